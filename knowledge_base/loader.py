@@ -1,0 +1,169 @@
+"""Load and validate policy and manual files, collecting every error with its file and path."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge_base.models import Manual, Policy, PolicyDocument, Section
+
+CONTENT_ROOT = Path(__file__).resolve().parent
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
+_CRITERION_IN_TITLE = re.compile(r"\b([A-Z]{3}-[A-Z0-9]+-\d{3}\.\d+)\b")
+
+
+class PolicyValidationError(ValueError):
+    """One or more content files are invalid; ``errors`` lists each as 'file > path: message'."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} content error(s); first: {errors[0] if errors else ''}")
+
+
+@dataclass
+class LoadResult:
+    policies: dict[str, PolicyDocument] = field(default_factory=dict)
+    manuals: dict[str, PolicyDocument] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def split_sections(body: str) -> list[Section]:
+    """Split a Markdown body on ``##`` headings; text before the first heading is the 'Overview'.
+
+    >>> [s.title for s in split_sections("intro\\n## A\\ntext\\n## B\\nmore")]
+    ['Overview', 'A', 'B']
+    """
+    sections: list[Section] = []
+    title, lines = "Overview", []
+    for line in body.splitlines():
+        if line.startswith("## "):
+            if "".join(lines).strip():
+                sections.append(_section(title, lines))
+            title, lines = line[3:].strip(), []
+        elif not line.startswith("# "):
+            lines.append(line)
+    if "".join(lines).strip():
+        sections.append(_section(title, lines))
+    return sections
+
+
+def _section(title: str, lines: list[str]) -> Section:
+    match = _CRITERION_IN_TITLE.search(title)
+    return Section(title=title, text="\n".join(lines).strip(), criterion_id=match.group(1) if match else None)
+
+
+def _format_error(file: str, err: dict) -> str:
+    loc = " > ".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "(front matter)"
+    msg = err["msg"]
+    if err["type"] == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        msg = f"unknown op {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    return f"{file} > {loc}: {msg}"
+
+
+def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]]:
+    """Parse one Markdown file with front matter; returns the document or the list of its errors."""
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT.match(text)
+    if not match:
+        return None, [f"{rel}: missing YAML front matter (the file must start with '---')"]
+    try:
+        meta_raw = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        return None, [f"{rel}: front matter is not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"]
+    if not isinstance(meta_raw, dict):
+        return None, [f"{rel}: front matter must be a mapping of keys to values"]
+    kind = meta_raw.get("kind", "policy")
+    model = Manual if kind == "manual" else Policy
+    try:
+        meta = model.model_validate(meta_raw)
+    except ValidationError as exc:
+        return None, [_format_error(rel, e) for e in exc.errors()]
+    body = match.group(2)
+    doc = PolicyDocument(
+        path=rel, meta=meta, body=body, sections=split_sections(body),
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+    )
+    return doc, []
+
+
+def load_all(root: Path = CONTENT_ROOT) -> LoadResult:
+    """Load every policy (``policies/**.md``) and manual (``manuals/*.md``) under ``root``."""
+    result = LoadResult()
+    files = sorted((root / "policies").rglob("*.md")) + sorted((root / "manuals").rglob("*.md"))
+    for path in files:
+        doc, errors = parse_file(path, root)
+        result.errors.extend(errors)
+        if doc is None:
+            continue
+        target = result.manuals if isinstance(doc.meta, Manual) else result.policies
+        if doc.meta.id in target:
+            result.errors.append(f"{doc.path}: id {doc.meta.id} already used by {target[doc.meta.id].path}")
+            continue
+        target[doc.meta.id] = doc
+    result.errors.extend(cross_check(result))
+    return result
+
+
+def cross_check(result: LoadResult) -> list[str]:
+    """Invariants across files: each policy's payer has a manual; one policy per payer × service line;
+    every criterion has a section in the body that names it."""
+    errors: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for doc in result.policies.values():
+        meta = doc.meta
+        assert isinstance(meta, Policy)  # narrowed by load_all's routing
+        if meta.payer not in result.manuals:
+            errors.append(f"{doc.path} > payer: no manual for payer {meta.payer!r} in manuals/")
+        key = (meta.payer, meta.service_line)
+        if key in seen:
+            errors.append(f"{doc.path}: second policy for {key}; first is {seen[key]}")
+        seen[key] = doc.path
+        named = {s.criterion_id for s in doc.sections}
+        for i, crit in enumerate(meta.criteria):
+            if crit.id not in named:
+                errors.append(f"{doc.path} > criteria > {i}: no '## ' section in the body names {crit.id}")
+    return errors
+
+
+class Library:
+    """The validated content: policies by id, manuals by payer, lookups the other layers need."""
+
+    def __init__(self, result: LoadResult):
+        if result.errors:
+            raise PolicyValidationError(result.errors)
+        self.documents = result.policies
+        self.manual_documents = result.manuals
+        self.policies: dict[str, Policy] = {k: v.meta for k, v in result.policies.items()}  # type: ignore[misc]
+        self.manuals: dict[str, Manual] = {k: v.meta for k, v in result.manuals.items()}  # type: ignore[misc]
+        self._by_line = {(p.payer, p.service_line): p for p in self.policies.values()}
+
+    def policy_for(self, payer: str, service_line: str) -> Policy | None:
+        return self._by_line.get((payer, service_line))
+
+    def policy_for_code(self, payer: str, code: str) -> Policy | None:
+        return next((p for p in self.policies.values() if p.payer == payer and p.code(code)), None)
+
+    def manual(self, payer: str) -> Manual:
+        return self.manuals[payer]
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of all content, stored with every attempt so it can be replayed."""
+        digest = hashlib.sha256()
+        for doc in sorted([*self.documents.values(), *self.manual_documents.values()], key=lambda d: d.path):
+            digest.update(doc.content_hash.encode())
+        return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=4)
+def load_library(root: Path = CONTENT_ROOT) -> Library:
+    """The shipped content, validated once per process (raises PolicyValidationError listing every error)."""
+    return Library(load_all(root))

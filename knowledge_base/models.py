@@ -1,0 +1,162 @@
+"""The policy and payer-manual formats: YAML front matter validated by these models.
+
+One policy file per payer × service line drives three things: the simulator's rules, the text the
+assistant retrieves and cites, and the grader's rubric items (criterion ids). See docs/formats.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from knowledge_base.criteria import Rule
+
+PayerId = Literal["lakeshore", "cardinal", "prairie"]
+ServiceLine = Literal[
+    "lumbar_mri", "oncology_pet", "cpap", "power_wheelchair", "ra_biologic", "total_knee",
+    "cervical_fusion", "blepharoplasty", "inpatient_admission", "sud_iop",
+]
+SERVICE_LINES: tuple[str, ...] = ServiceLine.__args__  # type: ignore[attr-defined]
+PAYERS: tuple[str, ...] = PayerId.__args__  # type: ignore[attr-defined]
+CodeSystem = Literal["CPT", "HCPCS", "ICD-10-CM", "REV"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Criterion(_Strict):
+    """A medical-necessity criterion: stable id, the sentence people read, the machine rule."""
+
+    id: str = Field(pattern=r"^[A-Z]{3}-[A-Z0-9]+-\d{3}\.\d+$")
+    text: str = Field(min_length=10)
+    rule: Rule
+    # A criterion that does not apply (e.g. the BMI>40 counselling rule for a lean patient) is met.
+    applies_if: Rule | None = None
+
+
+class PolicyCode(_Strict):
+    """A service code the policy governs, with whether this payer requires authorization for it."""
+
+    code: str = Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}T|ADMIT)$")
+    system: CodeSystem
+    display: str
+    auth_required: bool = True
+    # e.g. Prairie: no auth for 72148 ordered by orthopaedics; evaluated on the request's facts.
+    no_auth_if: Rule | None = None
+    max_units: int | None = Field(default=None, ge=1)
+    requires_primary: str | None = None  # add-on code: only billable with this primary code
+    note: str | None = None
+
+
+class DocumentRequirement(_Strict):
+    kind: str = Field(pattern=r"^[a-z_]+$")
+    description: str
+    max_age_days: int | None = Field(default=None, ge=1)
+    required_if: Rule | None = None  # conditional requirement (e.g. facility sleep study when BMI >= 40)
+
+
+class Timeframes(_Strict):
+    """Clocks of this policy. Lead time is in business days before the date of service."""
+
+    submit_lead_business_days: int = Field(ge=0)
+    standard_decision_days: int = Field(ge=1)
+    standard_days_kind: Literal["calendar", "business"] = "calendar"
+    expedited_decision_hours: int = Field(ge=1)
+    pend_reply_days: int = Field(ge=1)
+    approval_days: int = Field(ge=1, description="How long an approval stays valid from the date of service.")
+
+
+class Policy(_Strict):
+    id: str = Field(pattern=r"^[A-Z]{3}-[A-Z0-9]+-\d{3}$")
+    kind: Literal["policy"] = "policy"
+    payer: PayerId
+    title: str
+    version: str
+    effective: date
+    service_line: ServiceLine
+    codes: list[PolicyCode] = Field(min_length=1)
+    diagnoses: list[str] = Field(min_length=1, description="ICD-10-CM codes or prefixes that support the service")
+    criteria: list[Criterion] = Field(default_factory=list)
+    documentation: list[DocumentRequirement] = Field(default_factory=list)
+    timeframes: Timeframes
+    expedite_if: Rule | None = None
+    max_units: int | None = Field(default=None, ge=1, description="Units per request across the policy's codes")
+    max_duration_days: int | None = Field(default=None, ge=1, description="Longest approval period requested")
+    remarks: list[str] = Field(default_factory=list)
+
+    @field_validator("diagnoses")
+    @classmethod
+    def _diagnosis_prefixes(cls, v: list[str]) -> list[str]:
+        for code in v:
+            if not code[:1].isalpha() or len(code.replace(".", "")) < 3:
+                raise ValueError(f"{code!r} is not an ICD-10-CM code or prefix (letter then digits, e.g. M54.5)")
+        return v
+
+    @model_validator(mode="after")
+    def _ids_belong(self) -> Policy:
+        for crit in self.criteria:
+            if not crit.id.startswith(self.id + "."):
+                raise ValueError(f"criterion {crit.id} must start with the policy id {self.id}.")
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError("criterion ids must be unique")
+        return self
+
+    def code(self, code: str) -> PolicyCode | None:
+        return next((c for c in self.codes if c.code == code), None)
+
+
+class AppealLevel(_Strict):
+    level: Literal["peer_to_peer", "level1", "level2", "external", "reconsideration", "ire", "fair_hearing"]
+    name: str
+    file_within_days: int = Field(ge=1)
+    file_within_kind: Literal["calendar", "months"] = "calendar"
+    decision_days: int = Field(ge=1)
+    expedited_decision_hours: int | None = Field(default=None, ge=1)
+    after: str | None = Field(default=None, description="Level whose upheld denial opens this one; None = the initial denial")
+    automatic: bool = Field(default=False, description="Forwarded by the payer without a filing (e.g. MA IRE)")
+
+
+class Manual(_Strict):
+    """A payer's provider manual: who the payer is, its member file rules, clocks and appeal ladder."""
+
+    id: PayerId
+    kind: Literal["manual"] = "manual"
+    name: str
+    plan_type: Literal["commercial_erisa_ppo", "medicare_advantage_hmo", "medicaid_managed_care"]
+    version: str
+    effective: date
+    member_id_pattern: str
+    member_id_example: str
+    referral_required_for_specialists: bool = False
+    standard_decision_days: int = Field(ge=1)
+    standard_extension_days: int = Field(default=0, ge=0)
+    expedited_decision_hours: int = Field(ge=1)
+    pend_reply_days: int = Field(ge=1)
+    appeal_levels: list[AppealLevel] = Field(min_length=1)
+    contacts: dict[str, str] = Field(default_factory=dict)
+    remarks: list[str] = Field(default_factory=list)
+
+    def appeal_level(self, level: str) -> AppealLevel | None:
+        return next((a for a in self.appeal_levels if a.level == level), None)
+
+
+class Section(BaseModel):
+    """A titled part of a document body (a ``##`` heading and its text)."""
+
+    title: str
+    text: str
+    criterion_id: str | None = None
+
+
+class PolicyDocument(BaseModel):
+    """A loaded policy or manual: validated front matter, the Markdown body, and its sections."""
+
+    path: str
+    meta: Policy | Manual
+    body: str
+    sections: list[Section]
+    content_hash: str

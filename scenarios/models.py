@@ -1,0 +1,288 @@
+"""The case and action contracts shared by the generator, the simulator, the grader and the app.
+
+A :class:`Case` is generated from ``(module, seed)`` and carries an :class:`AnswerKey` written from its
+scenario archetype (never computed by the simulator). Actions are what a trainee does, each stamped
+with simulated time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge_base.criteria import FactValue
+
+CodeSystem = Literal["ICD-10-CM", "CPT", "HCPCS"]
+CorrectAction = Literal[
+    "submit", "submit_expedited", "query_provider", "no_auth_needed", "resolve_coverage", "appeal",
+    "reply_to_pend",
+]
+DeterminationStatus = Literal[
+    "approved", "partially_approved", "denied", "pended", "no_auth_required", "rejected",
+]
+Urgency = Literal["standard", "expedited"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Code(_Model):
+    """A clinical code; compare by (system, code), never by display text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    system: CodeSystem
+    code: str
+    display: str = ""
+
+
+class Address(_Model):
+    street: str
+    city: str
+    state: str
+    zip: str
+
+
+class Patient(_Model):
+    first_name: str
+    last_name: str
+    dob: date
+    sex: Literal["F", "M"]
+    address: Address
+    phone: str
+    mrn: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Coverage(_Model):
+    """The payer's member-file record (what the simulated payer knows about this member)."""
+
+    payer_id: str
+    payer_name: str
+    plan_type: str
+    plan_name: str
+    member_id: str
+    group_number: str | None = None
+    mbi: str | None = None
+    subscriber_name: str
+    subscriber_dob: date
+    effective_from: date
+    effective_to: date | None = None
+    pcp_npi: str | None = None
+    referral_on_file: bool = True
+    # what the practice's registration screen shows; may differ from the member file (a typo to catch)
+    member_id_on_registration: str
+
+
+class Provider(_Model):
+    npi: str
+    first_name: str
+    last_name: str
+    credentials: str
+    specialty: str
+    organization: str
+    phone: str
+    in_network: bool = True
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}, {self.credentials}"
+
+
+class Facility(_Model):
+    name: str
+    npi: str
+    address: Address
+    in_network: bool = True
+
+
+class OrderLine(_Model):
+    code: Code
+    units: int = Field(ge=1)
+    modifiers: list[str] = Field(default_factory=list)
+
+
+class Order(_Model):
+    """The physician's order as written (it may carry vague or wrong codes a trainee must correct)."""
+
+    service_line: str
+    description: str
+    diagnoses: list[Code]
+    procedures: list[OrderLine]
+    ordered_on: date
+    date_of_service: date
+    urgency_requested: Literal["routine", "urgent"] = "routine"
+    place_of_service: str
+    requested_duration_days: int | None = None
+    notes: str = ""
+
+
+class ChartDocument(_Model):
+    """A chart document: its text, and the structured facts that text states (the simulator reads facts)."""
+
+    id: str
+    kind: str
+    date: date
+    author: str
+    title: str
+    text: str
+    facts: dict[str, FactValue] = Field(default_factory=dict)
+
+
+# ----- actions (discriminated by ``type``) ------------------------------------------------------------
+
+
+class RequestedLine(_Model):
+    code: str
+    units: int = Field(ge=1, le=9999)
+    modifiers: list[str] = Field(default_factory=list)
+
+
+class EligibilityQuery(_Model):
+    type: Literal["eligibility"] = "eligibility"
+    at: datetime
+    member_id: str
+    date_of_service: date
+
+
+class AuthLookup(_Model):
+    type: Literal["auth_lookup"] = "auth_lookup"
+    at: datetime
+    codes: list[str] = Field(min_length=1)
+
+
+class Submission(_Model):
+    """A prior-authorization request as a payer receives it (X12 278-style fields)."""
+
+    type: Literal["submission"] = "submission"
+    at: datetime
+    member_id: str
+    patient_last_name: str
+    patient_dob: date
+    ordering_npi: str
+    servicing_npi: str
+    diagnoses: list[str] = Field(min_length=0)
+    procedures: list[RequestedLine] = Field(min_length=0)
+    date_of_service: date
+    urgency: Urgency = "standard"
+    place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
+    document_ids: list[str] = Field(default_factory=list)
+    narrative: str = Field(default="", max_length=20000)
+    requested_duration_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class PendReply(_Model):
+    type: Literal["pend_reply"] = "pend_reply"
+    at: datetime
+    document_ids: list[str] = Field(default_factory=list)
+    note: str = Field(default="", max_length=20000)
+
+
+class Appeal(_Model):
+    type: Literal["appeal"] = "appeal"
+    at: datetime
+    level: str
+    letter: str = Field(default="", max_length=40000)
+    document_ids: list[str] = Field(default_factory=list)
+    expedited: bool = False
+
+
+class PeerToPeer(_Model):
+    type: Literal["peer_to_peer"] = "peer_to_peer"
+    at: datetime
+    talking_points: str = Field(default="", max_length=20000)
+    document_ids: list[str] = Field(default_factory=list)
+
+
+class ProviderQuery(_Model):
+    """Ask the ordering provider for what the chart lacks instead of submitting a request that will fail."""
+
+    type: Literal["provider_query"] = "provider_query"
+    at: datetime
+    message: str = Field(default="", max_length=20000)
+    criterion_ids: list[str] = Field(default_factory=list)
+
+
+class CloseCase(_Model):
+    """End the case without a request: no authorization is needed, or coverage must be resolved first."""
+
+    type: Literal["close"] = "close"
+    at: datetime
+    reason: Literal["no_auth_needed", "resolve_coverage"]
+    note: str = Field(default="", max_length=20000)
+
+
+Action = Annotated[
+    EligibilityQuery | AuthLookup | Submission | PendReply | Appeal | PeerToPeer | ProviderQuery | CloseCase,
+    Field(discriminator="type"),
+]
+
+
+class ActionLog(_Model):
+    """What a trainee did on one case, in order (the grader's input)."""
+
+    case_id: str
+    actions: list[Action]
+
+
+# ----- answer key -------------------------------------------------------------------------------------
+
+
+class ExpectedDetermination(_Model):
+    status: DeterminationStatus
+    action_code: str | None = None
+    reason_codes: list[str] = Field(default_factory=list)
+    criterion_ids: list[str] = Field(default_factory=list)
+    approved_units: int | None = None
+
+
+class AnswerKey(_Model):
+    """Written from the archetype's declarations; tests compare the simulator against it."""
+
+    correct_action: CorrectAction
+    policy_id: str | None
+    auth_required: bool
+    correct_diagnoses: list[Code]
+    correct_procedures: list[OrderLine]
+    urgency: Urgency
+    required_document_ids: list[str]
+    irrelevant_document_ids: list[str]
+    criteria_outcome: dict[str, Literal["met", "not_met", "not_evidenced"]]
+    # The payer's answer to ``reference_submission`` (for non-submit actions: to sending the chart as it is).
+    expected_determination: ExpectedDetermination
+    reference_submission: Submission | None
+    reference_actions: list[Action]
+    # appeals: the outcome the reference appeal must get
+    expected_appeal_status: DeterminationStatus | None = None
+    appeal_level: str | None = None
+    explanation: str
+    teaching_points: list[str] = Field(default_factory=list)
+
+
+class Case(_Model):
+    case_id: str  # "module:seed"
+    module_id: str
+    archetype_id: str
+    seed: int
+    content_version: str
+    title: str
+    sim_start: datetime  # when the trainee picks the case up (simulated clock)
+    patient: Patient
+    coverage: Coverage
+    ordering_provider: Provider
+    servicing_provider: Provider
+    facility: Facility
+    order: Order
+    chart: list[ChartDocument]
+    # Pends and appeals start from an earlier request: the simulator re-adjudicates it to get the
+    # pend or denial the trainee answers, so the two can never disagree.
+    prior_submission: Submission | None = None
+    answer_key: AnswerKey
+
+    def document(self, doc_id: str) -> ChartDocument | None:
+        return next((d for d in self.chart if d.id == doc_id), None)

@@ -1,0 +1,84 @@
+"""One typed settings object, read once at the edge (CLI entry, app start) and passed down.
+
+Nothing here reads the environment at import time: call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value the application cannot use; the message names the variable and the fix."""
+
+
+class Settings(BaseModel):
+    """Every knob of the application, with its default and what it is for (documented in docs/settings.md)."""
+
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="Folder for the SQLite file and the embedded Chroma index.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; empty means SQLite in DATA_DIR/precert.db.")
+    chroma_host: str | None = Field(default=None, description="Chroma server host; empty means the embedded index under DATA_DIR/chroma.")
+    chroma_port: int = Field(default=8000, description="Chroma server port, used with CHROMA_HOST.")
+    openai_api_key: str | None = Field(default=None, description="API key for an OpenAI-compatible server; empty keeps the assistant offline.")
+    openai_base_url: str | None = Field(default=None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, hosted).")
+    llm_model: str | None = Field(default=None, description="Model name sent to the OpenAI-compatible server (PRECERT_LLM_MODEL).")
+    llm_timeout_s: float = Field(default=20.0, gt=0, description="Seconds before an LLM call is abandoned and the offline drafter answers.")
+    llm_max_retries: int = Field(default=1, ge=0, description="Retries of a failed LLM call before falling back.")
+    redact: bool = Field(default=True, description="Redact names, ids and birth dates before text leaves the machine.")
+    session_timeout_min: int = Field(default=30, gt=0, description="Idle minutes before a signed-in user must sign in again.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'precert.db'}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_model and (self.openai_api_key or self.openai_base_url))
+
+
+# Environment variable -> field name. One table, so docs and tests can check every entry.
+ENV_VARS: dict[str, str] = {
+    "DATA_DIR": "data_dir",
+    "DATABASE_URL": "database_url",
+    "CHROMA_HOST": "chroma_host",
+    "CHROMA_PORT": "chroma_port",
+    "OPENAI_API_KEY": "openai_api_key",
+    "OPENAI_BASE_URL": "openai_base_url",
+    "PRECERT_LLM_MODEL": "llm_model",
+    "PRECERT_LLM_TIMEOUT_S": "llm_timeout_s",
+    "PRECERT_LLM_MAX_RETRIES": "llm_max_retries",
+    "PRECERT_REDACT": "redact",
+    "PRECERT_SESSION_TIMEOUT_MIN": "session_timeout_min",
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None) -> Settings:
+    """Build settings from an environment mapping (default: ``os.environ``) plus explicit overrides.
+
+    >>> load_settings({"DATA_DIR": "/tmp/x"}).data_dir.as_posix()
+    '/tmp/x'
+    """
+    source = os.environ if env is None else env
+    values: dict[str, object] = {}
+    for var, field in ENV_VARS.items():
+        raw = source.get(var)
+        if raw is not None and raw.strip() != "":
+            values[field] = raw.strip()
+    values.update(overrides or {})
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        var = next((v for v, f in ENV_VARS.items() if f == field), field)
+        raise SettingsError(f"{var}: {err['msg']} (got {err.get('input')!r}); fix the variable or unset it") from None

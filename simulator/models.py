@@ -1,0 +1,116 @@
+"""What the simulated payer answers: eligibility replies, authorization look-ups and determinations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scenarios.models import DeterminationStatus
+
+# X12 278 HCR01 action codes (facts.md §3.1)
+ACTION_CODES: dict[str, str] = {
+    "approved": "A1",
+    "partially_approved": "A2",
+    "denied": "A3",
+    "pended": "A4",
+    "no_auth_required": "NA",
+    "rejected": "C",
+}
+Stage = Literal[
+    "front_end", "eligibility", "auth_requirement", "timeliness", "coding", "documentation",
+    "medical_necessity", "appeal", "decision",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reason(_Model):
+    """One reason behind a determination: a code (AAA reject code or CARC), what caused it, plain words."""
+
+    code: str
+    kind: Literal["reject", "denial", "pend", "partial", "info"]
+    criterion_id: str | None = None
+    edit: str | None = None  # the front-end or coding edit that failed, e.g. "member_id_format"
+    message: str
+
+
+class CriterionResult(_Model):
+    criterion_id: str
+    text: str
+    status: Literal["met", "not_met", "not_evidenced"]
+    document_ids: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+
+
+class AppealRight(_Model):
+    level: str
+    name: str
+    file_by: date
+    decision_time: str
+    automatic: bool = False
+
+
+class ApprovedLine(_Model):
+    code: str
+    units: int
+
+
+class Determination(_Model):
+    status: DeterminationStatus
+    action_code: str
+    stage: Stage
+    reasons: list[Reason] = Field(default_factory=list)
+    policy_id: str | None = None
+    criteria: list[CriterionResult] = Field(default_factory=list)
+    authorization_number: str | None = None
+    approved_lines: list[ApprovedLine] = Field(default_factory=list)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    expedited: bool = False
+    received_at: datetime
+    decision_due: datetime | None = None
+    decided_at: datetime
+    request_for_information: list[str] = Field(default_factory=list)
+    pend_reply_by: datetime | None = None
+    appeal_rights: list[AppealRight] = Field(default_factory=list)
+    appeal_level: str | None = None  # set on appeal decisions
+
+    @property
+    def failed_criteria(self) -> list[str]:
+        return [r.criterion_id for r in self.reasons if r.criterion_id]
+
+
+class EligibilityReply(_Model):
+    """A 271-style answer: is the member covered on the date of service, and under what plan."""
+
+    active: bool
+    member_id: str
+    payer_id: str
+    plan_type: str | None = None
+    plan_name: str | None = None
+    coverage_from: date | None = None
+    coverage_to: date | None = None
+    referral_required: bool = False
+    referral_on_file: bool | None = None
+    messages: list[Reason] = Field(default_factory=list)
+
+
+class AuthRequirement(_Model):
+    """A CRD-style answer for one code: is authorization needed, under which policy, with what documents."""
+
+    code: str
+    required: bool
+    policy_id: str | None = None
+    policy_title: str | None = None
+    documentation: list[str] = Field(default_factory=list)
+    submit_lead_business_days: int | None = None
+    message: str
+
+
+class LookupReply(_Model):
+    payer_id: str
+    results: list[AuthRequirement]
