@@ -1,0 +1,117 @@
+"""Command line: ``python -m knowledge_base validate | build | search``.
+
+Output is JSON on stdout (``validate`` prints a short human summary); bad input or invalid content
+exits with code 2 and one line per problem on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from knowledge_base.loader import CONTENT_ROOT, load_all
+from knowledge_base.models import PAYERS, SERVICE_LINES, Policy
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exit code 2 (not the usage block)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def cmd_validate(root: Path) -> int:
+    """Load and validate every file under ``root``; print each error, or a summary of the content."""
+    if not (root / "policies").is_dir() and not (root / "manuals").is_dir():
+        return _fail(f"--root {root}: no policies/ or manuals/ folder there; point --root at the content folder")
+    result = load_all(root)
+    if result.errors:
+        for err in result.errors:
+            print(err, file=sys.stderr)
+        print(f"{len(result.errors)} error(s)", file=sys.stderr)
+        return 2
+    policies = [d.meta for d in result.policies.values() if isinstance(d.meta, Policy)]
+    criteria = sum(len(p.criteria) for p in policies)
+    cells = Counter((p.payer, p.service_line) for p in policies)
+    print(f"policies: {len(policies)}  manuals: {len(result.manuals)}  criteria: {criteria}")
+    width = max(len(s) for s in SERVICE_LINES)
+    print(f"{'service line':<{width}}  " + "  ".join(f"{p:<9}" for p in PAYERS))
+    for line in SERVICE_LINES:
+        row = "  ".join(f"{(next((q.id for q in policies if q.payer == p and q.service_line == line), '-')):<9}"
+                        for p in PAYERS)
+        print(f"{line:<{width}}  {row}")
+    covered = sum(1 for v in cells.values() if v)
+    print(f"payers x service lines covered: {covered}/{len(PAYERS) * len(SERVICE_LINES)}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from knowledge_base.index import build_index  # deferred: pulls in chromadb and onnxruntime
+
+    settings = _settings()
+
+    def progress(done: int, total: int) -> None:
+        print(f"embedded {done}/{total} chunks", file=sys.stderr, flush=True)
+
+    summary = build_index(settings, root=args.root, progress=progress)
+    print(json.dumps(summary.model_dump(), indent=None))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from knowledge_base.retrieval import search  # deferred: pulls in chromadb and onnxruntime
+
+    if not args.query.strip():
+        return _fail("query: empty; pass the question in quotes, e.g. \"What does Cardinal need for CPAP?\"")
+    if args.k < 1 or args.k > 50:
+        return _fail(f"-k: {args.k} is out of range; use 1..50")
+    if args.payer is not None and args.payer not in PAYERS:
+        return _fail(f"--payer: unknown payer {args.payer!r}; use one of {', '.join(PAYERS)}")
+    hits = search(args.query, payer=args.payer, code=args.code, k=args.k, settings=_settings(), root=args.root)
+    out = [{"policy_id": h.policy_id, "section": h.section, "criterion_id": h.criterion_id,
+            "score": round(h.score, 5), "chunk_id": h.chunk_id, "text": h.text} for h in hits]
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+def _settings():  # -> Settings; imported lazily so `validate` stays light
+    from settings import load_settings
+
+    return load_settings()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="python -m knowledge_base", description=__doc__)
+    parser.add_argument("--root", type=Path, default=CONTENT_ROOT,
+                        help="content folder holding policies/ and manuals/ (default: the shipped content)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("validate", help="load and validate every policy and manual")
+    sub.add_parser("build", help="build or incrementally update the Chroma index")
+    s = sub.add_parser("search", help="hybrid (BM25 + dense) search of the index")
+    s.add_argument("query")
+    s.add_argument("--payer", default=None)
+    s.add_argument("--code", default=None)
+    s.add_argument("-k", type=int, default=5)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args.root)
+        if args.command == "build":
+            return cmd_build(args)
+        return cmd_search(args)
+    except Exception as exc:  # a CLI reports one line, never a traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return _fail(f"{args.command}: {type(exc).__name__}: {first}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
