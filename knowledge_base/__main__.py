@@ -44,11 +44,11 @@ def cmd_validate(root: Path) -> int:
     cells = Counter((p.payer, p.service_line) for p in policies)
     print(f"policies: {len(policies)}  manuals: {len(result.manuals)}  criteria: {criteria}")
     width = max(len(s) for s in SERVICE_LINES)
-    print(f"{'service line':<{width}}  " + "  ".join(f"{p:<9}" for p in PAYERS))
+    print((f"{'service line':<{width}}  " + "  ".join(f"{p:<13}" for p in PAYERS)).rstrip())
     for line in SERVICE_LINES:
-        row = "  ".join(f"{(next((q.id for q in policies if q.payer == p and q.service_line == line), '-')):<9}"
+        row = "  ".join(f"{(next((q.id for q in policies if q.payer == p and q.service_line == line), '-')):<13}"
                         for p in PAYERS)
-        print(f"{line:<{width}}  {row}")
+        print(f"{line:<{width}}  {row}".rstrip())
     covered = sum(1 for v in cells.values() if v)
     print(f"payers x service lines covered: {covered}/{len(PAYERS) * len(SERVICE_LINES)}")
     return 0
@@ -59,8 +59,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings()
 
+    printed: set[int] = set()
+
     def progress(done: int, total: int) -> None:
-        print(f"embedded {done}/{total} chunks", file=sys.stderr, flush=True)
+        # one line per 10 % step (the first call has done == 0), so a big build stays readable
+        if total == 0:
+            return
+        step = done * 10 // total
+        if step not in printed:
+            printed.add(step)
+            print(f"embedding: {done}/{total} chunks ({step * 10} %)", file=sys.stderr, flush=True)
 
     summary = build_index(settings, root=args.root, progress=progress)
     print(json.dumps(summary.model_dump(), indent=None))
@@ -79,7 +87,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     hits = search(args.query, payer=args.payer, code=args.code, k=args.k, settings=_settings(), root=args.root)
     out = [{"policy_id": h.policy_id, "section": h.section, "criterion_id": h.criterion_id,
             "score": round(h.score, 5), "chunk_id": h.chunk_id, "text": h.text} for h in hits]
-    print(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -101,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--payer", default=None)
     s.add_argument("--code", default=None)
     s.add_argument("-k", type=int, default=5)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage error (already printed as one line) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         if args.command == "validate":
             return cmd_validate(args.root)

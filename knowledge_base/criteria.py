@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FactValue = bool | int | float | str | list[str]
 Status = Literal["met", "not_met", "not_evidenced"]
@@ -239,6 +239,14 @@ class HasCode(_Rule):
     op: Literal["has_code"]
     on: Literal["diagnosis", "procedure"] = "diagnosis"
     codes: list[str] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on_key(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean True; accept it as the author meant it.
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
 
     def evaluate(self, evidence: Evidence, as_of: date) -> Outcome:
         pool = evidence.diagnosis_codes if self.on == "diagnosis" else evidence.procedure_codes

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge_base.criteria import FactValue
 
-CodeSystem = Literal["ICD-10-CM", "CPT", "HCPCS"]
+# REV: the revenue-code system, used for the pre-admission certification line "ADMIT" (knowledge_base
+# PolicyCode allows it); added so an admission order line can carry it.
+CodeSystem = Literal["ICD-10-CM", "CPT", "HCPCS", "REV"]
 CorrectAction = Literal[
     "submit", "submit_expedited", "query_provider", "no_auth_needed", "resolve_coverage", "appeal",
     "reply_to_pend",

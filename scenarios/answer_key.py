@@ -1,0 +1,313 @@
+"""The answer key of a case, written from the archetype's ``expect`` and the content alone.
+
+Nothing here runs the simulator: the key is an independent oracle that tests compare the simulator
+against (DESIGN §2). What each part means:
+- ``reference_submission``: the request an expert would send now; for ``appeal`` and
+  ``reply_to_pend`` it is the prior request the trainee answers (the one the payer denied or pended).
+- ``expected_determination`` and ``criteria_outcome``: the payer's answer to that submission.
+- ``expected_appeal_status``: the appeal decision, or for ``reply_to_pend`` the decision after the reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from knowledge_base.criteria import AllOf, AnyOf, DocumentRef, DocumentWithin, Evidence, Fact, Not
+from knowledge_base.models import AppealLevel, Manual, Policy
+from scenarios.content import Archetype, Expect, ServiceLineSpec
+from scenarios.models import (
+    Action,
+    AnswerKey,
+    Appeal,
+    AuthLookup,
+    ChartDocument,
+    CloseCase,
+    Code,
+    Coverage,
+    EligibilityQuery,
+    ExpectedDetermination,
+    Facility,
+    Order,
+    OrderLine,
+    PendReply,
+    Provider,
+    ProviderQuery,
+    RequestedLine,
+    Submission,
+)
+from scenarios.models import (
+    Patient as PatientModel,
+)
+
+# X12 278 HCR01 action codes; the same table as simulator.models.ACTION_CODES (a test keeps them equal),
+# repeated here because scenarios sits below the simulator and may not import it.
+ACTION_CODES: dict[str, str] = {
+    "approved": "A1", "partially_approved": "A2", "denied": "A3", "pended": "A4",
+    "no_auth_required": "NA", "rejected": "C",
+}
+CriterionStatus = Literal["met", "not_met", "not_evidenced"]
+
+
+@dataclass
+class CaseParts:
+    """Everything generated for one case, handed from the generator to the answer-key writer."""
+
+    archetype: Archetype
+    expect: Expect
+    payer: str
+    line: ServiceLineSpec
+    policy: Policy
+    manual: Manual
+    sim_start: datetime
+    dos: date
+    patient: PatientModel
+    coverage: Coverage
+    ordering: Provider
+    servicing: Provider
+    facility: Facility
+    order: Order | None = None
+    base_context: dict[str, Any] = field(default_factory=dict)
+    chart: list[ChartDocument] = field(default_factory=list)
+    relevant: dict[str, bool] = field(default_factory=dict)
+    added_after_prior: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    narrative: str = ""
+    prior_submission: Submission | None = None
+
+    def correct_codes(self) -> tuple[list[Code], list[RequestedLine]]:
+        diagnoses = [Code(system=d.system, code=d.code, display=d.display) for d in self.line.order.diagnoses]
+        lines = [RequestedLine(code=ln.code.code, units=ln.units, modifiers=list(ln.modifiers))
+                 for ln in correct_lines(self.line)]
+        return diagnoses, lines
+
+    def criterion_id(self, n: int) -> str:
+        return f"{self.policy.id}.{n}"
+
+
+def correct_lines(line: ServiceLineSpec) -> list[OrderLine]:
+    return [OrderLine(code=Code(system=p.system, code=p.code, display=p.display), units=p.units,
+                      modifiers=list(p.modifiers)) for p in line.order.procedures]
+
+
+def policy_codes_needing_primary(policy: Policy) -> set[str]:
+    """Add-on codes: billable only together with their primary code."""
+    return {c.code for c in policy.codes if c.requires_primary}
+
+
+def first_appeal_level(manual: Manual) -> AppealLevel:
+    """The level that answers an initial denial: the first filed level that follows nothing (a
+    peer-to-peer is a conversation, not an appeal level)."""
+    for level in manual.appeal_levels:
+        if level.after is None and level.level != "peer_to_peer" and not level.automatic:
+            return level
+    raise ValueError(f"manual {manual.id} > appeal_levels: no level with after: null besides peer_to_peer")
+
+
+def _rule_kinds(rule: Any) -> set[str]:
+    """Document kinds a rule reads through ``document_within``."""
+    if isinstance(rule, DocumentWithin):
+        return {rule.kind}
+    if isinstance(rule, AllOf | AnyOf):
+        return set().union(*(_rule_kinds(r) for r in rule.of))
+    if isinstance(rule, Not):
+        return _rule_kinds(rule.rule)
+    return set()
+
+
+def _unsent_evidence(parts: CaseParts, sent: set[str]) -> tuple[set[str], set[str]]:
+    """Document kinds the reference submission does not carry, and the facts only they state."""
+    present_kinds = {d.kind for d in parts.chart if d.id in sent}
+    missing_kinds = set(parts.line.document_kinds()) - present_kinds
+    stated = set().union(*(set(d.facts) for d in parts.chart if d.id in sent))
+    missing_facts = set().union(*(set(s.states) for s in parts.line.documents if s.kind in missing_kinds)) - stated
+    return missing_kinds, missing_facts
+
+
+def _applicability_evidence(parts: CaseParts, submission: Submission) -> Evidence:
+    """What a criterion's ``applies_if`` may read: the request's codes, the patient, the sent documents."""
+    evidence = Evidence(diagnosis_codes=list(submission.diagnoses),
+                        procedure_codes=[ln.code for ln in submission.procedures])
+    p = parts.patient
+    age = parts.dos.year - p.dob.year - ((parts.dos.month, parts.dos.day) < (p.dob.month, p.dob.day))
+    evidence.add(Fact(name="patient.age", value=age))
+    evidence.add(Fact(name="patient.sex", value=p.sex))
+    for doc in parts.chart:
+        if doc.id in submission.document_ids:
+            evidence.documents.append(DocumentRef(id=doc.id, kind=doc.kind, date=doc.date))
+            for name, value in doc.facts.items():
+                evidence.add(Fact(name=name, value=value, document_id=doc.id, document_date=doc.date))
+    return evidence
+
+
+def criteria_outcome(parts: CaseParts, submission: Submission) -> dict[str, CriterionStatus]:
+    """``not_met`` for the archetype's failed criteria; ``not_evidenced`` for a pended archetype's criteria
+    that read a fact or document only unsent documents carry (unless the criterion plainly does not apply
+    to this request, e.g. a bilevel-device rule on a CPAP request); every other criterion ``met``."""
+    failed = {parts.criterion_id(n) for n in parts.expect.failed_criteria}
+    missing_kinds, missing_facts = _unsent_evidence(parts, set(submission.document_ids))
+    evidence: Evidence | None = None
+    out: dict[str, CriterionStatus] = {}
+    for crit in parts.policy.criteria:
+        if crit.id in failed:
+            out[crit.id] = "not_met"
+            continue
+        out[crit.id] = "met"
+        needs_unsent = crit.rule.facts_used() & missing_facts or _rule_kinds(crit.rule) & missing_kinds
+        if parts.expect.determination != "pended" or not needs_unsent:
+            continue
+        if crit.applies_if is not None:
+            evidence = evidence or _applicability_evidence(parts, submission)
+            if crit.applies_if.evaluate(evidence, submission.at.date()).status == "not_met":
+                continue  # not applicable: a criterion that does not apply counts as met
+        out[crit.id] = "not_evidenced"
+    return out
+
+
+def _reference_submission(parts: CaseParts) -> Submission:
+    if parts.expect.action in ("appeal", "reply_to_pend"):
+        assert parts.prior_submission is not None  # check_module requires a prior for these actions
+        return parts.prior_submission
+    diagnoses, lines = parts.correct_codes()
+    return Submission(
+        at=parts.sim_start + timedelta(minutes=30), member_id=parts.coverage.member_id,
+        patient_last_name=parts.patient.last_name, patient_dob=parts.patient.dob,
+        ordering_npi=parts.ordering.npi, servicing_npi=parts.servicing.npi,
+        diagnoses=[d.code for d in diagnoses], procedures=lines, date_of_service=parts.dos,
+        urgency="expedited" if parts.expect.action == "submit_expedited" else "standard",
+        place_of_service=parts.line.order.place_of_service,
+        document_ids=[d.id for d in parts.chart if parts.relevant[d.id]], narrative=parts.narrative,
+        requested_duration_days=parts.line.order.requested_duration_days,
+    )
+
+
+def _codes_text(parts: CaseParts) -> str:
+    return ", ".join(f"{p.code} x{p.units}" for p in parts.line.order.procedures)
+
+
+def _appeal_letter(parts: CaseParts, level: AppealLevel, new_docs: list[ChartDocument]) -> str:
+    p, prior = parts.patient, parts.prior_submission
+    assert prior is not None
+    ids = [parts.criterion_id(n) for n in parts.expect.failed_criteria]
+    head = (f"To: {parts.manual.name}, {level.name}\nRe: {p.name}, DOB {p.dob.isoformat()}, member "
+            f"{parts.coverage.member_id}; {_codes_text(parts)}; date of service {parts.dos.isoformat()}\n\n"
+            f"We request {level.name} of the denial of the request submitted {prior.at.date().isoformat()}.")
+    if ids:
+        head += f" The denial cited {', '.join(ids)}."
+    if new_docs:
+        listed = "; ".join(f"{d.title} ({d.id}, {d.date.isoformat()})" for d in new_docs)
+        head += f" Enclosed, written after that request, are: {listed}. They document what the denial found missing."
+    else:
+        head += " No new documentation is available; we ask for a review of the record as submitted."
+    return f"{head}\n\n{parts.narrative}\n\n{parts.ordering.display_name}"
+
+
+def _main_action(parts: CaseParts, outcome: dict[str, CriterionStatus], at: datetime,
+                 reference: Submission) -> Action:
+    action = parts.expect.action
+    if action in ("submit", "submit_expedited"):
+        return reference
+    if action == "query_provider":
+        ids = [c for c, s in outcome.items() if s == "not_met"] or [c for c, s in outcome.items() if s == "not_evidenced"]
+        texts = {c.id: c.text for c in parts.policy.criteria}
+        asks = [f"{cid}: {texts[cid]}" for cid in ids]
+        needed = {d.kind: d.description for d in parts.policy.documentation}
+        asks += [f"{needed[k]} ({k})" for k in parts.archetype.withhold_documents if k in needed]
+        return ProviderQuery(at=at, criterion_ids=ids, message=(
+            f"Before we request {parts.line.order.description} from {parts.manual.name}, the chart needs: "
+            + ("; ".join(asks) or "the documentation the policy lists") + "."))
+    if action in ("no_auth_needed", "resolve_coverage"):
+        note = (f"{parts.manual.name} does not require authorization for {_codes_text(parts)} as ordered "
+                f"({parts.policy.id})." if action == "no_auth_needed" else _coverage_note(parts))
+        return CloseCase(at=at, reason=action, note=note)
+    new_docs = [d for d in parts.chart if d.id in parts.added_after_prior and parts.relevant[d.id]]
+    if action == "appeal":
+        level = first_appeal_level(parts.manual)
+        return Appeal(at=at, level=level.level, letter=_appeal_letter(parts, level, new_docs),
+                      document_ids=[d.id for d in new_docs])
+    listed = "; ".join(f"{d.title} ({d.id})" for d in new_docs)
+    return PendReply(at=at, document_ids=[d.id for d in new_docs],
+                     note=f"Answering the request for information on the request of "
+                          f"{reference.at.date().isoformat()}: enclosed {listed}.")
+
+
+def _coverage_note(parts: CaseParts) -> str:
+    cov = parts.coverage
+    if parts.archetype.coverage == "terminated" and cov.effective_to:
+        return (f"Coverage with {cov.payer_name} ended {cov.effective_to.isoformat()}, before the date of service "
+                f"{parts.dos.isoformat()}; ask the patient for current coverage before any request.")
+    if parts.archetype.coverage == "no_referral":
+        return f"{cov.payer_name} requires a PCP referral for this service and none is on file; ask the PCP for one."
+    return "Coverage must be resolved with the patient and the payer before a request can be sent."
+
+
+def teaching_points(parts: CaseParts) -> list[str]:
+    points = list(parts.archetype.teaching_points)
+    arch, expect, policy = parts.archetype, parts.expect, parts.policy
+    texts = {c.id: c.text for c in policy.criteria}
+    for n in expect.failed_criteria:
+        cid = parts.criterion_id(n)
+        points.append(f"{cid} is not met: {texts.get(cid, '')}")
+    required = {d.kind: d.description for d in policy.documentation}
+    for kind in arch.withhold_documents:
+        if kind in required:
+            points.append(f"{policy.id} requires: {required[kind]}; the chart has none, so ask for it before submitting.")
+    spec = parts.line.order
+    if arch.order_codes == "vague_diagnosis":
+        bad = ", ".join(d.code for d in spec.vague_diagnoses)
+        good = ", ".join(f"{d.code} ({d.display})" for d in spec.diagnoses)
+        points.append(f"The order's diagnosis {bad} is not specific enough to bill; request {good}.")
+    elif arch.order_codes == "wrong_units":
+        points.append(f"Request the units the service needs ({_codes_text(parts)}), not the units on the order.")
+    elif arch.order_codes == "addon_without_primary":
+        points.append(f"An add-on code is requested together with its primary code: {_codes_text(parts)}.")
+    if arch.coverage == "wrong_member_id":
+        points.append(f"The registration screen shows {parts.coverage.member_id_on_registration}; the member file "
+                      f"says {parts.coverage.member_id}. Verify the id with an eligibility check before submitting.")
+    elif arch.coverage in ("terminated", "no_referral"):
+        points.append(_coverage_note(parts))
+    if expect.action == "submit_expedited":
+        points.append(f"Ask for expedited review: {parts.manual.name} decides expedited requests within "
+                      f"{policy.timeframes.expedited_decision_hours} hours.")
+    elif expect.action == "no_auth_needed":
+        points.append(f"{parts.manual.name} does not require authorization here; look it up before submitting.")
+    elif expect.action == "appeal":
+        level = first_appeal_level(parts.manual)
+        points.append(f"Answer a denial at the right level: {level.name}, filed within {level.file_within_days} "
+                      f"{'months' if level.file_within_kind == 'months' else 'days'} of the denial.")
+    elif expect.action == "reply_to_pend":
+        points.append(f"Answer a request for information within {policy.timeframes.pend_reply_days} days with the "
+                      "missing documents, or the request is decided without them.")
+    return points
+
+
+def build_answer_key(parts: CaseParts) -> AnswerKey:
+    expect = parts.expect
+    reference = _reference_submission(parts)
+    outcome = criteria_outcome(parts, reference)
+    start = parts.sim_start
+    diagnoses, _ = parts.correct_codes()
+    actions: list[Action] = [
+        EligibilityQuery(at=start + timedelta(minutes=5), member_id=parts.coverage.member_id,
+                         date_of_service=parts.dos),
+        AuthLookup(at=start + timedelta(minutes=10), codes=[p.code for p in parts.line.order.procedures]),
+        _main_action(parts, outcome, start + timedelta(minutes=30), reference),
+    ]
+    approved_units = sum(p.units for p in parts.line.order.procedures) if expect.determination == "approved" else None
+    determination = ExpectedDetermination(
+        status=expect.determination, action_code=ACTION_CODES[expect.determination],
+        reason_codes=list(expect.reason_codes),
+        criterion_ids=[parts.criterion_id(n) for n in expect.failed_criteria], approved_units=approved_units,
+    )
+    return AnswerKey(
+        correct_action=expect.action, policy_id=parts.policy.id, auth_required=expect.action != "no_auth_needed",
+        correct_diagnoses=diagnoses, correct_procedures=correct_lines(parts.line),
+        urgency="expedited" if expect.action == "submit_expedited" else "standard",
+        required_document_ids=[d.id for d in parts.chart if parts.relevant[d.id]],
+        irrelevant_document_ids=[d.id for d in parts.chart if not parts.relevant[d.id]],
+        criteria_outcome=outcome, expected_determination=determination, reference_submission=reference,
+        reference_actions=actions, expected_appeal_status=expect.appeal_status,
+        appeal_level=first_appeal_level(parts.manual).level if expect.action == "appeal" else None,
+        explanation=parts.archetype.explanation, teaching_points=teaching_points(parts),
+    )

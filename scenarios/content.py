@@ -1,0 +1,249 @@
+"""The scenario content formats (docs/authoring.md §4–5) and their loading.
+
+``service_lines/<id>.yaml`` holds the clinical material cases are built from; ``modules/<id>.yaml``
+holds archetypes and their author-written answer keys. Loading is lenient per file: a broken file is
+reported with its path and skipped, so the other modules still generate while it is being fixed.
+
+Prior requests (``prior: denied|pended``) read the facts like this:
+- denied: the chart *as it was* when the prior request was sent states baseline ⊕ profile ⊕ facts (the
+  version that failed); documents of the kinds in ``add_documents_after_prior`` are added again, dated
+  after the prior request, stating baseline ⊕ facts (the new evidence an appeal can attach);
+- pended: documents of the kinds in ``add_documents_after_prior`` did not exist when the prior request
+  was sent (so it lacked them and pended); they are dated after it and state the case's facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from knowledge_base.criteria import FactValue
+from knowledge_base.models import PayerId, ServiceLine
+from scenarios.models import CorrectAction, DeterminationStatus
+
+SCENARIO_ROOT = Path(__file__).resolve().parent
+
+
+class ScenarioContentError(ValueError):
+    """Scenario content cannot be used; ``errors`` lists each problem as 'file > path: message'."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} scenario content error(s); first: {errors[0] if errors else ''}")
+
+
+def _as_text(value: Any) -> Any:
+    # YAML reads 72148 or 50 as integers; codes are text, so accept the unquoted form.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _as_pos(value: Any) -> Any:
+    # An unquoted place of service 02 becomes the integer 2 in YAML; restore the two digits.
+    return f"{value:02d}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _as_fact(value: Any) -> Any:
+    # Date facts are compared as ISO text by the criteria language (within_days).
+    return value.isoformat() if isinstance(value, date) else value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Fact = Annotated[FactValue, BeforeValidator(_as_fact)]
+Facts = dict[str, Fact]
+Author = Literal["ordering", "servicing", "therapist", "radiologist", "lab", "pharmacist", "other"]
+Coverage = Literal["active", "terminated", "wrong_member_id", "no_referral"]
+OrderCodes = Literal["correct", "vague_diagnosis", "wrong_units", "addon_without_primary"]
+Lead = Literal["normal", "short", "none"]  # none: the service is today (an admission, an urgent scan)
+Prior = Literal["none", "denied", "pended"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiagnosisSpec(_Strict):
+    code: Text = Field(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+    system: Literal["ICD-10-CM"] = "ICD-10-CM"
+    display: str
+
+
+class ProcedureSpec(_Strict):
+    code: Text = Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}T|ADMIT)$")  # as knowledge_base PolicyCode
+    system: Literal["CPT", "HCPCS", "REV"]
+    display: str
+    units: int = Field(default=1, ge=1)
+    modifiers: list[str] = Field(default_factory=list)  # e.g. [RR] for a DME rental
+
+
+class OrderSpec(_Strict):
+    description: str
+    procedures: list[ProcedureSpec] = Field(min_length=1)
+    diagnoses: list[DiagnosisSpec] = Field(min_length=1)
+    vague_diagnoses: list[DiagnosisSpec] = Field(default_factory=list)
+    place_of_service: Annotated[str, BeforeValidator(_as_pos)] = Field(pattern=r"^\d{2}$")
+    ordering_specialty: str = Field(pattern=r"^[a-z_]+$")
+    servicing_specialty: str = Field(pattern=r"^[a-z_]+$")
+    lead_business_days: int = Field(ge=0)
+    requested_duration_days: int | None = Field(default=None, ge=1)
+
+
+class DocumentSpec(_Strict):
+    kind: str = Field(pattern=r"^[a-z_]+$")
+    title: str
+    author: Author
+    days_before_start: int = Field(ge=0)
+    relevant: bool = True
+    states: list[str] = Field(default_factory=list)
+    templates: list[str] = Field(min_length=1)
+
+
+class ServiceLineSpec(_Strict):
+    id: ServiceLine
+    title: str
+    order: OrderSpec
+    facts: Facts
+    profiles: dict[str, Facts] = Field(default_factory=dict)
+    documents: list[DocumentSpec] = Field(min_length=1)
+    narrative: str = Field(min_length=20)
+
+    def document_kinds(self) -> list[str]:
+        return list(dict.fromkeys(d.kind for d in self.documents))
+
+
+class Expect(_Strict):
+    action: CorrectAction
+    determination: DeterminationStatus
+    reason_codes: list[Text] = Field(default_factory=list)
+    failed_criteria: list[int] = Field(default_factory=list)
+    # appeals: the appeal decision; reply_to_pend: the decision after the pend reply
+    appeal_status: DeterminationStatus | None = None
+
+
+class ExpectOverride(_Strict):
+    action: CorrectAction | None = None
+    determination: DeterminationStatus | None = None
+    reason_codes: list[Text] | None = None
+    failed_criteria: list[int] | None = None
+    appeal_status: DeterminationStatus | None = None
+
+
+class Archetype(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    service_line: ServiceLine
+    payers: list[PayerId] = Field(min_length=1)
+    weight: float = Field(default=1, gt=0)
+    profile: str | None = None
+    facts: Facts = Field(default_factory=dict)
+    withhold_documents: list[str] = Field(default_factory=list)
+    coverage: Coverage = "active"
+    order_codes: OrderCodes = "correct"
+    lead: Lead = "normal"
+    prior: Prior = "none"
+    add_documents_after_prior: list[str] = Field(default_factory=list)
+    # who orders the service when it is not the service line's usual specialty (e.g. an orthopaedic
+    # surgeon ordering the MRI, which some payers exempt from authorization)
+    ordering_specialty: str | None = Field(default=None, pattern=r"^[a-z_]+$")
+    expect: Expect
+    by_payer: dict[PayerId, ExpectOverride] = Field(default_factory=dict)
+    explanation: str = Field(min_length=10)
+    teaching_points: list[str] = Field(default_factory=list)
+
+    def expect_for(self, payer: str) -> Expect:
+        """The answer key for one payer: ``expect`` with that payer's ``by_payer`` fields laid over it."""
+        override = self.by_payer.get(payer)  # type: ignore[call-overload]
+        if override is None:
+            return self.expect
+        return self.expect.model_copy(update=override.model_dump(exclude_none=True))
+
+
+class ModuleSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    teaches: str
+    pass_mark: int = Field(ge=0, le=100)
+    archetypes: list[Archetype] = Field(min_length=1)
+
+
+@dataclass
+class LoadedFiles:
+    """Parsed files by id, their paths (relative to the scenario root), and every error found."""
+
+    service_lines: dict[str, ServiceLineSpec] = field(default_factory=dict)
+    modules: dict[str, ModuleSpec] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)  # "service_lines/<id>" or "modules/<id>" -> path
+    errors: list[str] = field(default_factory=list)
+    digest: str = ""
+
+
+def format_pydantic_error(file: str, err: Any) -> str:
+    loc = " > ".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "(top level)"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key; remove it or check its spelling against docs/authoring.md"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    return f"{file} > {loc}: {msg}"
+
+
+def _parse(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, list[str]]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        return None, [f"{rel}: not valid YAML{where} ({first})"]
+    if not isinstance(raw, dict):
+        return None, [f"{rel}: the file must be a mapping of keys to values"]
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [format_pydantic_error(rel, e) for e in exc.errors()]
+
+
+def load_files(root: Path = SCENARIO_ROOT) -> LoadedFiles:
+    """Parse every ``service_lines/*.yaml`` and ``modules/*.yaml`` under ``root``, collecting errors."""
+    out = LoadedFiles()
+    digest = hashlib.sha256()
+    for folder, model, target in (
+        ("service_lines", ServiceLineSpec, out.service_lines),
+        ("modules", ModuleSpec, out.modules),
+    ):
+        for path in sorted((root / folder).glob("*.yaml")):
+            rel = f"scenarios/{folder}/{path.name}"
+            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+            item, errors = _parse(path, rel, model)
+            out.errors.extend(errors)
+            if item is None:
+                continue
+            if item.id != path.stem:
+                out.errors.append(f"{rel} > id: {item.id!r} must equal the file name {path.stem!r}")
+                continue
+            target[item.id] = item
+            out.paths[f"{folder}/{item.id}"] = rel
+    out.digest = digest.hexdigest()[:12]
+    return out
+
+
+@lru_cache(maxsize=8)
+def load_files_cached(root: Path = SCENARIO_ROOT) -> LoadedFiles:
+    """:func:`load_files` once per process and root (content files do not change while it runs)."""
+    return load_files(root)
+
+
+def load_service_lines(root: Path = SCENARIO_ROOT) -> dict[str, ServiceLineSpec]:
+    """Every valid service line by id (files that fail to parse are left out; see validate_content)."""
+    return dict(load_files_cached(root).service_lines)
+
+
+def load_modules(root: Path = SCENARIO_ROOT) -> dict[str, ModuleSpec]:
+    """Every valid module by id (files that fail to parse are left out; see validate_content)."""
+    return dict(load_files_cached(root).modules)

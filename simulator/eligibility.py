@@ -1,0 +1,113 @@
+"""Stage 2, eligibility: is this the payer's member, covered on the date of service, with a referral?
+
+Also answers 270/271-style eligibility queries. The payer reads only its member file (``coverage``) and
+the patient's demographics; it never reveals a member id the requester did not send.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from knowledge_base.loader import Library
+from scenarios.models import Case, Coverage, EligibilityQuery
+from simulator.codes import member_id_ok
+from simulator.models import EligibilityReply, Reason
+from simulator.view import PayerView, manual_for
+
+# Specialties that are primary care: a PCP sees the member without a referral.
+PRIMARY_CARE = frozenset({
+    "family_medicine", "internal_medicine", "general_practice", "pediatrics", "geriatric_medicine",
+    "primary_care", "nurse_practitioner",
+})
+
+
+def _norm(member_id: str) -> str:
+    return member_id.strip().upper().replace("-", "").replace(" ", "")
+
+
+def member_matches(coverage: Coverage, member_id: str) -> bool:
+    """The id is the member file's plan member id (or, for Medicare Advantage, the member's MBI)."""
+    given = _norm(member_id)
+    return given == _norm(coverage.member_id) or (coverage.mbi is not None and given == _norm(coverage.mbi))
+
+
+def coverage_active(coverage: Coverage, day: date) -> bool:
+    return coverage.effective_from <= day and (coverage.effective_to is None or day <= coverage.effective_to)
+
+
+def _span(coverage: Coverage) -> str:
+    end = coverage.effective_to.isoformat() if coverage.effective_to else "open"
+    return f"{coverage.effective_from.isoformat()} to {end}"
+
+
+def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) -> EligibilityReply:
+    """A 271-style reply: is ``query.member_id`` covered on ``query.date_of_service``?"""
+    coverage = case.coverage
+    manual = manual_for(library, coverage.payer_id)
+    if not member_id_ok(manual.member_id_pattern, query.member_id.strip()):
+        return EligibilityReply(active=False, member_id=query.member_id, payer_id=coverage.payer_id, messages=[Reason(
+            code="72", kind="reject", edit="member_id_format",
+            message=f"{query.member_id!r} is not a {manual.name} member id (format like {manual.member_id_example}).",
+        )])
+    if not member_matches(coverage, query.member_id):
+        return EligibilityReply(active=False, member_id=query.member_id, payer_id=coverage.payer_id, messages=[Reason(
+            code="72", kind="reject", edit="member_not_found",
+            message=f"No {manual.name} member has id {query.member_id}; check the id on the member's card.",
+        )])
+    active = coverage_active(coverage, query.date_of_service)
+    messages = []
+    if not active:
+        messages.append(Reason(
+            code="27", kind="reject", edit="coverage_inactive",
+            message=f"Coverage is not active on {query.date_of_service.isoformat()} (covered {_span(coverage)}).",
+        ))
+    elif manual.referral_required_for_specialists:
+        state = "a PCP referral is on file" if coverage.referral_on_file else "no PCP referral is on file"
+        messages.append(Reason(
+            code="MSG", kind="info", edit="referral",
+            message=f"Specialist services need a referral from the member's primary care provider; {state}.",
+        ))
+    return EligibilityReply(
+        active=active, member_id=coverage.member_id, payer_id=coverage.payer_id, plan_type=coverage.plan_type,
+        plan_name=coverage.plan_name, coverage_from=coverage.effective_from, coverage_to=coverage.effective_to,
+        referral_required=manual.referral_required_for_specialists,
+        referral_on_file=coverage.referral_on_file if manual.referral_required_for_specialists else None,
+        messages=messages,
+    )
+
+
+def eligibility_rejects(view: PayerView) -> list[Reason]:
+    """Member not found (72), demographics mismatch (75), coverage inactive on the date of service (27)."""
+    sub, coverage = view.submission, view.coverage
+    if not member_matches(coverage, sub.member_id):
+        return [Reason(code="72", kind="reject", edit="member_not_found", message=(
+            f"Member id {sub.member_id} is not in {view.manual.name}'s member file; verify eligibility and "
+            "use the id from the member's card (registration data may be wrong)."))]
+    reasons = []
+    if sub.patient_last_name.strip().lower() != view.patient.last_name.strip().lower():
+        reasons.append(Reason(code="75", kind="reject", edit="patient_last_name", message=(
+            f"The last name {sub.patient_last_name!r} does not match the member file for {sub.member_id}.")))
+    if sub.patient_dob != view.patient.dob:
+        reasons.append(Reason(code="75", kind="reject", edit="patient_dob", message=(
+            f"The date of birth {sub.patient_dob.isoformat()} does not match the member file for {sub.member_id}.")))
+    if reasons:
+        return reasons
+    if not coverage_active(coverage, sub.date_of_service):
+        return [Reason(code="27", kind="reject", edit="coverage_inactive", message=(
+            f"Coverage is not active on the date of service {sub.date_of_service.isoformat()} "
+            f"(covered {_span(coverage)}); resolve coverage before requesting authorization."))]
+    return []
+
+
+def referral_missing(view: PayerView) -> Reason | None:
+    """HMO rule: a specialist service needs the PCP's referral on file (or a referral document sent)."""
+    if not view.manual.referral_required_for_specialists or view.coverage.referral_on_file:
+        return None
+    specialty = view.specialty(view.submission.servicing_npi)
+    if specialty in PRIMARY_CARE:
+        return None
+    if any(doc.kind == "referral" for doc in view.documents):
+        return None
+    return Reason(code="288", kind="pend", edit="referral", message=(
+        f"{view.manual.name} needs a referral from the member's primary care provider for specialist services "
+        f"({specialty or 'facility'}) and none is on file; send the PCP referral."))

@@ -1,0 +1,117 @@
+"""Assembling a determination notice: action code, clocks, authorization number, validity, appeal rights.
+
+Every notice is deterministic: decision times come from :mod:`simulator.clock`, authorization numbers
+from a hash of the case id and the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+from knowledge_base.models import AppealLevel, Manual, Policy
+from scenarios.models import DeterminationStatus
+from simulator import clock
+from simulator.models import (
+    ACTION_CODES,
+    AppealRight,
+    ApprovedLine,
+    CriterionResult,
+    Determination,
+    Reason,
+    Stage,
+)
+
+# Statuses a trainee can appeal (a partial approval is an adverse determination for the cut part).
+ADVERSE = frozenset({"denied", "partially_approved"})
+
+
+def clocks(received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual) -> tuple[datetime, datetime]:
+    """(decision due, decided at) for an initial request: the policy's clock, else the manual's."""
+    if policy is not None:
+        tf = policy.timeframes
+        due = clock.decision_due(received, expedited=expedited, standard_days=tf.standard_decision_days,
+                                 days_kind=tf.standard_days_kind, expedited_hours=tf.expedited_decision_hours)
+    else:
+        due = clock.decision_due(received, expedited=expedited, standard_days=manual.standard_decision_days,
+                                 days_kind="calendar", expedited_hours=manual.expedited_decision_hours)
+    return due, clock.decided_at(received, due, expedited=expedited)
+
+
+def authorization_number(prefix: str, *parts: str) -> str:
+    """``prefix`` + 10 digits from a sha256 of the parts (stable for the same case and request).
+
+    >>> authorization_number("LKS", "m:1", "{}")
+    'LKS9306358062'
+    """
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{prefix}{int(digest[:16], 16) % 10**10:010d}"
+
+
+def policy_prefix(policy: Policy) -> str:
+    return policy.id.split("-", 1)[0]
+
+
+def decision_time_text(level: AppealLevel) -> str:
+    text = f"decided within {level.decision_days} calendar days"
+    if level.expedited_decision_hours:
+        text += f" ({level.expedited_decision_hours} hours if expedited)"
+    return text
+
+
+def filing_window_text(level: AppealLevel) -> str:
+    unit = "months" if level.file_within_kind == "months" else "calendar days"
+    return f"{level.file_within_days} {unit}"
+
+
+def rights_after(manual: Manual, after: str | None, decided: date) -> list[AppealRight]:
+    """The appeal levels a decision at level ``after`` (None: the initial determination) opens."""
+    return [
+        AppealRight(
+            level=lvl.level, name=lvl.name, automatic=lvl.automatic,
+            file_by=clock.file_by(decided, lvl.file_within_days, lvl.file_within_kind),
+            decision_time=decision_time_text(lvl),
+        )
+        for lvl in manual.appeal_levels
+        if lvl.after == after
+    ]
+
+
+def rights_message(rights: list[AppealRight]) -> str:
+    parts = []
+    for r in rights:
+        if r.automatic:
+            parts.append(f"the plan forwards this decision automatically to {r.name} (no filing needed)")
+        else:
+            parts.append(f"{r.name} ({r.level}): file by {r.file_by.isoformat()}, {r.decision_time}")
+    return "Appeal rights: " + "; ".join(parts) + "." if parts else "No further appeal level is available."
+
+
+def notice(
+    status: DeterminationStatus, stage: Stage, *, received: datetime, due: datetime | None, decided: datetime,
+    reasons: list[Reason], manual: Manual, policy: Policy | None = None, expedited: bool = False,
+    criteria: list[CriterionResult] | None = None, rights: list[AppealRight] | None = None,
+    appeal_level: str | None = None, **extra: object,
+) -> Determination:
+    """A determination with its action code; denials and partial approvals get appeal rights (from the
+    initial level unless ``rights`` is given) and a plain sentence listing them."""
+    if status in ADVERSE and rights is None:
+        rights = rights_after(manual, None, decided.date())
+    # approvals and pends have nothing to appeal; a rejected appeal keeps the rights that are still open
+    rights = [] if status in ("approved", "pended", "no_auth_required") else (rights or [])
+    if status in ADVERSE:
+        reasons = [*reasons, Reason(code="MSG", kind="info", edit="appeal_rights", message=rights_message(rights))]
+    return Determination(
+        status=status, action_code=ACTION_CODES[status], stage=stage, reasons=reasons,
+        policy_id=policy.id if policy else None, criteria=criteria or [], expedited=expedited,
+        received_at=received, decision_due=due, decided_at=decided, appeal_rights=rights,
+        appeal_level=appeal_level, **extra,  # type: ignore[arg-type]
+    )
+
+
+def approval_fields(lines: list[ApprovedLine], date_of_service: date, days: int, number: str) -> dict[str, object]:
+    """Authorization number, approved lines and validity window of an approval."""
+    return {
+        "authorization_number": number, "approved_lines": lines,
+        "valid_from": date_of_service, "valid_to": date_of_service + timedelta(days=days),
+    }

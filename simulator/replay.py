@@ -1,0 +1,116 @@
+"""Replay an action log against the simulated payer, keeping the current request and determination.
+
+Used to re-create any stored attempt (the grader and the attempt review read the step results). A
+case with a ``prior_submission`` starts from the payer's determination of that earlier request, so a
+pend reply or an appeal in the log answers exactly what the payer said.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from knowledge_base.loader import Library, load_library
+from scenarios.models import (
+    Action,
+    Appeal,
+    AuthLookup,
+    Case,
+    CloseCase,
+    EligibilityQuery,
+    PeerToPeer,
+    PendReply,
+    ProviderQuery,
+    Submission,
+)
+from simulator.adjudication import adjudicate, answer_pend, merge_documents
+from simulator.appeals import decide_appeal, request_peer_to_peer
+from simulator.eligibility import check_eligibility
+from simulator.models import Determination, EligibilityReply, LookupReply
+from simulator.notices import ADVERSE
+from simulator.requirements import lookup_requirements
+from simulator.view import SimulatorError
+
+
+class StepResult(BaseModel):
+    """What the payer answered to one action (``result``), or why the action made no sense then (``error``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    action_index: int
+    action_type: str
+    result: Determination | EligibilityReply | LookupReply | None = None
+    error: str | None = None
+    note: str | None = None
+
+
+class _State:
+    def __init__(self) -> None:
+        self.submission: Submission | None = None
+        self.determination: Determination | None = None
+
+
+def prior_determination(case: Case, *, library: Library | None = None) -> Determination | None:
+    """The payer's answer to the case's earlier request (the pend or denial a trainee must answer)."""
+    if case.prior_submission is None:
+        return None
+    return adjudicate(case, case.prior_submission, library=library or load_library())
+
+
+def replay(case: Case, actions: list[Action], *, library: Library | None = None) -> list[StepResult]:
+    """Run ``actions`` in order; one :class:`StepResult` per action.
+
+    >>> [s.result.status for s in replay(case, [submission])]   # doctest: +SKIP
+    ['approved']
+    """
+    library = library or load_library()
+    state = _State()
+    if case.prior_submission is not None:
+        state.submission = case.prior_submission
+        state.determination = adjudicate(case, case.prior_submission, library=library)
+    steps = []
+    for i, action in enumerate(actions):
+        step = StepResult(action_index=i, action_type=action.type)
+        try:
+            _apply(case, action, state, step, library)
+        except SimulatorError as exc:
+            step.error = str(exc)
+        steps.append(step)
+    return steps
+
+
+def _apply(case: Case, action: Action, state: _State, step: StepResult, library: Library) -> None:
+    if isinstance(action, EligibilityQuery):
+        step.result = check_eligibility(case, action, library=library)
+    elif isinstance(action, AuthLookup):
+        step.result = lookup_requirements(case, action, library=library)
+    elif isinstance(action, Submission):
+        state.submission, state.determination = action, adjudicate(case, action, library=library)
+        step.result = state.determination
+    elif isinstance(action, PendReply):
+        sub, det = _current(state, "a pend reply")
+        if det.status != "pended":
+            raise SimulatorError(f"a pend reply needs a pended request; the current request is {det.status}")
+        step.result = answer_pend(case, sub, det, action, library=library)
+        state.submission, state.determination = merge_documents(sub, action.document_ids), step.result
+    elif isinstance(action, Appeal | PeerToPeer):
+        what = "an appeal" if isinstance(action, Appeal) else "a peer-to-peer request"
+        sub, det = _current(state, what)
+        if det.status not in ADVERSE:
+            raise SimulatorError(f"{what} needs a denial or partial approval; the current request is {det.status}")
+        if isinstance(action, Appeal):
+            result = decide_appeal(case, sub, det, action, library=library)
+        else:
+            result = request_peer_to_peer(case, sub, det, action, library=library)
+        step.result = result
+        if result.status != "rejected":  # a misdirected appeal leaves the denial (and its rights) standing
+            state.determination = result
+    elif isinstance(action, ProviderQuery | CloseCase):
+        step.note = ("sent to the ordering provider, not the payer" if isinstance(action, ProviderQuery)
+                     else f"case closed without a request ({action.reason})")
+    else:  # pragma: no cover - the Action union is closed
+        raise SimulatorError(f"unknown action type {getattr(action, 'type', action)!r}")
+
+
+def _current(state: _State, what: str) -> tuple[Submission, Determination]:
+    if state.submission is None or state.determination is None:
+        raise SimulatorError(f"{what} needs a request first; no request has been submitted on this case")
+    return state.submission, state.determination

@@ -1,0 +1,64 @@
+"""Command line: ``python -m store init`` (apply migrations) and ``python -m store seed-demo``.
+
+Prints one JSON object on success; on bad input or a missing package prints one line on stderr and
+exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from settings import SettingsError, load_settings
+from store.accounts import DEFAULT_COST
+from store.db import init_db, session_scope
+from store.permissions import SYSTEM
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, instead of usage plus message
+        print(f"error: {message} (see python -m store --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m store", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or upgrade the database schema (idempotent)")
+    demo = sub.add_parser("seed-demo", help="create a demo cohort with graded attempts (needs the grader)")
+    demo.add_argument("--password", help="password for every demo account (default: a random one, printed)")
+    demo.add_argument("--attempts-per-trainee", type=int, default=24)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--cost", type=int, default=DEFAULT_COST, help="bcrypt cost (default 12)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        engine = init_db(settings)
+        if args.command == "init":
+            out: dict[str, object] = {"database": engine.url.render_as_string(hide_password=True), "schema": "current"}
+        else:
+            from store.demo import load_engines, seed_demo  # imports the case engine only when needed
+
+            engines = load_engines()
+            with session_scope(engine) as session:
+                summary = seed_demo(session, SYSTEM, engines, password=args.password, seed=args.seed,
+                                    attempts_per_trainee=args.attempts_per_trainee, cost=args.cost)
+            out = summary.model_dump()
+    except (SettingsError, ValueError, RuntimeError, LookupError, PermissionError, SQLAlchemyError) as exc:
+        print(f"error: {' '.join(str(exc).split())[:500]}", file=sys.stderr)
+        return 2
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Demo content: a cohort of trainees with graded attempts, produced by the real case engine and grader.
+
+Each attempt starts from a generated case's reference actions (``answer_key.reference_actions``) and
+applies seeded defects a trainee of that skill level would make: drop a document, code too vaguely,
+submit late, skip the eligibility check. The simulator replays the actions and ``grading.grade`` scores
+them; no score is made up here. Without the grader the demo refuses with :class:`DemoUnavailable`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import import_module
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scenarios.models import Action, Appeal, Case, EligibilityQuery, PeerToPeer, PendReply, Submission
+from store.accounts import DEFAULT_COST, create_user
+from store.attempts import save_attempt
+from store.cohorts import assign_module, create_cohort
+from store.db import utcnow
+from store.grades import attempt_record
+from store.models import Cohort
+from store.permissions import Viewer, require
+
+DEMO_COHORT = "Demo cohort"
+# (username, display name, skill 0-1): fictional people, spread from strong to struggling.
+TRAINEES: tuple[tuple[str, str, float], ...] = (
+    ("demo.avery", "Avery Lindqvist", 0.92),
+    ("demo.bashir", "Bashir Okafor", 0.80),
+    ("demo.carmen", "Carmen Iturbe", 0.66),
+    ("demo.dmitri", "Dmitri Halvorsen", 0.52),
+    ("demo.esther", "Esther Nakamura-Reyes", 0.38),
+)
+STAFF: tuple[tuple[str, str, str], ...] = (
+    ("demo.supervisor", "Simone Achterberg", "supervisor"),
+    ("demo.coordinator", "Theo Marchetti", "coordinator"),
+)
+DEFECTS: tuple[str, ...] = ("drop_document", "wrong_code", "late_submission", "skip_eligibility")
+
+
+class DemoUnavailable(RuntimeError):
+    """A package the demo needs (generator, simulator or grader) cannot be imported yet."""
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The three engines the demo drives, plus the module ids to draw cases from."""
+
+    generate_case: Callable[[str, int], Case]
+    replay: Callable[[Case, list[Action]], list[Any]]
+    grade: Callable[[Case, list[Action]], Any]
+    module_ids: list[str]
+
+
+class DemoSummary(BaseModel):
+    cohort_id: int
+    usernames: list[str]
+    attempts: int
+    password: str
+
+
+def _need(module: str, name: str, why: str) -> Any:
+    try:
+        return getattr(import_module(module), name)
+    except (ImportError, AttributeError):
+        raise DemoUnavailable(f"{module} package not available yet: {module}.{name} is needed to {why}") from None
+
+
+def load_engines() -> Engines:
+    """The real generator, simulator and grader, or DemoUnavailable naming the first one missing."""
+    grade = _need("grading", "grade", "score demo attempts")
+    generate = _need("scenarios", "generate_case", "generate demo cases")
+    load_modules = _need("scenarios", "load_modules", "list the scenario modules")
+    replay = _need("simulator", "replay", "run demo attempts through the simulated payer")
+    modules = load_modules()
+    ids = sorted(modules) if isinstance(modules, dict) else sorted(m.id for m in modules)
+    if not ids:
+        raise DemoUnavailable("scenarios: no scenario modules are installed yet")
+    return Engines(generate_case=generate, replay=replay, grade=grade, module_ids=ids)
+
+
+def _rng(*parts: object) -> random.Random:
+    # sha256, not hash(): Python salts hash() per process, and the demo must be the same every time.
+    return random.Random(int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:8], "big"))
+
+
+# ----- defects ----------------------------------------------------------------------------------------
+
+
+def apply_defect(kind: str, actions: list[Action], rng: random.Random) -> list[Action] | None:
+    """``actions`` with one defect of ``kind`` applied, or None when it does not apply to these actions.
+
+    >>> apply_defect("skip_eligibility", [], random.Random(1)) is None
+    True
+    """
+    if kind == "skip_eligibility":
+        kept = [a for a in actions if not isinstance(a, EligibilityQuery)]
+        return kept if len(kept) < len(actions) else None
+    if kind == "drop_document":
+        for i, a in enumerate(actions):
+            if isinstance(a, Submission | PendReply | Appeal | PeerToPeer) and a.document_ids:
+                ids = list(a.document_ids)
+                ids.remove(rng.choice(ids))
+                return [*actions[:i], a.model_copy(update={"document_ids": ids}), *actions[i + 1:]]
+        return None
+    found = next(((i, a) for i, a in enumerate(actions) if isinstance(a, Submission)), None)
+    if found is None:
+        return None
+    i, sub = found
+    if kind == "wrong_code":
+        return [*actions[:i], *_vaguer_code(sub), *actions[i + 1:]]
+    if kind == "late_submission":
+        # Submitted the day after the date of service: the payer's timeliness edit should catch it.
+        late = datetime.combine(sub.date_of_service + timedelta(days=1), sub.at.timetz())
+        shift = late - sub.at
+        if shift <= timedelta(0):
+            return None
+        return [*actions[:i], *(a.model_copy(update={"at": a.at + shift}) for a in actions[i:])]
+    raise ValueError(f"defect: unknown kind {kind!r}; expected one of {list(DEFECTS)}")
+
+
+def _vaguer_code(sub: Submission) -> list[Submission]:
+    """The classic coding error: drop the last character of a specific ICD-10-CM code (M54.16 → M54.1);
+    with no such code, bill one unit too many instead."""
+    for j, code in enumerate(sub.diagnoses):
+        if "." in code and len(code.split(".", 1)[1]) >= 1:
+            vaguer = code[:-1].rstrip(".")
+            return [sub.model_copy(update={"diagnoses": [*sub.diagnoses[:j], vaguer, *sub.diagnoses[j + 1:]]})]
+    if sub.procedures:
+        first = sub.procedures[0].model_copy(update={"units": sub.procedures[0].units + 1})
+        return [sub.model_copy(update={"procedures": [first, *sub.procedures[1:]]})]
+    return [sub]
+
+
+def trainee_actions(reference: list[Action], skill: float, rng: random.Random) -> tuple[list[Action], list[str]]:
+    """A case's reference actions with the defects a trainee of ``skill`` (0-1) made this time, and
+    the names of those defects."""
+    actions: list[Action] = list(reference)
+    made: list[str] = []
+    for kind in DEFECTS:
+        if rng.random() < (1.0 - skill) * 0.6:
+            changed = apply_defect(kind, actions, rng)
+            if changed is not None:
+                actions, made = changed, [*made, kind]
+    return actions, made
+
+
+# ----- seeding ----------------------------------------------------------------------------------------
+
+
+def seed_demo(
+    session: Session, viewer: Viewer, engines: Engines, *, password: str | None = None,
+    attempts_per_trainee: int = 24, now: datetime | None = None, seed: int = 2026, cost: int = DEFAULT_COST,
+) -> DemoSummary:
+    """Create the demo cohort, its trainees, a supervisor and a coordinator, assignments, and graded
+    attempts spread over the eight weeks before ``now``. Refuses if the demo cohort already exists."""
+    require(viewer, "user.manage")
+    if not isinstance(attempts_per_trainee, int) or not 1 <= attempts_per_trainee <= 500:
+        raise ValueError("attempts per trainee: expected a whole number from 1 to 500")
+    if session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT)) is not None:
+        raise ValueError(f"demo: the demo content is already loaded (cohort {DEMO_COHORT!r} exists)")
+    at = now or utcnow()
+    secret = password or secrets.token_urlsafe(12)
+    cohort = create_cohort(session, viewer, DEMO_COHORT, now=at)
+    people = [(u, d, "trainee") for u, d, _ in TRAINEES] + list(STAFF)
+    users = {u: create_user(session, viewer, username=u, display_name=d, password=secret, role=r,
+                            cohort_id=cohort.id if r != "coordinator" else None, cost=cost, now=at)
+             for u, d, r in people}
+    for k, module in enumerate(engines.module_ids[:3]):
+        assign_module(session, viewer, module, cohort_id=cohort.id, due_date=at.date() + timedelta(days=7 * (k + 1)),
+                      now=at)
+    count = 0
+    for username, _, skill in TRAINEES:
+        user = users[username]
+        trainee = Viewer(user_id=user.id, username=username, role="trainee", cohort_id=cohort.id)
+        rng = _rng(seed, username)
+        for i in range(attempts_per_trainee):
+            progress = i / max(1, attempts_per_trainee - 1)
+            # Trainees improve: half of what they lack is learned over the eight weeks.
+            skill_now = skill + (1.0 - skill) * 0.5 * progress
+            module = rng.choice(engines.module_ids)
+            case = engines.generate_case(module, rng.randrange(1, 1_000_000))
+            actions, _ = trainee_actions(case.answer_key.reference_actions, skill_now, rng)
+            results = engines.replay(case, actions)
+            report = engines.grade(case, actions)
+            done = at - timedelta(days=56 * (1.0 - progress), minutes=rng.randint(0, 600))
+            record = attempt_record(case, actions, results, report, completed_at=done,
+                                    started_at=done - timedelta(minutes=rng.randint(6, 45)))
+            save_attempt(session, trainee, record)
+            count += 1
+    return DemoSummary(cohort_id=cohort.id, usernames=sorted(users), attempts=count, password=secret)
+

@@ -1,0 +1,102 @@
+"""Export attempts as CSV or XLSX for supervisors (every export is audited).
+
+Cells that begin with ``= + - @`` (or a tab/carriage return) are prefixed with an apostrophe, so a
+display name like ``=HYPERLINK(...)`` cannot run as a formula when the file is opened in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.audit import log_event
+from store.dashboard import Filters, apply_filters
+from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
+from store.permissions import Viewer, require
+
+COLUMNS: tuple[str, ...] = (
+    "attempt_id", "username", "display_name", "cohort", "module_id", "case_id", "archetype_id", "status",
+    "started_at_utc", "completed_at_utc", "total_score", "passed", *DIMENSIONS, "error_tags", "content_version",
+)
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[dict[str, Any]]:
+    """Completed attempts matching ``filters`` as flat rows (keys: COLUMNS), oldest first; audited as 'export'."""
+    require(viewer, "export")
+    f = filters or Filters()
+    tags = (
+        select(AttemptErrorTag.attempt_id, func.aggregate_strings(AttemptErrorTag.tag, ";").label("tags"))
+        .group_by(AttemptErrorTag.attempt_id)
+        .subquery()
+    )
+    owner = User.__table__.alias("owner")
+    stmt = apply_filters(
+        select(Attempt, owner.c.username, owner.c.display_name, Cohort.name, tags.c.tags)
+        .join(owner, owner.c.id == Attempt.user_id)
+        .outerjoin(Cohort, Cohort.id == owner.c.cohort_id)
+        .outerjoin(tags, tags.c.attempt_id == Attempt.id),
+        f,
+    ).order_by(Attempt.completed_at, Attempt.id)
+    rows = [
+        {
+            "attempt_id": a.id, "username": username, "display_name": display, "cohort": cohort,
+            "module_id": a.module_id, "case_id": a.case_id, "archetype_id": a.archetype_id, "status": a.status,
+            "started_at_utc": _naive(a.started_at), "completed_at_utc": _naive(a.completed_at),
+            "total_score": a.total_score, "passed": a.passed, **{d: getattr(a, d) for d in DIMENSIONS},
+            "error_tags": ";".join(sorted(t.split(";"))) if t else "", "content_version": a.content_version,
+        }
+        for a, username, display, cohort, t in session.execute(stmt)
+    ]
+    log_event(session, "export", user_id=viewer.user_id,
+              detail={"rows": len(rows), "filters": f.model_dump(mode="json")})
+    return rows
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    # Spreadsheets have no time zones; the column names say the times are UTC.
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_RISKY):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> bytes:
+    """UTF-8 CSV (with a BOM, so spreadsheet programs detect the encoding) of ``rows``.
+
+    >>> to_csv([{"a": 1, "b": "=x"}], ("a", "b")).decode("utf-8-sig").splitlines()
+    ['a,b', "1,'=x"]
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell_text(_safe(row.get(c))) for c in columns])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return "" if value is None else value
+
+
+def to_xlsx(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS, *, sheet: str = "attempts") -> bytes:
+    """An XLSX workbook with one sheet: a header row, then ``rows``."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(title=sheet[:31])
+    ws.append(list(columns))
+    for row in rows:
+        ws.append([_safe(row.get(c)) for c in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

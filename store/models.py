@@ -1,0 +1,209 @@
+"""The records: typed SQLAlchemy 2 models for accounts, cohorts, assignments, attempts, drafts and audit.
+
+Every timestamp is stored as UTC (see :class:`UTCDateTime`) so SQLite and PostgreSQL return the same
+aware datetimes. The migration in ``store/migrations/versions`` creates exactly these tables; a test
+compares the two so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES: tuple[str, ...] = ("trainee", "supervisor", "coordinator", "admin")
+AUDIT_EVENTS: tuple[str, ...] = (
+    "login", "login_failed", "lockout", "logout", "role_change", "user_created", "export",
+    "submission", "reindex", "settings_change",
+)
+ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "completed", "abandoned")
+# The grader's five dimensions; each gets its own column so dashboards average them in SQL.
+DIMENSIONS: tuple[str, ...] = ("coding", "documentation", "narrative", "process", "outcome")
+
+# Named constraints keep Alembic migrations portable (SQLite batch mode needs names to alter them).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out; stored naive so both databases agree.
+
+    A naive value is taken to be UTC already (every caller in this code base passes aware values).
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    members: Mapped[list[User]] = relationship(back_populates="cohort")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(100))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    cohort: Mapped[Cohort | None] = relationship(back_populates="members")
+
+
+class Assignment(Base):
+    """A module assigned to a whole cohort or to one user (exactly one of the two), with a due date."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        CheckConstraint(
+            "(cohort_id IS NULL AND user_id IS NOT NULL) OR (cohort_id IS NOT NULL AND user_id IS NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Attempt(Base):
+    """One trainee's work on one case: enough to regenerate the case and replay every action."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        CheckConstraint(_in("status", ATTEMPT_STATUSES), name="status"),
+        Index("ix_attempts_user_completed", "user_id", "completed_at"),
+        Index("ix_attempts_module_completed", "module_id", "completed_at"),
+        Index("ix_attempts_completed_at", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    module_id: Mapped[str] = mapped_column(String(100))
+    case_id: Mapped[str] = mapped_column(String(200))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    archetype_id: Mapped[str] = mapped_column(String(100))
+    content_version: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    total_score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    # Percent (0-100) of each dimension's points; NULL when the grade had no items in that dimension.
+    coding: Mapped[float | None] = mapped_column(Float)
+    documentation: Mapped[float | None] = mapped_column(Float)
+    narrative: Mapped[float | None] = mapped_column(Float)
+    process: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[float | None] = mapped_column(Float)
+    actions_json: Mapped[list[Any]] = mapped_column(JSONType)
+    results_json: Mapped[list[Any]] = mapped_column(JSONType)
+    grade_json: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    user: Mapped[User] = relationship()
+    error_tags: Mapped[list[AttemptErrorTag]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="AttemptErrorTag.tag"
+    )
+
+
+class AttemptErrorTag(Base):
+    """One error tag of one attempt; a tag counts once per attempt, so counts read 'attempts with X'."""
+
+    __tablename__ = "attempt_error_tags"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="error_tags")
+
+
+class Draft(Base):
+    """An assistant draft a user produced (narrative, appeal letter, answer), kept as history."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    case_id: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    draft_json: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint(_in("event", AUDIT_EVENTS), name="event"),
+        Index("ix_audit_events_event_at", "event", "at"),
+        Index("ix_audit_events_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # NULL for the system (CLI) and for failed logins of unknown usernames (the name is in detail).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    event: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType)

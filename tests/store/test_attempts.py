@@ -1,0 +1,168 @@
+"""Attempts: everything saved comes back (actions replayable as models), bad input is refused whole."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from store_support import NOW, attempt_in, make_user, sample_actions
+
+from store.attempts import AttemptIn, GradeSummary, attempts_for, get_attempt, save_attempt
+from store.audit import list_events
+from store.drafts import drafts_for, save_draft
+from store.grades import GradeFormatError, dimension_scores, summarize_grade
+from store.models import Attempt, AttemptErrorTag
+from store.permissions import SYSTEM, NotFound
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_save_and_read_back_everything(db_session: Session) -> None:
+    me = make_user(db_session, "tina")
+    record = attempt_in(score=72.5, passed=False, tags=("missing_required_document", "missed_deadline"),
+                        dims={"coding": 100.0, "documentation": 50.0, "process": 62.5})
+    saved = save_attempt(db_session, me, record)
+    db_session.commit()
+    db_session.expire_all()
+
+    got = get_attempt(db_session, me, saved.id)
+    assert (got.module_id, got.case_id, got.seed, got.archetype_id, got.content_version) == (
+        "advanced_imaging", "advanced_imaging:7", 7, "mri_meets", "abc123def456")
+    assert got.started_at == record.started_at and got.completed_at == record.completed_at
+    assert got.started_at.tzinfo is not None
+    assert (got.total_score, got.passed) == (72.5, False)
+    assert got.dimension_scores == {"coding": 100.0, "documentation": 50.0, "narrative": None, "process": 62.5,
+                                    "outcome": None}
+    assert got.error_tags == ["missed_deadline", "missing_required_document"]
+    assert got.results == record.results
+    assert got.grade == {"total_score": 72.5, "passed": False}
+    # Replayable: the stored actions validate back into the very same action models.
+    assert got.action_models() == sample_actions(record.started_at)
+    assert got.actions[2]["narrative"].endswith("✓")
+
+
+def test_attempts_for_lists_newest_first(db_session: Session) -> None:
+    me = make_user(db_session, "tina")
+    for k in range(3):
+        save_attempt(db_session, me, attempt_in(seed=k, completed_at=NOW + timedelta(days=k)))
+    listed = attempts_for(db_session, me, me.user_id)  # type: ignore[arg-type]
+    assert [a.case_id for a in listed] == [
+        "advanced_imaging:2", "advanced_imaging:1", "advanced_imaging:0"]
+
+
+def test_submission_is_audited(db_session: Session) -> None:
+    me = make_user(db_session, "tina")
+    saved = save_attempt(db_session, me, attempt_in(score=90))
+    (event,) = list_events(db_session, SYSTEM, event="submission")
+    assert event.user_id == me.user_id and event.detail["attempt_id"] == saved.id
+    assert event.detail["total_score"] == 90
+
+
+def test_missing_attempt_is_not_found(db_session: Session) -> None:
+    me = make_user(db_session, "tina")
+    with pytest.raises(NotFound, match="attempt 12345 does not exist"):
+        get_attempt(db_session, me, 12345)
+    with pytest.raises(ValueError, match="attempt id: expected a whole number"):
+        get_attempt(db_session, me, "1")  # type: ignore[arg-type]
+
+
+def _fields(**change: object) -> dict[str, object]:
+    base = attempt_in().model_dump()
+    base["actions"] = [a.model_dump(mode="json") for a in attempt_in().actions]
+    base.update(change)
+    return base
+
+
+BAD_ATTEMPTS = [
+    ({"module_id": ""}, "module_id"),
+    ({"case_id": "x" * 201}, "case_id"),
+    ({"seed": -1}, "seed"),
+    ({"seed": "seven"}, "seed"),
+    ({"started_at": datetime(2026, 3, 2, 9, 0)}, "timezone"),  # naive: ambiguous, refused
+    ({"completed_at": None}, "completed attempt needs completed_at"),
+    ({"grade": None}, "completed attempt needs completed_at and a grade"),
+    ({"completed_at": NOW - timedelta(days=1)}, "before started_at"),
+    ({"status": "graded"}, "status"),
+    ({"actions": [{"type": "teleport", "at": "2026-03-02T09:00:00Z"}]}, "teleport"),
+    ({"actions": "not a list"}, "actions"),
+    ({"results": [{"blob": "x" * 2_100_000}]}, "too large"),
+    ({"unexpected": 1}, "unexpected"),
+    ({"grade": {"total_score": 140, "passed": True, "report": {}}}, "total_score"),
+    ({"grade": {"total_score": 50, "passed": True, "report": {}, "error_tags": ["Missing Doc"]}}, "error tag"),
+    ({"grade": {"total_score": 50, "passed": True, "report": {}, "dimension_scores": {"coding": -3}}}, "0-100"),
+    ({"grade": {"total_score": 50, "passed": True, "report": {}, "dimension_scores": {"charm": 3}}}, "charm"),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), BAD_ATTEMPTS)
+def test_bad_attempt_is_refused_and_nothing_is_stored(db_session: Session, change: dict, words: str) -> None:
+    me = make_user(db_session, "tina")
+    with pytest.raises(ValidationError, match=words):
+        save_attempt(db_session, me, _fields(**change))
+    assert _count(db_session, Attempt) == 0 and _count(db_session, AttemptErrorTag) == 0
+
+
+def test_the_system_cannot_own_an_attempt(db_session: Session) -> None:
+    with pytest.raises(ValueError, match="attempts belong to a person"):
+        save_attempt(db_session, SYSTEM, attempt_in())
+
+
+def test_in_progress_attempt_has_no_grade_columns(db_session: Session) -> None:
+    me = make_user(db_session, "tina")
+    draft = AttemptIn(**{**_fields(), "status": "in_progress", "completed_at": None, "grade": None})
+    saved = save_attempt(db_session, me, draft)
+    assert saved.total_score is None and saved.passed is None and saved.error_tags == []
+
+
+# ----- reading grade reports --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        ({"dimension_scores": {"coding": 75, "outcome": 100, "elegance": 3}}, {"coding": 75.0, "outcome": 100.0}),
+        ({"dimensions": [{"dimension": "coding", "points": 6, "max_points": 8},
+                         {"dimension": "process", "points": 0, "max_points": 4}]},
+         {"coding": 75.0, "process": 0.0}),
+        ({"dimensions": {"narrative": [{"points": 1, "max_points": 2}, {"points": 2, "max_points": 2}]}},
+         {"narrative": 75.0}),
+        ({"items": [{"dimension": "documentation", "points": 2, "max_points": 5},
+                    {"dimension": "documentation", "points": 3, "max_points": 5},
+                    {"dimension": "outcome", "points": 0, "max_points": 0}]},  # no points possible: no score
+         {"documentation": 50.0}),
+    ],
+)
+def test_dimension_percentages_come_from_the_reports_points(report: dict, expected: dict) -> None:
+    assert dimension_scores(report) == expected
+
+
+def test_summary_keeps_the_report_and_refuses_unknown_shapes() -> None:
+    report = {"total_score": 64, "passed": False, "error_tags": ["missed_deadline"],
+              "items": [{"dimension": "process", "points": 1, "max_points": 4, "feedback": "late"}]}
+    summary = summarize_grade(report)
+    assert summary == GradeSummary(total_score=64, passed=False, dimension_scores={"process": 25.0},
+                                   error_tags=["missed_deadline"], report=report)
+    with pytest.raises(GradeFormatError, match="no total score"):
+        summarize_grade({"passed": True})
+    with pytest.raises(GradeFormatError, match="no per-dimension points"):
+        summarize_grade({"total_score": 1, "passed": True})
+
+
+# ----- drafts -----------------------------------------------------------------------------------------
+
+
+def test_drafts_are_history_newest_first(db_session: Session) -> None:
+    me = make_user(db_session, "cora", role="coordinator")
+    save_draft(db_session, me, kind="narrative", text="first", draft={"text": "first"}, case_id="cpap:1", now=NOW)
+    save_draft(db_session, me, kind="appeal_letter", text="second", draft={"text": "second", "citations": []},
+               case_id="cpap:1", now=NOW + timedelta(hours=1))
+    assert [d.text for d in drafts_for(db_session, me, me.user_id)] == ["second", "first"]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="kind"):
+        save_draft(db_session, me, kind="Appeal Letter!", text="x", draft={})
+    with pytest.raises(ValueError, match="draft: expected"):
+        save_draft(db_session, me, kind="narrative", text="x", draft="just text")

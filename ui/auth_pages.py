@@ -1,0 +1,103 @@
+"""First run (create the administrator), sign in, sign out, and loading the demo content."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from store.accounts import authenticate, create_admin
+from store.audit import log_event
+from store.permissions import Viewer
+from ui.feedback import core_errors
+from ui.resources import db
+from ui.state import get_state
+
+FICTIONAL_NOTE = ("All payers, patients, providers and policies in Precert Academy are fictional, "
+                  "for training.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_demo_content(viewer: Viewer) -> None:
+    """Seed the demo cohort (generator, simulator and grader) with a spinner; report the outcome as a
+    flash message, including the honest error when the grader is not installed yet."""
+    from store.demo import load_engines, seed_demo  # the case engine loads only when asked for
+
+    state = get_state()
+    with core_errors("Loading the demo content"), st.spinner("Generating, replaying and grading demo cases…"):
+        engines = load_engines()
+        with db() as session:
+            summary = seed_demo(session, viewer, engines, now=_now())
+        state.add_flash("success", (
+            f"Demo content loaded: {summary.attempts} graded attempts. Demo accounts "
+            f"{', '.join(summary.usernames)} share the password `{summary.password}` (shown only now)."))
+        return
+    # core_errors showed the message on this run; keep it for the next run too.
+    state.add_flash("error", "The demo content was not loaded (see the message above for why).")
+
+
+def first_run_page() -> None:
+    st.title("Welcome to Precert Academy")
+    st.write("No accounts exist yet. Create the administrator account; you will be signed in as it.")
+    with st.form("first_run"):
+        username = st.text_input("Username", key="fr_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'")
+        display_name = st.text_input("Display name", key="fr_display_name")
+        password = st.text_input("Password", type="password", key="fr_password", help="At least 10 characters")
+        again = st.text_input("Password again", type="password", key="fr_password_again")
+        create = st.form_submit_button("Create administrator", key="fr_create", type="primary")
+        with_demo = st.form_submit_button("Create administrator and load demo content", key="fr_create_demo")
+    if not (create or with_demo):
+        return
+    if password != again:
+        st.error("Password again: the two passwords differ; type the same password twice.")
+        return
+    admin = None
+    with core_errors("Creating the administrator"), db() as session:
+        created = create_admin(session, username=username, display_name=display_name, password=password)
+        log_event(session, "login", user_id=created.id, detail={"username": created.username, "via": "first_run"})
+        admin = created
+    if admin is None:
+        return
+    viewer = Viewer(user_id=admin.id, username=admin.username, role="admin", display_name=admin.display_name)
+    state = get_state()
+    state.sign_in(viewer, _now())
+    state.add_flash("success", f"Administrator {admin.username} created; you are signed in.")
+    if with_demo:
+        load_demo_content(viewer)
+    st.rerun()
+
+
+def login_page() -> None:
+    state = get_state()
+    st.title("Sign in to Precert Academy")
+    if state.signed_out_reason:
+        st.info(state.signed_out_reason)
+    with st.form("login"):
+        username = st.text_input("Username", key="login_username")
+        password = st.text_input("Password", type="password", key="login_password")
+        submitted = st.form_submit_button("Sign in", key="login_submit", type="primary")
+    if not submitted:
+        return
+    result = None
+    with core_errors("Signing in"), db() as session:
+        result = authenticate(session, username, password, now=_now())
+    if result is None:
+        return
+    if result.status != "ok" or result.viewer is None:
+        st.error(result.message)
+        return
+    state.sign_in(result.viewer, _now())
+    st.rerun()
+
+
+def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
+    """Sign the current user out (audited) and show ``reason`` on the sign-in page."""
+    state = get_state()
+    if state.viewer is not None:
+        with core_errors("Signing out"), db() as session:
+            log_event(session, "logout", user_id=state.viewer.user_id,
+                      detail={"username": state.viewer.username, "by": audit})
+    state.sign_out(reason)
