@@ -29,7 +29,7 @@ def add_business_days(day: date, n: int) -> date:
     datetime.date(2026, 2, 9)
     """
     if n < 0:
-        raise ValueError(f"n must be >= 0 business days, got {n}")
+        raise ValueError(f"n: business days to add must be 0 or more, got {n}")
     current = day
     left = n
     while left > 0:
@@ -45,10 +45,14 @@ def business_days_between(start: date, end: date) -> int:
     >>> business_days_between(date(2026, 2, 6), date(2026, 2, 9))
     1
     """
-    count, current = 0, start
-    while current < end:
-        current += timedelta(days=1)
-        if is_business_day(current):
+    if end <= start:
+        return 0
+    # whole weeks hold five business days each; only the remainder needs counting (the payer calls
+    # this on every request, so no day-by-day loop over long spans)
+    full_weeks, rest = divmod((end - start).days, 7)
+    count = full_weeks * 5
+    for i in range(1, rest + 1):
+        if is_business_day(start + timedelta(days=full_weeks * 7 + i)):
             count += 1
     return count
 

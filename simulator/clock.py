@@ -11,48 +11,18 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+# One calendar for both sides: the generator sets lead times with the same business-day arithmetic
+# the payer checks them with.
+from scenarios.timeline import add_business_days, business_days_between, is_business_day
+
+__all__ = ["add_business_days", "business_days_between", "is_business_day"]
+
 DaysKind = Literal["calendar", "business"]
 
 # Reviewer behaviour is deterministic for grading: an expedited request is decided this long after it
 # arrives, a standard one at this time on the next business day (both capped at the due time).
 EXPEDITED_REVIEW = timedelta(hours=4)
 STANDARD_DECISION_TIME = time(10, 0)
-
-
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5
-
-
-def add_business_days(day: date, n: int) -> date:
-    """The date ``n`` business days after ``day`` (``day`` itself never counts, even on a weekday).
-
-    >>> add_business_days(date(2026, 1, 2), 1)   # Friday + 1 business day = Monday
-    datetime.date(2026, 1, 5)
-    """
-    if n < 0:
-        raise ValueError(f"n: business days to add must be 0 or more, got {n}")
-    current = day
-    while n > 0:
-        current += timedelta(days=1)
-        if is_business_day(current):
-            n -= 1
-    return current
-
-
-def business_days_between(start: date, end: date) -> int:
-    """Business days after ``start`` up to and including ``end`` (0 when ``end`` is not after ``start``).
-
-    >>> business_days_between(date(2026, 1, 2), date(2026, 1, 6))   # Fri -> Tue: Mon, Tue
-    2
-    """
-    if end <= start:
-        return 0
-    full_weeks, rest = divmod((end - start).days, 7)
-    count = full_weeks * 5
-    for i in range(1, rest + 1):
-        if is_business_day(start + timedelta(days=full_weeks * 7 + i)):
-            count += 1
-    return count
 
 
 def add_days(moment: datetime, n: int, kind: DaysKind) -> datetime:

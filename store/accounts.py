@@ -194,7 +194,7 @@ def _insert_user(
     try:
         session.flush()
     except IntegrityError:  # a concurrent creation of the same name won the race
-        session.rollback()
+        session.rollback()  # the failed flush has doomed this transaction anyway
         raise ValueError(f"username: {name!r} is already taken; choose another") from None
     log_event(session, "user_created", user_id=actor_id, at=at,
               detail={"user_id": user.id, "username": name, "role": role_, "cohort_id": cohort_id})

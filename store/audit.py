@@ -6,7 +6,6 @@ together.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from store.db import utcnow
 from store.models import AUDIT_EVENTS, AuditEvent, User
+from store.payload import check_size
 from store.permissions import Viewer, require
 
 MAX_DETAIL_CHARS = 20_000
@@ -34,19 +34,14 @@ def log_event(
     session: Session, event: str, *, user_id: int | None, detail: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Record one audit event (flushed, committed with the caller's transaction).
+    """Record one audit event, e.g. ``log_event(session, "export", user_id=3, detail={"rows": 120})``.
 
-    >>> # log_event(session, "export", user_id=3, detail={"rows": 120})
+    The row is flushed now and committed with the caller's transaction.
     """
     if event not in AUDIT_EVENTS:
         raise ValueError(f"event: unknown audit event {event!r}; expected one of {list(AUDIT_EVENTS)}")
     payload = dict(detail or {})
-    try:
-        size = len(json.dumps(payload))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"detail: must be JSON-serialisable ({exc}); pass plain text, numbers and lists") from None
-    if size > MAX_DETAIL_CHARS:
-        raise ValueError(f"detail: {size} characters is too long (at most {MAX_DETAIL_CHARS}); summarise it")
+    check_size("detail", payload, MAX_DETAIL_CHARS)
     row = AuditEvent(at=at or utcnow(), user_id=user_id, event=event, detail=payload)
     session.add(row)
     session.flush()

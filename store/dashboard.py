@@ -69,9 +69,13 @@ class CohortDashboard(BaseModel):
     trainees: list[TraineeSummary]
 
 
+def _passed() -> Any:
+    # 1.0 per passed attempt; cast, or PostgreSQL would sum NUMERIC literals and return Decimal
+    return cast(case((Attempt.passed.is_(True), 1.0), else_=0.0), Float)
+
+
 def _pass_rate() -> Any:
-    # cast: PostgreSQL would otherwise average NUMERIC literals and return Decimal
-    return func.avg(cast(case((Attempt.passed.is_(True), 1.0), else_=0.0), Float))
+    return func.avg(_passed())
 
 
 def apply_filters(stmt: Select[Any], f: Filters) -> Select[Any]:
@@ -105,7 +109,7 @@ def _per_user_module(f: Filters) -> Any:
     return apply_filters(
         select(module, user, func.count(Attempt.id).label("n"), func.count(Attempt.total_score).label("graded"),
                func.sum(Attempt.total_score).label("points"),
-               func.sum(cast(case((Attempt.passed.is_(True), 1.0), else_=0.0), Float)).label("passes"),
+               func.sum(_passed()).label("passes"),
                func.max(Attempt.completed_at).label("last")),
         f,
     ).group_by(module, user).subquery()

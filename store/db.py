@@ -25,8 +25,9 @@ from settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
-# Any constant works; it only has to be the same in every process that migrates this database.
+# Advisory-lock keys: any constants work, as long as every process uses the same ones.
 _PG_MIGRATION_LOCK = int.from_bytes(hashlib.sha256(b"precert-academy:migrate").digest()[:4], "big")
+_PG_WRITE_LOCK = int.from_bytes(hashlib.sha256(b"precert-academy:write").digest()[:4], "big")
 
 
 def utcnow() -> datetime:
@@ -149,6 +150,6 @@ def lock_for_write(session: Session) -> None:
     RESERVED lock now (waiting out the busy timeout), so the check that follows sees the latest data.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK + 1})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
     else:
         session.execute(text("UPDATE users SET id = id WHERE 1 = 0"))

@@ -40,7 +40,9 @@ def _percent(pairs: list[tuple[float, float]]) -> float | None:
 
 
 def dimension_scores(data: Mapping[str, Any]) -> dict[str, float]:
-    """Percent of points per dimension from ``dimension_scores``, ``dimensions`` or ``items``.
+    """Percent of points per dimension: the report's own ``percent`` per dimension when it states one
+    (``grading.GradeReport`` does; None for a dimension that does not apply), else computed from
+    points in ``dimension_scores``, ``dimensions`` or ``items``.
 
     >>> dimension_scores({"items": [{"dimension": "coding", "points": 3, "max_points": 4},
     ...                             {"dimension": "coding", "points": 1, "max_points": 1}]})
@@ -52,6 +54,11 @@ def dimension_scores(data: Mapping[str, Any]) -> dict[str, float]:
     pairs: dict[str, list[tuple[float, float]]] = {}
     dims = data.get("dimensions")
     if isinstance(dims, Mapping):
+        # grading.GradeReport: {dimension: {percent, applicable, earned_points, possible_points, ...}}
+        stated = {name: float(body["percent"]) for name, body in dims.items()
+                  if isinstance(body, Mapping) and isinstance(body.get("percent"), int | float)}
+        if stated or any(isinstance(b, Mapping) and "percent" in b for b in dims.values()):
+            return {d: v for d, v in stated.items() if d in DIMENSIONS}
         for name, body in dims.items():
             entries = body if isinstance(body, Sequence) and not isinstance(body, str) else [body]
             pairs[name] = [p for e in entries if isinstance(e, Mapping) and (p := _points(e))]
@@ -88,8 +95,8 @@ def summarize_grade(report: Any) -> GradeSummary:
     data = plain(report)
     if not isinstance(data, Mapping):
         raise GradeFormatError(f"grade report: expected an object, got {type(data).__name__}")
-    total = _first(data, ("total_score", "total", "score"), "total score")
-    passed = _first(data, ("passed", "pass_"), "pass/fail")
+    total = _first(data, ("total", "total_score", "score"), "total score")
+    passed = _first(data, ("passed",), "pass/fail")
     return GradeSummary(total_score=float(total), passed=bool(passed), dimension_scores=dimension_scores(data),
                         error_tags=_error_tags(data), report=dict(data))
 

@@ -8,8 +8,9 @@ import streamlit as st
 
 from store.accounts import authenticate, create_admin
 from store.audit import log_event
+from store.demo import load_engines, seed_demo
 from store.permissions import Viewer
-from ui.feedback import core_errors
+from ui.feedback import EXPECTED, core_errors
 from ui.resources import db
 from ui.state import get_state
 
@@ -22,21 +23,20 @@ def _now() -> datetime:
 
 
 def load_demo_content(viewer: Viewer) -> None:
-    """Seed the demo cohort (generator, simulator and grader) with a spinner; report the outcome as a
-    flash message, including the honest error when the grader is not installed yet."""
-    from store.demo import load_engines, seed_demo  # the case engine loads only when asked for
-
+    """Seed the demo cohort (generator, simulator and grader) with a spinner. The outcome, including
+    the honest error when the grader is not installed yet, becomes a flash message for the next run."""
     state = get_state()
-    with core_errors("Loading the demo content"), st.spinner("Generating, replaying and grading demo cases…"):
-        engines = load_engines()
-        with db() as session:
-            summary = seed_demo(session, viewer, engines, now=_now())
-        state.add_flash("success", (
-            f"Demo content loaded: {summary.attempts} graded attempts. Demo accounts "
-            f"{', '.join(summary.usernames)} share the password `{summary.password}` (shown only now)."))
+    try:
+        with st.spinner("Generating, replaying and grading demo cases…"):
+            engines = load_engines()
+            with db() as session:
+                summary = seed_demo(session, viewer, engines, now=_now())
+    except EXPECTED as exc:
+        state.add_flash("error", f"The demo content was not loaded: {exc}")
         return
-    # core_errors showed the message on this run; keep it for the next run too.
-    state.add_flash("error", "The demo content was not loaded (see the message above for why).")
+    state.add_flash("success", (
+        f"Demo content loaded: {summary.attempts} graded attempts. Demo accounts "
+        f"{', '.join(summary.usernames)} share the password `{summary.password}` (shown only now)."))
 
 
 def first_run_page() -> None:

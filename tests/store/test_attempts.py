@@ -102,9 +102,12 @@ BAD_ATTEMPTS = [
 @pytest.mark.parametrize(("change", "words"), BAD_ATTEMPTS)
 def test_bad_attempt_is_refused_and_nothing_is_stored(db_session: Session, change: dict, words: str) -> None:
     me = make_user(db_session, "tina")
+    save_attempt(db_session, me, attempt_in(tags=("missed_deadline",)))
+    db_session.commit()
     with pytest.raises(ValidationError, match=words):
         save_attempt(db_session, me, _fields(**change))
-    assert _count(db_session, Attempt) == 0 and _count(db_session, AttemptErrorTag) == 0
+    db_session.rollback()
+    assert _count(db_session, Attempt) == 1 and _count(db_session, AttemptErrorTag) == 1  # only the good one
 
 
 def test_the_system_cannot_own_an_attempt(db_session: Session) -> None:
@@ -166,3 +169,12 @@ def test_drafts_are_history_newest_first(db_session: Session) -> None:
         save_draft(db_session, me, kind="Appeal Letter!", text="x", draft={})
     with pytest.raises(ValueError, match="draft: expected"):
         save_draft(db_session, me, kind="narrative", text="x", draft="just text")
+
+
+def test_dimension_percentages_as_the_grader_states_them() -> None:
+    report = {"dimensions": {
+        "coding": {"score": 0, "max": 0, "weight": 20, "percent": None, "applicable": False},
+        "process": {"score": 22.5, "max": 30, "weight": 30, "percent": 75.0, "applicable": True},
+        "outcome": {"score": 40, "max": 40, "weight": 40, "percent": 100.0, "applicable": True},
+    }}
+    assert dimension_scores(report) == {"process": 75.0, "outcome": 100.0}

@@ -175,3 +175,20 @@ def test_weaker_trainees_make_more_defects() -> None:
     assert weak > 3 * strong > 0
     perfect = [trainee_actions(reference, 1.0, random.Random(k)) for k in range(50)]
     assert all(actions == reference and made == [] for actions, made in perfect)
+
+
+def test_seed_demo_with_the_real_grader_replays_to_the_same_grades(db_session: Session) -> None:
+    try:
+        engines = load_engines()
+    except DemoUnavailable as exc:
+        pytest.skip(str(exc))
+    seed_demo(db_session, SYSTEM, engines, attempts_per_trainee=2, now=NOW, cost=COST)
+    stored = [get_attempt(db_session, SYSTEM, i) for (i,) in db_session.execute(select(Attempt.id))]
+    assert len(stored) == 10
+    for attempt in stored:
+        module, seed = attempt.case_id.split(":")
+        case = engines.generate_case(module, int(seed))
+        report = engines.grade(case, attempt.action_models())
+        assert attempt.grade == report.model_dump(mode="json")
+        assert attempt.total_score == report.total and attempt.passed == report.passed
+        assert sorted(attempt.error_tags) == sorted(set(report.error_tags))

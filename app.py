@@ -1,0 +1,71 @@
+"""Precert Academy: the Streamlit entry point (``streamlit run app.py``).
+
+Settings, the database, who is signed in, and ``st.navigation`` by role; nothing else. Pages live in
+``ui/pages/`` and are registered in ``ui/navigation.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from settings import SettingsError
+from store.accounts import has_any_user, viewer_for
+from ui.auth_pages import FICTIONAL_NOTE, first_run_page, login_page, sign_out
+from ui.feedback import core_errors
+from ui.navigation import pages_for
+from ui.resources import db, get_engine, get_settings
+from ui.state import get_state
+
+st.set_page_config(page_title="Precert Academy", page_icon=":material/medical_information:", layout="wide")
+st.sidebar.caption(FICTIONAL_NOTE)
+
+try:
+    settings = get_settings()
+    get_engine(settings)
+except SettingsError as exc:
+    st.error(f"Configuration error: {exc}")
+    st.stop()
+except SQLAlchemyError as exc:
+    st.error(f"The database cannot be opened ({getattr(exc, 'orig', None) or exc}). Check DATABASE_URL or DATA_DIR.")
+    st.stop()
+
+state = get_state()
+now = datetime.now(UTC)
+viewer, any_user = None, None
+with core_errors("Reading accounts"), db() as session:
+    any_user = has_any_user(session)
+    if state.viewer is not None and state.viewer.user_id is not None:
+        # Re-read each run: a role change or deactivation applies at once.
+        viewer = viewer_for(session, state.viewer.user_id)
+if any_user is None:  # the database did not answer; core_errors has said why
+    st.stop()
+
+if state.signed_in and state.idle_expired(now, settings.session_timeout_min):
+    sign_out(f"You were signed out after {settings.session_timeout_min} minutes without activity. "
+             "Sign in again to continue.", audit="idle_timeout")
+elif state.signed_in and viewer is None:
+    sign_out("Your account is no longer active. Ask an administrator.", audit="deactivated")
+elif viewer is not None:
+    state.viewer = viewer
+    state.touch(now)
+
+for level, text in state.flash:
+    getattr(st, level)(text)
+state.flash.clear()
+
+if not any_user and not state.signed_in:
+    page = st.navigation([st.Page(first_run_page, title="First run", icon=":material/rocket_launch:",
+                                  url_path="setup")])
+elif state.viewer is None:
+    page = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:", url_path="login")])
+else:
+    with st.sidebar:
+        st.markdown(f"**{state.viewer.display_name or state.viewer.username}**  \n{state.viewer.role.title()}")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            sign_out("You signed out.")
+            st.rerun()
+    page = st.navigation(pages_for(state.viewer.role))
+page.run()

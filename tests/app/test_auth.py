@@ -1,0 +1,160 @@
+"""The app shell through Streamlit's AppTest: first run, sign-in, lock-out, roles, time-out, every page.
+
+Each test gets its own DATA_DIR (so its own SQLite database). Passwords are hashed at the production
+bcrypt cost here, as the app does.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.navigation import specs_for
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+ADMIN_PW = "admin password 1"
+TRAINEE_PW = "trainee password 1"
+
+
+@pytest.fixture
+def at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def _titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def _first_run(at: AppTest, password: str = ADMIN_PW, again: str | None = None) -> None:
+    at.text_input(key="fr_username").input("root")
+    at.text_input(key="fr_display_name").input("Rita Root")
+    at.text_input(key="fr_password").input(password)
+    at.text_input(key="fr_password_again").input(password if again is None else again)
+    at.button(key="fr_create").click().run()
+
+
+def _sign_in(at: AppTest, username: str, password: str) -> None:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click().run()
+
+
+def _sign_out(at: AppTest) -> None:
+    at.sidebar.button(key="sign_out").click().run()
+
+
+def _create_trainee(at: AppTest) -> None:
+    at.switch_page("ui/pages/admin_users.py").run()
+    at.text_input(key="cu_username").input("tina")
+    at.text_input(key="cu_display_name").input("Tina Träger")
+    at.selectbox(key="cu_role").set_value("trainee")
+    at.text_input(key="cu_password").input(TRAINEE_PW)
+    at.text_input(key="cu_password_again").input(TRAINEE_PW)
+    at.button(key="cu_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Created tina" in s.value for s in at.success)
+
+
+def test_first_run_creates_the_admin_and_then_login_works(at: AppTest) -> None:
+    assert _titles(at) == ["Welcome to Precert Academy"]
+    assert any("fictional" in c.value for c in at.sidebar.caption)
+    _first_run(at)
+    assert not at.exception
+    assert _titles(at) == ["Welcome, Rita Root"]
+    assert any("Administrator root created" in s.value for s in at.success)
+    _sign_out(at)
+    assert _titles(at) == ["Sign in to Precert Academy"]  # no first-run screen once a user exists
+    _sign_in(at, "root", ADMIN_PW)
+    assert not at.exception and _titles(at) == ["Welcome, Rita Root"]
+    assert "Admin" in at.sidebar.markdown[0].value
+
+
+def test_first_run_refuses_mismatched_or_weak_passwords(at: AppTest) -> None:
+    _first_run(at, again="something else 1")
+    assert any("two passwords differ" in e.value for e in at.error)
+    _first_run(at, password="short")
+    assert any("at least 10 characters" in e.value for e in at.error)
+    assert _titles(at) == ["Welcome to Precert Academy"] and not at.exception
+
+
+def test_wrong_password_shows_an_error(at: AppTest) -> None:
+    _first_run(at)
+    _sign_out(at)
+    _sign_in(at, "root", "not the password")
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    _sign_in(at, "nobody", "not the password")
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert _titles(at) == ["Sign in to Precert Academy"]
+
+
+def test_lockout_message_after_five_failures(at: AppTest) -> None:
+    _first_run(at)
+    _create_trainee(at)
+    _sign_out(at)
+    for _ in range(4):
+        _sign_in(at, "tina", "wrong password!")
+        assert [e.value for e in at.error] == ["Wrong username or password."]
+    _sign_in(at, "tina", "wrong password!")
+    (message,) = [e.value for e in at.error]
+    assert "locked until" in message and "UTC" in message
+    _sign_in(at, "tina", TRAINEE_PW)  # the right password does not help while locked
+    assert "locked until" in at.error[0].value
+    assert not at.exception
+
+
+def test_trainee_cannot_see_admin_pages(at: AppTest) -> None:
+    _first_run(at)
+    _create_trainee(at)
+    _sign_out(at)
+    _sign_in(at, "tina", TRAINEE_PW)
+    assert _titles(at) == ["Welcome, Tina Träger"] and not at.exception
+    for page in ("ui/pages/admin_users.py", "ui/pages/admin_audit.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_idle_timeout_signs_out(at: AppTest) -> None:
+    _first_run(at)
+    state = at.session_state["precert"]
+    state.last_activity = state.last_activity - timedelta(minutes=31)  # default time-out: 30 minutes
+    at.run()
+    assert _titles(at) == ["Sign in to Precert Academy"]
+    assert any("without activity" in i.value for i in at.info)
+    assert not at.exception
+
+
+@pytest.mark.parametrize("role", ["admin", "trainee"])
+def test_no_exception_on_any_page(at: AppTest, role: str) -> None:
+    _first_run(at)
+    if role == "trainee":
+        _create_trainee(at)
+        _sign_out(at)
+        _sign_in(at, "tina", TRAINEE_PW)
+    for spec in specs_for(role):
+        at.switch_page(spec.path).run()
+        assert not at.exception, (spec.path, at.exception)
+        assert not at.error, (spec.path, [e.value for e in at.error])
+
+
+def test_demo_button_reports_a_missing_grader_honestly(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "grading", types.ModuleType("grading"))  # as before the grader exists
+    at.text_input(key="fr_username").input("root")
+    at.text_input(key="fr_display_name").input("Rita Root")
+    at.text_input(key="fr_password").input(ADMIN_PW)
+    at.text_input(key="fr_password_again").input(ADMIN_PW)
+    at.button(key="fr_create_demo").click().run()
+    assert not at.exception
+    assert _titles(at) == ["Welcome, Rita Root"]  # the administrator exists either way
+    assert any("grading package not available yet" in e.value for e in at.error)
+    at.button(key="home_load_demo").click().run()
+    assert any("grading package not available yet" in e.value for e in at.error) and not at.exception

@@ -1,0 +1,81 @@
+"""Admin: accounts (create, change role, unlock, deactivate/reactivate) and cohorts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from store.accounts import change_role, create_user, list_users, set_active, unlock_user
+from store.cohorts import create_cohort, list_cohorts
+from store.models import ROLES
+from ui.feedback import core_errors
+from ui.resources import db
+from ui.state import require_role
+
+viewer = require_role("admin")
+st.title("Users and cohorts")
+
+with core_errors("Loading accounts"), db() as session:
+    users = list_users(session, viewer)
+    cohorts = list_cohorts(session, viewer)
+cohort_ids = {"(none)": None} | {c.name: c.id for c in cohorts}
+by_name = {u.username: u for u in users}
+
+st.dataframe(
+    [{"username": u.username, "name": u.display_name, "role": u.role, "cohort": u.cohort_name or "",
+      "active": u.active, "locked until (UTC)": u.locked_until, "failed sign-ins": u.failed_logins}
+     for u in users],
+    hide_index=True,
+)
+
+create_tab, role_tab, status_tab, cohort_tab = st.tabs(["Create user", "Change role", "Unlock or deactivate",
+                                                        "Cohorts"])
+
+with create_tab, st.form("create_user", clear_on_submit=False):
+    username = st.text_input("Username", key="cu_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'")
+    display_name = st.text_input("Display name", key="cu_display_name")
+    role = st.selectbox("Role", ROLES, key="cu_role")
+    cohort = st.selectbox("Cohort", list(cohort_ids), key="cu_cohort")
+    password = st.text_input("Initial password", type="password", key="cu_password", help="At least 10 characters")
+    again = st.text_input("Password again", type="password", key="cu_password_again")
+    if st.form_submit_button("Create user", key="cu_submit", type="primary"):
+        if password != again:
+            st.error("Password again: the two passwords differ; type the same password twice.")
+        else:
+            with core_errors("Creating the user"), db() as session:
+                made = create_user(session, viewer, username=username, display_name=display_name, password=password,
+                                   role=role, cohort_id=cohort_ids[cohort])
+                st.success(f"Created {made.username} ({made.role}). Reload the page to see them in the table.")
+
+with role_tab, st.form("change_role"):
+    who = st.selectbox("User", list(by_name), key="cr_user")
+    new_role = st.selectbox("New role", ROLES, key="cr_role")
+    if st.form_submit_button("Change role", key="cr_submit") and who:
+        with core_errors("Changing the role"), db() as session:
+            changed = change_role(session, viewer, by_name[who].id, new_role)
+            st.success(f"{changed.username} is now a {changed.role}.")
+
+with status_tab:
+    who = st.selectbox("User", list(by_name), key="st_user")
+    unlock, deactivate, reactivate = st.columns(3)
+    if who and unlock.button("Unlock", key="st_unlock"):
+        with core_errors("Unlocking"), db() as session:
+            unlock_user(session, viewer, by_name[who].id)
+            st.success(f"{who} is unlocked.")
+    if who and deactivate.button("Deactivate", key="st_deactivate"):
+        with core_errors("Deactivating"), db() as session:
+            set_active(session, viewer, by_name[who].id, False)
+            st.success(f"{who} can no longer sign in; their records stay.")
+    if who and reactivate.button("Reactivate", key="st_reactivate"):
+        with core_errors("Reactivating"), db() as session:
+            set_active(session, viewer, by_name[who].id, True)
+            st.success(f"{who} can sign in again.")
+
+with cohort_tab:
+    st.dataframe([{"cohort": c.name, "members": c.members, "created (UTC)": c.created_at} for c in cohorts],
+                 hide_index=True)
+    with st.form("create_cohort"):
+        name = st.text_input("New cohort name", key="cc_name", placeholder="Spring 2026 intake")
+        if st.form_submit_button("Create cohort", key="cc_submit"):
+            with core_errors("Creating the cohort"), db() as session:
+                made_cohort = create_cohort(session, viewer, name)
+                st.success(f"Created cohort {made_cohort.name}.")
