@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenarios import generate_case, load_modules  # noqa: E402
-from simulator import adjudicate  # noqa: E402
+from scenarios import generate_case, load_modules
+from simulator import adjudicate
 
 
 def main() -> None:
