@@ -1,0 +1,116 @@
+"""The assistant's output contract: a :class:`Draft` (DESIGN §4) and the parts it is made of.
+
+Every backend returns the same Draft. The parts that are computed (checklist, recommended documents,
+code fixes, the prepared request and the simulator's pre-check) never depend on the backend; only
+``text`` and ``citations`` do, and both pass the guards (:mod:`assistant.guards`) before they get here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge_base.criteria import FactValue
+from scenarios.models import Action, DeterminationStatus, Submission
+from simulator.models import Reason
+
+DraftKind = Literal["narrative", "appeal", "p2p", "provider_query", "answer"]
+CriterionStatus = Literal["met", "not_met", "not_evidenced"]
+DRAFT_KINDS: tuple[str, ...] = DraftKind.__args__  # type: ignore[attr-defined]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Citation(_Model):
+    """A passage the draft cites; ``label`` is what the text shows in brackets, e.g. ``[LKS-MRI-001.1]``."""
+
+    label: str
+    policy_id: str = Field(description="Policy id, or the payer id for a manual section.")
+    section: str
+    criterion_id: str | None = None
+    chunk_id: str = Field(description="The retrieved chunk; every citation names one that was retrieved.")
+
+
+class EvidenceItem(_Model):
+    """One fact a criterion reads, with where the chart (or the request itself) states it."""
+
+    fact: str
+    value: FactValue
+    document_id: str | None = None
+    title: str | None = None
+    date: dt.date | None = None
+
+
+class ChecklistItem(_Model):
+    criterion_id: str
+    text: str
+    status: CriterionStatus
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    document_ids: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    applies: bool = True
+    note: str = ""
+
+
+class CodeFix(_Model):
+    """A change the assistant made to the order's codes before building the request, and why."""
+
+    field: Literal["diagnosis", "procedure", "units", "member_id"]
+    original: str | None
+    proposed: str | None
+    reason: str
+
+
+class Precheck(_Model):
+    """What the simulated payer answers to the prepared request (or appeal / peer-to-peer)."""
+
+    action: Literal["submission", "appeal", "peer_to_peer"]
+    status: DeterminationStatus
+    action_code: str
+    stage: str
+    reasons: list[Reason] = Field(default_factory=list)
+    failed_criteria: list[str] = Field(default_factory=list, description="Criterion ids of denial reasons only.")
+    missing: list[str] = Field(default_factory=list, description="What the payer asks for (pends) or says is lacking.")
+    summary: str
+
+
+class AppealTarget(_Model):
+    """The level an appeal (or peer-to-peer) goes to and its deadline, from the denial and the manual."""
+
+    level: str
+    name: str
+    file_by: dt.date | None
+    file_within: str
+    decision_time: str
+    next_level: str | None = None
+
+
+class Draft(_Model):
+    kind: DraftKind
+    requested_kind: DraftKind
+    case_id: str | None = None
+    policy_id: str | None = None
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    checklist: list[ChecklistItem] = Field(default_factory=list)
+    recommended_document_ids: list[str] = Field(default_factory=list)
+    code_fixes: list[CodeFix] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    unsupported_facts: list[str] = Field(default_factory=list)
+    submission: Submission | None = Field(default=None, description="The request the assistant prepared.")
+    action: Action | None = Field(default=None, description="The action this draft prepares (submission, appeal, "
+                                  "peer-to-peer or provider query), ready to hand to the simulator.")
+    appeal: AppealTarget | None = None
+    precheck: Precheck | None = None
+    backend: str = Field(description="'offline' or 'llm:<model>'")
+    fallback_reason: str | None = None
+
+    @property
+    def ready_to_submit(self) -> bool:
+        """Every criterion met and the pre-check certifies (approved or partially approved)."""
+        return (self.kind in ("narrative", "appeal") and all(c.status == "met" for c in self.checklist)
+                and self.precheck is not None and self.precheck.status in ("approved", "partially_approved"))

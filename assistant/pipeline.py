@@ -1,0 +1,231 @@
+"""The drafting pipeline: case → retrieval → checklist → attachments → draft → guards → pre-check.
+
+:func:`draft_case` is the whole pipeline; :func:`stream_draft` is the same with the text streamed;
+:func:`ask` answers a policy question from retrieved passages. The kind asked for is a wish: when the
+chart does not support a request (a criterion not met or not shown, a required document missing, a
+code only the provider can settle) the draft is the query to the ordering provider instead of a letter
+that overstates the case, and the Draft says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from chromadb import Documents, EmbeddingFunction
+
+from assistant.analysis import Analysis, analyze
+from assistant.appeals import AssistantInputError, appeal_target, appeal_time, resolve_denial
+from assistant.brief import Brief, code_title, humanize
+from assistant.drafters import Drafter, Written, make_drafter
+from assistant.guards import (
+    Corpus,
+    case_corpus,
+    injection_findings,
+    passage_corpus,
+    resolve_citations,
+    unsupported_facts,
+)
+from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck
+from assistant.retrieve import Retriever
+from knowledge_base.loader import Library, load_library
+from knowledge_base.models import PAYERS
+from scenarios.models import Action, Appeal, Case, PeerToPeer, ProviderQuery, Submission
+from settings import Settings
+from simulator import adjudicate, decide_appeal, request_peer_to_peer
+from simulator.evidence import request_facts
+from simulator.models import Determination
+from simulator.view import build_view
+
+
+def prepare(case: Case, kind: DraftKind, retriever: Retriever, library: Library, *,
+            submission: Submission | None = None, determination: Determination | None = None) -> Brief:
+    """Everything a drafter needs, and the kind the chart actually supports."""
+    if kind not in DRAFT_KINDS or kind == "answer":
+        raise AssistantInputError(f"kind: {kind!r} is not a case draft; use narrative, appeal, p2p or provider_query")
+    brief = Brief(kind=kind, requested_kind=kind)
+    if kind in ("appeal", "p2p"):
+        prepared = analyze(case, library).submission
+        denied, denial = resolve_denial(case, library, submission=submission, determination=determination,
+                                        prepared=prepared)
+        a = analyze(case, library, at=appeal_time(case, denial), base=denied)
+        brief.denial, brief.denied_submission = denial, denied
+        brief.appeal = appeal_target(a.manual, denial)
+        brief.p2p = appeal_target(a.manual, denial, peer_to_peer=True)
+        if kind == "appeal" and brief.appeal is None:
+            raise AssistantInputError("determination: no appeal level is open against this determination")
+    else:
+        a = analyze(case, library, base=submission)
+    if a.policy is None:
+        raise AssistantInputError(f"case: {a.manual.name} has no policy for {case.order.service_line}; nothing to draft")
+    brief.analysis = a
+    brief.passages = retriever.for_policy(a.policy, a.manual, [ln.code for ln in a.submission.procedures],
+                                          a.submission.diagnoses)
+    if brief.denial is not None:
+        level = brief.appeal.name if brief.appeal else "appeal"
+        brief.passages += retriever.for_manual(a.manual.id, f"{level} appeals filing deadline days decision", k=3)
+        if kind == "p2p":
+            brief.passages += retriever.for_manual(a.manual.id, "peer-to-peer conversation medical director denial", k=2)
+        brief.passages = list({p.chunk_id: p for p in brief.passages}.values())
+    if kind != "provider_query" and a.blocking:
+        brief.kind = "provider_query"
+    return brief
+
+
+def _precheck(brief: Brief, text: str) -> tuple[Precheck, Action]:
+    a = brief.analysis
+    assert a is not None
+    case = a.case
+    new_ids = [d.id for d in a.new_documents]
+    if brief.denial is not None and brief.denied_submission is not None:
+        if brief.requested_kind == "p2p":
+            p2p = PeerToPeer(at=a.at, talking_points=text[:20000], document_ids=new_ids)
+            det = request_peer_to_peer(case, brief.denied_submission, brief.denial, p2p, library=a.library)
+            return _summarize("peer_to_peer", det), p2p if brief.kind == "p2p" else _query(brief, text)
+        level = brief.appeal.level if brief.appeal else "level1"
+        appeal = Appeal(at=a.at, level=level, letter=text[:40000], document_ids=new_ids)
+        det = decide_appeal(case, brief.denied_submission, brief.denial, appeal, library=a.library)
+        return _summarize("appeal", det), appeal if brief.kind == "appeal" else _query(brief, text)
+    sub = a.submission.model_copy(update={"narrative": text[:20000] if brief.kind == "narrative" else ""})
+    det = adjudicate(case, sub, library=a.library)
+    return _summarize("submission", det), sub if brief.kind == "narrative" else _query(brief, text)
+
+
+def _query(brief: Brief, text: str) -> ProviderQuery:
+    a = brief.analysis
+    assert a is not None
+    return ProviderQuery(at=a.at, message=text[:20000], criterion_ids=[c.criterion_id for c in a.not_met])
+
+
+def _summarize(action: str, det: Determination) -> Precheck:
+    issues = [r for r in det.reasons if r.kind in ("reject", "denial", "pend", "partial")]
+    missing = list(det.request_for_information) + [r.message for r in issues if r.kind != "pend"]
+    head = f"{det.status} ({det.action_code}) at the {det.stage.replace('_', ' ')} stage"
+    # without issues, say what the payer said (e.g. why no authorization is needed), not the approval echo
+    said = issues or [r for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")]
+    summary = head + (": " + "; ".join(r.message for r in said[:3]) if said else ".")
+    return Precheck(action=action, status=det.status, action_code=det.action_code, stage=det.stage,  # type: ignore[arg-type]
+                    reasons=det.reasons, failed_criteria=[r.criterion_id for r in det.reasons
+                                                          if r.kind == "denial" and r.criterion_id],
+                    missing=missing, summary=summary)
+
+
+def _corpus_for(brief: Brief, cited: set[str]) -> Corpus:
+    a = brief.analysis
+    assert a is not None
+    corpus = case_corpus(a.case)
+    corpus.add(a.submission.model_dump_json(), a.at.date().isoformat(),
+               *(code_title(c) for c in a.submission.diagnoses),
+               *request_facts(build_view(a.case, a.submission, a.library), a.policy).values())
+    if brief.denial is not None:
+        corpus.add(brief.denial.model_dump_json())
+        if brief.denied_submission is not None:
+            corpus.add(brief.denied_submission.model_dump_json())
+    for target in (brief.appeal, brief.p2p):
+        if target is not None:
+            corpus.add(target.model_dump_json())
+    cited_passages = [p for p in brief.passages if p.chunk_id in cited]
+    named = {p.hit.criterion_id for p in cited_passages}
+    for crit in a.policy.criteria if a.policy else []:
+        if crit.id in named:  # a cited criterion's rule names its facts (e.g. dsm5_criteria_count)
+            names = crit.rule.facts_used() | (crit.applies_if.facts_used() if crit.applies_if else set())
+            corpus.add(*names, *(humanize(n) for n in names))
+    return passage_corpus(corpus, cited_passages)
+
+
+def finish(brief: Brief, written: Written) -> Draft:
+    """Guards, pre-check and warnings around what a drafter wrote."""
+    a = brief.analysis
+    assert a is not None
+    text, citations, cite_warnings = resolve_citations(written.text, brief.passages, written.cited_ids)
+    corpus = _corpus_for(brief, {c.chunk_id for c in citations})
+    unsupported = unsupported_facts(text, corpus)
+    precheck, action = _precheck(brief, text)
+    warnings: list[str] = []
+    if brief.kind != brief.requested_kind:
+        warnings.append(f"A {brief.requested_kind} was asked for, but the chart does not support it yet (see the "
+                        "warnings below): this is the query to the ordering provider instead.")
+    for fix in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]:
+        warnings.append(f"Changed {fix.field} {fix.original} -> {fix.proposed}: {fix.reason}")
+    warnings += a.coded.problems + a.coded.warnings + a.coverage_warnings + a.doc_gaps
+    warnings += [f"{c.criterion_id}: {c.note}" for c in a.not_met]
+    warnings += injection_findings(a.case) + cite_warnings
+    if brief.requested_kind == "p2p" and brief.p2p is None:
+        warnings.append(f"{a.manual.name} offers no peer-to-peer review of this denial; file the "
+                        f"{brief.appeal.name if brief.appeal else 'appeal'} instead.")
+    warnings += [f"Unsupported: {tok!r} is in the draft but not in the case or the cited policy text." for tok in unsupported]
+    if precheck.status not in ("approved", "partially_approved"):
+        warnings.append(f"Pre-check: {precheck.summary}")
+    return Draft(
+        kind=brief.kind, requested_kind=brief.requested_kind, case_id=a.case.case_id,
+        policy_id=a.policy.id if a.policy else None, text=text, citations=citations, checklist=a.checklist,
+        recommended_document_ids=[d.id for d in a.attachments], code_fixes=[*a.coded.fixes, *([a.member_fix] if a.member_fix else [])],
+        warnings=list(dict.fromkeys(warnings)), unsupported_facts=unsupported, submission=a.submission,
+        action=action, appeal=brief.appeal if brief.requested_kind != "p2p" else (brief.p2p or brief.appeal),
+        precheck=precheck, backend=written.backend, fallback_reason=written.fallback_reason,
+    )
+
+
+def _setup(settings: Settings | None, drafter: Drafter | None, library: Library | None,
+           embedding: EmbeddingFunction[Documents] | None) -> tuple[Settings, Drafter, Library, Retriever]:
+    settings = settings or Settings()
+    return settings, drafter or make_drafter(settings), library or load_library(), Retriever(settings, embedding)
+
+
+def draft_case(case: Case, kind: DraftKind = "narrative", *, settings: Settings | None = None,
+               submission: Submission | None = None, determination: Determination | None = None,
+               drafter: Drafter | None = None, library: Library | None = None,
+               embedding: EmbeddingFunction[Documents] | None = None) -> Draft:
+    """A grounded draft of ``kind`` for ``case`` (see the module docstring for the pipeline)."""
+    settings, drafter, library, retriever = _setup(settings, drafter, library, embedding)
+    brief = prepare(case, kind, retriever, library, submission=submission, determination=determination)
+    return finish(brief, drafter.write(brief))
+
+
+class DraftStream:
+    """Iterate for text chunks; ``draft`` holds the finished Draft once the iteration is over."""
+
+    def __init__(self, brief: Brief, drafter: Drafter):
+        self.brief, self.drafter = brief, drafter
+        self.draft: Draft | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for item in self.drafter.stream(self.brief):
+            if isinstance(item, Written):
+                self.draft = finish(self.brief, item)
+            else:
+                yield item
+
+
+def stream_draft(case: Case, kind: DraftKind = "narrative", *, settings: Settings | None = None,
+                 submission: Submission | None = None, determination: Determination | None = None,
+                 drafter: Drafter | None = None, library: Library | None = None,
+                 embedding: EmbeddingFunction[Documents] | None = None) -> DraftStream:
+    settings, drafter, library, retriever = _setup(settings, drafter, library, embedding)
+    return DraftStream(prepare(case, kind, retriever, library, submission=submission, determination=determination),
+                       drafter)
+
+
+def ask(question: str, payer: str | None = None, *, settings: Settings | None = None, drafter: Drafter | None = None,
+        embedding: EmbeddingFunction[Documents] | None = None) -> Draft:
+    """An answer composed from the passages retrieved for ``question`` (optionally one payer's), with citations."""
+    if not isinstance(question, str) or not question.strip():
+        raise AssistantInputError("question: empty; ask e.g. 'How long does Cardinal take to decide a reconsideration?'")
+    if payer is not None and payer not in PAYERS:
+        raise AssistantInputError(f"payer: unknown payer {payer!r}; use one of {', '.join(PAYERS)}")
+    settings = settings or Settings()
+    drafter = drafter or make_drafter(settings)
+    passages = Retriever(settings, embedding).for_question(question.strip(), payer)
+    brief = Brief(kind="answer", requested_kind="answer", passages=passages, question=question.strip(), payer=payer)
+    written = drafter.write(brief)
+    text, citations, warnings = resolve_citations(written.text, passages, written.cited_ids)
+    cited = {c.chunk_id for c in citations}
+    corpus = passage_corpus(Corpus().add(question), [p for p in passages if p.chunk_id in cited])
+    unsupported = unsupported_facts(text, corpus)
+    warnings += [f"Unsupported: {tok!r} is in the answer but not in the cited policy text." for tok in unsupported]
+    if not citations:
+        warnings.append("The answer cites no retrieved passage; treat it as unverified.")
+    return Draft(kind="answer", requested_kind="answer", text=text, citations=citations, warnings=warnings,
+                 unsupported_facts=unsupported, backend=written.backend, fallback_reason=written.fallback_reason)
+
+
+__all__ = ["Analysis", "DraftStream", "ask", "draft_case", "finish", "prepare", "stream_draft"]
