@@ -1,0 +1,68 @@
+"""The grader: rubric-as-data scoring of a trainee's actions on a case, with criterion-cited feedback.
+
+    from grading import grade
+    report = grade(case, actions)          # GradeReport: total 0-100, passed, items, error_tags
+
+``grade`` replays the actions on the simulated payer itself, then runs one grader per dimension
+(coding, documentation, narrative, process, outcome). Deterministic: the same case and actions always
+give the same report. See docs/grading.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from grading.coding import grade_coding
+from grading.context import Attempt, case_data
+from grading.documentation import grade_documentation
+from grading.error_tags import ERROR_TAGS
+from grading.models import GradeItem, GradeReport
+from grading.narrative import grade_narrative
+from grading.outcome import grade_outcome
+from grading.process import grade_process
+from grading.rubric import Rubric, RubricError, load_rubric
+from grading.scoring import GRADER_VERSION, build_report
+from knowledge_base.loader import Library, load_library
+from scenarios import load_modules
+from scenarios.models import Action, ActionLog, Case
+from simulator import replay
+
+if TYPE_CHECKING:
+    from settings import Settings
+
+
+def _module_pass_mark(module_id: str) -> float | None:
+    module = load_modules().get(module_id)
+    return float(module.pass_mark) if module is not None else None
+
+
+def rubric_for(module_id: str) -> Rubric:
+    """The effective rubric of a module (cached)."""
+    return load_rubric(module_id, _module_pass_mark(module_id))
+
+
+def grade(case: Case, actions: list[Action] | ActionLog, *, library: Library | None = None,
+          settings: Settings | None = None) -> GradeReport:
+    """Grade ``actions`` on ``case``. With ``settings`` that configure an LLM, a second opinion on the
+    narrative is added beside the deterministic score (never replacing it)."""
+    if isinstance(actions, ActionLog):
+        if actions.case_id != case.case_id:
+            raise ValueError(f"actions.case_id: {actions.case_id!r} does not match the case {case.case_id!r}")
+        actions = list(actions.actions)
+    library = library or load_library()
+    rubric = rubric_for(case.module_id)
+    steps = replay(case, list(actions), library=library)
+    att = Attempt(case_data(case, library), rubric, list(actions), steps)
+    items: list[GradeItem] = []
+    for grader in (grade_coding, grade_documentation, grade_narrative, grade_process, grade_outcome):
+        items += grader(att) or []
+    report = build_report(att, items, rubric.pass_mark)
+    if settings is not None and settings.llm_configured:
+        from grading.second_opinion import add_second_opinion
+
+        report = add_second_opinion(report, att, settings)
+    return report
+
+
+__all__ = ["ERROR_TAGS", "GRADER_VERSION", "GradeItem", "GradeReport", "Rubric", "RubricError", "grade",
+           "rubric_for"]

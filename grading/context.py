@@ -1,0 +1,275 @@
+"""What every grader reads: the case's derived data (cached per case) and the attempt being graded.
+
+``CaseData`` is computed once per distinct case (keyed by a hash of the case's JSON, so an edited copy of
+a case never reuses another's data): the governing policy and manual with their sections, the chart's
+facts as criteria evidence, and the reference sets the narrative checks compare against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from grading.facts import fact_unit
+from grading.rubric import Rubric
+from grading.text import dates as find_dates
+from grading.text import normalize, num, window_pairs
+from knowledge_base.criteria import DocumentRef, Evidence, Fact, FactValue
+from knowledge_base.loader import Library
+from knowledge_base.models import Manual, Policy, PolicyDocument
+from scenarios.models import (
+    Action,
+    Appeal,
+    Case,
+    ChartDocument,
+    CloseCase,
+    PeerToPeer,
+    PendReply,
+    ProviderQuery,
+    Submission,
+)
+from simulator import prior_determination
+from simulator.models import Determination
+from simulator.replay import StepResult
+
+_CACHE: OrderedDict[tuple[str, int], CaseData] = OrderedDict()
+_CACHE_SIZE = 4096
+
+
+def age_on(dob: date, day: date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+@dataclass
+class CaseData:
+    """Everything derived from the case and the content alone (no trainee action)."""
+
+    case: Case
+    library: Library
+    policy: Policy | None
+    policy_doc: PolicyDocument | None
+    manual: Manual
+    manual_doc: PolicyDocument | None
+    evidence: Evidence
+    case_pairs: set[tuple[str, str | None]] = field(default_factory=set)
+    policy_pairs: frozenset[tuple[str, str | None]] = field(default_factory=frozenset)
+    fact_values: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # unit -> value -> facts
+    numeric_facts: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (value, document id)
+    case_dates: set[str] = field(default_factory=set)
+    case_text: str = ""  # normalized text of the chart and order, for therapy names
+
+    @property
+    def chart(self) -> dict[str, ChartDocument]:
+        return {d.id: d for d in self.case.chart}
+
+    @cached_property
+    def prior(self) -> Determination | None:
+        """The payer's notice on the earlier request (the denial or pend the trainee answers)."""
+        return prior_determination(self.case, library=self.library)
+
+    def policy_section(self, keyword: str) -> str:
+        """``LKS-MRI-001 § Documentation required``: the first section whose title contains ``keyword``."""
+        if self.policy is None:
+            return f"{self.manual.id} manual"
+        if self.policy_doc is not None:
+            for section in self.policy_doc.sections:
+                if keyword.lower() in section.title.lower():
+                    return f"{self.policy.id} § {section.title}"
+        return self.policy.id
+
+    def manual_section(self, keyword: str) -> str:
+        """``lakeshore manual § Appeals``."""
+        if self.manual_doc is not None:
+            for section in self.manual_doc.sections:
+                if keyword.lower() in section.title.lower():
+                    return f"{self.manual.id} manual § {section.title}"
+        return f"{self.manual.id} manual"
+
+    def criterion_text(self, criterion_id: str) -> str:
+        if self.policy is None:
+            return ""
+        return next((c.text for c in self.policy.criteria if c.id == criterion_id), "")
+
+
+def _order_facts(case: Case, policy: Policy | None) -> dict[str, FactValue]:
+    order = case.order
+    facts: dict[str, FactValue] = {
+        "request.ordering_specialty": case.ordering_provider.specialty,
+        "request.servicing_specialty": case.servicing_provider.specialty,
+        "request.place_of_service": order.place_of_service,
+        "request.units": sum(line.units for line in case.answer_key.correct_procedures),
+        "request.modifiers": [m for line in case.answer_key.correct_procedures for m in line.modifiers],
+        "request.urgency": case.answer_key.urgency,
+        "patient.age": age_on(case.patient.dob, order.date_of_service),
+        "patient.sex": case.patient.sex,
+    }
+    if policy is not None:
+        facts["request.level_count"] = sum(
+            line.units for line in case.answer_key.correct_procedures if policy.code(line.code.code))
+    if order.requested_duration_days is not None:
+        facts["request.duration_days"] = order.requested_duration_days
+    return facts
+
+
+def chart_evidence(case: Case, policy: Policy | None) -> Evidence:
+    """The chart's facts (every document, latest statement wins) plus the correct request's own facts."""
+    ak = case.answer_key
+    evidence = Evidence(diagnosis_codes=[d.code for d in ak.correct_diagnoses],
+                        procedure_codes=[line.code.code for line in ak.correct_procedures])
+    for name, value in _order_facts(case, policy).items():
+        evidence.add(Fact.model_construct(name=name, value=value, document_id=None, document_date=None))
+    for doc in case.chart:
+        evidence.documents.append(DocumentRef.model_construct(id=doc.id, kind=doc.kind, date=doc.date))
+        for name, value in doc.facts.items():
+            evidence.add(Fact.model_construct(name=name, value=value, document_id=doc.id, document_date=doc.date))
+    return evidence
+
+
+def _reference_sets(data: CaseData) -> None:
+    case = data.case
+    texts = [d.text for d in case.chart] + [case.order.description, case.order.notes]
+    texts += [d.display for d in case.order.diagnoses] + [ln.code.display for ln in case.order.procedures]
+    texts += [ln.code.display for ln in case.answer_key.correct_procedures]
+    texts += [d.display for d in case.answer_key.correct_diagnoses]
+    pairs: set[tuple[str, str | None]] = set()
+    for text in texts:
+        pairs |= window_pairs(text)
+    fact_values: dict[str, dict[str, list[str]]] = {}
+    for doc in case.chart:
+        for name, value in doc.facts.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            unit = fact_unit(name)
+            data.numeric_facts[name] = (num(value), doc.id)
+            pairs.add((num(value), None))
+            if unit:
+                pairs.add((num(value), unit))
+                fact_values.setdefault(unit, {}).setdefault(num(value), []).append(f"{name} ({doc.id})")
+    order = case.order
+    for line in [*order.procedures, *case.answer_key.correct_procedures]:
+        pairs |= {(num(line.units), None), (num(line.units), "unit")}
+    if order.requested_duration_days:
+        pairs |= {(num(order.requested_duration_days), "day"), (num(order.requested_duration_days), None)}
+    age = age_on(case.patient.dob, case.sim_start.date())
+    pairs |= {(num(age), "year"), (num(age), None), (num(order.place_of_service), None)}
+    data.case_pairs = pairs
+    data.fact_values = fact_values
+    data.policy_pairs = _policy_pairs(data.policy_doc, data.manual_doc)
+    days: set[date] = {d.date for d in case.chart}
+    days |= {case.patient.dob, case.sim_start.date(), order.date_of_service, order.ordered_on,
+             case.coverage.effective_from, case.coverage.subscriber_dob}
+    if case.coverage.effective_to:
+        days.add(case.coverage.effective_to)
+    if case.prior_submission is not None:
+        days |= {case.prior_submission.at.date(), case.prior_submission.date_of_service}
+    iso = {d.isoformat() for d in days}
+    for text in texts:
+        iso |= {d for d, _ in find_dates(text)}
+    for doc in case.chart:
+        iso |= {str(v) for v in doc.facts.values() if isinstance(v, str) and len(v) == 10 and v[4] == "-"}
+    data.case_dates = iso
+    data.case_text = normalize(" ".join(texts + [str(v) for d in case.chart for v in d.facts.values()]))
+
+
+_POLICY_PAIRS: dict[tuple[str, str], frozenset[tuple[str, str | None]]] = {}
+
+
+def _policy_pairs(policy_doc: PolicyDocument | None, manual_doc: PolicyDocument | None) -> frozenset[tuple[str, str | None]]:
+    """Figures of the policy and manual text (thresholds a narrative may quote), once per content version."""
+    key = (policy_doc.content_hash if policy_doc else "", manual_doc.content_hash if manual_doc else "")
+    found = _POLICY_PAIRS.get(key)
+    if found is None:
+        texts = [policy_doc.body] if policy_doc else []
+        if policy_doc is not None and isinstance(policy_doc.meta, Policy):
+            texts += [c.text for c in policy_doc.meta.criteria]
+        if manual_doc is not None:
+            texts.append(manual_doc.body)
+        found = frozenset().union(*(window_pairs(t) for t in texts))
+        _POLICY_PAIRS[key] = found
+    return found
+
+
+def _fingerprint(case: Case) -> str:
+    return hashlib.sha1(case.model_dump_json().encode()).hexdigest()
+
+
+def case_data(case: Case, library: Library) -> CaseData:
+    """The (cached) derived data of ``case`` under ``library``."""
+    key = (_fingerprint(case), id(library))
+    found = _CACHE.get(key)
+    if found is not None and found.library is library:
+        _CACHE.move_to_end(key)
+        return found
+    policy_id = case.answer_key.policy_id
+    policy = library.policies.get(policy_id) if policy_id else None
+    manual = library.manuals.get(case.coverage.payer_id)
+    if manual is None:
+        raise ValueError(f"case.coverage.payer_id: no payer manual for {case.coverage.payer_id!r}; "
+                         f"known payers: {sorted(library.manuals)}")
+    data = CaseData(
+        case=case, library=library, policy=policy,
+        policy_doc=library.documents.get(policy_id) if policy_id else None,
+        manual=manual, manual_doc=library.manual_documents.get(manual.id),
+        evidence=chart_evidence(case, policy),
+    )
+    _reference_sets(data)
+    _CACHE[key] = data
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return data
+
+
+@dataclass
+class Attempt:
+    """One graded attempt: the case data, the rubric, the actions and what the payer answered to each."""
+
+    data: CaseData
+    rubric: Rubric
+    actions: list[Action]
+    steps: list[StepResult]
+
+    @property
+    def case(self) -> Case:
+        return self.data.case
+
+    def first(self, kind: type) -> tuple[int, Action] | None:
+        return next(((i, a) for i, a in enumerate(self.actions) if isinstance(a, kind)), None)
+
+    def all(self, kind: type) -> list[tuple[int, Action]]:
+        return [(i, a) for i, a in enumerate(self.actions) if isinstance(a, kind)]
+
+    @property
+    def submission(self) -> Submission | None:
+        found = self.first(Submission)
+        return found[1] if found else None  # type: ignore[return-value]
+
+    @property
+    def main_index(self) -> int | None:
+        """Index of the first action that acts on the case (request, query, close, appeal, pend reply)."""
+        kinds = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer)
+        return next((i for i, a in enumerate(self.actions) if isinstance(a, kinds)), None)
+
+    def before_main(self, kind: type) -> list[Action]:
+        end = self.main_index if self.main_index is not None else len(self.actions)
+        return [a for a in self.actions[:end] if isinstance(a, kind)]
+
+    @cached_property
+    def final(self) -> Determination | None:
+        """The payer's last standing decision on the case, as the replay left it."""
+        current = self.data.prior if self.case.prior_submission is not None else None
+        for action, step in zip(self.actions, self.steps, strict=True):
+            if step.error or not isinstance(step.result, Determination):
+                continue
+            if isinstance(action, Appeal | PeerToPeer) and step.result.status == "rejected":
+                continue  # a misdirected appeal leaves the denial standing
+            current = step.result
+        return current
+
+    def submission_determinations(self) -> list[Determination]:
+        return [s.result for a, s in zip(self.actions, self.steps, strict=True)
+                if isinstance(a, Submission) and isinstance(s.result, Determination)]
+
+

@@ -1,0 +1,152 @@
+"""Does a text state a chart fact with the chart's value? And which facts does a criterion hinge on?
+
+A fact is *mentioned* when the text states its value: a number with the fact's unit (``8 weeks`` for
+``conservative_care_weeks = 8``), a date, the words of a short value (``negative``), most of the words of
+a long one (an exam finding), or, for a yes/no fact, the words of its name (``red_flag`` -> "red flag",
+``f2f_eval_before_sleep_test`` -> "face-to-face", "evaluation", "sleep", "test").
+
+A criterion is *addressed* when the facts of the branch that decides it are mentioned: every part of an
+``all``, and for an ``any`` one branch that the chart meets (any branch when none is met).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+
+from grading.lexicon import ABBREVIATIONS, FACT_UNIT_TOKENS, FILLER
+from grading.text import Figure, content_words, dates, figures, has_words, normalize, num
+from knowledge_base.criteria import AllOf, AnyOf, Evidence, FactValue, Not
+
+REQUEST_FACT_PREFIXES = ("request.", "patient.")
+
+
+@dataclass
+class Text:
+    """A text prepared once for every check: normalized words, figures and dates."""
+
+    raw: str
+    norm: str = ""
+    figs: list[Figure] = field(default_factory=list)
+    dates: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, raw: str) -> Text:
+        return cls(raw=raw, norm=normalize(raw), figs=figures(raw), dates={d for d, _ in dates(raw)})
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return [normalize(line) for line in self.raw.splitlines() if line.strip()]
+
+    def states_number(self, value: str, unit: str | None) -> bool:
+        """The value is written with this unit, or without a unit that contradicts it."""
+        return any(f.value == value and (unit is None or unit in f.classes or f.classes == {None})
+                   for f in self.figs)
+
+
+@lru_cache(maxsize=1024)
+def fact_unit(name: str) -> str | None:
+    """The unit class a fact's name implies: ``mtx_max_dose_mg_week`` -> ``mg``; None when none does."""
+    for token in name.split(".")[-1].split("_"):
+        if token in FACT_UNIT_TOKENS:
+            return FACT_UNIT_TOKENS[token]
+    return None
+
+
+@lru_cache(maxsize=1024)
+def concept_words(name: str) -> tuple[tuple[str, ...], ...]:
+    """For each meaningful token of a fact name, the words that express it (any one suffices)."""
+    tokens = [t for t in name.split(".")[-1].split("_") if t and not t.isdigit()]
+    out = []
+    for token in tokens:
+        if token in FILLER or (token in FACT_UNIT_TOKENS and token not in ABBREVIATIONS):
+            continue
+        alts = ABBREVIATIONS.get(token, ())
+        stem = token[:-1] if len(token) > 4 and token.endswith("s") else token
+        for suffix in ("ed", "ing", "ly"):
+            if len(stem) > len(suffix) + 3 and stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        out.append((*alts, stem))
+    return tuple(out)
+
+
+def words_mentioned(text: Text, name: str) -> bool:
+    """The words of a yes/no fact's name, together on one line of the text: all of them for a name of
+    one or two words, two thirds (rounded up) for longer names."""
+    groups = concept_words(name)
+    if not groups:
+        return True
+    need = len(groups) if len(groups) <= 2 else -(-2 * len(groups) // 3)
+    for line in text.lines:
+        if sum(any(has_words(line, alt) for alt in group) for group in groups) >= need:
+            return True
+    return False
+
+
+def _value_words(value: str) -> list[str]:
+    return [w for w in value.replace("_", " ").split() if w]
+
+
+def mentioned(text: Text, name: str, value: FactValue) -> bool:
+    """Whether ``text`` states fact ``name`` with ``value`` (see the module docstring)."""
+    if isinstance(value, bool):
+        return words_mentioned(text, name)
+    if isinstance(value, int | float):
+        if value == 0:  # "no PET/CT has been performed": a zero is stated by naming the thing
+            return text.states_number("0", fact_unit(name)) or words_mentioned(text, name)
+        return text.states_number(num(value), fact_unit(name))
+    if isinstance(value, list):
+        return not value or any(mentioned(text, name, item) for item in value)
+    value = str(value).strip()
+    if not value:
+        return True
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).isoformat() in text.dates
+        except ValueError:
+            pass
+    words = _value_words(value)
+    if len(words) <= 4:
+        return all(any(has_words(text.norm, alt) for alt in (*ABBREVIATIONS.get(w.lower(), ()), w)) for w in words)
+    wanted = set(content_words(value))
+    got = {w for w in wanted if has_words(text.norm, w)}
+    return len(got) >= 0.5 * len(wanted)
+
+
+def addressed(rule: object, evidence: Evidence, as_of: date, text: Text) -> tuple[bool, list[str]]:
+    """(addressed?, facts still to mention) for ``rule`` on the chart's ``evidence``."""
+    if isinstance(rule, AllOf):
+        parts = [addressed(r, evidence, as_of, text) for r in rule.of]
+        missing = [m for ok, miss in parts if not ok for m in miss]
+        return all(ok for ok, _ in parts), missing
+    if isinstance(rule, AnyOf):
+        met = [r for r in rule.of if r.evaluate(evidence, as_of).status == "met"]
+        candidates = met or list(rule.of)
+        results = [addressed(r, evidence, as_of, text) for r in candidates]
+        if any(ok for ok, _ in results):
+            return True, []
+        return False, min((miss for _, miss in results), key=len)
+    if isinstance(rule, Not):
+        return addressed(rule.rule, evidence, as_of, text)
+    name = getattr(rule, "fact", None)
+    if name is None or name.startswith(REQUEST_FACT_PREFIXES):
+        return True, []  # codes, document dates and the request's own fields are not narrative facts
+    fact = evidence.latest(name)
+    if fact is None or fact.document_id is None:
+        return True, []  # the chart does not state it: nothing to cite
+    return (True, []) if mentioned(text, name, fact.value) else (False, [name])
+
+
+def describe(name: str, evidence: Evidence) -> str:
+    """``conservative care weeks: 8 (doc-02, 2026-02-20)`` for feedback."""
+    fact = evidence.latest(name)
+    label = name.replace("_", " ")
+    if fact is None:
+        return f"{label}: not stated in the chart"
+    value = fact.value
+    shown = ("yes" if value else "no") if isinstance(value, bool) else (
+        ", ".join(str(v).replace("_", " ") for v in value) if isinstance(value, list) else str(value).replace("_", " "))
+    where = f" ({fact.document_id}, {fact.document_date.isoformat()})" if fact.document_id and fact.document_date else ""
+    return f"{label}: {shown}{where}"

@@ -1,0 +1,74 @@
+"""The grader's output contract: :class:`GradeReport` with its :class:`GradeItem` s (DESIGN.md §4).
+
+Every item says what was checked, how many points it earned out of how many, what was wrong in a
+trainee-readable sentence, what right looks like, where the rule comes from (policy id + criterion id,
+or policy/manual section) and the error tags used by cohort analytics.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Dimension = Literal["coding", "documentation", "narrative", "process", "outcome"]
+DIMENSIONS: tuple[str, ...] = Dimension.__args__  # type: ignore[attr-defined]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GradeItem(_Model):
+    """One rubric item: points earned of ``max_points`` within its dimension."""
+
+    dimension: Dimension
+    item_id: str
+    points: float = Field(ge=0)
+    max_points: float = Field(gt=0)
+    feedback: str
+    correct_answer: str = ""
+    citation: str = ""
+    error_tags: list[str] = Field(default_factory=list)
+
+
+class DimensionScore(_Model):
+    """A dimension's share of the total: ``score`` of ``max`` total-score points (``max`` is its weight,
+    re-scaled when some dimensions do not apply to the case)."""
+
+    score: float
+    max: float
+    weight: float
+    percent: float | None
+    applicable: bool
+    earned_points: float
+    possible_points: float
+
+
+class SecondOpinion(_Model):
+    """An LLM's 0–100 narrative score, shown beside the deterministic one and never replacing it."""
+
+    model: str
+    score: float = Field(ge=0, le=100)
+    reasons: list[str] = Field(default_factory=list)
+    deterministic_score: float
+    agreement: bool
+
+
+class GradeReport(_Model):
+    case_id: str
+    module_id: str
+    archetype_id: str
+    correct_action: str
+    total: float = Field(ge=0, le=100)
+    passed: bool
+    pass_mark: float
+    dimensions: dict[str, DimensionScore]
+    items: list[GradeItem]
+    error_tags: list[str]
+    final_status: str | None = None
+    rubric_version: str
+    grader_version: str
+    content_version: str
+    second_opinion: SecondOpinion | None = None
+    second_opinion_note: str | None = None

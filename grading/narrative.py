@@ -1,0 +1,278 @@
+"""Narrative grader: criteria addressed with the chart's facts, no unsupported or contradicting claims,
+administrative elements present. Deterministic text analysis only (see grading/text.py).
+
+What is read depends on the case's correct action: the request's narrative (submit), the appeal letter
+(appeal: the failed criteria must be answered), or the provider query (query_provider: it must name the
+criteria the chart does not meet). Pend replies, no-auth closes and coverage cases have no narrative.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from grading.context import Attempt, CaseData
+from grading.facts import Text, addressed, concept_words, describe, fact_unit
+from grading.models import GradeItem
+from grading.text import (
+    content_words,
+    date_forms,
+    figures,
+    has_threshold_words,
+    has_words,
+    normalize,
+    therapies,
+)
+from scenarios.models import Appeal, ProviderQuery, Submission
+from simulator.models import Determination
+
+_PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORECASE)
+_FUTURE = re.compile(r"\b(will|would|plan(?:ned)?\s+to)\b", re.IGNORECASE)
+
+
+def _item(item_id: str, points: float, max_points: float, feedback: str, *, correct: str = "",
+          citation: str = "", tags: list[str] | None = None) -> GradeItem:
+    return GradeItem(dimension="narrative", item_id=item_id, points=points, max_points=max_points,
+                     feedback=feedback, correct_answer=correct, citation=citation, error_tags=tags or [])
+
+
+def grade_narrative(att: Attempt) -> list[GradeItem] | None:
+    action = att.case.answer_key.correct_action
+    if action in ("submit", "submit_expedited"):
+        found = att.first(Submission)
+        if found is None:
+            return [_absent("request", "No request was sent, so there is no narrative to grade.")]
+        sub: Submission = found[1]  # type: ignore[assignment]
+        return grade_text(att, sub.narrative, _applicable_criteria(att.data), sub, "narrative")
+    if action == "appeal":
+        found = att.first(Appeal)
+        if found is None:
+            return [_absent("appeal", "No appeal was filed, so there is no appeal letter to grade.")]
+        appeal: Appeal = found[1]  # type: ignore[assignment]
+        failed = att.case.answer_key.expected_determination.criterion_ids or _applicable_criteria(att.data)
+        prior = att.case.prior_submission
+        return grade_text(att, appeal.letter, failed, prior, "appeal letter", appeal=True)
+    if action == "query_provider":
+        return grade_query(att)
+    return None
+
+
+def _absent(what: str, feedback: str) -> GradeItem:
+    return _item(f"narrative.no_{what}", 0, 1, feedback)
+
+
+def _applicable_criteria(data: CaseData) -> list[str]:
+    if data.policy is None:
+        return []
+    as_of = data.case.sim_start.date()
+    return [c.id for c in data.policy.criteria
+            if c.applies_if is None or c.applies_if.evaluate(data.evidence, as_of).status != "not_met"]
+
+
+def grade_text(att: Attempt, raw: str, criterion_ids: list[str], sub: Submission | None, what: str, *,
+               appeal: bool = False) -> list[GradeItem]:
+    data, pts = att.data, att.rubric.points
+    text = Text.of(raw)
+    items = [*_criteria_items(data, text, criterion_ids, what, pts["criterion"])]
+    items += _claim_items(att, text, what, pts["claim"])
+    if sub is not None:
+        items += _admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
+    return items
+
+
+def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, points: float) -> list[GradeItem]:
+    items = []
+    policy = data.policy
+    if policy is None:
+        return items
+    as_of = data.case.sim_start.date()
+    for crit in policy.criteria:
+        if crit.id not in ids:
+            continue
+        ok, missing = addressed(crit.rule, data.evidence, as_of, text)
+        facts = "; ".join(describe(m, data.evidence) for m in missing)
+        if ok:
+            items.append(_item(f"criterion:{crit.id}", points, points,
+                               f"{crit.id} is addressed with the chart's facts.", citation=crit.id))
+            continue
+        items.append(_item(
+            f"criterion:{crit.id}", 0, points,
+            f"The {what} does not show how {crit.id} is met. The policy says: \u201c{crit.text}\u201d "
+            f"The chart documents {facts}; a reviewer only credits what the request states, so say it with the "
+            f"chart's own figures and cite the document.",
+            correct=f"State {facts} for {crit.id}.", citation=crit.id, tags=["criterion_not_addressed"]))
+    return items
+
+
+def _exempt(fig_line: str, clause: str) -> bool:
+    """Plans and intentions are not claims about the chart ("will review within 1 week")."""
+    return bool(_PLAN_LINE.match(fig_line) or _FUTURE.search(clause))
+
+
+def _known_dates(att: Attempt) -> set[str]:
+    known = set(att.data.case_dates)
+    known |= {a.at.date().isoformat() for a in att.actions}
+    dets = [s.result for s in att.steps if isinstance(s.result, Determination)]
+    if att.data.prior is not None:
+        dets.append(att.data.prior)
+    for det in dets:
+        for moment in (det.received_at, det.decided_at, det.decision_due, det.pend_reply_by):
+            if moment is not None:
+                known.add(moment.date().isoformat())
+        known |= {d.isoformat() for d in (det.valid_from, det.valid_to) if d is not None}
+        known |= {r.file_by.isoformat() for r in det.appeal_rights}
+    return known
+
+
+def claim_flags(att: Attempt, text: Text) -> list[tuple[str, str, str]]:
+    """(tag, what was written, what the chart says) for every unsupported or contradicting claim."""
+    data = att.data
+    flags: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str | None]] = set()
+    for fig in text.figs:
+        key = (fig.value, fig.unit, fig.label)
+        if key in seen or _exempt(fig.line, fig.clause):
+            continue
+        seen.add(key)
+        flag = _figure_flag(data, fig.value, fig.classes, fig.clause)
+        if flag:
+            flags.append(flag)
+    known = _known_dates(att)
+    for iso in sorted(text.dates - known):
+        flags.append(("unsupported_claim", iso, "no document, order or payer notice has this date"))
+    claims = " ".join(line for line in text.raw.splitlines() if not _PLAN_LINE.match(line))
+    claims = " ".join(c for c in re.split(r"(?<=[.;])\s+", claims) if not _FUTURE.search(c))
+    for name in therapies(normalize(claims)):
+        if not has_words(data.case_text, name):
+            flags.append(("unsupported_claim", name, "the chart does not mention this therapy"))
+    return flags
+
+
+def _figure_flag(data: CaseData, value: str, classes: set[str | None], clause: str) -> tuple[str, str, str] | None:
+    """Supported when the chart states the figure with one of its unit classes; otherwise a contradiction
+    when the chart documents a different figure of that class, else unsupported (policy thresholds quoted
+    as thresholds are fine)."""
+    if any((value, c) in data.case_pairs for c in classes):
+        return None
+    policy_ok = any((value, c) in data.policy_pairs for c in classes)
+    unit = next((c for c in classes if c is not None), None)
+    shown = f"{value} {unit}" if unit else value
+    measured = [c for c in classes if c in data.fact_values]
+    if not measured and (value, None) not in data.case_pairs and not (policy_ok and has_threshold_words(clause)):
+        # a figure the case never states, in a clause about a measured fact ("arm pain 9/10"); a clause that
+        # also states the chart's value of a fact it names is deriving, not contradicting ("1 done, so number 2")
+        norm = normalize(clause)
+        named = [(name, chart_value, doc_id) for name, (chart_value, doc_id) in data.numeric_facts.items()
+                 if concept_words(name) and fact_unit(name) in (None, unit)
+                 and all(any(has_words(norm, alt) for alt in group) for group in concept_words(name))]
+        stated = {f.value for f in figures(clause)}
+        if named and not any(v == value or v in stated for _, v, _ in named):
+            name, chart_value, doc_id = named[0]
+            return ("contradicts_chart", shown, f"the chart documents {name} = {chart_value} ({doc_id})")
+    if unit is None:
+        return None if policy_ok else ("unsupported_claim", shown, "no document in the chart states this figure")
+    if measured:
+        if policy_ok and has_threshold_words(clause):
+            return None
+        cls = measured[0]
+        chart = "; ".join(f"{v} {cls} ({', '.join(src)})" for v, src in data.fact_values[cls].items())
+        return ("contradicts_chart", shown, f"the chart documents {chart}")
+    if policy_ok or (value, None) in data.case_pairs:
+        return None
+    return ("unsupported_claim", shown, "no document in the chart states this figure")
+
+
+def _claim_items(att: Attempt, text: Text, what: str, points: float) -> list[GradeItem]:
+    items = []
+    for n, (tag, shown, chart) in enumerate(claim_flags(att, text), start=1):
+        why = ("contradicts the chart" if tag == "contradicts_chart"
+               else "is not supported by anything in the case")
+        items.append(_item(
+            f"claim:{n}", 0, points,
+            f"The {what} states \u201c{shown}\u201d, which {why}: {chart}. A reviewer who finds one figure that "
+            "does not match the records stops trusting the rest; quote the chart exactly.",
+            correct=f"Use the chart's value ({chart}) or leave the claim out.", citation=att.data.policy_section("Documentation"),
+            tags=[tag]))
+    return items
+
+
+def _provider_ok(text: Text, last: str, credentials: str) -> bool:
+    pattern = re.escape(last) + r"\s*,?\s*" + re.escape(credentials) + r"\b"
+    return re.search(pattern, text.raw, re.IGNORECASE) is not None
+
+
+def _date_ok(text: Text, day: date) -> bool:
+    return day.isoformat() in text.dates or any(form in text.raw for form in date_forms(day))
+
+
+def _units_ok(text: Text, units: int) -> bool:
+    raw = text.raw
+    return bool(re.search(rf"(?:\bx|×)\s*{units}\b", raw, re.IGNORECASE)
+                or re.search(rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}(?:units?|admissions?|visits?|days?)\b", raw, re.IGNORECASE))
+
+
+def _admin_items(data: CaseData, text: Text, sub: Submission, what: str, points: float, *,
+                 appeal: bool) -> list[GradeItem]:
+    case = data.case
+    p, prov = case.patient, case.ordering_provider
+    name_ok = (has_words(text.norm, p.last_name) and has_words(text.norm, p.first_name)) or (
+        case.coverage.member_id.lower() in text.raw.lower())
+    codes = [line.code for line in sub.procedures] + sub.diagnoses[:1]
+    checks = [
+        ("patient", "the patient's name or member id", name_ok, f"{p.name}, member {case.coverage.member_id}"),
+        ("dob", "the date of birth", _date_ok(text, p.dob), p.dob.isoformat()),
+        ("codes", "the requested codes", all(c.lower() in text.raw.lower() for c in codes), ", ".join(codes)),
+        ("date_of_service", "the date of service", _date_ok(text, sub.date_of_service), sub.date_of_service.isoformat()),
+        ("ordering_provider", "the ordering provider with credentials", _provider_ok(text, prov.last_name, prov.credentials),
+         prov.display_name),
+    ]
+    if not appeal:
+        units = sub.procedures[0].units if sub.procedures else None
+        if units is not None:
+            checks.append(("units", "the units requested", _units_ok(text, units), f"{units} unit(s) of {sub.procedures[0].code}"))
+        if sub.requested_duration_days:
+            n = sub.requested_duration_days
+            ok = bool(re.search(rf"\b{n}(?:\s+|-)(?:[A-Za-z]+\s+)?days?\b", text.raw, re.IGNORECASE))
+            checks.append(("requested_duration", "the requested duration", ok, f"{n} days"))
+    items = []
+    for key, label, ok, correct in checks:
+        if ok:
+            items.append(_item(f"admin:{key}", points, points, f"The {what} states {label}."))
+        else:
+            items.append(_item(f"admin:{key}", 0, points,
+                               f"The {what} does not state {label}. A reviewer matches the request to the member "
+                               "and the order by these elements before reading further.",
+                               correct=correct, citation=data.manual_section("submit"), tags=["missing_admin_element"]))
+    return items
+
+
+def _named(query: ProviderQuery, criterion_id: str, criterion_text: str) -> bool:
+    if criterion_id in query.criterion_ids or criterion_id in query.message:
+        return True
+    wanted = set(content_words(criterion_text))
+    norm_words = set(content_words(query.message))
+    return bool(wanted) and len(wanted & norm_words) >= 0.6 * len(wanted)
+
+
+def grade_query(att: Attempt) -> list[GradeItem]:
+    """A provider query earns the narrative points when it names what the chart does not meet."""
+    found = att.first(ProviderQuery)
+    if found is None:
+        return [_absent("query", "No provider query was sent, so nothing asked the ordering office for what "
+                                 "the chart lacks.")]
+    query: ProviderQuery = found[1]  # type: ignore[assignment]
+    outcome = att.case.answer_key.criteria_outcome
+    ids = [c for c, s in outcome.items() if s == "not_met"] or [c for c, s in outcome.items() if s == "not_evidenced"]
+    points = att.rubric.points["criterion"]
+    items = []
+    for cid in ids:
+        text = att.data.criterion_text(cid)
+        if _named(query, cid, text):
+            items.append(_item(f"query_criterion:{cid}", points, points, f"The query names {cid}.", citation=cid))
+        else:
+            items.append(_item(
+                f"query_criterion:{cid}", 0, points,
+                f"The query does not tell the ordering office that {cid} is not shown by the chart: \u201c{text}\u201d "
+                "Name the criterion and what the chart is missing, so the office can send the right record.",
+                correct=f"Ask about {cid}: {text}", citation=cid, tags=["criterion_not_addressed"]))
+    return items

@@ -1,0 +1,160 @@
+"""Rubrics as data: ``rubrics/default.yaml`` plus per-module overrides ``rubrics/<module_id>.yaml``.
+
+A rubric gives each dimension a weight (the weights sum to 100), the pass mark, the points of each item
+type and the share of a diagnosis item's points earned by the right category with the wrong
+specificity. Files are validated with pydantic when loaded (unknown keys, dimensions and item types
+are rejected) and every error is reported with its file and path, not just the first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grading.models import DIMENSIONS
+
+RUBRIC_ROOT = Path(__file__).resolve().parent / "rubrics"
+
+# item type -> the dimension its items count towards
+ITEM_TYPES: dict[str, str] = {
+    "diagnosis": "coding", "sequencing": "coding", "procedure_line": "coding", "extra_code": "coding",
+    "required_document": "documentation", "minimum_necessary": "documentation", "query_document": "documentation",
+    "criterion": "narrative", "claim": "narrative", "admin_element": "narrative",
+    "eligibility": "process", "auth_lookup": "process", "correct_action": "process", "urgency": "process",
+    "deadline": "process", "member_id": "process", "pend_reply": "process", "appeal_level": "process",
+    "appeal_window": "process",
+    "outcome": "outcome",
+}
+
+
+class RubricError(ValueError):
+    """One or more rubric files are invalid; ``errors`` lists each as 'file > path: message'."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} rubric error(s); first: {errors[0] if errors else ''}")
+
+
+class RubricFile(BaseModel):
+    """One YAML file as written. In an override every key is optional and replaces the default's."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str | None = None
+    description: str = ""
+    pass_mark: float | None = Field(default=None, ge=0, le=100)
+    weights: dict[str, float] | None = None
+    points: dict[str, float] = Field(default_factory=dict)
+    partial_credit: float | None = Field(default=None, ge=0, le=1)
+
+
+class Rubric(BaseModel):
+    """The effective rubric of one module (default merged with the module's override)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    version: str
+    pass_mark: float
+    weights: dict[str, float]
+    points: dict[str, float]
+    partial_credit: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
+    errors: list[str] = []
+    if file.weights is not None:
+        for dim in file.weights:
+            if dim not in DIMENSIONS:
+                errors.append(f"{rel} > weights > {dim}: unknown dimension; expected one of {list(DIMENSIONS)}")
+        missing = [d for d in DIMENSIONS if d not in file.weights]
+        if missing:
+            errors.append(f"{rel} > weights: missing dimension(s) {missing}; give all five (0 is allowed)")
+        for dim, weight in file.weights.items():
+            if weight < 0:
+                errors.append(f"{rel} > weights > {dim}: weight {weight} is negative; use 0 or more")
+        total = sum(file.weights.values())
+        if abs(total - 100) > 1e-9:
+            errors.append(f"{rel} > weights: weights sum to {total:g}; they must sum to 100")
+    elif is_default:
+        errors.append(f"{rel} > weights: required in the default rubric")
+    for item, pts in file.points.items():
+        if item not in ITEM_TYPES:
+            errors.append(f"{rel} > points > {item}: unknown item type; expected one of {sorted(ITEM_TYPES)}")
+        elif pts <= 0:
+            errors.append(f"{rel} > points > {item}: points must be above 0, got {pts:g}")
+    if is_default:
+        missing_items = [t for t in ITEM_TYPES if t not in file.points]
+        if missing_items:
+            errors.append(f"{rel} > points: the default rubric must give points for {missing_items}")
+        for key in ("version", "pass_mark", "partial_credit"):
+            if getattr(file, key) is None:
+                errors.append(f"{rel} > {key}: required in the default rubric")
+    return errors
+
+
+def parse_rubric_file(path: Path, *, is_default: bool) -> tuple[RubricFile | None, list[str]]:
+    """Read and validate one file; returns the file or every error found in it."""
+    rel = f"grading/rubrics/{path.name}"
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return None, [f"{rel}: not valid YAML ({str(exc).splitlines()[0]})"]
+    except OSError as exc:
+        return None, [f"{rel}: cannot be read ({exc.strerror})"]
+    if not isinstance(raw, dict):
+        return None, [f"{rel}: must be a mapping of keys to values"]
+    try:
+        file = RubricFile.model_validate(raw)
+    except ValidationError as exc:
+        return None, [f"{rel} > {' > '.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()]
+    errors = _check(file, rel, is_default=is_default)
+    return (None if errors else file), errors
+
+
+def validate_rubrics(root: Path = RUBRIC_ROOT) -> list[str]:
+    """Every error in every rubric file under ``root`` (empty when all are valid)."""
+    errors: list[str] = []
+    default_path = root / "default.yaml"
+    if not default_path.exists():
+        return [f"grading/rubrics/default.yaml: missing (looked in {root})"]
+    for path in sorted(root.glob("*.yaml")):
+        errors += parse_rubric_file(path, is_default=path.name == "default.yaml")[1]
+    return errors
+
+
+@lru_cache(maxsize=64)
+def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Path = RUBRIC_ROOT) -> Rubric:
+    """The effective rubric for ``module_id``; raises :class:`RubricError` listing every problem.
+
+    Pass mark precedence: the override's ``pass_mark``, else the module's own (scenario YAML), else the
+    default rubric's.
+    """
+    default, errors = parse_rubric_file(root / "default.yaml", is_default=True)
+    override: RubricFile | None = None
+    override_path = root / f"{module_id}.yaml"
+    if override_path.exists() and module_id != "default":
+        override, more = parse_rubric_file(override_path, is_default=False)
+        errors += more
+    if errors or default is None:
+        raise RubricError(errors or ["grading/rubrics/default.yaml: could not be loaded"])
+    assert default.weights is not None and default.version and default.pass_mark is not None
+    assert default.partial_credit is not None
+    weights, points = dict(default.weights), dict(default.points)
+    pass_mark = module_pass_mark if module_pass_mark is not None else default.pass_mark
+    name, version, partial = "default", default.version, default.partial_credit
+    if override is not None:
+        name = module_id
+        version = override.version or default.version
+        weights = dict(override.weights) if override.weights is not None else weights
+        points.update(override.points)
+        pass_mark = override.pass_mark if override.pass_mark is not None else pass_mark
+        partial = override.partial_credit if override.partial_credit is not None else partial
+    return Rubric(name=name, version=version, pass_mark=pass_mark, weights=weights, points=points,
+                  partial_credit=partial)
