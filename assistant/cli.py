@@ -14,17 +14,17 @@ exits with status 2 and one line on stderr naming the file or flag and what is e
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from assistant.appeals import AssistantInputError
 from assistant.drafters import Drafter, OfflineDrafter, make_drafter
 from assistant.models import Draft
 from assistant.retrieve import Retriever
+from cli_support import InputError, OneLineParser, load_model
 from knowledge_base.embeddings import EmbeddingModelError
 from knowledge_base.index import IndexUnavailableError
 from knowledge_base.loader import PolicyValidationError
@@ -38,18 +38,11 @@ M = TypeVar("M", bound=BaseModel)
 CASE_KINDS = ("narrative", "appeal", "p2p", "provider_query")
 
 
-class InputError(Exception):
-    """Bad command-line input; the message is the one line printed to stderr."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise InputError(f"{self.prog}: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m assistant", description="Grounded drafting assistant (JSON out).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="python -m assistant", description="Grounded drafting assistant (JSON out).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     draft = sub.add_parser("draft", help="draft a narrative, appeal, peer-to-peer points or provider query")
     draft.add_argument("--case", required=True, type=Path, help="case JSON file")
     draft.add_argument("--kind", required=True, choices=CASE_KINDS, help="what to draft")
@@ -63,28 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
-def load_model(path: Path, model: type[M]) -> M:
-    data = _read_json(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = " > ".join(str(p) for p in err["loc"]) or "(top level)"
-        got = f" (got {err['input']!r})" if not isinstance(err.get("input"), dict | list) and "input" in err else ""
-        raise InputError(f"{path}: {loc}: {err['msg']}{got}") from None
 
 
 def pick_drafter(settings: Settings, backend: str | None) -> Drafter:

@@ -11,12 +11,12 @@ with code 2 and one line on stderr naming the file, the field and the problem; n
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import TypeAdapter, ValidationError
+
+from cli_support import InputError, read_json
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,13 +31,9 @@ def _fail(message: str) -> NoReturn:
 
 def _read_json(path: str, what: str) -> Any:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        _fail(f"--{what} {path}: file not found")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"--{what} {path}: cannot be read ({exc.__class__.__name__})")
-    except json.JSONDecodeError as exc:
-        _fail(f"--{what} {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        return read_json(path)
+    except InputError as exc:
+        _fail(f"--{what} {exc}")
 
 
 def _first_error(path: str, exc: ValidationError, prefix: str = "") -> str:

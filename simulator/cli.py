@@ -19,10 +19,11 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel
 
+from cli_support import InputError, OneLineParser, load_model, read_json
 from knowledge_base.criteria import export_vocabulary
 from knowledge_base.loader import CONTENT_ROOT, Library, PolicyValidationError, load_library
 from scenarios.models import (
@@ -45,18 +46,11 @@ from simulator.view import SimulatorError
 T = TypeVar("T")
 
 
-class InputError(Exception):
-    """Bad command-line input; the message is the one line printed to stderr."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise InputError(f"{self.prog}: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m simulator", description="The simulated payer (JSON in, JSON out).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="python -m simulator", description="The simulated payer (JSON in, JSON out).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name, text in (
         ("eligibility", "271-style eligibility reply (member id and date from --submission or --member-id/--dos)"),
         ("lookup", "authorization-requirement look-up for the submission's codes or --codes"),
@@ -85,35 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
-def _validation_line(where: str, exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = " > ".join(str(p) for p in err["loc"]) or "(top level)"
-    got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict | list) else ""
-    return f"{where}: {loc}: {err['msg']}{got}"
 
 
-def load_model(path: Path, model: type[T] | Any) -> T:
-    """Read ``path`` and validate it as ``model`` (a pydantic class or a type for TypeAdapter)."""
-    data = _read_json(path)
-    try:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            return model.model_validate(data)  # type: ignore[return-value]
-        return TypeAdapter(model).validate_python(data)
-    except ValidationError as exc:
-        raise InputError(_validation_line(str(path), exc)) from None
 
 
 def _parse(value: str, kind: type[date] | type[datetime], flag: str) -> Any:
@@ -163,7 +132,7 @@ def run(args: argparse.Namespace) -> Any:
         if isinstance(action, PeerToPeer):
             return request_peer_to_peer(case, sub, denial, action, library=library)
         return decide_appeal(case, sub, denial, action, library=library)
-    data = _read_json(args.actions)
+    data = read_json(args.actions)
     if isinstance(data, dict):
         log = load_model(args.actions, ActionLog)
         actions = log.actions
