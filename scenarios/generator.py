@@ -250,7 +250,10 @@ def _base_context(parts: CaseParts) -> dict[str, Any]:
 
 
 def _prior_time(rng: random.Random, sim_start: datetime) -> datetime:
-    day = sim_start.date() - timedelta(days=rng.randint(6, 12))
+    # 5-9 days back, plus up to 2 more to reach a business day: at most 11 days, so the trainee's
+    # answer still falls inside the shortest reply or filing window (14 days: pend replies at
+    # Cardinal and Prairie, Lakeshore's peer-to-peer).
+    day = sim_start.date() - timedelta(days=rng.randint(5, 9))
     while not is_business_day(day):
         day -= timedelta(days=1)
     return at_time(day, rng.randint(9, 15), rng.choice((0, 15, 30, 45)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import date
 from functools import lru_cache
 
 import pytest
@@ -72,7 +73,7 @@ def test_member_ids_match_the_payer_manual(seed: int, payer: str) -> None:
     assert sum(a != b for a, b in zip(member_id, typo, strict=True)) == 1
 
 
-@given(st.dates(), st.integers(min_value=0, max_value=30))
+@given(st.dates(max_value=date(9000, 1, 1)), st.integers(min_value=0, max_value=30))  # stay clear of date.max
 def test_business_days_round_trip(day, n) -> None:  # type: ignore[no-untyped-def]
     later = add_business_days(day, n)
     assert business_days_between(day, later) == n
