@@ -100,6 +100,9 @@ class DocumentSpec(_Strict):
     author: Author
     days_before_start: int = Field(ge=0)
     relevant: bool = True
+    # Payers that need this document, when not all do (e.g. only Cardinal asks for the IOP physician
+    # certification); at the others it is a minimum-necessary document not to send.
+    relevant_for: list[PayerId] | None = None
     states: list[str] = Field(default_factory=list)
     templates: list[str] = Field(min_length=1)
 

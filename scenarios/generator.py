@@ -294,7 +294,7 @@ def _chart(rng: random.Random, parts: CaseParts, authors: dict[str, str], facts_
             id=doc_id, kind=spec.kind, date=day, author=author, title=spec.title,
             text=render(rng.choice(spec.templates), ctx), facts={k: facts[k] for k in spec.states},
         ))
-        relevant[doc_id] = spec.relevant
+        relevant[doc_id] = spec.relevant and (spec.relevant_for is None or parts.payer in spec.relevant_for)
         if version == 1:
             added_ids.append(doc_id)
     # The scanned member card is in every chart, so its presence never hints at a member-id problem;
