@@ -13,6 +13,7 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "generate_case": "scenarios.generator",
+    "archetype_content": "scenarios.generator",
     "case_to_json": "scenarios.generator",
     "load_content": "scenarios.generator",
     "derive_seed": "scenarios.generator",

@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from knowledge_base.criteria import AllOf, AnyOf, DocumentRef, DocumentWithin, Evidence, Fact, Not
-from knowledge_base.models import AppealLevel, Manual, Policy
-from scenarios.content import Archetype, Expect, ServiceLineSpec
+from knowledge_base.models import AppealLevel, DocumentRequirement, Manual, Policy
+from scenarios.content import Archetype, Expect, OrderSpec, ServiceLineSpec
 from scenarios.models import (
     Action,
     AnswerKey,
@@ -67,6 +67,7 @@ class CaseParts:
     ordering: Provider
     servicing: Provider
     facility: Facility
+    order_spec: OrderSpec  # the service line's order with the archetype's overrides (Archetype.order_for)
     order: Order | None = None
     base_context: dict[str, Any] = field(default_factory=dict)
     chart: list[ChartDocument] = field(default_factory=list)
@@ -77,18 +78,20 @@ class CaseParts:
     prior_submission: Submission | None = None
 
     def correct_codes(self) -> tuple[list[Code], list[RequestedLine]]:
-        diagnoses = [Code(system=d.system, code=d.code, display=d.display) for d in self.line.order.diagnoses]
+        diagnoses = [Code(system=d.system, code=d.code, display=d.display) for d in self.order_spec.diagnoses]
         lines = [RequestedLine(code=ln.code.code, units=ln.units, modifiers=list(ln.modifiers))
-                 for ln in correct_lines(self.line)]
+                 for ln in correct_lines(self.order_spec)]
         return diagnoses, lines
 
     def criterion_id(self, n: int) -> str:
         return f"{self.policy.id}.{n}"
 
 
-def correct_lines(line: ServiceLineSpec) -> list[OrderLine]:
+def correct_lines(spec: OrderSpec) -> list[OrderLine]:
+    """The order lines an expert requests: ``spec``'s procedures (pass ``CaseParts.order_spec``, which
+    carries the archetype's overrides, rather than the service line's order)."""
     return [OrderLine(code=Code(system=p.system, code=p.code, display=p.display), units=p.units,
-                      modifiers=list(p.modifiers)) for p in line.order.procedures]
+                      modifiers=list(p.modifiers)) for p in spec.procedures]
 
 
 def policy_codes_needing_primary(policy: Policy) -> set[str]:
@@ -176,14 +179,14 @@ def _reference_submission(parts: CaseParts) -> Submission:
         ordering_npi=parts.ordering.npi, servicing_npi=parts.servicing.npi,
         diagnoses=[d.code for d in diagnoses], procedures=lines, date_of_service=parts.dos,
         urgency="expedited" if parts.expect.action == "submit_expedited" else "standard",
-        place_of_service=parts.line.order.place_of_service,
+        place_of_service=parts.order_spec.place_of_service,
         document_ids=[d.id for d in parts.chart if parts.relevant[d.id]], narrative=parts.narrative,
-        requested_duration_days=parts.line.order.requested_duration_days,
+        requested_duration_days=parts.order_spec.requested_duration_days,
     )
 
 
 def _codes_text(parts: CaseParts) -> str:
-    return ", ".join(f"{p.code} x{p.units}" for p in parts.line.order.procedures)
+    return ", ".join(f"{p.code}{''.join('-' + m for m in p.modifiers)} x{p.units}" for p in parts.order_spec.procedures)
 
 
 def _appeal_letter(parts: CaseParts, level: AppealLevel, new_docs: list[ChartDocument]) -> str:
@@ -212,10 +215,9 @@ def _main_action(parts: CaseParts, outcome: dict[str, CriterionStatus], at: date
         ids = [c for c, s in outcome.items() if s == "not_met"] or [c for c, s in outcome.items() if s == "not_evidenced"]
         texts = {c.id: c.text for c in parts.policy.criteria}
         asks = [f"{cid}: {texts[cid]}" for cid in ids]
-        needed = {d.kind: d.description for d in parts.policy.documentation}
-        asks += [f"{needed[k]} ({k})" for k in parts.archetype.withhold_documents if k in needed]
+        asks += [f"{req.description} ({req.kind})" for req in missing_requirements(parts, reference)]
         return ProviderQuery(at=at, criterion_ids=ids, message=(
-            f"Before we request {parts.line.order.description} from {parts.manual.name}, the chart needs: "
+            f"Before we request {parts.order_spec.description} from {parts.manual.name}, the chart needs: "
             + ("; ".join(asks) or "the documentation the policy lists") + "."))
     if action in ("no_auth_needed", "resolve_coverage"):
         note = (f"{parts.manual.name} does not require authorization for {_codes_text(parts)} as ordered "
@@ -242,18 +244,34 @@ def _coverage_note(parts: CaseParts) -> str:
     return "Coverage must be resolved with the patient and the payer before a request can be sent."
 
 
-def teaching_points(parts: CaseParts) -> list[str]:
+def missing_requirements(parts: CaseParts, submission: Submission) -> list[DocumentRequirement]:
+    """The policy's documentation items this request needs that the archetype withholds from the chart. An
+    item whose ``required_if`` is plainly not met by the request (therapy notes when a red flag is
+    documented, the IOP certification on a residential request) is not asked for; one that cannot be
+    assessed is, as the payer would."""
+    evidence: Evidence | None = None
+    out: list[DocumentRequirement] = []
+    for req in parts.policy.documentation:
+        if req.kind not in parts.archetype.withhold_documents:
+            continue
+        if req.required_if is not None:
+            evidence = evidence or _applicability_evidence(parts, submission)
+            if req.required_if.evaluate(evidence, submission.at.date()).status == "not_met":
+                continue
+        out.append(req)
+    return out
+
+
+def teaching_points(parts: CaseParts, reference: Submission) -> list[str]:
     points = list(parts.archetype.teaching_points)
     arch, expect, policy = parts.archetype, parts.expect, parts.policy
     texts = {c.id: c.text for c in policy.criteria}
     for n in expect.failed_criteria:
         cid = parts.criterion_id(n)
         points.append(f"{cid} is not met: {texts.get(cid, '')}")
-    required = {d.kind: d.description for d in policy.documentation}
-    for kind in arch.withhold_documents:
-        if kind in required:
-            points.append(f"{policy.id} requires: {required[kind]}; the chart has none, so ask for it before submitting.")
-    spec = parts.line.order
+    for req in missing_requirements(parts, reference):
+        points.append(f"{policy.id} requires: {req.description}; the chart has none, so ask for it before submitting.")
+    spec = parts.order_spec
     if arch.order_codes == "vague_diagnosis":
         bad = ", ".join(d.code for d in spec.vague_diagnoses)
         good = ", ".join(f"{d.code} ({d.display})" for d in spec.diagnoses)
@@ -291,10 +309,10 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
     actions: list[Action] = [
         EligibilityQuery(at=start + timedelta(minutes=5), member_id=parts.coverage.member_id,
                          date_of_service=parts.dos),
-        AuthLookup(at=start + timedelta(minutes=10), codes=[p.code for p in parts.line.order.procedures]),
+        AuthLookup(at=start + timedelta(minutes=10), codes=[p.code for p in parts.order_spec.procedures]),
         _main_action(parts, outcome, start + timedelta(minutes=30), reference),
     ]
-    approved_units = sum(p.units for p in parts.line.order.procedures) if expect.determination == "approved" else None
+    approved_units = sum(p.units for p in parts.order_spec.procedures) if expect.determination == "approved" else None
     determination = ExpectedDetermination(
         status=expect.determination, action_code=ACTION_CODES[expect.determination],
         reason_codes=list(expect.reason_codes),
@@ -302,12 +320,12 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
     )
     return AnswerKey(
         correct_action=expect.action, policy_id=parts.policy.id, auth_required=expect.action != "no_auth_needed",
-        correct_diagnoses=diagnoses, correct_procedures=correct_lines(parts.line),
+        correct_diagnoses=diagnoses, correct_procedures=correct_lines(parts.order_spec),
         urgency="expedited" if expect.action == "submit_expedited" else "standard",
         required_document_ids=[d.id for d in parts.chart if parts.relevant[d.id]],
         irrelevant_document_ids=[d.id for d in parts.chart if not parts.relevant[d.id]],
         criteria_outcome=outcome, expected_determination=determination, reference_submission=reference,
         reference_actions=actions, expected_appeal_status=expect.appeal_status,
         appeal_level=first_appeal_level(parts.manual).level if expect.action == "appeal" else None,
-        explanation=parts.archetype.explanation, teaching_points=teaching_points(parts),
+        explanation=parts.archetype.explanation, teaching_points=teaching_points(parts, reference),
     )

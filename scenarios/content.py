@@ -15,18 +15,20 @@ Prior requests (``prior: denied|pended``) read the facts like this:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
 from scenarios.models import CorrectAction, DeterminationStatus
+from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
 
@@ -49,14 +51,44 @@ def _as_pos(value: Any) -> Any:
     return f"{value:02d}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+class RelativeDate(BaseModel):
+    """A date fact stated relative to the case start, written ``{days_before_start: 40}`` in YAML.
+
+    Content must not depend on the window case starts are drawn from (a fixed 2026-01-15 is "recent" for
+    a case starting in February and stale for one starting in December); a relative date is rendered to
+    the ISO date that many days before each case's start, in the chart's facts and in the templates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    days_before_start: int = Field(ge=0)
+
+    def on(self, start: date) -> str:
+        return (start - timedelta(days=self.days_before_start)).isoformat()
+
+
 def _as_fact(value: Any) -> Any:
     # Date facts are compared as ISO text by the criteria language (within_days).
-    return value.isoformat() if isinstance(value, date) else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):  # the only mapping a fact may be: a relative date
+        days = value.get("days_before_start")
+        if set(value) != {"days_before_start"} or isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ValueError("a relative date fact is written {days_before_start: N}, N a whole number of days "
+                             f"(0 or more) before the case start; got {value!r}")
+        return RelativeDate(days_before_start=days)
+    return value
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
-Fact = Annotated[FactValue, BeforeValidator(_as_fact)]
+PlaceOfService = Annotated[str, BeforeValidator(_as_pos), StringConstraints(pattern=r"^\d{2}$")]
+Fact = Annotated[FactValue | RelativeDate, BeforeValidator(_as_fact)]
 Facts = dict[str, Fact]
+# Plain facts of the service lines with relative dates resolved here (see ServiceLineSpec.facts).
+REFERENCE_START: date = START_WINDOW[0]
+
+
+def resolve_facts(facts: Mapping[str, Any], start: date) -> dict[str, Any]:
+    """``facts`` with every relative date rendered to its ISO date for a case starting on ``start``."""
+    return {k: v.on(start) if isinstance(v, RelativeDate) else v for k, v in facts.items()}
 Author = Literal["ordering", "servicing", "therapist", "radiologist", "lab", "pharmacist", "other"]
 Coverage = Literal["active", "terminated", "wrong_member_id", "no_referral"]
 OrderCodes = Literal["correct", "vague_diagnosis", "wrong_units", "addon_without_primary"]
@@ -87,7 +119,7 @@ class OrderSpec(_Strict):
     procedures: list[ProcedureSpec] = Field(min_length=1)
     diagnoses: list[DiagnosisSpec] = Field(min_length=1)
     vague_diagnoses: list[DiagnosisSpec] = Field(default_factory=list)
-    place_of_service: Annotated[str, BeforeValidator(_as_pos)] = Field(pattern=r"^\d{2}$")
+    place_of_service: PlaceOfService
     ordering_specialty: str = Field(pattern=r"^[a-z_]+$")
     servicing_specialty: str = Field(pattern=r"^[a-z_]+$")
     lead_business_days: int = Field(ge=0)
@@ -111,10 +143,22 @@ class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
     order: OrderSpec
-    facts: Facts
-    profiles: dict[str, Facts] = Field(default_factory=dict)
+    # As written (relative dates unresolved): the generator resolves them per case with resolve_facts.
+    fact_specs: Facts = Field(alias="facts")
+    profile_specs: dict[str, Facts] = Field(default_factory=dict, alias="profiles")
     documents: list[DocumentSpec] = Field(min_length=1)
     narrative: str = Field(min_length=20)
+
+    @property
+    def facts(self) -> dict[str, FactValue]:
+        """The baseline as plain values, relative dates resolved at REFERENCE_START: for tools that build a
+        request from the service line without generating a case (the simulator's policy table tests)."""
+        return resolve_facts(self.fact_specs, REFERENCE_START)
+
+    @property
+    def profiles(self) -> dict[str, dict[str, FactValue]]:
+        """Each profile as plain values, relative dates resolved at REFERENCE_START (see ``facts``)."""
+        return {name: resolve_facts(over, REFERENCE_START) for name, over in self.profile_specs.items()}
 
     def document_kinds(self) -> list[str]:
         return list(dict.fromkeys(d.kind for d in self.documents))
@@ -154,10 +198,29 @@ class Archetype(_Strict):
     # who orders the service when it is not the service line's usual specialty (e.g. an orthopaedic
     # surgeon ordering the MRI, which some payers exempt from authorization)
     ordering_specialty: str | None = Field(default=None, pattern=r"^[a-z_]+$")
+    # Order overrides, for a case whose order differs from the service line's usual one (the reference
+    # product instead of the biosimilar, a bilevel device, an outpatient setting, more units than the
+    # policy allows). Each replaces the service line's value everywhere it is used: the order on the case
+    # (before ``order_codes`` spoils it), the answer key's correct codes, the reference and prior
+    # submissions, the authorization look-up and the templates' ``order`` variable.
+    procedures: list[ProcedureSpec] | None = Field(default=None, min_length=1)
+    diagnoses: list[DiagnosisSpec] | None = Field(default=None, min_length=1)
+    place_of_service: PlaceOfService | None = None
+    requested_duration_days: int | None = Field(default=None, ge=1)
+    order_description: str | None = Field(default=None, min_length=3)
     expect: Expect
     by_payer: dict[PayerId, ExpectOverride] = Field(default_factory=dict)
     explanation: str = Field(min_length=10)
     teaching_points: list[str] = Field(default_factory=list)
+
+    def order_for(self, spec: OrderSpec) -> OrderSpec:
+        """The service line's order ``spec`` with this archetype's overrides laid over it."""
+        overrides = {name: value for name, value in (
+            ("procedures", self.procedures), ("diagnoses", self.diagnoses),
+            ("place_of_service", self.place_of_service), ("requested_duration_days", self.requested_duration_days),
+            ("description", self.order_description),
+        ) if value is not None}
+        return spec.model_copy(update=overrides) if overrides else spec
 
     def expect_for(self, payer: str) -> Expect:
         """The answer key for one payer: ``expect`` with that payer's ``by_payer`` fields laid over it."""

@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from scenarios.content import (
     ScenarioContentError,
     ServiceLineSpec,
     load_files,
+    resolve_facts,
 )
 from scenarios.models import Case, ChartDocument, Code, Order, OrderLine, Submission
 from scenarios.people import (
@@ -45,7 +46,7 @@ from scenarios.people import (
     seeded_faker,
 )
 from scenarios.rendering import context, render, specialty_label
-from scenarios.timeline import add_business_days, at_time, is_business_day, pick_sim_start
+from scenarios.timeline import PRIOR_DAYS_BACK, add_business_days, at_time, is_business_day, pick_sim_start
 from scenarios.validation import check_module
 
 
@@ -124,6 +125,25 @@ def generate_case(module_id: str, seed: int, *, content: Content | None = None) 
     )
 
 
+def archetype_content(module_id: str, archetype_id: str, payer: str, *, content: Content | None = None) -> Content:
+    """``content`` narrowed so module ``module_id`` draws only ``archetype_id`` at ``payer``: every seed then
+    gives that pair (to preview an archetype, or to test every archetype at every payer without relying on
+    the weighted draw). Raises UnknownModuleError or ValueError naming what is not there."""
+    content = content or load_content()
+    module = content.files.modules.get(module_id)
+    if module is None:
+        raise UnknownModuleError(f"unknown module {module_id!r}; known modules: {', '.join(sorted(content.files.modules))}")
+    archetype = next((a for a in module.archetypes if a.id == archetype_id), None)
+    if archetype is None:
+        raise ValueError(f"archetype_id: {module_id} has no archetype {archetype_id!r}; "
+                         f"known: {', '.join(a.id for a in module.archetypes)}")
+    if payer not in archetype.payers:
+        raise ValueError(f"payer: {archetype_id} is written for {', '.join(archetype.payers)}, not {payer!r}")
+    narrowed = module.model_copy(update={"archetypes": [archetype.model_copy(update={"payers": [payer]})]})
+    files = replace(content.files, modules={**content.files.modules, module_id: narrowed})
+    return Content(files=files, library=content.library, version=content.version)
+
+
 def list_modules(content: Content | None = None) -> list[dict[str, Any]]:
     """The catalogue of modules: id, title, what it teaches, pass mark, archetype count, service lines."""
     content = content or load_content()
@@ -140,12 +160,13 @@ def case_to_json(case: Case) -> str:
     return json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def merged_facts(line: ServiceLineSpec, archetype: Archetype, *, with_profile: bool = True) -> dict[str, Any]:
-    facts: dict[str, Any] = dict(line.facts)
+def merged_facts(line: ServiceLineSpec, archetype: Archetype, start: date, *, with_profile: bool = True) -> dict[str, Any]:
+    """Baseline ⊕ profile ⊕ the archetype's facts, relative dates resolved for a case starting on ``start``."""
+    facts: dict[str, Any] = dict(line.fact_specs)
     if with_profile and archetype.profile:
-        facts.update(line.profiles[archetype.profile])
+        facts.update(line.profile_specs[archetype.profile])
     facts.update(archetype.facts)
-    return facts
+    return resolve_facts(facts, start)
 
 
 def _title(parts: CaseParts) -> str:
@@ -157,6 +178,7 @@ def _title(parts: CaseParts) -> str:
 def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer: str, line: ServiceLineSpec,
                  policy: Policy, manual: Manual) -> CaseParts:
     expect = archetype.expect_for(payer)
+    order_spec = archetype.order_for(line.order)
     sim_start = pick_sim_start(rng)
     start = sim_start.date()
     lead = {"normal": line.order.lead_business_days, "short": 1, "none": 0}[archetype.lead]
@@ -170,7 +192,7 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
         servicing = ordering
         if line.order.servicing_specialty != ordering_specialty:
             servicing = make_provider(fake, rng, specialty=line.order.servicing_specialty, city=city)
-        facility = make_facility(fake, rng, place_of_service=line.order.place_of_service, state=state)
+        facility = make_facility(fake, rng, place_of_service=order_spec.place_of_service, state=state)
         used = {d.author for d in line.documents}
         authors = {role: author_name(fake, role) for role in AUTHOR_ROLES if role in used}
     authors.update(ordering=ordering.display_name, servicing=servicing.display_name)
@@ -179,16 +201,16 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
     parts = CaseParts(
         archetype=archetype, expect=expect, payer=payer, line=line, policy=policy, manual=manual,
         sim_start=sim_start, dos=dos, patient=patient, coverage=coverage, ordering=ordering,
-        servicing=servicing, facility=facility,
+        servicing=servicing, facility=facility, order_spec=order_spec,
     )
     prior_at = _prior_time(rng, sim_start) if archetype.prior != "none" else None
     parts.order = _order(rng, parts, anchor=prior_at.date() if prior_at else start)
     parts.base_context = _base_context(parts)
-    facts_now = merged_facts(line, archetype)
+    facts_now = merged_facts(line, archetype, start)
     parts.chart, parts.relevant, parts.added_after_prior = _chart(rng, parts, authors, facts_now, prior_at)
     parts.facts = facts_now
     if archetype.prior == "denied" and archetype.add_documents_after_prior:
-        parts.facts = merged_facts(line, archetype, with_profile=False)
+        parts.facts = merged_facts(line, archetype, start, with_profile=False)
     parts.narrative = render(line.narrative, {**parts.base_context, **parts.facts, "doc_date": start})
     if prior_at is not None:
         parts.prior_submission = _prior_submission(parts, prior_at, facts_now)
@@ -197,9 +219,9 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
 
 def _order(rng: random.Random, parts: CaseParts, *, anchor: date) -> Order:
     """The order as written, dated at the ordering provider's visit (before any prior request)."""
-    spec, archetype = parts.line.order, parts.archetype
+    spec, archetype = parts.order_spec, parts.archetype
     diagnoses = spec.vague_diagnoses if archetype.order_codes == "vague_diagnosis" else spec.diagnoses
-    lines = correct_lines(parts.line)
+    lines = correct_lines(spec)
     if archetype.order_codes == "wrong_units":
         first = lines[0]
         lines[0] = first.model_copy(update={"units": first.units + rng.choice((1, 2))})
@@ -230,7 +252,7 @@ def _base_context(parts: CaseParts) -> dict[str, Any]:
     age = parts.sim_start.year - p.dob.year - ((parts.sim_start.month, parts.sim_start.day) < (p.dob.month, p.dob.day))
     female = p.sex == "F"
     order = parts.order
-    lines: list[OrderLine] = correct_lines(parts.line)
+    lines: list[OrderLine] = correct_lines(parts.order_spec)
     return context(
         facts={},
         patient={"first_name": p.first_name, "last_name": p.last_name, "name": p.name, "dob": p.dob,
@@ -241,7 +263,7 @@ def _base_context(parts: CaseParts) -> dict[str, Any]:
                   "state": parts.facility.address.state},
         order={"description": order.description, "place_of_service": order.place_of_service,
                "requested_duration_days": order.requested_duration_days,
-               "diagnoses": [{"code": d.code, "display": d.display} for d in parts.line.order.diagnoses],
+               "diagnoses": [{"code": d.code, "display": d.display} for d in parts.order_spec.diagnoses],
                "procedures": [{"code": ln.code.code, "display": ln.code.display, "units": ln.units,
                                "modifiers": ln.modifiers} for ln in lines]},
         payer={"id": parts.payer, "name": parts.manual.name, "plan_type": parts.manual.plan_type},
@@ -253,7 +275,7 @@ def _prior_time(rng: random.Random, sim_start: datetime) -> datetime:
     # 5-9 days back, plus up to 2 more to reach a business day: at most 11 days, so the trainee's
     # answer still falls inside the shortest reply or filing window (14 days: pend replies at
     # Cardinal and Prairie, Lakeshore's peer-to-peer).
-    day = sim_start.date() - timedelta(days=rng.randint(5, 9))
+    day = sim_start.date() - timedelta(days=rng.randint(*PRIOR_DAYS_BACK))
     while not is_business_day(day):
         day -= timedelta(days=1)
     return at_time(day, rng.randint(9, 15), rng.choice((0, 15, 30, 45)))
@@ -268,7 +290,7 @@ def _chart(rng: random.Random, parts: CaseParts, authors: dict[str, str], facts_
     added = set(archetype.add_documents_after_prior) if prior_at else set()
     later_days = [anchor + timedelta(days=i) for i in range(1, (start - anchor).days)]
     later_days = [d for d in later_days if is_business_day(d)] or [start]
-    new_facts = merged_facts(parts.line, archetype, with_profile=False)
+    new_facts = merged_facts(parts.line, archetype, start, with_profile=False)
     drafts: list[tuple[date, int, int, DocumentSpec, dict[str, Any]]] = []
     for index, spec in enumerate(parts.line.documents):
         if spec.kind in archetype.withhold_documents:
@@ -340,10 +362,10 @@ def _prior_submission(parts: CaseParts, prior_at: datetime, facts_prior: dict[st
         at=prior_at, member_id=parts.coverage.member_id, patient_last_name=parts.patient.last_name,
         patient_dob=parts.patient.dob, ordering_npi=parts.ordering.npi, servicing_npi=parts.servicing.npi,
         diagnoses=[d.code for d in diagnoses], procedures=lines, date_of_service=parts.dos,
-        place_of_service=parts.line.order.place_of_service, document_ids=sent, narrative=narrative,
-        requested_duration_days=parts.line.order.requested_duration_days,
+        place_of_service=parts.order_spec.place_of_service, document_ids=sent, narrative=narrative,
+        requested_duration_days=parts.order_spec.requested_duration_days,
     )
 
 
-__all__ = ["Content", "UnknownModuleError", "case_to_json", "derive_seed", "generate_case", "list_modules",
-           "load_content"]
+__all__ = ["Content", "UnknownModuleError", "archetype_content", "case_to_json", "derive_seed", "generate_case",
+           "list_modules", "load_content"]

@@ -58,6 +58,7 @@ FACILITY_KINDS: dict[str, tuple[str, ...]] = {
     "11": ("Medical Group", "Family Clinic"), "12": ("Home Medical Supply", "Home Respiratory Services"),
     "21": ("Memorial Hospital", "Regional Medical Center"), "22": ("Regional Medical Center", "Community Hospital"),
     "24": ("Surgery Center", "Ambulatory Surgery Center"),
+    "55": ("Recovery Center", "Residential Treatment Center"),
 }
 
 

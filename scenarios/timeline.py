@@ -16,6 +16,10 @@ from functools import lru_cache
 # for lead times and decision clocks before the year ends.
 START_WINDOW = (date(2026, 2, 2), date(2026, 11, 20))
 START_HOURS = (8, 11)  # a morning shift: 08:00 up to and including 11:00
+# A prior request (pends and appeals) was sent this many calendar days before the case starts, then moved
+# back to a business day (at most 2 more days, over a weekend); its chart is dated from that day.
+PRIOR_DAYS_BACK = (5, 9)
+PRIOR_MAX_DAYS_BACK = PRIOR_DAYS_BACK[1] + 2
 
 
 def is_business_day(day: date) -> bool:

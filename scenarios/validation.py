@@ -16,30 +16,47 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
 from knowledge_base.loader import CONTENT_ROOT, Library, PolicyValidationError, load_all
-from scenarios.content import SCENARIO_ROOT, LoadedFiles, ModuleSpec, ServiceLineSpec, load_files
+from scenarios.content import (
+    SCENARIO_ROOT,
+    LoadedFiles,
+    ModuleSpec,
+    OrderSpec,
+    ServiceLineSpec,
+    load_files,
+    resolve_facts,
+)
 from scenarios.identity import MEMBER_ID_FORMATS, make_member_id
+from scenarios.overrides import (
+    archetype_date_errors,
+    diagnosis_code_errors,
+    order_override_errors,
+    relative_date_errors,
+)
 from scenarios.rendering import CONTEXT_NAMES, render, template_variables
 
 _FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SAMPLE_START = date(2026, 3, 2)  # the sample case start relative date facts are resolved against
 _SAMPLE_PERSON = {"display_name": "Alex Doe, MD", "first_name": "Alex", "last_name": "Doe", "credentials": "MD",
                   "specialty": "family medicine", "npi": "1234567893", "organization": "Sample Group"}
 
 
-def _sample_context(line: ServiceLineSpec) -> dict[str, Any]:
-    """A fixed context with every variable the generator provides, for rendering checks."""
+def _sample_context(line: ServiceLineSpec, order: OrderSpec | None = None) -> dict[str, Any]:
+    """A fixed context with every variable the generator provides, for rendering checks; ``order`` is the
+    order with an archetype's overrides (default: the service line's)."""
+    order = order or line.order
     return {
         "patient": {"first_name": "Pat", "last_name": "Sample", "name": "Pat Sample", "dob": date(1960, 5, 17),
                     "sex": "F", "age": 65, "mrn": "MRN00000000", "pronoun": "she", "possessive": "her",
                     "title": "Ms."},
         "ordering": _SAMPLE_PERSON, "servicing": _SAMPLE_PERSON,
         "facility": {"name": "Sample Medical Center", "npi": "1234567893", "city": "Springfield", "state": "IL"},
-        "order": {"description": line.order.description, "place_of_service": line.order.place_of_service,
-                  "requested_duration_days": line.order.requested_duration_days,
-                  "diagnoses": [{"code": d.code, "display": d.display} for d in line.order.diagnoses],
+        "order": {"description": order.description, "place_of_service": order.place_of_service,
+                  "requested_duration_days": order.requested_duration_days,
+                  "diagnoses": [{"code": d.code, "display": d.display} for d in order.diagnoses],
                   "procedures": [{"code": p.code, "display": p.display, "units": p.units, "modifiers": p.modifiers}
-                                 for p in line.order.procedures]},
+                                 for p in order.procedures]},
         "payer": {"id": "lakeshore", "name": "Sample Health Plan", "plan_type": "commercial_erisa_ppo"},
-        "start_date": date(2026, 3, 2), "dos": date(2026, 3, 11), "doc_date": date(2026, 2, 25),
+        "start_date": _SAMPLE_START, "dos": date(2026, 3, 11), "doc_date": date(2026, 2, 25),
         "author": "Alex Doe, MD",
     }
 
@@ -58,18 +75,18 @@ def _render_error(where: str, source: str, ctx: dict[str, Any], variant: str) ->
 
 def check_service_line(line: ServiceLineSpec, rel: str, library: Library | None) -> list[str]:
     errors: list[str] = []
-    known = set(line.facts)
-    for name in line.facts:
+    known = set(line.fact_specs)
+    for name in line.fact_specs:
         if not _FACT_NAME.match(name) or name in CONTEXT_NAMES:
             errors.append(f"{rel} > facts > {name}: fact names must be lower_snake_case and not one of "
                           f"{sorted(CONTEXT_NAMES)}")
-    for pname, overrides in line.profiles.items():
+    for pname, overrides in line.profile_specs.items():
         for name in overrides:
             if name not in known:
                 errors.append(f"{rel} > profiles > {pname} > {name}: unknown fact; add it to facts (the baseline) first")
     ctx = _sample_context(line)
-    variants = [("the baseline", dict(line.facts))] + [
-        (f"profile {p!r}", {**line.facts, **o}) for p, o in line.profiles.items()
+    variants = [("the baseline", resolve_facts(line.fact_specs, _SAMPLE_START))] + [
+        (f"profile {p!r}", resolve_facts({**line.fact_specs, **o}, _SAMPLE_START)) for p, o in line.profile_specs.items()
     ]
     for i, doc in enumerate(line.documents):
         for name in doc.states:
@@ -79,6 +96,7 @@ def check_service_line(line: ServiceLineSpec, rel: str, library: Library | None)
             where = f"{rel} > documents > {i} ({doc.kind}) > templates > {t}"
             errors.extend(_template_errors(where, source, ctx, variants, known))
     errors.extend(_template_errors(f"{rel} > narrative", line.narrative, ctx, variants, known))
+    errors.extend(relative_date_errors(line, rel))
     errors.extend(_code_errors(line, rel, library))
     return list(dict.fromkeys(errors))
 
@@ -145,11 +163,11 @@ def check_module(module: ModuleSpec, files: LoadedFiles, library: Library | None
         if line is None:
             errors.append(f"{at} > service_line: no valid service line {a.service_line!r} in scenarios/service_lines/")
             continue
-        if a.profile is not None and a.profile not in line.profiles:
-            errors.append(f"{at} > profile: unknown profile {a.profile!r} of {line.id}; known: {sorted(line.profiles)}")
+        if a.profile is not None and a.profile not in line.profile_specs:
+            errors.append(f"{at} > profile: unknown profile {a.profile!r} of {line.id}; known: {sorted(line.profile_specs)}")
         for name in a.facts:
-            if name not in line.facts:
-                errors.append(f"{at} > facts > {name}: unknown fact of {line.id}; known: {sorted(line.facts)}")
+            if name not in line.fact_specs:
+                errors.append(f"{at} > facts > {name}: unknown fact of {line.id}; known: {sorted(line.fact_specs)}")
         kinds = set(line.document_kinds())
         for field_name in ("withhold_documents", "add_documents_after_prior"):
             for kind in getattr(a, field_name):
@@ -161,10 +179,13 @@ def check_module(module: ModuleSpec, files: LoadedFiles, library: Library | None
             errors.append(f"{at} > add_documents_after_prior: only used with prior: denied or pended")
         if a.prior == "pended" and not a.add_documents_after_prior:
             errors.append(f"{at} > add_documents_after_prior: a pended prior needs the kinds it lacked (added later)")
-        if a.prior == "denied" and a.add_documents_after_prior and a.profile in line.profiles:
+        if a.prior == "denied" and a.add_documents_after_prior and a.profile in line.profile_specs:
             errors.extend(_unrestated(at, a, line))
         if a.order_codes == "vague_diagnosis" and not line.order.vague_diagnoses:
             errors.append(f"{at} > order_codes: {line.id} has no order.vague_diagnoses to put on the order")
+        if a.order_codes == "vague_diagnosis" and a.diagnoses is not None:
+            errors.append(f"{at} > diagnoses: vague_diagnosis puts {line.id}'s vague_diagnoses on the order, which "
+                          "are vague versions of its own diagnoses; drop the diagnoses override or the vague order")
         errors.extend(_payer_errors(at, a, line, library, first_appeal_level, policy_codes_needing_primary))
     return list(dict.fromkeys(errors))  # one message, even when several payers share the defect
 
@@ -172,8 +193,8 @@ def check_module(module: ModuleSpec, files: LoadedFiles, library: Library | None
 def _unrestated(at: str, a: Any, line: ServiceLineSpec) -> list[str]:
     """A denied prior's new documents state baseline ⊕ facts; every documented fact the profile changed
     must be restated by one of them, or the appeal could never show the new evidence."""
-    base = {**line.facts, **a.facts}
-    changed = {k for k, v in line.profiles[a.profile].items() if base.get(k) != v and k not in a.facts}
+    base = {**line.fact_specs, **a.facts}
+    changed = {k for k, v in line.profile_specs[a.profile].items() if base.get(k) != v and k not in a.facts}
     documented = {f for d in line.documents for f in d.states}
     restated = {f for d in line.documents if d.kind in a.add_documents_after_prior for f in d.states}
     missing = sorted((changed & documented) - restated)
@@ -184,20 +205,27 @@ def _unrestated(at: str, a: Any, line: ServiceLineSpec) -> list[str]:
 
 
 def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]:
-    """Render the service line's templates with each archetype's own fact overrides (profiles alone are
-    checked with the service line)."""
+    """Render the service line's templates with each archetype's own fact and order overrides (profiles
+    alone are checked with the service line), and check override diagnoses against the code set."""
     rel = files.paths.get(f"modules/{module.id}", f"scenarios/modules/{module.id}.yaml")
     errors: list[str] = []
     for i, a in enumerate(module.archetypes):
         line = files.service_lines.get(a.service_line)
-        if line is None or not a.facts or (a.profile is not None and a.profile not in line.profiles):
+        if line is None or (a.profile is not None and a.profile not in line.profile_specs):
             continue
-        facts = {**line.facts, **(line.profiles[a.profile] if a.profile else {}), **a.facts}
-        ctx = {**facts, **_sample_context(line)}
+        at = f"{rel} > archetypes > {i} ({a.id})"
+        errors.extend(diagnosis_code_errors(at, a))
+        errors.extend(archetype_date_errors(at, a, line))
+        order = a.order_for(line.order)
+        if not a.facts and order is line.order:
+            continue
+        facts = {**line.fact_specs, **(line.profile_specs[a.profile] if a.profile else {}), **a.facts}
+        ctx = {**resolve_facts(facts, _SAMPLE_START), **_sample_context(line, order)}
         sources = [(f"documents > {j} ({d.kind}) > templates > {t}", src)
                    for j, d in enumerate(line.documents) for t, src in enumerate(d.templates)]
+        what = "facts" if a.facts else "procedures"  # the usual cause when only the order changed
         for where, source in [*sources, ("narrative", line.narrative)]:
-            err = _render_error(f"{rel} > archetypes > {i} ({a.id}) > facts", source, ctx, f"{line.id} {where}")
+            err = _render_error(f"{at} > {what}", source, ctx, f"{line.id} {where}")
             if err:
                 errors.append(err)
     return errors
@@ -232,10 +260,10 @@ def _payer_errors(at: str, a: Any, line: ServiceLineSpec, library: Library | Non
                 errors.append(f"{where} > failed_criteria: {policy.id} has no criterion {n} (it has {sorted(ids)})")
         if a.coverage == "no_referral" and not manual.referral_required_for_specialists:
             errors.append(f"{at} > coverage: no_referral needs a payer that requires referrals; {payer} does not")
-        if a.order_codes == "addon_without_primary" and not {
-            p.code for p in line.order.procedures
-        } & needing_primary(policy):
+        order = a.order_for(line.order)
+        if a.order_codes == "addon_without_primary" and not {p.code for p in order.procedures} & needing_primary(policy):
             errors.append(f"{at} > order_codes: {line.id}'s procedures have no add-on code in {policy.id}")
+        errors.extend(order_override_errors(at, a, order, policy, e.action))
         if e.action == "appeal":
             try:
                 first_appeal_level(manual)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -54,3 +55,41 @@ def db() -> Iterator[Session]:
     """A unit of work on the app's database: commits at the end of the block, rolls back on error."""
     with session_scope(get_engine()) as session:
         yield session
+
+
+# ----- content, code tables and cases (each built once per process, shared by every session) -----------
+# The core packages are imported inside the functions: the sign-in page must not pay for loading the
+# policy library or the ICD-10-CM table (seconds) before it first renders.
+
+
+@st.cache_resource(show_spinner="Loading the policy library…")
+def get_library() -> Any:
+    """The validated policies and manuals (``knowledge_base.loader.Library``)."""
+    from knowledge_base.loader import load_library
+
+    return load_library()
+
+
+@st.cache_resource(show_spinner=False)
+def module_catalogue() -> list[dict[str, Any]]:
+    """``scenarios.list_modules()``: id, title, teaches, pass mark, archetypes, service lines."""
+    from scenarios import list_modules
+
+    return list_modules()
+
+
+@st.cache_resource(show_spinner="Loading the ICD-10-CM code table (once)…")
+def icd10_billable() -> tuple[tuple[str, str], ...]:
+    """Every billable ICD-10-CM code (a leaf of the tabular list) with its description, in code order."""
+    import simple_icd_10_cm as icd
+
+    return tuple((c, icd.get_description(c)) for c in icd.get_all_codes(with_dots=True)
+                 if icd.is_category_or_subcategory(c) and icd.is_leaf(c))
+
+
+@st.cache_resource(show_spinner="Generating the case…", max_entries=256)
+def case_for(module_id: str, seed: int) -> Any:
+    """The case ``module_id:seed`` (``scenarios.models.Case``); reproducible, so safe to share read-only."""
+    from scenarios import generate_case
+
+    return generate_case(module_id, seed)

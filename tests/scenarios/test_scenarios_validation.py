@@ -38,6 +38,13 @@ CASES: dict[str, tuple[str, str]] = {
     "code_not_in_policy.yaml": ("service_lines", "72100 is not among the codes of LKS-MRI-001"),
     "fact_name_reserved.yaml": ("service_lines", "facts > patient: fact names must be lower_snake_case"),
     "service_line_unknown_key.yaml": ("service_lines", "documnets: unknown key"),
+    "override_unknown_code.yaml": ("modules", "procedures > 0: 72999 is neither a code of LKS-MRI-001"),
+    "override_no_governed_code.yaml": ("modules", "procedures: CMA-MRI-001 governs none of ['72100']"),
+    "override_addon_without_primary.yaml": ("modules", "procedures > 0: 22552 is an add-on billable only with 22551"),
+    "override_diagnosis_not_billable.yaml": ("modules", "diagnoses > 0: M54.1 is not a valid billable ICD-10-CM code"),
+    "override_vague_with_diagnoses.yaml": ("modules", "diagnoses: vague_diagnosis puts lumbar_mri's vague_diagnoses"),
+    "relative_date_after_document.yaml": ("service_lines", "facts > therapy_ended: 2 days before the case start is after the office_note"),
+    "relative_date_bad_form.yaml": ("service_lines", "facts > therapy_ended: Value error, a relative date fact is written {days_before_start: N}"),
 }
 
 
@@ -55,7 +62,7 @@ def _install(tmp_path: Path, name: str, folder: str) -> str:
     (tmp_path / "modules").mkdir()
     (tmp_path / "service_lines").mkdir()
     if folder == "modules":  # the module fixtures refer to these shipped service lines only
-        for line in ("lumbar_mri", "cpap"):
+        for line in ("lumbar_mri", "cpap", "cervical_fusion"):
             shutil.copy(SCENARIO_ROOT / "service_lines" / f"{line}.yaml", tmp_path / "service_lines")
     source = INVALID / name
     try:

@@ -1,21 +1,22 @@
 """Content checks for the RA-biologic and SUD-IOP service lines and their modules (specialty_drugs,
-behavioral_health): fixed dates that must fit every case start, criteria numbered alike across payers,
-reference narratives that cite only what is attached, and the simulator against the authors' answer keys.
+behavioral_health): TB test dates stated relative to the case start that fit every request, criteria
+numbered alike across payers, reference narratives that cite only what is attached, and the simulator
+against the authors' answer keys.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 import pytest
 
 from knowledge_base.loader import load_library
-from scenarios.content import load_files_cached
+from scenarios.content import RelativeDate, load_files_cached
 from scenarios.generator import generate_case
 from scenarios.models import Case
-from scenarios.timeline import START_WINDOW
+from scenarios.timeline import PRIOR_MAX_DAYS_BACK
 from simulator import adjudicate
 
 MODULES = ("specialty_drugs", "behavioral_health")
@@ -36,19 +37,46 @@ def _date(value: object) -> date:
     return date.fromisoformat(str(value))
 
 
-def test_baseline_tb_test_is_recent_at_every_case_start() -> None:
+def _tb_days(facts: dict[str, object]) -> int:
+    """How many days before the case start the TB test was collected; the content must state it relative to
+    the start (a fixed date would be recent for early case starts and stale for late ones)."""
+    spec = facts["tb_test_date"]
+    assert isinstance(spec, RelativeDate), f"tb_test_date must be {{days_before_start: N}}, got {spec!r}"
+    return spec.days_before_start
+
+
+def test_baseline_tb_test_is_recent_for_every_decision() -> None:
     line = load_files_cached().service_lines["ra_biologic"]
-    tested = _date(line.facts["tb_test_date"])
-    first, last = START_WINDOW
+    days = _tb_days(line.fact_specs)
     lab = next(d for d in line.documents if d.kind == "lab_report")
-    assert tested <= first - timedelta(days=lab.days_before_start), "the lab summary would predate its own TB test"
-    assert (last + timedelta(days=LATER_REVIEW_DAYS) - tested).days <= TB_WINDOW_DAYS
+    # the lab summary (dated from a prior request when there is one) never predates the test it reports
+    assert lab.days_before_start + PRIOR_MAX_DAYS_BACK <= days
+    assert days + LATER_REVIEW_DAYS <= TB_WINDOW_DAYS
 
 
-def test_expired_tb_test_is_stale_at_every_case_start() -> None:
+def test_expired_tb_test_is_stale_for_every_decision() -> None:
     line = load_files_cached().service_lines["ra_biologic"]
-    stale = _date(line.profiles["tb_expired"]["tb_test_date"])
-    assert (START_WINDOW[0] - stale).days > TB_WINDOW_DAYS
+    # stale even for a request sent before the case starts (a prior request, up to PRIOR_MAX_DAYS_BACK earlier)
+    assert _tb_days(line.profile_specs["tb_expired"]) - PRIOR_MAX_DAYS_BACK > TB_WINDOW_DAYS
+
+
+def test_generated_tb_dates_fit_every_request() -> None:
+    """The dates the cases carry, whatever their start: before the lab summary that reports them, recent
+    at the reference request, stale for the expired-test archetype."""
+    checked, expired = 0, 0
+    for seed in SEEDS:
+        case = _case("specialty_drugs", seed)
+        sub = case.answer_key.reference_submission
+        lab = next((d for d in case.chart if d.kind == "lab_report"), None)
+        if lab is None or sub is None:
+            continue
+        tested = _date(lab.facts["tb_test_date"])
+        assert tested <= lab.date, case.case_id
+        age = (sub.at.date() - tested).days
+        assert (age > TB_WINDOW_DAYS) == (case.archetype_id == "bio_tb_expired"), f"{case.case_id}: {age} days"
+        checked += 1
+        expired += case.archetype_id == "bio_tb_expired"
+    assert checked > len(SEEDS) // 2 and expired > 0
 
 
 @pytest.mark.parametrize(("service_line", "numbers"), [

@@ -1,0 +1,314 @@
+"""The browser journey, shared by ``tests/browser/test_journey.py`` and ``bench/app.py``: start the real
+app (``streamlit run``) on a free port with a fresh DATA_DIR, then drive Debian's Chromium through
+Playwright like a person would.
+
+Streamlit specifics this relies on: text inputs and text areas carry their label as ``aria-label``;
+selectboxes and multiselects are ``combobox`` elements named by their label, with ``option`` children;
+a text input commits on Enter or blur, a text area on Ctrl+Enter or blur; a page reload starts a new
+session (signed out), so navigation uses the sidebar links, never the address bar.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+XSS = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
+WAIT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    started: float  # perf_counter when the process was started
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def streamlit_command(script: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none"]
+
+
+@contextmanager
+def serve(script: Path, data_dir: Path, log: Path, env: dict[str, str] | None = None,
+          wait_health: bool = True) -> Iterator[Server]:
+    """Run ``streamlit run script`` until the block ends (stopped by its own pid, never by name)."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHROMA_HOST")}
+    environ.update({"DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), **(env or {})})
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(streamlit_command(script, port), cwd=ROOT, env=environ, stdout=out,
+                                stderr=subprocess.STDOUT)
+        server = Server(proc, f"http://127.0.0.1:{port}", started, log)
+        try:
+            if wait_health:
+                wait_healthy(server)
+            yield server
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+def wait_healthy(server: Server, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{server.log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:
+                if reply.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"streamlit did not become healthy in {timeout_s} s")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a live process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for pid {pid}")
+
+
+def pick_case() -> tuple[int, list[str]]:
+    """A lumbar-MRI case of the advanced imaging module that should be submitted (as its archetype
+    declares), and the labels of the documents its answer key requires, as the attachment picker shows
+    them. The answer key only chooses the test input; the app never sees it."""
+    from scenarios import generate_case
+
+    for seed in range(1, 500):
+        case = generate_case("advanced_imaging", seed)
+        key = case.answer_key
+        if (case.order.service_line == "lumbar_mri" and key.correct_action == "submit"
+                and case.coverage.member_id == case.coverage.member_id_on_registration):
+            docs = [case.document(i) for i in key.required_document_ids]
+            return seed, [f"{d.id} · {d.date.isoformat()} · {d.title}" for d in docs if d is not None]
+    raise LookupError("no submit-able lumbar MRI case in advanced_imaging seeds 1-499")
+
+
+@dataclass
+class Driver:
+    """A page with the few gestures a Streamlit app needs."""
+
+    page: Any
+    shots: Path | None = None
+    dialogs: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def field(self, label: str) -> Any:
+        return self.page.locator(f'input[aria-label="{label}"], textarea[aria-label="{label}"]').first
+
+    def type(self, label: str, value: str) -> None:
+        box = self.field(label)
+        box.fill(value)
+        box.press("Control+Enter" if box.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
+
+    def fill(self, label: str, value: str) -> None:
+        """Fill a field inside a form (committed by the form's submit button)."""
+        self.field(label).fill(value)
+
+    def choose(self, label: str, option: str) -> None:
+        self.page.get_by_role("combobox", name=label).first.click()
+        self.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+
+    def choose_many(self, label: str, options: list[str]) -> None:
+        """Type each option's full label into the multiselect's filter and take it with Enter."""
+        box = self.page.get_by_role("combobox", name=label).first
+        for option in options:
+            self.settle()
+            box.click()
+            box.fill(option)
+            self.page.keyboard.press("Enter")
+        self.page.keyboard.press("Escape")
+
+    def click(self, name: str) -> None:
+        self.settle()
+        self.page.get_by_role("button", name=name, exact=True).first.click()
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name, exact=True).first.click()
+
+    def nav(self, title: str) -> None:
+        self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+        self.see_heading(TITLES.get(title, title))
+
+    def see(self, text: str | re.Pattern[str], timeout: int = WAIT_MS) -> Any:
+        from playwright.sync_api import expect
+
+        found = self.page.get_by_text(text).first
+        expect(found).to_be_visible(timeout=timeout)
+        return found
+
+    def see_heading(self, text: str, timeout: int = WAIT_MS) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.page.get_by_role("heading", name=text).first).to_be_visible(timeout=timeout)
+
+    def settle(self) -> None:
+        """Wait until the app has finished its rerun (the 'running' indicator is gone)."""
+        from playwright.sync_api import expect
+
+        self.page.wait_for_timeout(300)
+        expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+
+    def shot(self, name: str, anchor: str | None = None) -> None:
+        """Save a screenshot (only when a folder was given), optionally scrolled to ``anchor``'s text."""
+        if self.shots is not None:
+            self.settle()
+            if anchor is not None:
+                self.page.get_by_text(anchor).first.scroll_into_view_if_needed()
+                self.page.mouse.wheel(0, -120)  # a little context above the anchor
+                self.page.wait_for_timeout(300)
+            self.shots.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(self.shots / f"{name}.png"))
+
+    def sign_in(self, username: str, password: str, display: str) -> None:
+        self.fill("Username", username)
+        self.fill("Password", password)
+        self.click("Sign in")
+        self.see_heading(f"Welcome, {display}")
+
+    def sign_out(self) -> None:
+        self.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+        self.see_heading("Sign in to Precert Academy")
+
+
+TITLES = {"Assistant": "Drafting assistant"}  # sidebar title -> page heading, where they differ
+ADMIN = ("admin", "Ada Admin", "admin password 1")
+TRAINEE = ("tina", "Tina Trainee", "trainee password 1")
+SUPERVISOR = ("sam", "Sam Supervisor", "supervisor password 1")
+
+
+def create_user(d: Driver, username: str, display: str, password: str, role: str) -> None:
+    d.fill("Username", username)
+    d.fill("Display name", display)
+    d.choose("Role", role)
+    d.fill("Initial password", password)
+    d.fill("Password again", password)
+    d.click("Create user")
+    d.see(f"Created {username} ({role})")
+
+
+def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str, Any]:
+    """The whole journey; returns what the test asserts on (timings, the attempt's score text)."""
+    from playwright.sync_api import expect
+
+    page = d.page
+    page.on("dialog", lambda dialog: (d.dialogs.append(dialog.message), dialog.dismiss()))
+    t0 = time.perf_counter()
+    page.goto(url)
+    d.see_heading("Welcome to Precert Academy")
+    d.shot("first-run")
+
+    # first run: the administrator, then a trainee and a supervisor
+    username, display, password = ADMIN
+    d.fill("Username", username)
+    d.fill("Display name", display)
+    d.fill("Password", password)
+    d.fill("Password again", password)
+    d.click("Create administrator")
+    d.see_heading(f"Welcome, {display}")
+    d.nav("Users and cohorts")
+    create_user(d, *TRAINEE[:2], TRAINEE[2], "trainee")
+    create_user(d, *SUPERVISOR[:2], SUPERVISOR[2], "supervisor")
+    d.sign_out()
+
+    # the trainee works a lumbar MRI case
+    seed, documents = pick_case()
+    d.sign_in(TRAINEE[0], TRAINEE[2], TRAINEE[1])
+    d.nav("Case workspace")
+    d.choose("Module", "Advanced imaging")
+    d.type("Case number (optional)", str(seed))
+    d.click("Open the case")
+    d.see("Simulated time")
+    d.see(re.compile(r"Lumbar spine MRI"))
+    d.click("Check eligibility")
+    d.see("Latest payer reply")
+    d.see(re.compile(r"Coverage ACTIVE"))
+    d.click("Look up authorization requirement")
+    d.see(re.compile(r"Authorization look-up at"))
+    d.tab("Request")
+    d.choose_many("Attachments (chart documents to send)", documents)
+    narrative = ("Lumbar MRI requested after failed provider-directed physical therapy; the follow-up "
+                 f"examination is documented in the office note. {XSS}")
+    d.type("Medical-necessity narrative", narrative)
+    d.settle()
+    started = time.perf_counter()
+    d.click("Submit the request to the payer")
+    d.see(re.compile(r"Request submitted at"))
+    d.timings["submit_s"] = time.perf_counter() - started
+    d.shot("workspace", anchor="Latest payer reply")
+    d.click("Finish and grade")
+    d.see_heading("Grade report")
+    score = d.see(re.compile(r"Score \d+\.\d / 100")).inner_text()
+    d.shot("grade-report")
+    d.tab("Activity log")
+    # the narrative as rendered (st.text), not the text area it was typed in
+    shown = page.get_by_test_id("stText").filter(has_text=XSS).first
+    expect(shown).to_be_visible(timeout=WAIT_MS)
+    literal = shown.inner_text()
+    d.sign_out()
+
+    # the supervisor finds the attempt
+    d.sign_in(SUPERVISOR[0], SUPERVISOR[2], SUPERVISOR[1])
+    d.nav("Cohort dashboard")
+    d.see("Completed attempts")
+    # the drill-down picker names the trainee (the table's cells are drawn on a canvas)
+    expect(page.get_by_role("combobox", name="Drill down to a trainee")).to_have_value(
+        f"{TRAINEE[1]} ({TRAINEE[0]})", timeout=WAIT_MS)
+    d.shot("dashboard")
+    d.click("Open trainee view")
+    d.see_heading("Trainee view")
+    expect(page.get_by_role("combobox", name="Review an attempt")).to_have_value(
+        re.compile(rf"advanced_imaging:{seed} · completed"), timeout=WAIT_MS)
+    d.click("Open attempt review")
+    d.see_heading("Attempt review")
+    d.see("every reply is identical to what the trainee saw")
+    d.see(score)
+    if with_assistant:
+        draft_with_assistant(d, seed)
+    d.timings["journey_s"] = time.perf_counter() - t0
+    return {"score": score, "literal": literal, "seed": seed, "img_x": page.locator("img[src='x']").count()}
+
+
+def draft_with_assistant(d: Driver, seed: int) -> None:
+    """Draft a narrative for the same case on the assistant page (the first draft builds the index)."""
+    started = time.perf_counter()
+    d.nav("Assistant")
+    d.type("Case number", str(seed))
+    d.click("Draft")
+    d.see("Criteria checklist", timeout=180_000)
+    d.timings["first_draft_s"] = time.perf_counter() - started
+    d.shot("assistant")

@@ -1,0 +1,73 @@
+"""The whole product in a real browser: first run, accounts, a trainee's lumbar-MRI case with a hostile
+narrative, the graded report, and the supervisor finding the attempt. Screenshots for the README land
+in docs/screenshots/.
+
+Run: ``python -m pytest tests/browser -m browser`` (about a minute; needs Debian's /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from journey import CHROMIUM, CHROMIUM_ARGS, ROOT, XSS, Driver, run_journey, serve
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "docs" / "screenshots"
+BUDGET_S = 180
+
+
+@pytest.fixture(autouse=True)
+def _chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) "
+                    "to run the browser journey")
+
+
+def test_journey(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    started = time.perf_counter()
+    data = tmp_path / "data"
+    with serve(ROOT / "app.py", data, tmp_path / "streamlit.log") as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        driver = Driver(page, shots=SHOTS)
+        try:
+            out = run_journey(driver, server.url)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print(server.log.read_text(errors="replace")[-4000:])  # shown by pytest on failure
+            raise
+        finally:
+            browser.close()
+    elapsed = time.perf_counter() - started
+
+    # the narrative rendered as text: both tags visible literally, nothing executed, no <img src=x> element
+    assert XSS in out["literal"]
+    assert driver.dialogs == [], f"a JavaScript dialog fired: {driver.dialogs}"
+    assert out["img_x"] == 0
+    assert out["score"].startswith("Score ")
+    for name in ("first-run", "workspace", "grade-report", "dashboard", "assistant"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000, name
+    assert elapsed < BUDGET_S, f"the journey took {elapsed:.0f} s (budget {BUDGET_S} s)"
+
+    # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte
+    from settings import Settings
+    from store.attempts import attempts_for, get_attempt
+    from store.db import init_db, session_scope
+    from store.permissions import SYSTEM
+
+    engine = init_db(Settings(data_dir=data))
+    with session_scope(engine) as session:
+        from store.accounts import list_users
+
+        tina = next(u for u in list_users(session, SYSTEM) if u.username == "tina")
+        (summary,) = attempts_for(session, SYSTEM, tina.id)
+        stored = get_attempt(session, SYSTEM, summary.id)
+    engine.dispose()
+    assert stored.status == "completed" and stored.case_id == f"advanced_imaging:{out['seed']}"
+    submission = next(a for a in stored.actions if a["type"] == "submission")
+    assert XSS in submission["narrative"]
+    assert f"{stored.total_score:.1f}" in out["score"]

@@ -1,0 +1,117 @@
+"""Trainee: work one case end to end against the simulated payer, on the simulated clock, then finish
+and read the graded report. The forms live in ``ui.widgets.action_forms``; the session logic in
+``ui.widgets.case_state``; this page only lays them out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from simulator import prior_determination
+from store.permissions import MATRIX
+from ui.feedback import core_errors
+from ui.resources import case_for, get_library, module_catalogue
+from ui.state import require_role
+from ui.widgets import action_forms, case_panels, case_state, replies, workflow
+from ui.widgets.grade_view import grade_report
+from ui.widgets.scoped import claim
+
+viewer = require_role(*sorted(MATRIX["attempt.save_own"]))
+claim(viewer)
+st.title("Case workspace")
+cs = case_state.current()
+
+if cs is None:
+    st.write("Pick a module to open a case (or use **Start a case** on the Modules page).")
+    modules = {m["id"]: m["title"] for m in module_catalogue()}
+    module = st.selectbox("Module", list(modules), format_func=modules.__getitem__, key="pick_module")
+    number = st.text_input("Case number (optional)", key="pick_seed",
+                           help="Leave empty for a random case; the same number always opens the same case.")
+    if st.button("Open the case", key="pick_go", type="primary"):
+        try:
+            seed = workflow.parse_seed(number)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            if case_state.start(viewer, module, seed) is not None:
+                st.rerun()
+    st.stop()
+
+case = None
+with core_errors("Opening the case"):
+    case = case_for(cs.module_id, cs.seed)
+if case is None:
+    st.stop()
+library = get_library()
+policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
+
+st.subheader(case.title)
+info, finish = st.columns([5, 2])
+info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
+info.caption(f"Case `{case.case_id}` · {len(cs.actions)} action(s) · each action advances the simulated clock")
+if cs.unsaved:
+    st.warning(f"Your last action is kept in this session but was not saved yet ({cs.unsaved}). "
+               "It is saved with your next action.")
+
+if cs.finished:
+    if cs.saved_attempt_id is None:
+        st.warning("The grade could not be saved yet.")
+        if st.button("Save the result again", key="ws_save_again"):
+            case_state.store_result(viewer, case, cs)
+            st.rerun()
+    st.header("Grade report")
+    grade_report(cs.report, library)
+    again, back = st.columns(2)
+    if again.button("Try another case in this module (new case)", key="ws_retry", type="primary") \
+            and case_state.start(viewer, cs.module_id) is not None:
+        st.rerun()
+    if back.button("Back to the modules", key="ws_back"):
+        st.switch_page("ui/pages/trainee_modules.py")
+elif finish.button("Finish and grade", key="ws_finish", type="primary",
+                   help="Ends the case: your actions are graded against the case's answer key.") \
+        and case_state.finish(viewer, case, cs):
+    st.rerun()
+
+if cs.steps and not cs.finished:
+    with st.container(border=True):
+        st.markdown(f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
+                    f"{replies.when(cs.actions[-1].at)}")
+        replies.result(cs.steps[-1])
+
+left, right = st.columns(2)
+with left:
+    case_panels.patient_panel(case)
+    case_panels.coverage_panel(case)
+    case_panels.order_panel(case)
+with right:
+    case_panels.chart_panel(case)
+
+if case.prior_submission is not None:
+    with st.expander("The earlier request on this case and the payer's decision", expanded=not cs.actions):
+        replies.action_detail(case.prior_submission)
+        prior = None
+        with core_errors("Reading the earlier decision"):
+            prior = prior_determination(case, library=library)
+        if prior is not None:
+            replies.determination(prior)
+
+done = cs.finished
+elig_tab, request_tab, follow_tab, query_tab, log_tab = st.tabs(
+    ["Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log"])
+action = None
+with elig_tab:
+    action = action_forms.eligibility_form(case, cs.actions, done)
+    st.divider()
+    action = action_forms.lookup_form(case, cs.actions, done) or action
+with request_tab:
+    action = action_forms.request_form(case, cs.actions, done) or action
+with follow_tab:
+    standing = workflow.current_determination(case, cs.steps, library)
+    action = action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id),
+                                          done) or action
+with query_tab:
+    action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
+with log_tab:
+    replies.activity_log(cs.actions, cs.steps)
+
+if action is not None and case_state.perform(viewer, case, cs, action) is not None:
+    st.rerun()

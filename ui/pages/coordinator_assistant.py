@@ -1,0 +1,185 @@
+"""Coordinator: the grounded drafting assistant. Draft a narrative, appeal letter, peer-to-peer points or
+provider query for a generated case; read its citations, checklist and warnings; edit; pre-check the
+edited text on the simulated payer; export DOCX or PDF; keep a history. A request typed by hand gets
+policy answers (with citations), not a draft: drafting needs the structured chart facts a case carries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from knowledge_base.models import PAYERS
+from store.drafts import drafts_for, save_draft
+from store.permissions import MATRIX
+from ui.feedback import core_errors
+from ui.resources import case_for, db, get_library, get_settings, module_catalogue
+from ui.state import require_role
+from ui.widgets import case_panels, draft_view, exporters, replies, workflow
+from ui.widgets.scoped import claim
+
+STATE_KEY = "precert_assistant"  # {"draft": Draft, "case": (module, seed) | None}
+KINDS = {"narrative": "Medical-necessity narrative", "appeal": "Appeal letter", "p2p": "Peer-to-peer talking points",
+         "provider_query": "Query to the ordering provider"}
+STORED_KIND = {"p2p": "peer_to_peer"}  # draft kinds are stored as lower-case words
+INDEX_NOTE = "Searching the policy index (built on first use, which takes about half a minute)…"
+
+viewer = require_role(*sorted(MATRIX["draft.create"]))
+claim(viewer)
+assert viewer.user_id is not None
+st.title("Drafting assistant")
+settings = get_settings()
+st.caption(f"Backend: {'LLM ' + str(settings.llm_model) if settings.llm_configured else 'offline grounded composer'}. "
+           "Case text is treated as data, never as instructions; every citation is a retrieved policy passage.")
+current: dict[str, Any] = st.session_state.setdefault(STATE_KEY, {"draft": None, "case": None})
+
+
+def _keep(draft: Any, case_key: tuple[str, int] | None) -> None:
+    current.update(draft=draft, case=case_key)
+    st.session_state["co_text"] = draft.text
+    with core_errors("Saving the draft to your history"), db() as session:
+        save_draft(session, viewer, kind=STORED_KIND.get(draft.kind, draft.kind), text=draft.text, draft=draft,
+                   case_id=draft.case_id)
+
+
+def recheck(case: Any, draft: Any, text: str) -> Any:
+    """The simulated payer's answer to the draft's action with the edited text in it."""
+    action = draft.action
+    field = {"submission": "narrative", "appeal": "letter", "peer_to_peer": "talking_points"}.get(action.type)
+    if field is None:
+        return None
+    edited = action.model_copy(update={field: text})
+    earlier = [draft.submission] if action.type != "submission" and case.prior_submission is None else []
+    steps = workflow.run(case, [*earlier, edited], get_library())
+    return steps[-1]
+
+
+source_tab, manual_tab, history_tab = st.tabs(["Draft for a case", "Request typed by hand", "History"])
+
+with source_tab:
+    modules = {m["id"]: m["title"] for m in module_catalogue()}
+    c1, c2, c3 = st.columns([2, 1, 2])
+    module = c1.selectbox("Module", list(modules), format_func=modules.__getitem__, key="co_module")
+    number = c2.text_input("Case number", value="1", key="co_seed")
+    kind = c3.selectbox("Draft", list(KINDS), format_func=KINDS.__getitem__, key="co_kind")
+    case = None
+    try:
+        seed = workflow.parse_seed(number)
+    except ValueError as exc:
+        st.error(str(exc))
+        seed = None
+    if seed is not None:
+        with core_errors("Generating the case"):
+            case = case_for(module, seed)
+    if case is not None:
+        with st.expander(f"Case {case.case_id}: {case.title}"):
+            left, right = st.columns(2)
+            with left:
+                case_panels.patient_panel(case)
+                case_panels.order_panel(case)
+            with right:
+                case_panels.chart_panel(case, key="co_chart_filter")
+            if case.prior_submission is not None:
+                st.markdown("**Earlier request (the one a pend or denial answers)**")
+                replies.action_detail(case.prior_submission)
+        if st.button("Draft", key="co_draft", type="primary"):
+            from assistant import draft_case
+
+            made = None
+            with core_errors("Drafting"), st.spinner(INDEX_NOTE):
+                made = draft_case(case, kind, settings=settings, library=get_library())
+            if made is not None:
+                _keep(made, (module, case.seed))
+
+    draft = current.get("draft")
+    if draft is not None and draft.kind != "answer":
+        st.divider()
+        draft_view.details(draft)
+        draft_view.warnings(draft)
+        st.markdown("**Criteria checklist**")
+        draft_view.checklist(draft)
+        st.session_state.setdefault("co_text", draft.text)
+        text = st.text_area("Draft text (edit freely)", key="co_text", height=420, persist_state="session")
+        st.caption(f"{len(text or ''):,} characters")
+        st.markdown("**Citations**")
+        draft_view.citations(draft)
+        st.markdown("**Pre-check by the simulated payer (the draft as written)**")
+        draft_view.precheck(draft)
+        a, b, c, d = st.columns(4)
+        draft_case_key = current.get("case")
+        if a.button("Pre-check my edited text", key="co_recheck") and draft_case_key is not None:
+            step = None
+            with core_errors("Pre-checking"):
+                step = recheck(case_for(*draft_case_key), draft, text or "")
+            if step is None:
+                st.info("A provider query goes to the ordering provider; the payer has nothing to decide.")
+            else:
+                st.caption("The payer decides on the codes and the documents; the text changes what its reviewer "
+                           "reads, not the rules it applies.")
+                replies.result(step)
+        if b.button("Save edited version", key="co_save"):
+            with core_errors("Saving"), db() as session:
+                saved = save_draft(session, viewer, kind=STORED_KIND.get(draft.kind, draft.kind), text=text or "",
+                                   draft=draft, case_id=draft.case_id)
+                st.success(f"Saved as draft #{saved.id}.")
+        labels = [f"[{x.label}] {x.policy_id} § {x.section}" for x in draft.citations]
+        title = f"{KINDS.get(draft.kind, draft.kind)} — {draft.case_id or ''}"
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+        c.download_button("Export DOCX", exporters.to_docx(title, text or "", labels),
+                          file_name=f"precert-{draft.kind}-{stamp}.docx", key="co_docx", on_click="ignore",
+                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        d.download_button("Export PDF", exporters.to_pdf(title, text or "", labels), mime="application/pdf",
+                          file_name=f"precert-{draft.kind}-{stamp}.pdf", key="co_pdf", on_click="ignore")
+
+with manual_tab:
+    st.info("The assistant drafts only from a structured case: it evaluates each policy criterion on the facts "
+            "the chart states. From a request typed by hand it cannot read those facts, so it does not write a "
+            "letter here; it finds the payer's policy for your codes and answers questions with cited policy text.")
+    payers = {p: get_library().manual(p).name for p in PAYERS}
+    payer = st.selectbox("Payer", list(payers), format_func=payers.__getitem__, key="co_m_payer")
+    codes = st.text_input("CPT/HCPCS codes", key="co_m_codes", placeholder="e.g. 72148")
+    diagnoses = st.text_input("Diagnoses (ICD-10-CM)", key="co_m_dx", placeholder="e.g. M54.16")
+    st.text_area("Clinical summary and pasted notes (kept on this page only; not sent anywhere)", key="co_m_notes",
+                 height=160)
+    question = st.text_input("Question for the policy", key="co_m_question",
+                             placeholder="e.g. What documentation is required and how recent must it be?")
+    if st.button("Find the policy and answer", key="co_m_go", type="primary"):
+        from assistant import ask
+
+        wanted = [c for c in (codes or "").replace(",", " ").split() if c]
+        found = [(c, get_library().policy_for_code(payer, c.upper())) for c in wanted]
+        for code, policy in found:
+            if policy is None:
+                st.warning(f"{code}: no {payers[payer]} policy governs this code (it may need no authorization).")
+            else:
+                st.markdown(f"**{code}: {policy.id} — {policy.title}** (version {policy.version})")
+                st.dataframe([{"criterion": cr.id, "text": cr.text} for cr in policy.criteria]
+                             + [{"criterion": f"document: {d.kind}", "text": d.description
+                                 + (f" (within {d.max_age_days} days)" if d.max_age_days else "")}
+                                for d in policy.documentation], hide_index=True)
+        asked = (question or "").strip() or (f"What are the criteria and required documents for {' '.join(wanted)} "
+                                             f"{diagnoses or ''}".strip() if wanted else "")
+        if not asked:
+            st.error("Question: type a question, or give at least one code to look up.")
+        else:
+            answer = None
+            with core_errors("Answering"), st.spinner(INDEX_NOTE):
+                answer = ask(asked, payer=payer, settings=settings)
+            if answer is not None:
+                st.text(answer.text)
+                draft_view.warnings(answer)
+                draft_view.citations(answer)
+                with core_errors("Saving the answer to your history"), db() as session:
+                    save_draft(session, viewer, kind="answer", text=answer.text, draft=answer)
+
+with history_tab:
+    history = []
+    with core_errors("Loading your drafts"), db() as session:
+        history = drafts_for(session, viewer, viewer.user_id, limit=50)
+    if not history:
+        st.caption("No drafts yet.")
+    for item in history:
+        with st.expander(f"#{item.id} · {item.created_at:%Y-%m-%d %H:%M} UTC · {item.kind.replace('_', ' ')}"
+                         + (f" · {item.case_id}" if item.case_id else "")):
+            st.text(item.text)

@@ -1,0 +1,124 @@
+"""The trainee's current case in the browser session, and the three things that change it: start (or
+resume) a case, perform an action on the simulated payer, finish and grade.
+
+Every action is saved to the store as progress right away, so nothing is lost when the tab closes; if
+the save fails the work stays in the session and the next action saves it all again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from scenarios.models import Action, Case
+from simulator import StepResult
+from store.attempts import AttemptOut
+from store.grades import attempt_record
+from store.permissions import Viewer
+from store.progress import abandon_attempt, complete_attempt, save_progress
+from ui.feedback import EXPECTED, core_errors
+from ui.resources import case_for, db, get_library, get_settings
+from ui.widgets.workflow import CaseSession, progress_record, run
+
+CASE_KEY = "precert_case"
+WIDGET_PREFIX = "ws_"  # every workspace widget key starts with this; cleared when a new case starts
+
+
+def current() -> CaseSession | None:
+    value = st.session_state.get(CASE_KEY)
+    return value if isinstance(value, CaseSession) else None
+
+
+def _clear_widgets() -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(WIDGET_PREFIX)]:
+        del st.session_state[key]
+
+
+def random_seed() -> int:
+    # A fresh case for the trainee; the case itself is then fully determined by (module, seed).
+    return secrets.randbelow(1_000_000)
+
+
+def start(viewer: Viewer, module_id: str, seed: int | None = None) -> CaseSession | None:
+    """Open a new case; None if it cannot be generated. An unfinished case stays saved and is listed
+    under "Unfinished cases" on the Modules page, to resume or discard."""
+    chosen = random_seed() if seed is None else seed
+    with core_errors("Generating the case"):
+        case_for(module_id, chosen)  # fail here, with the reason, rather than on the workspace
+        _clear_widgets()
+        session_obj = CaseSession(module_id=module_id, seed=chosen, started_at=datetime.now(UTC))
+        st.session_state[CASE_KEY] = session_obj
+        return session_obj
+    return None
+
+
+def discard(viewer: Viewer, attempt_id: int) -> None:
+    """Mark a saved unfinished attempt abandoned (kept for the record, never graded)."""
+    with core_errors("Discarding the case"), db() as session:
+        abandon_attempt(session, viewer, attempt_id)
+    cs = current()
+    if cs is not None and cs.attempt_id == attempt_id:
+        del st.session_state[CASE_KEY]
+
+
+def resume(attempt: AttemptOut) -> CaseSession | None:
+    """Continue a saved in-progress attempt: regenerate its case and replay its actions."""
+    with core_errors("Resuming the case"):
+        case = case_for(attempt.module_id, attempt.seed)
+        actions = attempt.action_models()
+        _clear_widgets()
+        session_obj = CaseSession(module_id=attempt.module_id, seed=attempt.seed,
+                                  started_at=attempt.started_at, actions=actions,
+                                  steps=run(case, actions, get_library()), attempt_id=attempt.id)
+        st.session_state[CASE_KEY] = session_obj
+        return session_obj
+    return None
+
+
+def perform(viewer: Viewer, case: Case, cs: CaseSession, action: Action) -> StepResult | None:
+    """Send ``action`` to the simulated payer (replaying the log) and save the progress."""
+    steps: list[StepResult] | None = None
+    with core_errors("The simulated payer"):
+        steps = run(case, [*cs.actions, action], get_library())
+    if steps is None:
+        return None
+    cs.actions, cs.steps = [*cs.actions, action], steps
+    save(viewer, case, cs)
+    return steps[-1]
+
+
+def save(viewer: Viewer, case: Case, cs: CaseSession) -> None:
+    try:
+        with db() as session:
+            cs.attempt_id = save_progress(session, viewer, progress_record(case, cs), attempt_id=cs.attempt_id)
+        cs.unsaved = None
+    except EXPECTED as exc:
+        cs.unsaved = str(exc)
+    except Exception as exc:  # the database is down or busy: keep the work in the session, say so
+        cs.unsaved = f"{type(exc).__name__}: {exc}"
+
+
+def finish(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
+    """Grade the actions, store the completed attempt; True when both worked."""
+    from grading import grade  # deferred: the grader loads the ICD-10-CM table
+
+    report = None
+    with core_errors("Grading"), st.spinner("Grading your work…"):
+        report = grade(case, cs.actions, library=get_library(), settings=get_settings())
+    if report is None:
+        return False
+    cs.report = report
+    return store_result(viewer, case, cs)
+
+
+def store_result(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
+    """Save the graded attempt (again, after a failed save); True when it is stored."""
+    with core_errors("Saving your result"), db() as session:
+        record = attempt_record(case, cs.actions, cs.steps, cs.report, started_at=cs.started_at,
+                                completed_at=datetime.now(UTC))
+        saved = complete_attempt(session, viewer, record, attempt_id=cs.attempt_id)
+        cs.saved_attempt_id, cs.attempt_id = saved.id, None
+        return True
+    return False

@@ -1,0 +1,179 @@
+"""The payer's answers (271-style eligibility, CRD-style look-up, 278-style determinations) and the
+trainee's actions, rendered the same way in the workspace and in the supervisor's attempt review.
+
+Anything a person typed (narratives, letters, notes) goes through ``st.text``: never Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+
+from scenarios.models import (
+    Action,
+    Appeal,
+    AuthLookup,
+    CloseCase,
+    EligibilityQuery,
+    PeerToPeer,
+    PendReply,
+    ProviderQuery,
+    Submission,
+)
+from simulator import Determination, EligibilityReply, LookupReply, StepResult
+
+STATUS_LABEL = {
+    "approved": "Approved", "partially_approved": "Partially approved", "denied": "Denied", "pended": "Pended",
+    "no_auth_required": "No authorization required", "rejected": "Rejected",
+}
+ACTION_LABEL = {
+    "eligibility": "Eligibility check", "auth_lookup": "Authorization look-up", "submission": "Request submitted",
+    "pend_reply": "Pend reply", "appeal": "Appeal", "peer_to_peer": "Peer-to-peer request",
+    "provider_query": "Query to the ordering provider", "close": "Case closed",
+}
+
+
+def when(value: datetime | None) -> str:
+    """``Thu 2026-03-05 09:55`` (simulated times carry no zone; they are the payer's local time)."""
+    return "—" if value is None else value.strftime("%a %Y-%m-%d %H:%M")
+
+
+def eligibility_reply(reply: EligibilityReply) -> None:
+    (st.success if reply.active else st.error)(
+        f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {reply.member_id} ({reply.payer_id})")
+    st.dataframe([{
+        "plan": reply.plan_name or "—", "plan type": reply.plan_type or "—",
+        "coverage from": reply.coverage_from, "coverage to": reply.coverage_to or "open",
+        "referral required": reply.referral_required,
+        "referral on file": "—" if reply.referral_on_file is None else reply.referral_on_file,
+    }], hide_index=True)
+    _reasons(reply.messages)
+
+
+def lookup_reply(reply: LookupReply) -> None:
+    st.dataframe([{
+        "code": r.code, "authorization required": "yes" if r.required else "no", "policy": r.policy_id or "—",
+        "documents the payer needs": "; ".join(r.documentation) or "—",
+        "submit at least (business days before service)": r.submit_lead_business_days, "message": r.message,
+    } for r in reply.results], hide_index=True)
+
+
+def _reasons(reasons: list[Any]) -> None:
+    if reasons:
+        st.dataframe([{"code": r.code, "kind": r.kind, "criterion / edit": r.criterion_id or r.edit or "",
+                       "message": r.message} for r in reasons], hide_index=True)
+
+
+def determination(det: Determination) -> None:
+    text = f"{STATUS_LABEL.get(det.status, det.status)} — action code {det.action_code} (stage: {det.stage})"
+    {"approved": st.success, "no_auth_required": st.success, "partially_approved": st.warning,
+     "pended": st.warning}.get(det.status, st.error)(text)
+    facts = {
+        "received": when(det.received_at), "decided": when(det.decided_at),
+        "decision due": when(det.decision_due), "review": "expedited" if det.expedited else "standard",
+    }
+    if det.authorization_number:
+        facts["authorization number"] = det.authorization_number
+        facts["valid"] = f"{det.valid_from} to {det.valid_to}"
+    if det.approved_lines:
+        facts["approved"] = ", ".join(f"{a.code} x{a.units}" for a in det.approved_lines)
+    if det.policy_id:
+        facts["policy"] = det.policy_id
+    if det.appeal_level:
+        facts["appeal level decided"] = det.appeal_level
+    st.dataframe([{"field": k, "value": str(v)} for k, v in facts.items()], hide_index=True)
+    if det.reasons:
+        st.markdown("**Reasons**")
+        _reasons(det.reasons)
+    if det.request_for_information:
+        st.markdown(f"**Information requested** (reply by {when(det.pend_reply_by)})")
+        for item in det.request_for_information:
+            st.text(f"• {item}")
+    if det.criteria:
+        st.markdown("**Criteria reviewed**")
+        st.dataframe([{"criterion": c.criterion_id, "status": c.status.replace("_", " "),
+                       "documents": ", ".join(c.document_ids), "missing": "; ".join(c.missing), "text": c.text}
+                      for c in det.criteria], hide_index=True)
+    if det.appeal_rights:
+        st.markdown("**Appeal rights**")
+        st.dataframe([{"level": a.level, "name": a.name, "file by": a.file_by, "decision time": a.decision_time,
+                       "automatic": a.automatic} for a in det.appeal_rights], hide_index=True)
+
+
+def result(step: StepResult) -> None:
+    """One step's outcome: the reply, the error the payer gave, or a note (provider query, close)."""
+    if step.error:
+        st.error(f"The payer could not act on this: {step.error}")
+    elif isinstance(step.result, EligibilityReply):
+        eligibility_reply(step.result)
+    elif isinstance(step.result, LookupReply):
+        lookup_reply(step.result)
+    elif isinstance(step.result, Determination):
+        determination(step.result)
+    if step.note:
+        st.caption(step.note)
+
+
+def action_detail(action: Action) -> None:
+    """What the trainee sent, field by field; free text literally."""
+    if isinstance(action, EligibilityQuery):
+        st.caption(f"Member id {action.member_id}, date of service {action.date_of_service}")
+    elif isinstance(action, AuthLookup):
+        st.caption(f"Codes: {', '.join(action.codes)}")
+    elif isinstance(action, Submission):
+        st.caption(
+            f"Member {action.member_id} · {action.patient_last_name}, born {action.patient_dob} · "
+            f"diagnoses {', '.join(action.diagnoses)} · "
+            f"{'; '.join(f'{p.code} x{p.units}' + (' ' + ','.join(p.modifiers) if p.modifiers else '') for p in action.procedures)}"
+            f" · service {action.date_of_service} · {action.urgency} · POS {action.place_of_service or '—'} · "
+            f"duration {action.requested_duration_days or '—'} · attachments {', '.join(action.document_ids) or 'none'}")
+        st.text(action.narrative)
+    elif isinstance(action, PendReply):
+        st.caption(f"Documents sent: {', '.join(action.document_ids) or 'none'}")
+        if action.note:
+            st.text(action.note)
+    elif isinstance(action, Appeal):
+        st.caption(f"Level {action.level}{' (expedited)' if action.expedited else ''} · added documents "
+                   f"{', '.join(action.document_ids) or 'none'}")
+        st.text(action.letter)
+    elif isinstance(action, PeerToPeer):
+        st.caption(f"Documents cited: {', '.join(action.document_ids) or 'none'}")
+        st.text(action.talking_points)
+    elif isinstance(action, ProviderQuery):
+        st.caption(f"Criteria asked about: {', '.join(action.criterion_ids) or 'none named'}")
+        st.text(action.message)
+    elif isinstance(action, CloseCase):
+        st.caption(f"Reason: {action.reason.replace('_', ' ')}")
+        if action.note:
+            st.text(action.note)
+
+
+def step_summary(step: StepResult) -> str:
+    if step.error:
+        return "error"
+    status = getattr(step.result, "status", None)
+    if status:
+        return STATUS_LABEL.get(status, status)
+    if isinstance(step.result, EligibilityReply):
+        return "active" if step.result.active else "not active"
+    if isinstance(step.result, LookupReply):
+        needed = [r.code for r in step.result.results if r.required]
+        return f"auth required for {', '.join(needed)}" if needed else "no auth required"
+    return step.note or ""
+
+
+def activity_log(actions: list[Action], steps: list[StepResult], *, newest_first: bool = True,
+                 expand_last: bool = True) -> None:
+    """Every action with its simulated time, what was sent and what the payer answered."""
+    if not actions:
+        st.caption("No actions yet.")
+        return
+    pairs = list(enumerate(zip(actions, steps, strict=False), start=1))
+    last = len(pairs)
+    for n, (action, step) in reversed(pairs) if newest_first else pairs:
+        label = f"{n}. {when(action.at)} — {ACTION_LABEL.get(action.type, action.type)}: {step_summary(step)}"
+        with st.expander(label, expanded=expand_last and n == last):
+            action_detail(action)
+            result(step)

@@ -1,0 +1,319 @@
+"""The case workspace's logic without Streamlit: the simulated clock, turning form input into actions
+(with errors that name the field and the fix), running them on the simulated payer, and the records
+the store keeps. The page and the benchmark (``bench/app.py``) both call these functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from scenarios.models import (
+    Action,
+    Appeal,
+    AuthLookup,
+    Case,
+    CloseCase,
+    EligibilityQuery,
+    PeerToPeer,
+    PendReply,
+    ProviderQuery,
+    RequestedLine,
+    Submission,
+)
+from simulator import Determination, StepResult, prior_determination, replay
+from store.attempts import AttemptIn
+
+# Minutes each action takes on the simulated clock (CAQH: about 8 minutes per portal transaction; a
+# request with its narrative takes longer). The reference actions of every case use the same steps.
+ACTION_MINUTES: dict[str, int] = {
+    "eligibility": 5, "auth_lookup": 5, "submission": 20, "pend_reply": 20, "appeal": 30,
+    "peer_to_peer": 30, "provider_query": 20, "close": 5,
+}
+NARRATIVE_MAX = 20_000  # Submission.narrative's limit (what the payer's portal accepts)
+LETTER_MAX = 40_000
+_ICD = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
+_NPI = re.compile(r"^\d{10}$")
+_POS = re.compile(r"^\d{2}$")
+
+
+@dataclass
+class CaseSession:
+    """One trainee's work on one case, kept in the browser session (and saved to the store as it goes)."""
+
+    module_id: str
+    seed: int
+    started_at: datetime  # wall clock (UTC), for the record
+    actions: list[Action] = field(default_factory=list)
+    steps: list[StepResult] = field(default_factory=list)
+    attempt_id: int | None = None  # the in-progress row in the store
+    report: Any = None  # grading.GradeReport once finished
+    saved_attempt_id: int | None = None  # the completed row
+    unsaved: str | None = None  # why the last save failed (the work is still here)
+
+    @property
+    def case_id(self) -> str:
+        return f"{self.module_id}:{self.seed}"
+
+    @property
+    def finished(self) -> bool:
+        return self.report is not None
+
+
+def sim_now(case: Case, actions: list[Action]) -> datetime:
+    """The simulated time now: the case's start, or the time of the last action.
+
+    >>> from datetime import datetime
+    >>> class C: sim_start = datetime(2026, 3, 5, 9, 50)
+    >>> sim_now(C(), [])
+    datetime.datetime(2026, 3, 5, 9, 50)
+    """
+    return actions[-1].at if actions else case.sim_start
+
+
+def next_time(case: Case, actions: list[Action], kind: str) -> datetime:
+    """When an action of ``kind`` taken now is done (and stamped)."""
+    if kind not in ACTION_MINUTES:
+        raise ValueError(f"action: unknown kind {kind!r}; expected one of {sorted(ACTION_MINUTES)}")
+    return sim_now(case, actions) + timedelta(minutes=ACTION_MINUTES[kind])
+
+
+def run(case: Case, actions: list[Action], library: Any = None) -> list[StepResult]:
+    """The payer's replies to ``actions`` (the whole log is replayed, exactly as the grader does)."""
+    return replay(case, actions, library=library)
+
+
+def current_determination(case: Case, steps: list[StepResult], library: Any = None) -> Determination | None:
+    """The request's standing decision: the last determination the payer issued (a rejected appeal
+    leaves the denial standing), else the decision on the case's earlier request, if it has one."""
+    for step in reversed(steps):
+        if isinstance(step.result, Determination) and not (
+            step.action_type in ("appeal", "peer_to_peer") and step.result.status == "rejected"
+        ):
+            return step.result
+    return prior_determination(case, library=library) if case.prior_submission is not None else None
+
+
+def progress_record(case: Case, session: CaseSession) -> AttemptIn:
+    """The in-progress attempt as the store keeps it (actions and the payer's replies, no grade)."""
+    return AttemptIn(
+        module_id=case.module_id, case_id=case.case_id, seed=case.seed, archetype_id=case.archetype_id,
+        content_version=case.content_version, started_at=session.started_at, status="in_progress",
+        actions=session.actions, results=[s.model_dump(mode="json") for s in session.steps],
+    )
+
+
+# ----- form input -> actions ------------------------------------------------------------------------
+
+
+def _text(value: Any, label: str, *, required: bool = False, limit: int | None = None) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValueError(f"{label}: expected text, got {type(value).__name__}")
+    clean = value.strip()
+    if required and not clean:
+        raise ValueError(f"{label}: empty; fill it in")
+    if limit is not None and len(value) > limit:
+        raise ValueError(f"{label}: {len(value):,} characters is over the limit of {limit:,}; "
+                         f"shorten it by {len(value) - limit:,} characters (your text is kept)")
+    return clean
+
+
+def _date(value: Any, label: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"{label}: expected a date, e.g. 2026-03-05")
+    return value
+
+
+def parse_codes(raw: Any, label: str = "Diagnoses") -> list[str]:
+    """ICD-10-CM codes from text (comma, semicolon, space or line separated), upper-cased, in order.
+
+    >>> parse_codes("m54.16, M51.26")
+    ['M54.16', 'M51.26']
+    """
+    text = _text(raw, label)
+    codes = [c.upper() for c in re.split(r"[\s,;]+", text) if c]
+    bad = [c for c in codes if not _ICD.fullmatch(c)]
+    if bad:
+        raise ValueError(f"{label}: {', '.join(repr(b[:12]) for b in bad[:3])} is not written like an ICD-10-CM "
+                         "code (a letter, two characters, then optionally a dot and up to four more, e.g. M54.16)")
+    return list(dict.fromkeys(codes))
+
+
+def parse_modifiers(raw: Any, line: int) -> list[str]:
+    """Two-character CPT/HCPCS modifiers, e.g. 'RT, 59' -> ['RT', '59']."""
+    mods = [m.upper() for m in re.split(r"[\s,;]+", _text(raw, f"Line {line} modifiers")) if m]
+    bad = [m for m in mods if not _MODIFIER.fullmatch(m)]
+    if bad:
+        raise ValueError(f"Line {line} modifiers: {', '.join(repr(b[:8]) for b in bad[:3])} is not a modifier; "
+                         "use two letters or digits, e.g. RT, LT, 59, NU, RR")
+    return mods
+
+
+def _units(value: Any, line: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"Line {line} units: {value!r} is not a whole number; enter e.g. 1")
+    if not 1 <= int(value) <= 9999:
+        raise ValueError(f"Line {line} units: {int(value)} is outside 1-9999")
+    return int(value)
+
+
+def _npi(value: Any, label: str) -> str:
+    npi = _text(value, label, required=True)
+    if not _NPI.fullmatch(npi):
+        raise ValueError(f"{label}: {npi[:20]!r} is not an NPI; an NPI is 10 digits")
+    return npi
+
+
+def _documents(value: Any, case: Case, label: str) -> list[str]:
+    ids = list(value or [])
+    unknown = [i for i in ids if case.document(str(i)) is None]
+    if unknown:
+        raise ValueError(f"{label}: {', '.join(map(str, unknown[:3]))} is not a document in this chart")
+    return [str(i) for i in dict.fromkeys(ids)]
+
+
+def _validated(build: Any) -> Any:
+    try:
+        return build()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "request"
+        raise ValueError(f"{where}: {err['msg']}") from None
+
+
+def eligibility(case: Case, actions: list[Action], member_id: Any, date_of_service: Any) -> EligibilityQuery:
+    member = _text(member_id, "Member id", required=True, limit=40)
+    dos = _date(date_of_service, "Date of service")
+    at = next_time(case, actions, "eligibility")
+    return _validated(lambda: EligibilityQuery(at=at, member_id=member, date_of_service=dos))
+
+
+def auth_lookup(case: Case, actions: list[Action], codes: Any) -> AuthLookup:
+    chosen = [str(c) for c in (codes or [])]
+    if not chosen:
+        raise ValueError("Codes to look up: choose at least one CPT/HCPCS code")
+    at = next_time(case, actions, "auth_lookup")
+    return _validated(lambda: AuthLookup(at=at, codes=chosen))
+
+
+@dataclass
+class RequestForm:
+    """What the request form holds, as typed (validated by :func:`submission`)."""
+
+    member_id: Any
+    patient_last_name: Any
+    patient_dob: Any
+    ordering_npi: Any
+    servicing_npi: Any
+    diagnoses: Any
+    lines: list[tuple[Any, Any, Any]]  # (code, units, modifiers)
+    date_of_service: Any
+    urgency: Any
+    place_of_service: Any
+    document_ids: Any
+    narrative: Any
+    requested_duration_days: Any = None
+
+
+def submission(case: Case, actions: list[Action], form: RequestForm) -> Submission:
+    """The prior-authorization request from the form, or ValueError naming the first field to fix."""
+    member = _text(form.member_id, "Member id", required=True, limit=40)
+    last = _text(form.patient_last_name, "Patient last name", required=True, limit=100)
+    dob = _date(form.patient_dob, "Patient date of birth")
+    ordering = _npi(form.ordering_npi, "Ordering provider NPI")
+    servicing = _npi(form.servicing_npi, "Servicing provider NPI")
+    diagnoses = parse_codes(form.diagnoses)
+    if not diagnoses:
+        raise ValueError("Diagnoses: add at least one ICD-10-CM code (search by code or words above)")
+    lines: list[RequestedLine] = []
+    for i, (code, units, mods) in enumerate(form.lines, start=1):
+        if not code:
+            continue
+        lines.append(RequestedLine(code=str(code), units=_units(units, i), modifiers=parse_modifiers(mods, i)))
+    if not lines:
+        raise ValueError("Procedures: choose at least one CPT/HCPCS code")
+    dos = _date(form.date_of_service, "Date of service")
+    if form.urgency not in ("standard", "expedited"):
+        raise ValueError(f"Urgency: {form.urgency!r} must be standard or expedited")
+    pos = _text(form.place_of_service, "Place of service") or None
+    if pos is not None and not _POS.fullmatch(pos):
+        raise ValueError(f"Place of service: {pos[:10]!r} is not a place-of-service code; use two digits, e.g. 11")
+    duration = form.requested_duration_days
+    if duration in (None, 0, ""):
+        duration = None
+    elif isinstance(duration, bool) or not isinstance(duration, int | float) or duration != int(duration):
+        raise ValueError(f"Requested duration: {duration!r} is not a whole number of days")
+    elif not 1 <= int(duration) <= 3650:
+        raise ValueError(f"Requested duration: {int(duration)} days is outside 1-3650")
+    narrative = _text(form.narrative, "Narrative", required=True, limit=NARRATIVE_MAX)
+    docs = _documents(form.document_ids, case, "Attachments")
+    at = next_time(case, actions, "submission")
+    return _validated(lambda: Submission(
+        at=at, member_id=member, patient_last_name=last, patient_dob=dob, ordering_npi=ordering,
+        servicing_npi=servicing, diagnoses=diagnoses, procedures=lines, date_of_service=dos, urgency=form.urgency,
+        place_of_service=pos, document_ids=docs, narrative=narrative,
+        requested_duration_days=None if duration is None else int(duration),
+    ))
+
+
+def pend_reply(case: Case, actions: list[Action], document_ids: Any, note: Any) -> PendReply:
+    docs = _documents(document_ids, case, "Documents to send")
+    text = _text(note, "Cover note", limit=NARRATIVE_MAX)
+    if not docs:
+        raise ValueError("Documents to send: choose the chart documents the payer asked for")
+    at = next_time(case, actions, "pend_reply")
+    return _validated(lambda: PendReply(at=at, document_ids=docs, note=text))
+
+
+def appeal(case: Case, actions: list[Action], level: Any, letter: Any, document_ids: Any,
+           expedited: Any) -> Appeal:
+    if not isinstance(level, str) or not level:
+        raise ValueError("Appeal level: choose a level from the payer manual")
+    body = _text(letter, "Appeal letter", required=True, limit=LETTER_MAX)
+    docs = _documents(document_ids, case, "Documents to add")
+    at = next_time(case, actions, "appeal")
+    return _validated(lambda: Appeal(at=at, level=level, letter=body, document_ids=docs, expedited=bool(expedited)))
+
+
+def peer_to_peer(case: Case, actions: list[Action], talking_points: Any, document_ids: Any) -> PeerToPeer:
+    points = _text(talking_points, "Talking points", required=True, limit=NARRATIVE_MAX)
+    docs = _documents(document_ids, case, "Documents the physician will cite")
+    at = next_time(case, actions, "peer_to_peer")
+    return _validated(lambda: PeerToPeer(at=at, talking_points=points, document_ids=docs))
+
+
+def provider_query(case: Case, actions: list[Action], message: Any, criterion_ids: Any) -> ProviderQuery:
+    text = _text(message, "Query to the provider", required=True, limit=NARRATIVE_MAX)
+    ids = [str(c) for c in (criterion_ids or [])]
+    at = next_time(case, actions, "provider_query")
+    return _validated(lambda: ProviderQuery(at=at, message=text, criterion_ids=ids))
+
+
+def close_case(case: Case, actions: list[Action], reason: Any, note: Any) -> CloseCase:
+    if reason not in ("no_auth_needed", "resolve_coverage"):
+        raise ValueError("Reason: choose 'no authorization needed' or 'resolve coverage first'")
+    text = _text(note, "Note", limit=NARRATIVE_MAX)
+    at = next_time(case, actions, "close")
+    return _validated(lambda: CloseCase(at=at, reason=reason, note=text))
+
+
+def parse_seed(raw: Any) -> int | None:
+    """The optional case number typed by a trainee: empty -> None (a random case).
+
+    >>> parse_seed(" 17 "), parse_seed("")
+    (17, None)
+    """
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        raise ValueError(f"Case number: {text[:20]!r} is not a whole number; enter e.g. 17, or leave it empty "
+                         "for a random case")
+    return int(text)
