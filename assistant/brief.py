@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import simple_icd_10_cm as icd
-
 from assistant.analysis import Analysis
 from assistant.guards import instruction_like
 from assistant.models import AppealTarget, DraftKind
 from assistant.retrieve import Passage
+from knowledge_base import icd10cm as icd
 from knowledge_base.criteria import FactValue
 from scenarios.models import ChartDocument, Submission
 from simulator.models import Determination

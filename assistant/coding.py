@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import simple_icd_10_cm as icd
-
 from assistant.models import CodeFix
+from knowledge_base import icd10cm as icd
 from knowledge_base.models import Policy
 from scenarios.models import Case, RequestedLine
 from simulator.codes import icd_problem

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-import simple_icd_10_cm as icd
-
 from grading.context import case_data
 from grading.facts import Text, mentioned
 from grading.text import num
+from knowledge_base import icd10cm as icd
 from knowledge_base.loader import Library, load_library
 from scenarios.models import (
     Action,

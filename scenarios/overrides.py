@@ -56,7 +56,7 @@ def diagnosis_code_errors(at: str, a: Archetype) -> list[str]:
     """Override diagnoses must be billable ICD-10-CM codes (the leaves of the code set)."""
     if a.diagnoses is None:
         return []
-    import simple_icd_10_cm as icd  # imported here: loading the code table takes seconds
+    from knowledge_base import icd10cm as icd
 
     return [f"{at} > diagnoses > {i}: {d.code} is not a valid billable ICD-10-CM code; use the most specific "
             "code (a leaf of the code set)"

@@ -117,7 +117,7 @@ def _template_errors(where: str, source: str, ctx: dict[str, Any], variants: lis
 
 
 def _code_errors(line: ServiceLineSpec, rel: str, library: Library | None) -> list[str]:
-    import simple_icd_10_cm as icd  # imported here: loading the code table takes seconds
+    from knowledge_base import icd10cm as icd
 
     errors: list[str] = []
     for i, d in enumerate(line.order.diagnoses):

@@ -6,13 +6,12 @@ sustain thousands of adjudications a second.
 
 from __future__ import annotations
 
-import importlib
 import re
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from types import ModuleType
 
+from knowledge_base import icd10cm as icd
 from knowledge_base.loader import Library
 from knowledge_base.models import Policy, PolicyCode
 
@@ -106,13 +105,6 @@ def policy_index(library: Library) -> PolicyIndex:
     return found
 
 
-@lru_cache(maxsize=1)
-def _icd() -> ModuleType:
-    # imported on first use: parsing the ICD-10-CM tables takes seconds, which `import simulator`
-    # (and CLI commands that never check a diagnosis) should not pay
-    return importlib.import_module("simple_icd_10_cm")
-
-
 @lru_cache(maxsize=8192)
 def icd_problem(code: str) -> str | None:
     """Why ``code`` is not a billable ICD-10-CM code, or None when it is (valid and a leaf).
@@ -120,7 +112,6 @@ def icd_problem(code: str) -> str | None:
     >>> icd_problem("M54.5")
     'M54.5 is a category, not a billable code: add the digits that make it specific (e.g. M54.50)'
     """
-    icd = _icd()
     if not icd.is_valid_item(code) or icd.is_chapter_or_block(code):
         return f"{code} is not an ICD-10-CM code"
     if not icd.is_leaf(code):

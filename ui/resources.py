@@ -81,10 +81,9 @@ def module_catalogue() -> list[dict[str, Any]]:
 @st.cache_resource(show_spinner="Loading the ICD-10-CM code table (once)…")
 def icd10_billable() -> tuple[tuple[str, str], ...]:
     """Every billable ICD-10-CM code (a leaf of the tabular list) with its description, in code order."""
-    import simple_icd_10_cm as icd
+    from knowledge_base.icd10cm import billable_codes
 
-    return tuple((c, icd.get_description(c)) for c in icd.get_all_codes(with_dots=True)
-                 if icd.is_category_or_subcategory(c) and icd.is_leaf(c))
+    return tuple(billable_codes())
 
 
 @st.cache_resource(show_spinner="Generating the case…", max_entries=256)

@@ -84,6 +84,8 @@ def _append_code(target_key: str, code: Any) -> None:
 
 def billable_note(codes: list[str]) -> list[str]:
     """Warnings for codes that are written correctly but are not billable ICD-10-CM codes."""
-    table = {c for c, _ in icd10_billable()}
+    from knowledge_base import icd10cm as icd
+
     return [f"{c} is not a billable ICD-10-CM code (a category or an unknown code); the payer's front end "
-            "will reject it. Search for the specific code." for c in codes if c not in table]
+            "will reject it. Search for the specific code." for c in codes
+            if not (icd.is_category_or_subcategory(c) and icd.is_leaf(c))]
