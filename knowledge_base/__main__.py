@@ -29,10 +29,16 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _root_problem(root: Path) -> str | None:
+    if not (root / "policies").is_dir() and not (root / "manuals").is_dir():
+        return f"--root {root}: no policies/ or manuals/ folder there; point --root at the content folder"
+    return None
+
+
 def cmd_validate(root: Path) -> int:
     """Load and validate every file under ``root``; print each error, or a summary of the content."""
-    if not (root / "policies").is_dir() and not (root / "manuals").is_dir():
-        return _fail(f"--root {root}: no policies/ or manuals/ folder there; point --root at the content folder")
+    if problem := _root_problem(root):
+        return _fail(problem)
     result = load_all(root)
     if result.errors:
         for err in result.errors:
@@ -57,6 +63,8 @@ def cmd_validate(root: Path) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from knowledge_base.index import build_index  # deferred: pulls in chromadb and onnxruntime
 
+    if problem := _root_problem(args.root):  # an empty build would silently empty the index
+        return _fail(problem)
     settings = _settings()
 
     printed: set[int] = set()

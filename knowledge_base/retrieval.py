@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rank_bm25 import BM25Okapi
 
 from knowledge_base.chunks import Chunk
-from knowledge_base.embeddings import default_embedding
+from knowledge_base.embeddings import MiniLMEmbedding, default_embedding
 from knowledge_base.index import build_index, location, open_collection, stored_version
 from knowledge_base.loader import CONTENT_ROOT
 from knowledge_base.models import PAYERS
@@ -234,7 +234,12 @@ def get_index(settings: Settings, embedding: EmbeddingFunction[Documents] | None
     if version is None:
         if not build_if_missing:
             raise LookupError(f"no index at {key[0]}: run `python -m knowledge_base build`")
-        version = build_index(settings, root=root, embedding=ef).index_version
+        if isinstance(ef, MiniLMEmbedding):  # the shipped model: build in a child (build_job.py says why)
+            from knowledge_base.build_job import build_in_child
+
+            version = build_in_child(settings, root=root).index_version
+        else:
+            version = build_index(settings, root=root, embedding=ef).index_version
     cached = _cache.get(key)
     if cached is None or cached.version != version:
         cached = _cache[key] = HybridIndex(settings, ef, version)

@@ -65,9 +65,9 @@ def reindex(session: Session, viewer: Viewer, settings: Settings,
             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Bring the retrieval index in line with the content (incremental) and audit the rebuild."""
     require_admin(viewer, "rebuild the index")
-    from knowledge_base.index import build_index
+    from knowledge_base.build_job import build_in_child  # the embedding peak stays out of the app process
 
-    summary = build_index(settings, progress=progress).model_dump()
+    summary = build_in_child(settings, progress=progress).model_dump()
     log_event(session, "reindex", user_id=viewer.user_id, detail=summary)
     return summary
 
