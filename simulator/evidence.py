@@ -101,13 +101,47 @@ def _document_evidence(doc: ChartDocument) -> tuple[DocumentRef, tuple[Fact, ...
     return ref, stated
 
 
+# Abbreviations the fact names use, spelled as a reviewer writes them.
+_WORDS = {
+    "ahi": "AHI", "asam": "ASAM", "bmi": "BMI", "cdai": "CDAI", "cpap": "CPAP", "csdmard": "csDMARD",
+    "dsm5": "DSM-5", "f2f": "face-to-face", "iop": "IOP", "kl": "Kellgren-Lawrence", "mradls": "MRADLs",
+    "mtx": "methotrexate", "nsaid": "NSAID", "osa": "OSA", "pet": "PET", "pov": "POV", "psg": "PSG",
+    "hsat": "HSAT", "pt": "physical therapy", "tb": "TB", "vf": "visual field", "deg": "degrees",
+    "pct": "%", "followup": "follow-up", "mg": "mg",
+}
+
+
+def fact_label(name: str) -> str:
+    """``followup_exam_documented`` → 'follow-up exam documented' (messages a trainee reads).
+
+    >>> fact_label("f2f_eval_before_sleep_test"), fact_label("ahi")
+    ('face-to-face eval before sleep test', 'AHI')
+    """
+    return " ".join(_WORDS.get(w, w) for w in name.split("_"))
+
+
+def fact_text(value: object) -> str:
+    """A fact's value in words: yes/no, lists joined, snake_case values spaced.
+
+    >>> fact_text(False), fact_text(["hypertension", "mood_disorder"]), fact_text(12.5), fact_text([])
+    ('no', 'hypertension, mood disorder', '12.5', 'none')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(fact_text(v) for v in value) or "none"
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def describe_facts(names: Iterable[str], evidence: Evidence) -> str:
-    """'conservative_care_weeks = 3 (doc-2, 2026-01-05); red_flag = False (doc-1, ...)' for messages."""
+    """'conservative care weeks: 3 (doc-2, 2026-01-05); red flag: no (doc-1, ...)' for messages."""
     parts = []
     for name in sorted(names):
         fact = evidence.latest(name)
         if fact is None:
             continue
         where = f" ({fact.document_id}, {fact.document_date.isoformat()})" if fact.document_id and fact.document_date else ""
-        parts.append(f"{name} = {fact.value!r}{where}")
+        parts.append(f"{fact_label(name)}: {fact_text(fact.value)}{where}")
     return "; ".join(parts)

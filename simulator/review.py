@@ -11,7 +11,7 @@ from datetime import date
 
 from knowledge_base.criteria import Evidence
 from knowledge_base.models import Criterion, DocumentRequirement, Policy
-from simulator.evidence import describe_facts
+from simulator.evidence import describe_facts, fact_label
 from simulator.models import ApprovedLine, CriterionResult, Reason
 from simulator.view import PayerView
 
@@ -71,7 +71,7 @@ def documentation_gaps(
         ask = f"{req.kind}: {req.description}" + (f" (dated within {req.max_age_days} days)" if req.max_age_days else "")
         if not sent:
             gaps.append(DocumentGap(req, Reason(code="252", kind="pend", edit=f"document:{req.kind}", message=(
-                f"{policy.id} requires {req.description.lower()} ({req.kind}); none was attached. Send it.")), ask))
+                f"{policy.id} requires {_lower_first(req.description)} ({req.kind}); none was attached. Send it.")), ask))
             continue
         newest = max(sent, key=lambda d: d.date)
         age = (as_of - newest.date).days
@@ -92,12 +92,17 @@ def evidence_pends(policy: Policy, results: list[CriterionResult]) -> list[tuple
     for res in results:
         if res.status != "not_evidenced":
             continue
-        missing = ", ".join(res.missing) or "the facts it needs"
+        missing = ", ".join(fact_label(m) for m in res.missing) or "the facts it needs"
         out.append((Reason(code="226", kind="pend", criterion_id=res.criterion_id, message=(
-            f"Criterion {res.criterion_id} cannot be assessed from the records sent: {res.text} No document sent "
-            f"states {missing}. Send the record that documents it.")),
+            f"Criterion {res.criterion_id} cannot be assessed from the records sent: {res.text} The records sent "
+            f"do not show: {missing}. Send the record that documents it.")),
             f"Evidence for {res.criterion_id}: {missing}"))
     return out
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case only the first letter: 'Sleep study report ... CMA-CPAP-001.3' keeps its ids and acronyms."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def necessity_denials(policy: Policy, results: list[CriterionResult], evidence: Evidence) -> list[Reason]:

@@ -193,7 +193,7 @@ def test_criterion_without_evidence_pends_226_naming_it(library: Any) -> None:
     det = run(library, document_ids=["d-office", "d-pt-vague"])
     assert (det.status, det.stage, codes(det)) == ("pended", "documentation", ["226"])
     assert det.reasons[0].criterion_id == "LKS-MRI-001.1"
-    assert "conservative_care_failed" in det.reasons[0].message
+    assert "The records sent do not show: conservative care failed." in det.reasons[0].message
 
 
 def test_stale_document_pends(library: Any) -> None:
@@ -223,7 +223,7 @@ def test_failed_criterion_is_denied_50_with_rights(library: Any) -> None:
     assert [r.level for r in det.appeal_rights] == ["peer_to_peer", "level1"]
     decided = det.decided_at.date()
     assert [r.file_by for r in det.appeal_rights] == [decided + timedelta(days=14), decided + timedelta(days=180)]
-    assert "conservative_care_weeks = 3" in det.reasons[0].message
+    assert "conservative care weeks: 3 (d-pt-short, 2026-02-20)" in det.reasons[0].message
 
 
 ACDF = {"procedures": [RequestedLine(code="22551", units=1)], "diagnoses": ["M50.121"],
@@ -295,3 +295,11 @@ def test_case_answer_key_is_never_read(library: Any) -> None:
     first = adjudicate(case, sub, library=library)
     altered = case.model_copy(update={"answer_key": case.answer_key.model_copy(update={"explanation": "x"})})
     assert adjudicate(altered, sub, library=library) == first
+
+
+def test_fact_names_and_values_read_as_words() -> None:
+    import doctest
+
+    import simulator.evidence
+
+    assert doctest.testmod(simulator.evidence).failed == 0
