@@ -27,7 +27,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,34 +153,10 @@ def submit_times(n: int, work: Path) -> dict[str, float]:
 
 
 def dashboard_on(url: str | None, attempts: int, folder: Path) -> dict[str, Any]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from settings import Settings
-    from store.db import init_db
-
-    admin, schema = None, ""
-    if url is not None:
-        schema = f"bench_app_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-    try:
-        engine = init_db(Settings(data_dir=folder, database_url=url))
-        started = time.perf_counter()
-        dashboard_bench.fill(engine, attempts)
-        load_s = time.perf_counter() - started
-        times = dashboard_bench.measure(engine)
-        name = engine.dialect.name
-        engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    times = dashboard_bench.run_on(url, attempts, folder)
+    name = times["database"]
     slowest = max(times["cohort.cohort_dashboard_s"], times["all.cohort_dashboard_s"])
-    return {f"{name}.load_s": round(load_s, 1), f"{name}.cohort_dashboard_cohort_s": times["cohort.cohort_dashboard_s"],
+    return {f"{name}.load_s": times["load_s"], f"{name}.cohort_dashboard_cohort_s": times["cohort.cohort_dashboard_s"],
             f"{name}.cohort_dashboard_all_s": times["all.cohort_dashboard_s"], f"{name}.dashboard_s": slowest}
 
 

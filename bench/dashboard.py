@@ -106,33 +106,40 @@ def measure(engine: Engine) -> dict[str, float]:
     return out
 
 
+def run_on(url: str | None, attempts: int, folder: Path) -> dict[str, Any]:
+    """Fill a fresh database with ``attempts`` and time the dashboard: SQLite under ``folder`` when ``url``
+    is None, else a temporary schema on that PostgreSQL server (dropped afterwards)."""
+    admin, schema = None, ""
+    if url is not None:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+    try:
+        engine = init_db(Settings(data_dir=folder, database_url=url))
+        start = time.perf_counter()
+        fill(engine, attempts)
+        load_s = time.perf_counter() - start
+        result = {"database": engine.dialect.name, "attempts": attempts, "load_s": round(load_s, 1),
+                  **measure(engine)}
+        engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=100_000)
     args = parser.parse_args()
     pg = os.environ.get("DATABASE_URL", "")
     with tempfile.TemporaryDirectory() as folder:
-        if pg.startswith("postgresql"):
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            admin = create_engine(pg)
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-        else:
-            admin, schema, url = None, "", None
-        try:
-            engine = init_db(Settings(data_dir=Path(folder), database_url=url))
-            start = time.perf_counter()
-            fill(engine, args.attempts)
-            load_s = time.perf_counter() - start
-            result = {"database": engine.dialect.name, "attempts": args.attempts, "load_s": round(load_s, 1),
-                      **measure(engine), "machine_load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
-            engine.dispose()
-        finally:
-            if admin is not None:
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
+        result = run_on(pg if pg.startswith("postgresql") else None, args.attempts, Path(folder))
+    result |= {"machine_load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     for key, value in result.items():
         print(f"{key:32} {value}")
     result["target_met"] = max(result["cohort.cohort_dashboard_s"], result["all.cohort_dashboard_s"]) <= 1.0

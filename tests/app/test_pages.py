@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pages_support import CASE, World, build_world, copy_world, errors, signed_in, texts
+from pages_support import CASE, World, errors, signed_in, texts
 
 from settings import Settings
 from store.accounts import create_user
@@ -26,20 +25,6 @@ from store.progress import save_progress
 from ui.navigation import PAGES, specs_for
 
 ROLES = ("trainee", "supervisor", "coordinator", "admin")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return build_world(tmp_path_factory.mktemp("world"))
-
-
-@pytest.fixture
-def world(template: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    copy = copy_world(template, tmp_path / "data")
-    monkeypatch.setenv("DATA_DIR", str(copy.folder))
-    for var in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PRECERT_LLM_MODEL", "CHROMA_HOST"):
-        monkeypatch.delenv(var, raising=False)
-    return copy
 
 
 def _progress(viewer: Viewer) -> AttemptIn:

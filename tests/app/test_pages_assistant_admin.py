@@ -6,10 +6,8 @@ about two seconds); the browser journey drafts on the real MiniLM index.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from pages_support import World, build_world, copy_world, errors, signed_in, texts
+from pages_support import World, errors, signed_in, texts
 
 from knowledge_base.embeddings import HashingEmbedding
 from settings import Settings
@@ -21,20 +19,12 @@ from store.permissions import SYSTEM
 SECRET = "sk-test-secret-abcdefgh-9876"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return build_world(tmp_path_factory.mktemp("world"))
-
-
 @pytest.fixture
-def world(template: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    copy = copy_world(template, tmp_path / "data")
-    monkeypatch.setenv("DATA_DIR", str(copy.folder))
-    for var in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PRECERT_LLM_MODEL", "CHROMA_HOST"):
-        monkeypatch.delenv(var, raising=False)
+def world(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    """conftest's world, with the hashing embedding in place of the model (an index in seconds)."""
     for module in ("knowledge_base.index", "knowledge_base.retrieval", "assistant.retrieve"):
         monkeypatch.setattr(f"{module}.default_embedding", HashingEmbedding)
-    return copy
+    return world
 
 
 def _draft(at: object, kind: str, seed: str = "4") -> None:
