@@ -4,7 +4,7 @@ policy answers, with an offline composer (default) and an OpenAI-compatible LLM 
 Public API (imported lazily, so ``import assistant`` stays light)::
 
     from assistant import draft_case, stream_draft, ask, make_drafter
-    draft = draft_case(case, "narrative", settings=settings)   # -> Draft (text, citations, checklist, precheck)
+    draft = draft_case(case, "narrative", settings=settings)   # -> Draft (text, citations, criteria, precheck)
     answer = ask("What does Cardinal need for CPAP?", payer="cardinal", settings=settings)
 """
 

@@ -14,16 +14,17 @@ from assistant.analysis import Analysis
 from assistant.guards import instruction_like
 from assistant.models import AppealTarget, DraftKind
 from assistant.retrieve import Passage
+from assistant.sections import clip as _clip
+from assistant.sections import heading_with_content, sentences
 from knowledge_base import icd10cm as icd
 from knowledge_base.criteria import FactValue
+from knowledge_base.models import Policy
 from scenarios.models import ChartDocument, Submission
 from simulator.models import Determination
 
 POS_LABELS = {"11": "office", "12": "home", "21": "inpatient hospital", "22": "outpatient hospital",
               "24": "ambulatory surgical center"}
-_SENTENCE = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Z(])|\n+")
 _GENERIC = frozenset({"documented", "done", "kind", "count", "days", "date", "score", "summary", "value"})
-MAX_QUOTE = 280
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Brief:
     p2p: AppealTarget | None = None  # the peer-to-peer, when the payer offers one against this denial
     question: str | None = None
     payer: str | None = None
+    policy: Policy | None = None  # for an answer: the policy the top passage belongs to (its criteria are listed)
 
     def labels(self, *, criterion: str | None = None, section: str | None = None) -> list[str]:
         """Labels of retrieved passages of one criterion, or whose section starts with ``section``."""
@@ -76,17 +78,6 @@ def doc_ref(doc: ChartDocument) -> str:
     return f"{doc.title} ({doc.id}, {doc.date.isoformat()})"
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-
-
-def _clip(text: str) -> str:
-    if len(text) <= MAX_QUOTE:
-        return text
-    cut = text[:MAX_QUOTE].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + " …"
-
-
 def quote(doc: ChartDocument, fact: str, value: FactValue) -> str | None:
     """A sentence of the document that states ``fact``: one holding its value, else one naming it."""
     lines = [s for s in sentences(doc.text) if not instruction_like(s)]
@@ -97,44 +88,27 @@ def quote(doc: ChartDocument, fact: str, value: FactValue) -> str | None:
         needles = [str(value)]
     for needle in needles:
         pattern = re.compile(rf"(?<![\w.]){re.escape(needle)}(?![\w])", re.IGNORECASE)
-        hit = next((s for s in lines if pattern.search(s)), None)
-        if hit:
-            return _clip(hit)
+        at = next((i for i, s in enumerate(lines) if pattern.search(s)), None)
+        if at is not None:
+            return _with_content(lines, at)
     keys = [w for w in fact.split(".")[-1].split("_") if len(w) >= 3 and w not in _GENERIC]
     if not keys:
         return None
     best, score = None, 0
-    for s in lines:
+    for i, s in enumerate(lines):
         words = re.findall(r"[a-z0-9]+", s.lower().replace("-", ""))
         n = sum(1 for k in keys if any(w.startswith(k[:5]) for w in words))
         if n > score:
-            best, score = s, n
-    return _clip(best) if best and score >= max(1, len(keys) // 2) else None
+            best, score = i, n
+    if best is None or score < max(1, len(keys) // 2):
+        return None
+    return _with_content(lines, best)
 
 
-def statement_lines(docs: list[ChartDocument], limit: int = 4) -> list[tuple[ChartDocument, str]]:
-    """History and assessment lines of the documents ('History:', 'HPI:', 'Assessment:', …), newest first."""
-    label = re.compile(r"^(chief complaint|history|hpi|subjective|reason for visit|final diagnosis|"
-                       r"assessment and plan|assessment|impression|diagnosis|a/p)\s*:", re.I)
-    out = []
-    for doc in sorted(docs, key=lambda d: d.date, reverse=True):
-        for line in doc.text.splitlines():
-            if label.match(line.strip()) and not instruction_like(line):
-                out.append((doc, _clip(line.strip())))
-    return out[:limit]
-
-
-def plan_line(docs: list[ChartDocument], ordering_name: str) -> tuple[ChartDocument, str] | None:
-    """The follow-up plan as the chart states it: a 'Plan' sentence, else one about follow-up (not the
-    follow-up examination), the ordering provider's documents first."""
-    ranked = sorted(docs, key=lambda d: (ordering_name not in d.author, -d.date.toordinal()))
-    pools = [[(doc, s) for doc in ranked for s in sentences(doc.text) if not instruction_like(s)]]
-    for test in (lambda s: re.match(r"(assessment and )?plan\b", s, re.I),
-                 lambda s: re.search(r"\bfollow[- ]?up\b", s, re.I) and not re.search(r"examination|exam\b", s, re.I)):
-        for doc, s in pools[0]:
-            if test(s):
-                return doc, _clip(s)
-    return None
+def _with_content(lines: list[str], at: int) -> str:
+    # a heading ("All six ASAM dimensions assessed and rated:") says nothing alone: quote what it heads
+    hit = lines[at]
+    return _clip(heading_with_content(hit, lines[at + 1:]) if hit.endswith(":") else hit)
 
 
 def code_title(code: str) -> str:

@@ -7,9 +7,8 @@ with a citation of the retrieved passage. Nothing is inferred, so the fact guard
 
 from __future__ import annotations
 
-import re
-
 from assistant.analysis import Analysis
+from assistant.answer import answer
 from assistant.appeals import next_step_text, plan_frame
 from assistant.brief import (
     POS_LABELS,
@@ -18,15 +17,11 @@ from assistant.brief import (
     doc_ref,
     fmt_value,
     humanize,
-    plan_line,
     quote,
     request_lines,
-    sentences,
-    statement_lines,
 )
-from assistant.guards import instruction_like
 from assistant.models import ChecklistItem
-from knowledge_base.retrieval import tokenize
+from assistant.sections import plan_parts, spec_for, summary_parts
 
 
 def compose(brief: Brief) -> str:
@@ -140,18 +135,27 @@ def signature(a: Analysis) -> list[str]:
 
 
 def summary_block(a: Analysis) -> list[str]:
-    lines = statement_lines(a.attachments)
-    if not lines:
+    """The chart's history, findings and assessment, under the title and labels of the service line."""
+    spec = spec_for(a.case.order.service_line)
+    found = summary_parts(a.attachments, spec)
+    if not found:
         return []
-    return ["Clinical summary", *(f'- {doc_ref(doc)}: "{text}"' for doc, text in lines)]
+    return [spec.summary_title, *(f'- {doc_ref(p.doc)}: "{p.text}"' for p in found)]
 
 
 def plan_block(a: Analysis) -> list[str]:
-    found = plan_line(a.attachments, a.case.ordering_provider.display_name)
-    if found is None:
-        return ["Follow-up plan", "- The attached records do not state a follow-up plan."]
-    doc, text = found
-    return ["Follow-up plan", f'- {doc_ref(doc)}: "{text}"']
+    """The plan and follow-up as the chart states them (never composed: an unstated plan is said to be)."""
+    spec = spec_for(a.case.order.service_line)
+    quoted = {p.text for p in summary_parts(a.attachments, spec)}
+    found = plan_parts(a.attachments, spec, a.case.ordering_provider.display_name, exclude=quoted)
+    if not found:
+        return [spec.plan_title, "- The attached records do not state a follow-up plan."]
+    return [spec.plan_title, *(f'- {doc_ref(p.doc)}: "{p.text}"' for p in found)]
+
+
+def _period(a: Analysis) -> str:
+    days = a.submission.requested_duration_days
+    return f" and the requested period of {days} days" if days else ""
 
 
 def _codes(a: Analysis) -> str:
@@ -270,13 +274,18 @@ def appeal_letter(brief: Brief) -> str:
         [f"{plan_frame(a.manual)} On behalf of the patient, we request a {t.name} of this denial, within the "
          f"window the plan allows ({t.file_within}; file by {t.file_by}).{manual_cite}"],
         ["The denial", *_denial_lines(brief)],
+        # what a reviewer needs to re-decide the request: the service with its codes, units and period, the
+        # clinical history and the plan (letters without them are the failures appeal guides name)
+        service_block(brief),
+        summary_block(a),
         ["New evidence", *([f"- {doc_ref(doc)}, written after the denied request." for doc in new_docs]
                            or ["- No document has been added to the chart since the denied request."])],
         ["How the criteria are met with this evidence", *criteria_block(brief, _failed(brief) or a.checklist),
          *_other_met(brief)],
         documents_block(brief, "Documents (original request and new)"),
+        plan_block(a),
         [f"We ask {a.manual.name} to overturn the denial and authorize {_codes(a)} for the date of service "
-         f"{a.submission.date_of_service.isoformat()}. {next_step_text(a.manual, t)}".strip()],
+         f"{a.submission.date_of_service.isoformat()}{_period(a)}. {next_step_text(a.manual, t)}".strip()],
         ["Sincerely,", *signature(a)],
     ]
     return "\n\n".join("\n".join(x) for x in parts if x)
@@ -309,39 +318,3 @@ def talking_points(brief: Brief) -> str:
         parts.append([f"If the denial stands: {brief.appeal.name}, {brief.appeal.file_within} (file by "
                       f"{brief.appeal.file_by}).{brief.cite(section='Appeals')}"])
     return "\n\n".join("\n".join(x) for x in parts if x)
-
-
-def passage_sentences(text: str) -> list[str]:
-    """Sentences of a policy passage: Markdown paragraphs and list items unwrapped, bold marks and table
-    rows dropped (policy bodies wrap lines at about 100 characters)."""
-    items: list[str] = []
-    # a bold lead-in ("**Level 1 internal appeal.** File within …") stays with the sentence it introduces
-    text = re.sub(r"\*\*([^*\n]+?)[.:]\*\*\s+", r"\1: ", text).replace("**", "")
-    for block in re.split(r"\n\s*\n", text):
-        merged: list[str] = []
-        for line in block.splitlines():
-            if not line.strip() or line.lstrip().startswith("|"):
-                continue
-            if not merged or re.match(r"\s*([-*+]|\d+\.)\s", line):
-                merged.append(re.sub(r"^\s*([-*+]|\d+\.)\s+", "", line).strip())
-            else:
-                merged[-1] += " " + line.strip()
-        items += merged
-    return [s for item in items for s in sentences(item)]
-
-
-def answer(brief: Brief) -> str:
-    """The sentences of the top passages that share the most words with the question, each cited."""
-    want = set(tokenize(brief.question or ""))
-    need = 1 if len(want) <= 3 else 2
-    found = []
-    for rank, p in enumerate(brief.passages[:4]):
-        for i, s in enumerate(passage_sentences(p.hit.text)):
-            overlap = len(want & set(tokenize(s)))
-            if overlap >= need and len(s.split()) >= 4 and not instruction_like(s):
-                found.append((overlap, rank, i, s, p.label))
-    best = sorted(found, key=lambda f: (-f[0], f[1], f[2]))[:4]
-    if not best:
-        return "No retrieved policy passage answers this question; rephrase it or name the payer and the service."
-    lines = [f"- {s} [{label}]" for _, _, _, s, label in sorted(best, key=lambda f: (f[1], f[2]))]
-    return "From the policies and manuals retrieved:\n" + "\n".join(lines)

@@ -1,6 +1,6 @@
 """The assistant's output contract: a :class:`Draft` (DESIGN §4) and the parts it is made of.
 
-Every backend returns the same Draft. The parts that are computed (checklist, recommended documents,
+Every backend returns the same Draft. The parts that are computed (criteria, recommended documents,
 code fixes, the prepared request and the simulator's pre-check) never depend on the backend; only
 ``text`` and ``citations`` do, and both pass the guards (:mod:`assistant.guards`) before they get here.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from knowledge_base.criteria import FactValue
 from scenarios.models import Action, DeterminationStatus, Submission
@@ -96,7 +96,10 @@ class Draft(_Model):
     policy_id: str | None = None
     text: str
     citations: list[Citation] = Field(default_factory=list)
-    checklist: list[ChecklistItem] = Field(default_factory=list)
+    # DESIGN §4 calls it ``criteria``; drafts saved before the rename hold ``checklist`` and must still load
+    criteria: list[ChecklistItem] = Field(default_factory=list, validation_alias=AliasChoices("criteria", "checklist"),
+                                          description="Each criterion of the policy: status, evidence, documents, "
+                                          "missing facts.")
     recommended_document_ids: list[str] = Field(default_factory=list)
     code_fixes: list[CodeFix] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -112,5 +115,5 @@ class Draft(_Model):
     @property
     def ready_to_submit(self) -> bool:
         """Every criterion met and the pre-check certifies (approved or partially approved)."""
-        return (self.kind in ("narrative", "appeal") and all(c.status == "met" for c in self.checklist)
+        return (self.kind in ("narrative", "appeal") and all(c.status == "met" for c in self.criteria)
                 and self.precheck is not None and self.precheck.status in ("approved", "partially_approved"))

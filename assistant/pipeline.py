@@ -26,7 +26,7 @@ from assistant.guards import (
     unsupported_facts,
 )
 from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck
-from assistant.retrieve import Retriever
+from assistant.retrieve import Retriever, asks_requirements, merge
 from knowledge_base.loader import Library, load_library
 from knowledge_base.models import PAYERS
 from scenarios.models import Action, Appeal, Case, PeerToPeer, ProviderQuery, Submission
@@ -109,6 +109,18 @@ def _summarize(action: str, det: Determination) -> Precheck:
                     missing=missing, summary=summary)
 
 
+# what a warning calls each kind (the ids are not English: "p2p", "provider_query")
+_KIND_NAMES = {"narrative": "narrative", "appeal": "appeal letter", "p2p": "peer-to-peer talking points",
+               "provider_query": "provider query", "answer": "answer"}
+
+
+def _with_article(noun: str) -> str:
+    """'an appeal letter', 'a narrative'; plural nouns ('talking points') take none."""
+    if noun.endswith("points"):
+        return noun[0].upper() + noun[1:]
+    return ("An " if noun[0] in "aeiou" else "A ") + noun
+
+
 def _corpus_for(brief: Brief, cited: set[str]) -> Corpus:
     a = brief.analysis
     assert a is not None
@@ -142,8 +154,8 @@ def finish(brief: Brief, written: Written) -> Draft:
     precheck, action = _precheck(brief, text)
     warnings: list[str] = []
     if brief.kind != brief.requested_kind:
-        warnings.append(f"A {brief.requested_kind} was asked for, but the chart does not support it yet (see the "
-                        "warnings below): this is the query to the ordering provider instead.")
+        warnings.append(f"{_with_article(_KIND_NAMES[brief.requested_kind])} was asked for, but the chart does not "
+                        "support it yet (see the warnings below): this is the query to the ordering provider instead.")
     for fix in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]:
         warnings.append(f"Changed {fix.field} {fix.original} -> {fix.proposed}: {fix.reason}")
     warnings += a.coded.problems + a.coded.warnings + a.coverage_warnings + a.doc_gaps
@@ -157,7 +169,7 @@ def finish(brief: Brief, written: Written) -> Draft:
         warnings.append(f"Pre-check: {precheck.summary}")
     return Draft(
         kind=brief.kind, requested_kind=brief.requested_kind, case_id=a.case.case_id,
-        policy_id=a.policy.id if a.policy else None, text=text, citations=citations, checklist=a.checklist,
+        policy_id=a.policy.id if a.policy else None, text=text, citations=citations, criteria=a.checklist,
         recommended_document_ids=[d.id for d in a.attachments], code_fixes=[*a.coded.fixes, *([a.member_fix] if a.member_fix else [])],
         warnings=list(dict.fromkeys(warnings)), unsupported_facts=unsupported, submission=a.submission,
         action=action, appeal=brief.appeal if brief.requested_kind != "p2p" else (brief.p2p or brief.appeal),
@@ -214,8 +226,17 @@ def ask(question: str, payer: str | None = None, *, settings: Settings | None = 
         raise AssistantInputError(f"payer: unknown payer {payer!r}; use one of {', '.join(PAYERS)}")
     settings = settings or Settings()
     drafter = drafter or make_drafter(settings)
-    passages = Retriever(settings, embedding).for_question(question.strip(), payer)
-    brief = Brief(kind="answer", requested_kind="answer", passages=passages, question=question.strip(), payer=payer)
+    retriever = Retriever(settings, embedding)
+    passages = retriever.for_question(question.strip(), payer)
+    policy = None
+    if asks_requirements(question):
+        # "what does X need": the answer lists the criteria of the policy the best passage belongs to
+        policies = load_library().policies
+        policy = next((policies[p.hit.policy_id] for p in passages if p.hit.policy_id in policies), None)
+        if policy is not None:
+            passages = merge(passages, retriever.for_requirements(policy))
+    brief = Brief(kind="answer", requested_kind="answer", passages=passages, question=question.strip(), payer=payer,
+                  policy=policy)
     written = drafter.write(brief)
     text, citations, warnings = resolve_citations(written.text, passages, written.cited_ids)
     cited = {c.chunk_id for c in citations}

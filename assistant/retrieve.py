@@ -9,6 +9,7 @@ criterion-by-criterion letter can cite every criterion it discusses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chromadb import Documents, EmbeddingFunction
@@ -21,6 +22,24 @@ from settings import Settings
 
 CASE_K = 12
 QUESTION_K = 5
+# a CPT (72148) or HCPCS (E0601, H0015) code named in a question
+_PROCEDURE_CODE = re.compile(r"\b(?:\d{5}|[A-Va-v]\d{4})\b")
+_REQUIREMENTS = re.compile(r"\b(needs?|needed|requires?|required|requirements?|criteria|criterion|qualify|qualifies|"
+                           r"covers?|covered|coverage|documentation)\b", re.I)
+
+
+def asks_requirements(question: str) -> bool:
+    """'What does Cardinal need for CPAP?', 'Does Lakeshore require prior authorization for 72148?'."""
+    return bool(_REQUIREMENTS.search(question))
+
+
+def merge(*groups: list[Passage]) -> list[Passage]:
+    """The passages of all groups in order, each chunk once (its first place wins)."""
+    out: dict[str, Passage] = {}
+    for group in groups:
+        for p in group:
+            out.setdefault(p.chunk_id, p)
+    return list(out.values())
 
 
 @dataclass(frozen=True)
@@ -92,4 +111,23 @@ class Retriever:
         return self._search(query, payer=payer, kind="manual", k=k)
 
     def for_question(self, question: str, payer: str | None = None, k: int = QUESTION_K) -> list[Passage]:
-        return self._search(question, payer=payer, k=k)
+        """The hybrid ranking for the question; when it names a procedure code, the passages of the
+        policies governing that code rank first (a code is the most specific thing a question can say, and
+        a policy of another service line that merely shares its words must not answer it)."""
+        found = self._search(question, payer=payer, k=k)
+        coded = [p for code in dict.fromkeys(_PROCEDURE_CODE.findall(question))
+                 for p in self._search(question, payer=payer, code=code.upper(), k=k)]
+        return merge(coded, found)
+
+    def for_requirements(self, policy: Policy) -> list[Passage]:
+        """What a request under ``policy`` needs: its 'Codes that need authorization' section and the first
+        passage of each criterion (lexical look-ups, as for a case)."""
+        filters: dict[str, object] = {"payer": policy.payer, "service_line": policy.service_line}
+        found = [p for p in self._search("Codes that need authorization", k=3, mode="bm25", **filters)
+                 if p.hit.policy_id == policy.id and p.hit.section.lower().startswith("codes")]
+        for crit in policy.criteria:
+            hit = next((p for p in self._search(f"{crit.id} {crit.text}", k=4, mode="bm25", **filters)
+                        if p.hit.criterion_id == crit.id), None)
+            if hit is not None:
+                found.append(hit)
+        return found

@@ -87,7 +87,7 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
         unsupported += len(draft.unsupported_facts)
         irrelevant += len(set(draft.recommended_document_ids) & set(case.answer_key.irrelevant_document_ids))
         if kind == "narrative":
-            checklist_ok += {c.criterion_id: c.status for c in draft.checklist} == case.answer_key.criteria_outcome
+            checklist_ok += {c.criterion_id: c.status for c in draft.criteria} == case.answer_key.criteria_outcome
         return draft
 
     for case in submit:

@@ -69,7 +69,7 @@ def test_submit_cases_get_a_grounded_narrative_that_the_payer_certifies(spec, as
     draft, case = _draft(spec, asst_settings, embedding, library)
     key = case.answer_key
     assert draft.kind == "narrative", draft.warnings
-    assert {c.criterion_id: c.status for c in draft.checklist} == key.criteria_outcome
+    assert {c.criterion_id: c.status for c in draft.criteria} == key.criteria_outcome
     _check_citations(draft, asst_settings, embedding)
     assert draft.unsupported_facts == []
     assert not set(draft.recommended_document_ids) & set(key.irrelevant_document_ids)
@@ -100,7 +100,7 @@ def test_cases_that_do_not_meet_criteria_get_a_provider_query(spec, asst_setting
     key = case.answer_key
     assert key.correct_action == "query_provider"
     assert draft.kind == "provider_query" and draft.requested_kind == "narrative"
-    assert {c.criterion_id: c.status for c in draft.checklist} == key.criteria_outcome
+    assert {c.criterion_id: c.status for c in draft.criteria} == key.criteria_outcome
     assert any("query to the ordering provider" in w for w in draft.warnings)
     _check_citations(draft, asst_settings, embedding)
     assert draft.unsupported_facts == []

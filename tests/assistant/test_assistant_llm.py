@@ -64,7 +64,7 @@ def test_normal_reply(asst_settings, fake, embedding, library) -> None:
     assert draft.citations and all(c.chunk_id for c in draft.citations)
     assert "[[" not in draft.text  # placeholders restored
     assert draft.unsupported_facts == []
-    assert {c.criterion_id: c.status for c in draft.checklist} == case.answer_key.criteria_outcome
+    assert {c.criterion_id: c.status for c in draft.criteria} == case.answer_key.criteria_outcome
     assert draft.precheck is not None and draft.precheck.status == "approved"
     body = fake.requests[-1]
     assert body["model"] == MODEL and body["response_format"] == {"type": "json_object"}

@@ -52,14 +52,14 @@ def citations(draft: Any) -> None:
 
 
 def checklist(draft: Any) -> None:
-    if not draft.checklist:
+    if not draft.criteria:
         return
     st.dataframe([{
         "criterion": c.criterion_id, "status": c.status.replace("_", " ") + ("" if c.applies else " (does not apply)"),
         "evidence": "; ".join(f"{e.fact} = {e.value}" + (f" ({e.document_id}, {e.date})" if e.document_id else "")
                               for e in c.evidence),
         "missing": "; ".join(c.missing), "criterion text": c.text,
-    } for c in draft.checklist], hide_index=True)
+    } for c in draft.criteria], hide_index=True)
 
 
 def precheck(draft: Any) -> None:
