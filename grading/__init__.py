@@ -20,7 +20,7 @@ from grading.models import GradeItem, GradeReport
 from grading.narrative import grade_narrative
 from grading.outcome import grade_outcome
 from grading.process import grade_process
-from grading.rubric import Rubric, RubricError, load_rubric
+from grading.rubric import Rubric, RubricError, item_type, load_rubric
 from grading.scoring import GRADER_VERSION, build_report
 from knowledge_base.loader import Library, load_library
 from scenarios import load_modules
@@ -56,6 +56,8 @@ def grade(case: Case, actions: list[Action] | ActionLog, *, library: Library | N
     items: list[GradeItem] = []
     for grader in (grade_coding, grade_documentation, grade_narrative, grade_process, grade_outcome):
         items += grader(att) or []
+    if rubric.skip:
+        items = [i for i in items if item_type(i.item_id) not in rubric.skip]
     report = build_report(att, items, rubric.pass_mark)
     if settings is not None and settings.llm_configured:
         from grading.second_opinion import add_second_opinion

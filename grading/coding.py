@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from grading.context import Attempt
 from grading.models import GradeItem
+from knowledge_base import icd10cm
 from scenarios.models import Submission
 from simulator.codes import icd_problem
 
@@ -23,6 +24,14 @@ def _item(item_id: str, points: float, max_points: float, feedback: str, *, corr
 
 def _norm(code: str) -> str:
     return code.strip().upper()
+
+
+def _norm_dx(code: str) -> str:
+    """A diagnosis in its dotted form: payers accept ``M50123`` as ``M50.123``, so the grader must too."""
+    code = _norm(code)
+    if "." not in code and len(code) > 3 and icd10cm.is_valid_item(code):
+        return icd10cm.add_dot(code)
+    return code
 
 
 def _category(code: str) -> str:
@@ -50,18 +59,18 @@ def grade_coding(att: Attempt) -> list[GradeItem] | None:
 def _diagnosis_items(att: Attempt, sub: Submission) -> list[GradeItem]:
     ak, pts, data = att.case.answer_key, att.rubric.points, att.data
     cite = data.policy_section("diagnos")
-    sent = [_norm(c) for c in sub.diagnoses]
+    sent = [_norm_dx(c) for c in sub.diagnoses]
     used: set[int] = set()
     items: list[GradeItem] = []
     for expected in ak.correct_diagnoses:
-        want = _norm(expected.code)
+        want = _norm_dx(expected.code)
         right = f"{expected.code} ({expected.display})"
         if want in sent:
             used.add(sent.index(want))
             items.append(_item(f"diagnosis:{want}", pts["diagnosis"], pts["diagnosis"], f"{want} is right.",
                                correct=right, citation=cite))
             continue
-        near = next((i for i, c in enumerate(sent) if i not in used and c not in {_norm(d.code) for d in ak.correct_diagnoses}
+        near = next((i for i, c in enumerate(sent) if i not in used and c not in {_norm_dx(d.code) for d in ak.correct_diagnoses}
                      and _category(c) == _category(want)), None)
         if near is None:
             items.append(_item(f"diagnosis:{want}", 0, pts["diagnosis"],
@@ -111,13 +120,13 @@ def _extra_diagnoses(att: Attempt, sent: list[str], used: set[int], cite: str) -
 
 def _supported_by_chart(att: Attempt, code: str) -> bool:
     """A secondary code the chart itself names (e.g. a comorbidity written with its code) is supported."""
-    return any(code in d.text.upper() for d in att.case.chart) or code in {_norm(d.code) for d in att.case.order.diagnoses
+    return any(code in d.text.upper() for d in att.case.chart) or code in {_norm_dx(d.code) for d in att.case.order.diagnoses
                                                                            if icd_problem(_norm(d.code)) is None}
 
 
 def _sequencing_item(att: Attempt, sent: list[str], cite: str) -> GradeItem:
     pts = att.rubric.points["sequencing"]
-    primary = _norm(att.case.answer_key.correct_diagnoses[0].code) if att.case.answer_key.correct_diagnoses else None
+    primary = _norm_dx(att.case.answer_key.correct_diagnoses[0].code) if att.case.answer_key.correct_diagnoses else None
     first_ok = bool(sent) and (sent[0] == primary or (primary not in sent and _category(sent[0]) == _category(primary or "")))
     if primary is None or first_ok:
         return _item("sequencing", pts, pts, "The primary diagnosis is listed first.", citation=cite)
@@ -157,10 +166,8 @@ def _procedure_items(att: Attempt, sub: Submission) -> list[GradeItem]:
                                tags=["addon_without_primary"]))
             continue
         if got.units != line.units:
-            items.append(_item(iid, 0, max_pts, f"{code} was requested for {got.units} unit(s); the service needs "
-                               f"{line.units}. A wrong unit count voids the line: too many are cut or refused, too few "
-                               "leave part of the service unauthorized.", correct=right, citation=data.policy_section("units"),
-                               tags=["wrong_units"]))
+            items.append(_item(iid, 0, max_pts, _units_feedback(att, code, got.units, line.units), correct=right,
+                               citation=data.policy_section("units"), tags=["wrong_units"]))
             continue
         if sorted(got.modifiers) != mods:
             items.append(_item(iid, 0, max_pts, f"{code} was sent with modifier(s) {', '.join(got.modifiers) or 'none'}; "
@@ -187,3 +194,22 @@ def _any_addon_primary(att: Attempt, code: str) -> str | None:
         if pc is not None and pc.requires_primary:
             return pc.requires_primary
     return None
+
+
+def _units_feedback(att: Attempt, code: str, sent: int, right: int) -> str:
+    """Why a unit count is wrong. When the request went above the policy's per-request limit and the key
+    asks for no more than it (an archetype with ``request: within_limits``, e.g. 6 months of CPAP rental
+    ordered where the payer authorizes the 12-week trial), say so with the limit: the order was not wrong,
+    the request should have been shaped to what the payer authorizes."""
+    policy = att.data.policy
+    pc = policy.code(code) if policy else None
+    limits = [n for n in (pc.max_units if pc else None, policy.max_units if policy else None) if n is not None]
+    limit = min(limits) if limits else None
+    if policy is not None and limit is not None and sent > limit >= right:
+        ordered = next((ln.units for ln in att.case.order.procedures if _norm(ln.code.code) == code), None)
+        as_ordered = ", as ordered" if ordered == sent else ""
+        return (f"{code} was requested for {sent} units{as_ordered}; {policy.id} authorizes at most {limit} per "
+                f"request, so the payer cuts the rest (partial approval, reason 198). Request {right} now, within "
+                "the limit, and ask for the next period in a new request before this one ends.")
+    return (f"{code} was requested for {sent} unit(s); the service needs {right}. A wrong unit count voids the "
+            "line: too many are cut or refused, too few leave part of the service unauthorized.")

@@ -109,9 +109,19 @@ def _order_facts(case: Case, policy: Policy | None) -> dict[str, FactValue]:
     if policy is not None:
         facts["request.level_count"] = sum(
             line.units for line in case.answer_key.correct_procedures if policy.code(line.code.code))
-    if order.requested_duration_days is not None:
-        facts["request.duration_days"] = order.requested_duration_days
+    days = _requested_days(case)
+    if days is not None:
+        facts["request.duration_days"] = days
     return facts
+
+
+def _requested_days(case: Case) -> int | None:
+    """The duration the correct request asks for: the reference submission's (capped at the payer's limit
+    for ``request: within_limits`` archetypes), else the order's."""
+    ref = case.answer_key.reference_submission
+    if ref is not None and ref.requested_duration_days is not None:
+        return ref.requested_duration_days
+    return case.order.requested_duration_days
 
 
 def chart_evidence(case: Case, policy: Policy | None) -> Evidence:
@@ -151,8 +161,9 @@ def _reference_sets(data: CaseData) -> None:
     order = case.order
     for line in [*order.procedures, *case.answer_key.correct_procedures]:
         pairs |= {(num(line.units), None), (num(line.units), "unit")}
-    if order.requested_duration_days:
-        pairs |= {(num(order.requested_duration_days), "day"), (num(order.requested_duration_days), None)}
+    # the order's duration and the correct request's (smaller when capped at the payer's limit)
+    for days in {order.requested_duration_days, _requested_days(case)} - {None}:
+        pairs |= {(num(days), "day"), (num(days), None)}
     age = age_on(case.patient.dob, case.sim_start.date())
     pairs |= {(num(age), "year"), (num(age), None), (num(order.place_of_service), None)}
     data.case_pairs = pairs

@@ -1,8 +1,8 @@
 """Rubrics as data: ``rubrics/default.yaml`` plus per-module overrides ``rubrics/<module_id>.yaml``.
 
 A rubric gives each dimension a weight (the weights sum to 100), the pass mark, the points of each item
-type and the share of a diagnosis item's points earned by the right category with the wrong
-specificity. Files are validated with pydantic when loaded (unknown keys, dimensions and item types
+type, the share of a diagnosis item's points earned by the right category with the wrong
+specificity, and (``skip``) the item types that do not apply in a module. Files are validated with pydantic when loaded (unknown keys, dimensions and item types
 are rejected) and every error is reported with its file and path, not just the first.
 """
 
@@ -29,6 +29,19 @@ ITEM_TYPES: dict[str, str] = {
     "appeal_window": "process",
     "outcome": "outcome",
 }
+# The item-id prefix each grader writes (``diagnosis:M54.16``) -> its item type. Ids without a type are the
+# placeholders that stand for a whole missing step ("coding.no_request"): they always apply.
+PREFIX_TYPES: dict[str, str] = {
+    **{t: t for t in ITEM_TYPES},
+    "procedure": "procedure_line", "extra_diagnosis": "extra_code", "extra_procedure": "extra_code",
+    "document": "required_document", "unknown_attachment": "minimum_necessary", "query_criterion": "criterion",
+    "admin": "admin_element",
+}
+
+
+def item_type(item_id: str) -> str | None:
+    """The rubric item type of a graded item, from its id (None for a missing-step placeholder)."""
+    return PREFIX_TYPES.get(item_id.split(":", 1)[0])
 
 
 class RubricError(ValueError):
@@ -49,6 +62,8 @@ class RubricFile(BaseModel):
     weights: dict[str, float] | None = None
     points: dict[str, float] = Field(default_factory=dict)
     partial_credit: float | None = Field(default=None, ge=0, le=1)
+    # item types that do not apply in this module (e.g. urgency in a coding drill): not graded at all
+    skip: list[str] | None = None
 
 
 class Rubric(BaseModel):
@@ -61,6 +76,7 @@ class Rubric(BaseModel):
     weights: dict[str, float]
     points: dict[str, float]
     partial_credit: float
+    skip: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:
@@ -89,6 +105,9 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
             errors.append(f"{rel} > points > {item}: unknown item type; expected one of {sorted(ITEM_TYPES)}")
         elif pts <= 0:
             errors.append(f"{rel} > points > {item}: points must be above 0, got {pts:g}")
+    for i, item in enumerate(file.skip or []):
+        if item not in ITEM_TYPES:
+            errors.append(f"{rel} > skip > {i}: unknown item type {item!r}; expected one of {sorted(ITEM_TYPES)}")
     if is_default:
         missing_items = [t for t in ITEM_TYPES if t not in file.points]
         if missing_items:
@@ -149,6 +168,7 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
     weights, points = dict(default.weights), dict(default.points)
     pass_mark = module_pass_mark if module_pass_mark is not None else default.pass_mark
     name, version, partial = "default", default.version, default.partial_credit
+    skip = frozenset(default.skip or ())
     if override is not None:
         name = module_id
         version = override.version or default.version
@@ -156,5 +176,6 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
         points.update(override.points)
         pass_mark = override.pass_mark if override.pass_mark is not None else pass_mark
         partial = override.partial_credit if override.partial_credit is not None else partial
+        skip = frozenset(override.skip) if override.skip is not None else skip
     return Rubric(name=name, version=version, pass_mark=pass_mark, weights=weights, points=points,
-                  partial_credit=partial)
+                  partial_credit=partial, skip=skip)

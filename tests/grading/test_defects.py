@@ -70,6 +70,7 @@ def test_criterion_feedback_quotes_the_criterion_text() -> None:
     (["M54.16", "E11.9"], {"unsupported_code"}, 1),          # the right code plus an unsupported extra
     (["E11.9", "M54.16"], {"unsupported_code", "wrong_sequencing"}, 1),
     ([], {"missing_code"}, 0),
+    (["M5416"], set(), 1),                                   # the payer reads it as M54.16; so does the grader
 ])
 def test_diagnosis_table(codes: list[str], tags: set[str], share: float) -> None:
     c = next(case("advanced_imaging", s) for s in range(80) if case("advanced_imaging", s).archetype_id == "mri_meets")

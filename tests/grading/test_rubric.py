@@ -84,3 +84,50 @@ def test_pass_mark_precedence(tmp_path: Path) -> None:
     assert load_rubric("unknown_module", None, tmp_path).pass_mark == 80  # then the default
     plain = load_rubric("plain", 70, tmp_path)
     assert plain.points["diagnosis"] == 6 and plain.points["sequencing"] == 2 and plain.label == "plain@2026.1"
+
+
+def test_skip_names_known_item_types(tmp_path: Path) -> None:
+    _write(tmp_path, "default.yaml", DEFAULT)
+    _write(tmp_path, "bad.yaml", "skip: [urgency, vibes]\n")
+    assert any("bad.yaml > skip > 1: unknown item type 'vibes'" in e for e in validate_rubrics(tmp_path))
+
+
+def test_a_skipped_item_type_is_not_graded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module whose rubric skips urgency neither shows nor scores it: the wrong urgency costs nothing there."""
+    from grading_support import case, defect_cases
+
+    import grading
+    from grading.defects import DEFECTS
+
+    module_id, seed = defect_cases()["wrong_urgency"]
+    c = case(module_id, seed)
+    wrong = DEFECTS["wrong_urgency"].apply(c, list(c.answer_key.reference_actions))
+    assert wrong is not None
+    before = grading.grade(c, wrong)
+    assert "wrong_urgency" in before.error_tags and before.total < 100
+
+    _write(tmp_path, "default.yaml", DEFAULT)
+    _write(tmp_path, f"{module_id}.yaml", "skip: [urgency]\n")
+    monkeypatch.setattr(grading, "rubric_for", lambda m: load_rubric(m, None, tmp_path))
+    after = grading.grade(c, wrong)
+    assert not any(i.item_id.startswith("urgency") for i in after.items)
+    assert "wrong_urgency" not in after.error_tags and after.total == 100
+    assert grading.grade(c, list(c.answer_key.reference_actions)).total == 100
+
+
+def test_every_graded_item_has_a_rubric_type() -> None:
+    """Skipping works by item type, so every item id a grader writes must map to one (or be a placeholder)."""
+    from grading_support import case, defect_cases
+
+    import grading
+    from grading.defects import DEFECTS
+    from grading.rubric import item_type
+
+    unmapped = set()
+    for name, (module_id, seed) in defect_cases().items():
+        c = case(module_id, seed)
+        actions = DEFECTS[name].apply(c, list(c.answer_key.reference_actions)) or []
+        for item in grading.grade(c, actions).items:
+            if item_type(item.item_id) is None and ".no_" not in item.item_id:
+                unmapped.add(item.item_id)
+    assert not unmapped
