@@ -255,6 +255,18 @@ def documentation_gaps(policy: Policy | None, attachments: list[ChartDocument], 
     return gaps
 
 
+def _requested_days(case: Case, policy: Policy | None, coded: CodedRequest) -> int | None:
+    """The order's duration, capped at the policy's approval period: a longer period would be partially
+    approved (198), so an expert asks for what the payer authorizes and requests the next period later."""
+    days = case.order.requested_duration_days
+    if policy is not None and policy.max_duration_days and days and days > policy.max_duration_days:
+        coded.warnings.append(f"The order asks for {days} days; {policy.id} approves at most {policy.max_duration_days} "
+                              f"days at a time, so the request asks for {policy.max_duration_days} days and the next "
+                              "period is requested before it ends.")
+        return policy.max_duration_days
+    return days
+
+
 def analyze(case: Case, library: Library, *, at: datetime | None = None,
             base: Submission | None = None) -> Analysis:
     """Everything the drafts are built from. ``base`` is an earlier request (an appeal's): its codes and
@@ -273,16 +285,13 @@ def analyze(case: Case, library: Library, *, at: datetime | None = None,
         diagnoses=list(base.diagnoses) if base else coded.diagnoses,
         procedures=list(base.procedures) if base else coded.procedures,
         date_of_service=case.order.date_of_service, place_of_service=case.order.place_of_service,
-        document_ids=ids, requested_duration_days=case.order.requested_duration_days,
+        document_ids=ids, requested_duration_days=_requested_days(case, policy, coded),
     )
     evidence = build_evidence(build_view(case, submission, library), policy)
     urgency = base.urgency if base else _urgency(case, policy, evidence, at.date())
     if urgency != submission.urgency:
         submission = submission.model_copy(update={"urgency": urgency})
         evidence = build_evidence(build_view(case, submission, library), policy)
-    if policy is not None and policy.max_duration_days and (submission.requested_duration_days or 0) > policy.max_duration_days:
-        coded.warnings.append(f"{submission.requested_duration_days} days requested; {policy.id} approves at most "
-                              f"{policy.max_duration_days} days at a time: expect a partial approval.")
     return Analysis(
         case=case, library=library, policy=policy, manual=library.manual(case.coverage.payer_id), at=at,
         coded=coded, member_id=member_id, attachments=docs, base_document_ids=base_ids, submission=submission,

@@ -219,7 +219,20 @@ def fix_procedures(case: Case, policy: Policy | None, out: CodedRequest) -> None
                                          reason=(f"{code}-RR is a monthly rental: the requested period of "
                                                  f"{order.requested_duration_days} days is {months} monthly units.")))
                 units = months
-        if pc is not None and pc.max_units is not None and units > pc.max_units:
+        spans_periods = bool(policy and policy.max_duration_days and order.requested_duration_days
+                             and order.requested_duration_days > policy.max_duration_days)
+        if pc is not None and pc.max_units is not None and units > pc.max_units and spans_periods:
+            # the order covers more than one approval period (6 months of rental, 60 days of a program the
+            # payer authorizes 30 at a time): an expert asks for what the payer authorizes per request and
+            # requests the next period later, rather than take a partial approval
+            out.fixes.append(CodeFix(field="units", original=f"{code} x {units}", proposed=f"{code} x {pc.max_units}",
+                                     reason=(f"{policy.id if policy else 'The policy'} authorizes at most {pc.max_units} "
+                                             f"units of {code} per request; the order's {units} would be partially "
+                                             "approved (198), so the request asks for the first period and the next "
+                                             "is requested before it ends.")))
+            units = pc.max_units
+        elif pc is not None and pc.max_units is not None and units > pc.max_units:
+            # a one-time procedure (e.g. a four-level fusion) cannot be requested as less than it is
             out.warnings.append(f"{code} x {units}: {policy.id if policy else 'the policy'} allows {pc.max_units} "
                                 "units per request; expect a partial approval for the rest.")
         out.procedures.append(RequestedLine(code=code, units=units, modifiers=mods))

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from knowledge_base.criteria import AllOf, AnyOf, DocumentRef, DocumentWithin, Evidence, Fact, Not
 from knowledge_base.models import AppealLevel, DocumentRequirement, Manual, Policy
 from scenarios.content import Archetype, Expect, OrderSpec, ServiceLineSpec
+from scenarios.limits import limits_text
 from scenarios.models import (
     Action,
     AnswerKey,
@@ -68,6 +69,9 @@ class CaseParts:
     servicing: Provider
     facility: Facility
     order_spec: OrderSpec  # the service line's order with the archetype's overrides (Archetype.order_for)
+    # What the expert requests of it: order_spec, or for ``request: within_limits`` order_spec capped at the
+    # policy's limits (scenarios/limits.py). The order on the case and the chart keep order_spec.
+    request_spec: OrderSpec
     order: Order | None = None
     base_context: dict[str, Any] = field(default_factory=dict)
     chart: list[ChartDocument] = field(default_factory=list)
@@ -80,7 +84,7 @@ class CaseParts:
     def correct_codes(self) -> tuple[list[Code], list[RequestedLine]]:
         diagnoses = [Code(system=d.system, code=d.code, display=d.display) for d in self.order_spec.diagnoses]
         lines = [RequestedLine(code=ln.code.code, units=ln.units, modifiers=list(ln.modifiers))
-                 for ln in correct_lines(self.order_spec)]
+                 for ln in correct_lines(self.request_spec)]
         return diagnoses, lines
 
     def criterion_id(self, n: int) -> str:
@@ -88,8 +92,9 @@ class CaseParts:
 
 
 def correct_lines(spec: OrderSpec) -> list[OrderLine]:
-    """The order lines an expert requests: ``spec``'s procedures (pass ``CaseParts.order_spec``, which
-    carries the archetype's overrides, rather than the service line's order)."""
+    """``spec``'s procedures as order lines: pass ``CaseParts.request_spec`` for the lines an expert
+    requests, ``CaseParts.order_spec`` for the order as written (both carry the archetype's overrides,
+    unlike the service line's order)."""
     return [OrderLine(code=Code(system=p.system, code=p.code, display=p.display), units=p.units,
                       modifiers=list(p.modifiers)) for p in spec.procedures]
 
@@ -181,12 +186,12 @@ def _reference_submission(parts: CaseParts) -> Submission:
         urgency="expedited" if parts.expect.action == "submit_expedited" else "standard",
         place_of_service=parts.order_spec.place_of_service,
         document_ids=[d.id for d in parts.chart if parts.relevant[d.id]], narrative=parts.narrative,
-        requested_duration_days=parts.order_spec.requested_duration_days,
+        requested_duration_days=parts.request_spec.requested_duration_days,
     )
 
 
 def _codes_text(parts: CaseParts) -> str:
-    return ", ".join(f"{p.code}{''.join('-' + m for m in p.modifiers)} x{p.units}" for p in parts.order_spec.procedures)
+    return ", ".join(f"{p.code}{''.join('-' + m for m in p.modifiers)} x{p.units}" for p in parts.request_spec.procedures)
 
 
 def _appeal_letter(parts: CaseParts, level: AppealLevel, new_docs: list[ChartDocument]) -> str:
@@ -271,6 +276,8 @@ def teaching_points(parts: CaseParts, reference: Submission) -> list[str]:
         points.append(f"{cid} is not met: {texts.get(cid, '')}")
     for req in missing_requirements(parts, reference):
         points.append(f"{policy.id} requires: {req.description}; the chart has none, so ask for it before submitting.")
+    if parts.request_spec is not parts.order_spec:
+        points.append(_within_limits_point(parts))
     spec = parts.order_spec
     if arch.order_codes == "vague_diagnosis":
         bad = ", ".join(d.code for d in spec.vague_diagnoses)
@@ -300,6 +307,18 @@ def teaching_points(parts: CaseParts, reference: Submission) -> list[str]:
     return points
 
 
+def _within_limits_point(parts: CaseParts) -> str:
+    """Why the request is smaller than the order, citing the policy limit (``request: within_limits``)."""
+    order, req, policy = parts.order_spec, parts.request_spec, parts.policy
+    ordered = ", ".join(f"{p.code} x{p.units}" for p in order.procedures)
+    if order.requested_duration_days:
+        ordered += f" over {order.requested_duration_days} days"
+    asked = _codes_text(parts) + (f" for {req.requested_duration_days} days" if req.requested_duration_days else "")
+    return (f"The order asks for {ordered}; {policy.id} authorizes {limits_text(order, policy)} per request, so "
+            f"request {asked}. Sent as ordered, the rest is cut (partial approval, reason 198); ask for the next "
+            "period in a new request before this one ends.")
+
+
 def build_answer_key(parts: CaseParts) -> AnswerKey:
     expect = parts.expect
     reference = _reference_submission(parts)
@@ -312,7 +331,7 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
         AuthLookup(at=start + timedelta(minutes=10), codes=[p.code for p in parts.order_spec.procedures]),
         _main_action(parts, outcome, start + timedelta(minutes=30), reference),
     ]
-    approved_units = sum(p.units for p in parts.order_spec.procedures) if expect.determination == "approved" else None
+    approved_units = sum(p.units for p in parts.request_spec.procedures) if expect.determination == "approved" else None
     determination = ExpectedDetermination(
         status=expect.determination, action_code=ACTION_CODES[expect.determination],
         reason_codes=list(expect.reason_codes),
@@ -320,7 +339,7 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
     )
     return AnswerKey(
         correct_action=expect.action, policy_id=parts.policy.id, auth_required=expect.action != "no_auth_needed",
-        correct_diagnoses=diagnoses, correct_procedures=correct_lines(parts.order_spec),
+        correct_diagnoses=diagnoses, correct_procedures=correct_lines(parts.request_spec),
         urgency="expedited" if expect.action == "submit_expedited" else "standard",
         required_document_ids=[d.id for d in parts.chart if parts.relevant[d.id]],
         irrelevant_document_ids=[d.id for d in parts.chart if not parts.relevant[d.id]],

@@ -94,6 +94,9 @@ Coverage = Literal["active", "terminated", "wrong_member_id", "no_referral"]
 OrderCodes = Literal["correct", "vague_diagnosis", "wrong_units", "addon_without_primary"]
 Lead = Literal["normal", "short", "none"]  # none: the service is today (an admission, an urgent scan)
 Prior = Literal["none", "denied", "pended"]
+# as_ordered: the expert requests the order's units and duration; within_limits: capped at what the
+# payer's policy authorizes per request (scenarios/limits.py), the next period asked for later.
+Request = Literal["as_ordered", "within_limits"]
 
 
 class _Strict(BaseModel):
@@ -208,6 +211,11 @@ class Archetype(_Strict):
     place_of_service: PlaceOfService | None = None
     requested_duration_days: int | None = Field(default=None, ge=1)
     order_description: str | None = Field(default=None, min_length=3)
+    # What the expert requests of that order. within_limits: the answer key's codes, reference submission
+    # and narrative carry the order's units and duration capped at the case's payer policy limits (an
+    # order above a limit is then approved instead of partially approved); the order and the chart keep
+    # the units as ordered, so a trainee who copies them is graded wrong_units.
+    request: Request = "as_ordered"
     expect: Expect
     by_payer: dict[PayerId, ExpectOverride] = Field(default_factory=dict)
     explanation: str = Field(min_length=10)

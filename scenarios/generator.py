@@ -34,7 +34,8 @@ from scenarios.content import (
     load_files,
     resolve_facts,
 )
-from scenarios.models import Case, ChartDocument, Code, Order, OrderLine, Submission
+from scenarios.limits import within_limits
+from scenarios.models import Case, ChartDocument, Code, Order, Submission
 from scenarios.people import (
     AUTHOR_ROLES,
     STATES,
@@ -45,7 +46,7 @@ from scenarios.people import (
     make_provider,
     seeded_faker,
 )
-from scenarios.rendering import context, render, specialty_label
+from scenarios.rendering import context, order_variable, render, specialty_label
 from scenarios.timeline import PRIOR_DAYS_BACK, add_business_days, at_time, is_business_day, pick_sim_start
 from scenarios.validation import check_module
 
@@ -179,6 +180,8 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
                  policy: Policy, manual: Manual) -> CaseParts:
     expect = archetype.expect_for(payer)
     order_spec = archetype.order_for(line.order)
+    # the answer key's request: capped from the policy's own limits, never by asking the simulator
+    request_spec = within_limits(order_spec, policy) if archetype.request == "within_limits" else order_spec
     sim_start = pick_sim_start(rng)
     start = sim_start.date()
     lead = {"normal": line.order.lead_business_days, "short": 1, "none": 0}[archetype.lead]
@@ -201,7 +204,7 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
     parts = CaseParts(
         archetype=archetype, expect=expect, payer=payer, line=line, policy=policy, manual=manual,
         sim_start=sim_start, dos=dos, patient=patient, coverage=coverage, ordering=ordering,
-        servicing=servicing, facility=facility, order_spec=order_spec,
+        servicing=servicing, facility=facility, order_spec=order_spec, request_spec=request_spec,
     )
     prior_at = _prior_time(rng, sim_start) if archetype.prior != "none" else None
     parts.order = _order(rng, parts, anchor=prior_at.date() if prior_at else start)
@@ -211,7 +214,7 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
     parts.facts = facts_now
     if archetype.prior == "denied" and archetype.add_documents_after_prior:
         parts.facts = merged_facts(line, archetype, start, with_profile=False)
-    parts.narrative = render(line.narrative, {**parts.base_context, **parts.facts, "doc_date": start})
+    parts.narrative = render(line.narrative, {**_request_context(parts), **parts.facts, "doc_date": start})
     if prior_at is not None:
         parts.prior_submission = _prior_submission(parts, prior_at, facts_now)
     return parts
@@ -251,8 +254,6 @@ def _base_context(parts: CaseParts) -> dict[str, Any]:
     p = parts.patient
     age = parts.sim_start.year - p.dob.year - ((parts.sim_start.month, parts.sim_start.day) < (p.dob.month, p.dob.day))
     female = p.sex == "F"
-    order = parts.order
-    lines: list[OrderLine] = correct_lines(parts.order_spec)
     return context(
         facts={},
         patient={"first_name": p.first_name, "last_name": p.last_name, "name": p.name, "dob": p.dob,
@@ -261,14 +262,15 @@ def _base_context(parts: CaseParts) -> dict[str, Any]:
         ordering=_people_context(parts.ordering), servicing=_people_context(parts.servicing),
         facility={"name": parts.facility.name, "npi": parts.facility.npi, "city": parts.facility.address.city,
                   "state": parts.facility.address.state},
-        order={"description": order.description, "place_of_service": order.place_of_service,
-               "requested_duration_days": order.requested_duration_days,
-               "diagnoses": [{"code": d.code, "display": d.display} for d in parts.order_spec.diagnoses],
-               "procedures": [{"code": ln.code.code, "display": ln.code.display, "units": ln.units,
-                               "modifiers": ln.modifiers} for ln in lines]},
+        order=order_variable(parts.order_spec),
         payer={"id": parts.payer, "name": parts.manual.name, "plan_type": parts.manual.plan_type},
         start_date=parts.sim_start.date(), dos=parts.dos, doc_date=parts.sim_start.date(),
     )
+
+
+def _request_context(parts: CaseParts) -> dict[str, Any]:
+    """The base context with ``order`` describing the request (what the narrative asks for), not the order."""
+    return {**parts.base_context, "order": order_variable(parts.order_spec, parts.request_spec)}
 
 
 def _prior_time(rng: random.Random, sim_start: datetime) -> datetime:
@@ -356,14 +358,14 @@ def _insurance_card(parts: CaseParts, doc_id: str, day: date) -> ChartDocument:
 def _prior_submission(parts: CaseParts, prior_at: datetime, facts_prior: dict[str, Any]) -> Submission:
     """The earlier request the trainee must answer: the chart as it was, correct codes, standard urgency."""
     sent = [d.id for d in parts.chart if parts.relevant[d.id] and d.id not in parts.added_after_prior]
-    narrative = render(parts.line.narrative, {**parts.base_context, **facts_prior, "doc_date": prior_at.date()})
+    narrative = render(parts.line.narrative, {**_request_context(parts), **facts_prior, "doc_date": prior_at.date()})
     diagnoses, lines = parts.correct_codes()
     return Submission(
         at=prior_at, member_id=parts.coverage.member_id, patient_last_name=parts.patient.last_name,
         patient_dob=parts.patient.dob, ordering_npi=parts.ordering.npi, servicing_npi=parts.servicing.npi,
         diagnoses=[d.code for d in diagnoses], procedures=lines, date_of_service=parts.dos,
         place_of_service=parts.order_spec.place_of_service, document_ids=sent, narrative=narrative,
-        requested_duration_days=parts.order_spec.requested_duration_days,
+        requested_duration_days=parts.request_spec.requested_duration_days,
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from scenarios.content import OrderSpec
+
 # Variables every template may use besides the facts (docs/authoring.md §4, plus ``order``, ``payer``
 # and ``author``); a fact may not take one of these names.
 CONTEXT_NAMES = frozenset(
@@ -40,6 +42,27 @@ def render(source: str, context: dict[str, Any]) -> str:
 def template_variables(source: str) -> frozenset[str]:
     """The names a template reads from its context (raises jinja2.TemplateSyntaxError)."""
     return frozenset(meta.find_undeclared_variables(_ENV.parse(source)))
+
+
+def order_variable(spec: OrderSpec, request: OrderSpec | None = None) -> dict[str, Any]:
+    """The templates' ``order`` variable for the order ``spec`` (with the archetype's overrides). Chart
+    documents see the order as written; the request narrative passes ``request`` (what the expert
+    requests, scenarios/limits.py), whose units and duration replace the order's. ``within_limits`` says
+    the request was capped below the order and ``as_ordered`` keeps the order's own units and duration,
+    so a narrative can say what was ordered without stating it as the request."""
+    asked = request or spec
+    return {
+        "description": spec.description, "place_of_service": spec.place_of_service,
+        "requested_duration_days": asked.requested_duration_days,
+        "diagnoses": [{"code": d.code, "display": d.display} for d in spec.diagnoses],
+        "procedures": _procedures(asked), "within_limits": asked is not spec,
+        "as_ordered": {"procedures": _procedures(spec), "requested_duration_days": spec.requested_duration_days},
+    }
+
+
+def _procedures(spec: OrderSpec) -> list[dict[str, Any]]:
+    return [{"code": p.code, "display": p.display, "units": p.units, "modifiers": list(p.modifiers)}
+            for p in spec.procedures]
 
 
 def specialty_label(specialty: str) -> str:

@@ -26,13 +26,14 @@ from scenarios.content import (
     resolve_facts,
 )
 from scenarios.identity import MEMBER_ID_FORMATS, make_member_id
+from scenarios.limits import limits_text, within_limits
 from scenarios.overrides import (
     archetype_date_errors,
     diagnosis_code_errors,
     order_override_errors,
     relative_date_errors,
 )
-from scenarios.rendering import CONTEXT_NAMES, render, template_variables
+from scenarios.rendering import CONTEXT_NAMES, order_variable, render, template_variables
 
 _FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SAMPLE_START = date(2026, 3, 2)  # the sample case start relative date facts are resolved against
@@ -50,11 +51,7 @@ def _sample_context(line: ServiceLineSpec, order: OrderSpec | None = None) -> di
                     "title": "Ms."},
         "ordering": _SAMPLE_PERSON, "servicing": _SAMPLE_PERSON,
         "facility": {"name": "Sample Medical Center", "npi": "1234567893", "city": "Springfield", "state": "IL"},
-        "order": {"description": order.description, "place_of_service": order.place_of_service,
-                  "requested_duration_days": order.requested_duration_days,
-                  "diagnoses": [{"code": d.code, "display": d.display} for d in order.diagnoses],
-                  "procedures": [{"code": p.code, "display": p.display, "units": p.units, "modifiers": p.modifiers}
-                                 for p in order.procedures]},
+        "order": order_variable(order),
         "payer": {"id": "lakeshore", "name": "Sample Health Plan", "plan_type": "commercial_erisa_ppo"},
         "start_date": _SAMPLE_START, "dos": date(2026, 3, 11), "doc_date": date(2026, 2, 25),
         "author": "Alex Doe, MD",
@@ -217,7 +214,7 @@ def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]
         errors.extend(diagnosis_code_errors(at, a))
         errors.extend(archetype_date_errors(at, a, line))
         order = a.order_for(line.order)
-        if not a.facts and order is line.order:
+        if not a.facts and order is line.order and a.request == "as_ordered":
             continue
         facts = {**line.fact_specs, **(line.profile_specs[a.profile] if a.profile else {}), **a.facts}
         ctx = {**resolve_facts(facts, _SAMPLE_START), **_sample_context(line, order)}
@@ -226,6 +223,11 @@ def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]
         what = "facts" if a.facts else "procedures"  # the usual cause when only the order changed
         for where, source in [*sources, ("narrative", line.narrative)]:
             err = _render_error(f"{at} > {what}", source, ctx, f"{line.id} {where}")
+            if err:
+                errors.append(err)
+        if a.request == "within_limits":  # the narrative's order.within_limits branch (a copy: capped)
+            capped = {**ctx, "order": order_variable(order, order.model_copy())}
+            err = _render_error(f"{at} > request", line.narrative, capped, f"{line.id} narrative (within_limits)")
             if err:
                 errors.append(err)
     return errors
@@ -272,6 +274,34 @@ def _payer_errors(at: str, a: Any, line: ServiceLineSpec, library: Library | Non
     return errors
 
 
+def request_errors(at: str, a: Any, line: ServiceLineSpec, library: Library) -> list[str]:
+    """``request: within_limits`` must cap the order at one of the archetype's payers at least, and where it
+    does, a submit key cannot still expect the partial approval (198) that capping avoids. Run on the
+    modules as written (validate_content), not in check_module: a module narrowed to one payer
+    (archetype_content) may draw a payer whose limits do not bind, which is fine."""
+    if a.request != "within_limits":
+        return []
+    order = a.order_for(line.order)
+    errors: list[str] = []
+    binds = False
+    for payer in a.payers:
+        policy = library.policy_for(payer, line.id)
+        if policy is None or within_limits(order, policy) is order:
+            continue
+        binds = True
+        e = a.expect_for(payer)
+        if e.action in ("submit", "submit_expedited") and e.determination == "partially_approved" \
+                and not e.failed_criteria:
+            where = f"{at} > expect" + (f" (by_payer {payer})" if payer in a.by_payer else "")
+            errors.append(f"{where} > determination: request: within_limits asks {payer} for "
+                          f"{limits_text(order, policy)} ({policy.id}'s limit), which it approves in full; expect "
+                          "approved, or use request: as_ordered to teach the partial approval")
+    if not binds:
+        errors.append(f"{at} > request: within_limits changes nothing, as the order is within every payer's "
+                      "limits; remove it (as_ordered is the default)")
+    return errors
+
+
 def check_manuals(library: Library) -> list[str]:
     """The generator's member-id formats and plan names must fit every manual."""
     import random
@@ -313,4 +343,10 @@ def validate_content(scenario_root: Path = SCENARIO_ROOT, kb_root: Path = CONTEN
     for _module_id, module in sorted(files.modules.items()):
         errors.extend(check_module(module, files, library))
         errors.extend(archetype_render_errors(module, files))
+        if library is not None:
+            rel = files.paths.get(f"modules/{module.id}", f"scenarios/modules/{module.id}.yaml")
+            for i, a in enumerate(module.archetypes):
+                line = files.service_lines.get(a.service_line)
+                if line is not None:
+                    errors.extend(request_errors(f"{rel} > archetypes > {i} ({a.id})", a, line, library))
     return errors

@@ -50,10 +50,20 @@ def test_addon_gets_its_primary(library) -> None:
     assert coded.fixes[0].proposed == "22551"
 
 
-def test_units_above_a_payer_cap_are_kept_and_warned(library) -> None:
+def test_units_above_a_payer_cap_over_a_period_are_capped(library) -> None:
+    # 32 IOP days over 60 days; Prairie authorizes 30-day blocks of 20 units: ask for the first block
     case = find_case("behavioral_health", "iop_prairie_block", "prairie")
     coded = code_request(case, governing_policy(case, library))
-    assert coded.procedures[0].units == case.order.procedures[0].units and not coded.fixes
+    assert case.order.procedures[0].units == 32 and coded.procedures[0].units == 20
+    assert [f.field for f in coded.fixes] == ["units"] and "198" in coded.fixes[0].reason
+
+
+def test_units_above_a_payer_cap_for_one_procedure_are_kept_and_warned(library) -> None:
+    # a four-level fusion cannot be requested as fewer levels: keep it, expect the partial approval
+    case = find_case("surgery_admissions", "acdf_four_levels_over_unit_limit", "cardinal")
+    coded = code_request(case, governing_policy(case, library))
+    assert [(ln.code, ln.units) for ln in coded.procedures] == [
+        (ln.code.code, ln.units) for ln in case.order.procedures]
     assert any("partial approval" in w for w in coded.warnings)
 
 

@@ -86,7 +86,7 @@ def test_submit_cases_get_a_grounded_narrative_that_the_payer_certifies(spec, as
     for dx in sub.diagnoses:
         assert dx in text
     assert case.order.date_of_service.isoformat() in text
-    assert f"{case.order.requested_duration_days} days" in text
+    assert f"{sub.requested_duration_days} days" in text
     assert case.ordering_provider.display_name in text  # name and credentials, e.g. "Joy Sampson, DO"
     assert case.patient.dob.isoformat() in text
     # the pre-check is the simulator on the assistant's request, and it certifies as the key expects

@@ -45,6 +45,10 @@ CASES: dict[str, tuple[str, str]] = {
     "override_vague_with_diagnoses.yaml": ("modules", "diagnoses: vague_diagnosis puts lumbar_mri's vague_diagnoses"),
     "relative_date_after_document.yaml": ("service_lines", "facts > therapy_ended: 2 days before the case start is after the office_note"),
     "relative_date_bad_form.yaml": ("service_lines", "facts > therapy_ended: Value error, a relative date fact is written {days_before_start: N}"),
+    "request_unknown_value.yaml": ("modules", "archetypes > 0 > request: Input should be 'as_ordered' or 'within_limits'"),
+    "request_within_limits_no_effect.yaml": ("modules", "request: within_limits changes nothing"),
+    "request_within_limits_partial_expected.yaml": (
+        "modules", "determination: request: within_limits asks cardinal for at most 3 units of E0601 and 90 days"),
 }
 
 
