@@ -67,5 +67,5 @@ else:
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out("You signed out.")
             st.rerun()
-    page = st.navigation(pages_for(state.viewer.role))
+    page = st.navigation(pages_for(state.viewer.role), expanded=True)  # an admin has 13 pages: show them all
 page.run()

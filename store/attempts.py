@@ -173,6 +173,8 @@ def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut
     if not isinstance(attempt_id, int) or isinstance(attempt_id, bool):
         raise ValueError(f"attempt id: expected a whole number, got {type(attempt_id).__name__}")
     require(viewer, "attempt.read_own")
+    if not 0 < attempt_id < 2**63:  # beyond any id a database stores (SQLite and PostgreSQL would raise)
+        raise NotFound(f"attempt {attempt_id} does not exist")
     found = session.execute(
         select(Attempt, User.username).join(User, User.id == Attempt.user_id)
         .where(Attempt.id == attempt_id).options(selectinload(Attempt.error_tags))

@@ -112,6 +112,33 @@ def test_lockout_message_after_five_failures(at: AppTest) -> None:
     assert not at.exception
 
 
+def test_admin_resets_a_forgotten_password(at: AppTest) -> None:
+    """A locked-out trainee who forgot the password gets a new one from the administrator."""
+    _first_run(at)
+    _create_trainee(at)
+    _sign_out(at)
+    for _ in range(5):
+        _sign_in(at, "tina", "forgotten password")
+    _sign_in(at, "root", ADMIN_PW)
+    at.switch_page("ui/pages/admin_users.py").run()
+    at.selectbox(key="rp_user").set_value("tina")
+    at.text_input(key="rp_password").input("short")
+    at.text_input(key="rp_password_again").input("short")
+    at.button(key="rp_submit").click().run()
+    assert any(e.value.startswith("Setting the password") and "password" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    at.selectbox(key="rp_user").set_value("tina")
+    at.text_input(key="rp_password").input("a brand new secret")
+    at.text_input(key="rp_password_again").input("a brand new secret")
+    at.button(key="rp_submit").click().run()
+    assert not at.exception and any("tina can sign in with the new password" in s.value for s in at.success)
+    _sign_out(at)
+    _sign_in(at, "tina", TRAINEE_PW)
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    _sign_in(at, "tina", "a brand new secret")
+    assert _titles(at) == ["Welcome, Tina Träger"] and not at.exception
+
+
 def test_trainee_cannot_see_admin_pages(at: AppTest) -> None:
     _first_run(at)
     _create_trainee(at)

@@ -183,12 +183,15 @@ def test_xss_narrative_renders_as_text(world: World) -> None:
 def test_text_fields_that_hold_numbers_say_what_is_wrong(world: World) -> None:
     at = signed_in(world.viewers["trainee"])
     _open_case(at, seed="abc")
-    assert any("Case number: 'abc' is not a whole number" in e for e in errors(at)) and not at.exception
+    assert any("Case number: 'abc' is not a case number" in e for e in errors(at)) and not at.exception
     _open_case(at, seed="-3")
     assert any("Case number: '-3'" in e for e in errors(at))
     at = signed_in(world.viewers["supervisor"])
     at.switch_page("ui/pages/attempt_review.py").run()
-    for raw, message in [("12x", "Attempt number: '12x' is not a whole number"),
+    for raw, message in [("12x", "Attempt number: '12x' is not an attempt number"),
+                         ("\u00b2", "is not an attempt number"),
+                         ("9" * 12, "attempt 999999999999 does not exist"),
+                         ("9" * 30, "is not an attempt number"),
                          ("999999", "attempt 999999 does not exist")]:
         at.text_input(key="ar_id").input(raw).run()
         assert not at.exception and any(message in e for e in errors(at)), errors(at)

@@ -66,7 +66,7 @@ def test_coordinator_is_told_why_there_is_no_appeal(world: World) -> None:
     assert not at.exception
     assert any(e.startswith("Drafting: ") and "not denied" in e for e in errors(at)), errors(at)
     _draft(at, "narrative", seed="x1")
-    assert any("Case number: 'x1' is not a whole number" in e for e in errors(at))
+    assert any("Case number: 'x1' is not a case number" in e for e in errors(at))
 
 
 def test_hand_entered_request_gets_cited_policy_answers_not_a_draft(world: World) -> None:

@@ -25,6 +25,7 @@ from store.accounts import (
     hash_password,
     list_users,
     set_active,
+    set_password,
     unlock_user,
     validate_username,
     viewer_for,
@@ -32,7 +33,7 @@ from store.accounts import (
 from store.audit import list_events
 from store.db import session_scope
 from store.models import User
-from store.permissions import SYSTEM, NotFound
+from store.permissions import SYSTEM, AccessDenied, NotFound
 
 
 def _count_users(session: Session) -> int:
@@ -111,6 +112,23 @@ def test_admin_unlocks_a_locked_account(db_session: Session) -> None:
     assert authenticate(db_session, "dana", PASSWORD, now=NOW, cost=COST).status == "locked"
     unlock_user(db_session, admin, dana.user_id, now=NOW)
     assert authenticate(db_session, "dana", PASSWORD, now=NOW, cost=COST).status == "ok"
+
+
+def test_admin_sets_a_new_password(db_session: Session) -> None:
+    dana = make_user(db_session, "dana")
+    admin = make_user(db_session, "root", role="admin")
+    for _ in range(5):
+        authenticate(db_session, "dana", "wrong password!", now=NOW, cost=COST)
+    with pytest.raises(AccessDenied):
+        set_password(db_session, dana, dana.user_id, "my own new one", cost=COST)
+    with pytest.raises(ValueError, match="password"):
+        set_password(db_session, admin, dana.user_id, "short", cost=COST)
+    set_password(db_session, admin, dana.user_id, "a brand new secret", cost=COST, now=NOW)
+    assert authenticate(db_session, "dana", PASSWORD, now=NOW, cost=COST).status == "bad_credentials"
+    assert authenticate(db_session, "dana", "a brand new secret", now=NOW, cost=COST).status == "ok"
+    (event,) = [e for e in list_events(db_session, SYSTEM, event="settings_change")
+                if e.detail.get("action") == "password_reset"]
+    assert event.detail == {"action": "password_reset", "target_id": dana.user_id, "username": "dana"}
 
 
 def test_unknown_user_and_wrong_password_take_similar_time(db_session: Session) -> None:

@@ -67,6 +67,9 @@ def test_missing_attempt_is_not_found(db_session: Session) -> None:
     me = make_user(db_session, "tina")
     with pytest.raises(NotFound, match="attempt 12345 does not exist"):
         get_attempt(db_session, me, 12345)
+    for huge in (10**30, 2**63, -1, 0):  # beyond what the database stores: not found, not a driver error
+        with pytest.raises(NotFound, match=f"attempt {huge} does not exist"):
+            get_attempt(db_session, me, huge)
     with pytest.raises(ValueError, match="attempt id: expected a whole number"):
         get_attempt(db_session, me, "1")  # type: ignore[arg-type]
 

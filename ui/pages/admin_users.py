@@ -1,10 +1,10 @@
-"""Admin: accounts (create, change role, unlock, deactivate/reactivate) and cohorts."""
+"""Admin: accounts (create, change role, unlock, deactivate/reactivate, reset password) and cohorts."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from store.accounts import change_role, create_user, list_users, set_active, unlock_user
+from store.accounts import change_role, create_user, list_users, set_active, set_password, unlock_user
 from store.cohorts import create_cohort, list_cohorts
 from store.models import ROLES
 from ui.feedback import core_errors
@@ -27,8 +27,8 @@ st.dataframe(
     hide_index=True,
 )
 
-create_tab, role_tab, status_tab, cohort_tab = st.tabs(["Create user", "Change role", "Unlock or deactivate",
-                                                        "Cohorts"])
+create_tab, role_tab, status_tab, password_tab, cohort_tab = st.tabs(
+    ["Create user", "Change role", "Unlock or deactivate", "Reset password", "Cohorts"])
 
 with create_tab, st.form("create_user", clear_on_submit=False):
     username = st.text_input("Username", key="cu_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'")
@@ -44,7 +44,7 @@ with create_tab, st.form("create_user", clear_on_submit=False):
             with core_errors("Creating the user"), db() as session:
                 made = create_user(session, viewer, username=username, display_name=display_name, password=password,
                                    role=role, cohort_id=cohort_ids[cohort])
-                st.success(f"Created {made.username} ({made.role}). Reload the page to see them in the table.")
+                st.success(f"Created {made.username} ({made.role}). They appear in the table on your next click (a browser reload would sign you out).")
 
 with role_tab, st.form("change_role"):
     who = st.selectbox("User", list(by_name), key="cr_user")
@@ -69,6 +69,18 @@ with status_tab:
         with core_errors("Reactivating"), db() as session:
             set_active(session, viewer, by_name[who].id, True)
             st.success(f"{who} can sign in again.")
+
+with password_tab, st.form("reset_password", clear_on_submit=True):
+    who = st.selectbox("User", list(by_name), key="rp_user")
+    new_password = st.text_input("New password", type="password", key="rp_password", help="At least 10 characters")
+    again = st.text_input("New password again", type="password", key="rp_password_again")
+    if st.form_submit_button("Set the password", key="rp_submit") and who:
+        if new_password != again:
+            st.error("New password again: the two passwords differ; type the same password twice.")
+        else:
+            with core_errors("Setting the password"), db() as session:
+                set_password(session, viewer, by_name[who].id, new_password)
+                st.success(f"{who} can sign in with the new password (any lock-out is lifted). Tell them in person.")
 
 with cohort_tab:
     st.dataframe([{"cohort": c.name, "members": c.members, "created (UTC)": c.created_at} for c in cohorts],

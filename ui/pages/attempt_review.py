@@ -26,8 +26,8 @@ raw = st.text_input("Attempt number", key="ar_id", help="Open attempts from the 
 if not raw or not raw.strip():
     st.info("Choose an attempt on the Trainee view, or type its number.")
     st.stop()
-if not raw.strip().isdigit():
-    st.error(f"Attempt number: {raw.strip()[:20]!r} is not a whole number; type e.g. 12")
+if not (raw.strip().isascii() and raw.strip().isdigit()) or len(raw.strip()) > 12:
+    st.error(f"Attempt number: {raw.strip()[:20]!r} is not an attempt number (digits 0-9, at most 12); type e.g. 12")
     st.stop()
 attempt = None
 with core_errors("Opening the attempt"), db() as session:

@@ -313,7 +313,7 @@ def parse_seed(raw: Any) -> int | None:
     text = "" if raw is None else str(raw).strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 12:
-        raise ValueError(f"Case number: {text[:20]!r} is not a whole number; enter e.g. 17, or leave it empty "
-                         "for a random case")
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise ValueError(f"Case number: {text[:20]!r} is not a case number (0 or more, digits 0-9, at most 12); "
+                         "enter e.g. 17, or leave it empty for a random case")
     return int(text)
