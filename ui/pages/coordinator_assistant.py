@@ -160,6 +160,9 @@ with manual_tab:
                                 for d in policy.documentation], hide_index=True)
         asked = (question or "").strip() or (f"What are the criteria and required documents for {' '.join(wanted)} "
                                              f"{diagnoses or ''}".strip() if wanted else "")
+        missing_codes = [c for c in wanted if c.upper() not in asked.upper()]
+        if asked and missing_codes:  # the answer searches the policies of the codes the question names
+            asked = f"{asked} (codes: {' '.join(missing_codes)})"
         if not asked:
             st.error("Question: type a question, or give at least one code to look up.")
         else:
