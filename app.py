@@ -29,7 +29,9 @@ except SettingsError as exc:
     st.error(f"Configuration error: {exc}")
     st.stop()
 except SQLAlchemyError as exc:
-    st.error(f"The database cannot be opened ({getattr(exc, 'orig', None) or exc}). Check DATABASE_URL or DATA_DIR.")
+    st.error(
+        f"The database cannot be opened ({getattr(exc, 'orig', None) or exc}). Check DATABASE_URL or DATA_DIR."
+    )
     st.stop()
 
 state = get_state()
@@ -44,8 +46,11 @@ if any_user is None:  # the database did not answer; core_errors has said why
     st.stop()
 
 if state.signed_in and state.idle_expired(now, settings.session_timeout_min):
-    sign_out(f"You were signed out after {settings.session_timeout_min} minutes without activity. "
-             "Sign in again to continue.", audit="idle_timeout")
+    sign_out(
+        f"You were signed out after {settings.session_timeout_min} minutes without activity. "
+        "Sign in again to continue.",
+        audit="idle_timeout",
+    )
 elif state.signed_in and viewer is None:
     sign_out("Your account is no longer active. Ask an administrator.", audit="deactivated")
 elif viewer is not None:
@@ -57,13 +62,16 @@ for level, text in state.flash:
 state.flash.clear()
 
 if not any_user and not state.signed_in:
-    page = st.navigation([st.Page(first_run_page, title="First run", icon=":material/rocket_launch:",
-                                  url_path="setup")])
+    page = st.navigation(
+        [st.Page(first_run_page, title="First run", icon=":material/rocket_launch:", url_path="setup")]
+    )
 elif state.viewer is None:
     page = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:", url_path="login")])
 else:
     with st.sidebar:
-        st.markdown(f"**{state.viewer.display_name or state.viewer.username}**  \n{state.viewer.role.title()}")
+        st.markdown(
+            f"**{state.viewer.display_name or state.viewer.username}**  \n{state.viewer.role.title()}"
+        )
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out("You signed out.")
             st.rerun()

@@ -21,17 +21,40 @@ class SettingsError(ValueError):
 class Settings(BaseModel):
     """Every knob of the application, with its default and what it is for (documented in docs/settings.md)."""
 
-    data_dir: Path = Field(default=REPO_ROOT / "data", description="Folder for the SQLite file and the embedded Chroma index.")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; empty means SQLite in DATA_DIR/precert.db.")
-    chroma_host: str | None = Field(default=None, description="Chroma server host; empty means the embedded index under DATA_DIR/chroma.")
+    data_dir: Path = Field(
+        default=REPO_ROOT / "data", description="Folder for the SQLite file and the embedded Chroma index."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; empty means SQLite in DATA_DIR/precert.db."
+    )
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host; empty means the embedded index under DATA_DIR/chroma."
+    )
     chroma_port: int = Field(default=8000, description="Chroma server port, used with CHROMA_HOST.")
-    openai_api_key: str | None = Field(default=None, description="API key for an OpenAI-compatible server; empty keeps the assistant offline.")
-    openai_base_url: str | None = Field(default=None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, hosted).")
-    llm_model: str | None = Field(default=None, description="Model name sent to the OpenAI-compatible server (PRECERT_LLM_MODEL).")
-    llm_timeout_s: float = Field(default=20.0, gt=0, description="Seconds before an LLM call is abandoned and the offline drafter answers.")
-    llm_max_retries: int = Field(default=1, ge=0, description="Retries of a failed LLM call before falling back.")
-    redact: bool = Field(default=True, description="Redact names, ids and birth dates before text leaves the machine.")
-    session_timeout_min: int = Field(default=30, gt=0, description="Idle minutes before a signed-in user must sign in again.")
+    openai_api_key: str | None = Field(
+        default=None,
+        description="API key for an OpenAI-compatible server; empty keeps the assistant offline.",
+    )
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, hosted)."
+    )
+    llm_model: str | None = Field(
+        default=None, description="Model name sent to the OpenAI-compatible server (PRECERT_LLM_MODEL)."
+    )
+    llm_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="Seconds before an LLM call is abandoned and the offline drafter answers.",
+    )
+    llm_max_retries: int = Field(
+        default=1, ge=0, description="Retries of a failed LLM call before falling back."
+    )
+    redact: bool = Field(
+        default=True, description="Redact names, ids and birth dates before text leaves the machine."
+    )
+    session_timeout_min: int = Field(
+        default=30, gt=0, description="Idle minutes before a signed-in user must sign in again."
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -62,7 +85,9 @@ ENV_VARS: dict[str, str] = {
 }
 
 
-def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None) -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None
+) -> Settings:
     """Build settings from an environment mapping (default: ``os.environ``) plus explicit overrides.
 
     >>> load_settings({"DATA_DIR": "/tmp/x"}).data_dir.as_posix()
@@ -81,4 +106,6 @@ def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, 
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "?"
         var = next((v for v, f in ENV_VARS.items() if f == field), field)
-        raise SettingsError(f"{var}: {err['msg']} (got {err.get('input')!r}); fix the variable or unset it") from None
+        raise SettingsError(
+            f"{var}: {err['msg']} (got {err.get('input')!r}); fix the variable or unset it"
+        ) from None

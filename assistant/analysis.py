@@ -106,8 +106,10 @@ class Analysis:
     def blocking(self) -> list[str]:
         """Why the request should not go out as it is: unmet or unevidenced criteria, missing documents,
         codes only the provider can settle."""
-        out = [f"{c.criterion_id} {'is not met' if c.status == 'not_met' else 'has no evidence in the chart'}"
-               for c in self.not_met]
+        out = [
+            f"{c.criterion_id} {'is not met' if c.status == 'not_met' else 'has no evidence in the chart'}"
+            for c in self.not_met
+        ]
         return out + self.doc_gaps + self.coded.problems
 
     def document(self, doc_id: str | None) -> ChartDocument | None:
@@ -133,16 +135,26 @@ def verify_member(case: Case, library: Library, at: datetime) -> tuple[str, Code
             if card is None or card == registration or _not_found(again := ask(card)):
                 continue
             chosen, reply = card, again
-            fix = CodeFix(field="member_id", original=registration, proposed=card, reason=(
-                f"Eligibility does not find {registration} (registration); the member card ({doc.id}, "
-                f"{doc.date.isoformat()}) shows {card}, which eligibility confirms."))
+            fix = CodeFix(
+                field="member_id",
+                original=registration,
+                proposed=card,
+                reason=(
+                    f"Eligibility does not find {registration} (registration); the member card ({doc.id}, "
+                    f"{doc.date.isoformat()}) shows {card}, which eligibility confirms."
+                ),
+            )
             break
         else:
-            warnings.append(f"Eligibility does not find member id {registration}; verify the id with the patient.")
+            warnings.append(
+                f"Eligibility does not find member id {registration}; verify the id with the patient."
+            )
     warnings += [f"Eligibility: {m.message}" for m in reply.messages if m.code == "27"]
     if reply.referral_required and reply.referral_on_file is False:
-        warnings.append("Eligibility: a PCP referral is required for this specialist service and none is on file; "
-                        "obtain it before (or attach it to) the request.")
+        warnings.append(
+            "Eligibility: a PCP referral is required for this specialist service and none is on file; "
+            "obtain it before (or attach it to) the request."
+        )
     return chosen, fix, warnings
 
 
@@ -159,8 +171,11 @@ def select_documents(case: Case, policy: Policy | None, as_of: date) -> list[Cha
     wanted = policy_facts(policy)
     chosen = {d.id for d in chart if set(d.facts) & wanted}
     evidence = _chart_evidence([d for d in chart if d.id in chosen])
-    ages = {req.kind: req.max_age_days for req in policy.documentation
-            if req.required_if is None or req.required_if.evaluate(evidence, as_of).status != "not_met"}
+    ages = {
+        req.kind: req.max_age_days
+        for req in policy.documentation
+        if req.required_if is None or req.required_if.evaluate(evidence, as_of).status != "not_met"
+    }
     for crit in policy.criteria:
         for kind in rule_kinds(crit.rule):
             ages.setdefault(kind, None)
@@ -195,23 +210,48 @@ def checklist(policy: Policy | None, evidence: Evidence, as_of: date, case: Case
     items = []
     for crit in policy.criteria:
         if crit.applies_if is not None and crit.applies_if.evaluate(evidence, as_of).status == "not_met":
-            items.append(ChecklistItem(criterion_id=crit.id, text=crit.text, status="met", applies=False,
-                                       note="Does not apply to this request, so it counts as met."))
+            items.append(
+                ChecklistItem(
+                    criterion_id=crit.id,
+                    text=crit.text,
+                    status="met",
+                    applies=False,
+                    note="Does not apply to this request, so it counts as met.",
+                )
+            )
             continue
         out = crit.rule.evaluate(evidence, as_of)
         found = []
         for name in sorted(crit.rule.facts_used()):
             fact = evidence.latest(name)
             # a met criterion shows the documents of the branch that met it, not a failed alternative
-            if fact is None or (out.status == "met" and fact.document_id and fact.document_id not in out.document_ids):
+            if fact is None or (
+                out.status == "met" and fact.document_id and fact.document_id not in out.document_ids
+            ):
                 continue
             doc = case.document(fact.document_id) if fact.document_id else None
-            found.append(EvidenceItem(fact=name, value=fact.value, document_id=fact.document_id,
-                                      title=doc.title if doc else None, date=fact.document_date))
+            found.append(
+                EvidenceItem(
+                    fact=name,
+                    value=fact.value,
+                    document_id=fact.document_id,
+                    title=doc.title if doc else None,
+                    date=fact.document_date,
+                )
+            )
         if out.status == "met":
             found += _code_evidence(crit.rule, evidence, as_of)
-        items.append(ChecklistItem(criterion_id=crit.id, text=crit.text, status=out.status, evidence=found,
-                                   document_ids=out.document_ids, missing=out.missing, note=_note(out.status, out.missing)))
+        items.append(
+            ChecklistItem(
+                criterion_id=crit.id,
+                text=crit.text,
+                status=out.status,
+                evidence=found,
+                document_ids=out.document_ids,
+                missing=out.missing,
+                note=_note(out.status, out.missing),
+            )
+        )
     return items
 
 
@@ -235,8 +275,9 @@ def _note(status: str, missing: list[str]) -> str:
     return "Missing evidence: no chart document states " + (", ".join(missing) or "what it needs") + "."
 
 
-def documentation_gaps(policy: Policy | None, attachments: list[ChartDocument], evidence: Evidence,
-                       as_of: date) -> list[str]:
+def documentation_gaps(
+    policy: Policy | None, attachments: list[ChartDocument], evidence: Evidence, as_of: date
+) -> list[str]:
     """Required document kinds missing from the attachments, or whose newest copy is too old."""
     if policy is None:
         return []
@@ -250,8 +291,10 @@ def documentation_gaps(policy: Policy | None, attachments: list[ChartDocument], 
             continue
         newest = max(sent, key=lambda d: d.date)
         if req.max_age_days is not None and (as_of - newest.date).days > req.max_age_days:
-            gaps.append(f"Document too old: {newest.title} ({newest.id}, {newest.date.isoformat()}); {req.kind} must "
-                        f"be dated within {req.max_age_days} days.")
+            gaps.append(
+                f"Document too old: {newest.title} ({newest.id}, {newest.date.isoformat()}); {req.kind} must "
+                f"be dated within {req.max_age_days} days."
+            )
     return gaps
 
 
@@ -260,15 +303,18 @@ def _requested_days(case: Case, policy: Policy | None, coded: CodedRequest) -> i
     approved (198), so an expert asks for what the payer authorizes and requests the next period later."""
     days = case.order.requested_duration_days
     if policy is not None and policy.max_duration_days and days and days > policy.max_duration_days:
-        coded.warnings.append(f"The order asks for {days} days; {policy.id} approves at most {policy.max_duration_days} "
-                              f"days at a time, so the request asks for {policy.max_duration_days} days and the next "
-                              "period is requested before it ends.")
+        coded.warnings.append(
+            f"The order asks for {days} days; {policy.id} approves at most {policy.max_duration_days} "
+            f"days at a time, so the request asks for {policy.max_duration_days} days and the next "
+            "period is requested before it ends."
+        )
         return policy.max_duration_days
     return days
 
 
-def analyze(case: Case, library: Library, *, at: datetime | None = None,
-            base: Submission | None = None) -> Analysis:
+def analyze(
+    case: Case, library: Library, *, at: datetime | None = None, base: Submission | None = None
+) -> Analysis:
     """Everything the drafts are built from. ``base`` is an earlier request (an appeal's): its codes and
     documents are kept and the recommended documents are added to it."""
     at = at or case.sim_start
@@ -280,12 +326,18 @@ def analyze(case: Case, library: Library, *, at: datetime | None = None,
     ids = list(dict.fromkeys([*base_ids, *(d.id for d in attachments)]))
     docs = [d for d in case.chart if d.id in ids]
     submission = Submission(
-        at=at, member_id=member_id, patient_last_name=case.patient.last_name, patient_dob=case.patient.dob,
-        ordering_npi=case.ordering_provider.npi, servicing_npi=case.servicing_provider.npi,
+        at=at,
+        member_id=member_id,
+        patient_last_name=case.patient.last_name,
+        patient_dob=case.patient.dob,
+        ordering_npi=case.ordering_provider.npi,
+        servicing_npi=case.servicing_provider.npi,
         diagnoses=list(base.diagnoses) if base else coded.diagnoses,
         procedures=list(base.procedures) if base else coded.procedures,
-        date_of_service=case.order.date_of_service, place_of_service=case.order.place_of_service,
-        document_ids=ids, requested_duration_days=_requested_days(case, policy, coded),
+        date_of_service=case.order.date_of_service,
+        place_of_service=case.order.place_of_service,
+        document_ids=ids,
+        requested_duration_days=_requested_days(case, policy, coded),
     )
     evidence = build_evidence(build_view(case, submission, library), policy)
     urgency = base.urgency if base else _urgency(case, policy, evidence, at.date())
@@ -293,9 +345,19 @@ def analyze(case: Case, library: Library, *, at: datetime | None = None,
         submission = submission.model_copy(update={"urgency": urgency})
         evidence = build_evidence(build_view(case, submission, library), policy)
     return Analysis(
-        case=case, library=library, policy=policy, manual=library.manual(case.coverage.payer_id), at=at,
-        coded=coded, member_id=member_id, attachments=docs, base_document_ids=base_ids, submission=submission,
-        evidence=evidence, checklist=checklist(policy, evidence, at.date(), case),
-        doc_gaps=documentation_gaps(policy, docs, evidence, at.date()), coverage_warnings=coverage_warnings,
+        case=case,
+        library=library,
+        policy=policy,
+        manual=library.manual(case.coverage.payer_id),
+        at=at,
+        coded=coded,
+        member_id=member_id,
+        attachments=docs,
+        base_document_ids=base_ids,
+        submission=submission,
+        evidence=evidence,
+        checklist=checklist(policy, evidence, at.date(), case),
+        doc_gaps=documentation_gaps(policy, docs, evidence, at.date()),
+        coverage_warnings=coverage_warnings,
         member_fix=member_fix,
     )

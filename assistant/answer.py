@@ -52,7 +52,11 @@ def passage_sentences(text: str, want: set[str] | None = None) -> list[str]:
                 cells = _cells(line)
                 if header is None:
                     header = cells
-                elif not all(re.fullmatch(r":?-+:?", c) for c in cells if c) and want and want & set(tokenize(line)):
+                elif (
+                    not all(re.fullmatch(r":?-+:?", c) for c in cells if c)
+                    and want
+                    and want & set(tokenize(line))
+                ):
                     merged.append(_row_sentence(header, cells))
                 continue
             if not merged or re.match(r"\s*([-*+]|\d+\.)\s", line):
@@ -89,8 +93,12 @@ def answer(brief: Brief) -> str:
     lead: list[tuple[int, int, str, str]] = []
     if brief.passages:
         top = brief.passages[0]
-        scored = [(len(want & set(tokenize(s))), i, s) for i, s in enumerate(passage_sentences(top.hit.text, want))]
-        best = sorted([x for x in scored if x[0] >= 1 and usable(x[2])], key=lambda x: (-x[0], x[1]))[:LEAD_SENTENCES]
+        scored = [
+            (len(want & set(tokenize(s))), i, s) for i, s in enumerate(passage_sentences(top.hit.text, want))
+        ]
+        best = sorted([x for x in scored if x[0] >= 1 and usable(x[2])], key=lambda x: (-x[0], x[1]))[
+            :LEAD_SENTENCES
+        ]
         lead = [(0, i, s, top.label) for _, i, s in sorted(best, key=lambda x: x[1])]
     # 2. more from the next passages; a requirement section counts with one shared word when that is asked
     quoted = {s for *_, s, _ in lead}

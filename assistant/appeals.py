@@ -34,9 +34,14 @@ class AssistantInputError(ValueError):
     """The request to the assistant cannot be served as given; the message says what to change."""
 
 
-def resolve_denial(case: Case, library: Library, *, submission: Submission | None = None,
-                   determination: Determination | None = None,
-                   prepared: Submission | None = None) -> tuple[Submission, Determination]:
+def resolve_denial(
+    case: Case,
+    library: Library,
+    *,
+    submission: Submission | None = None,
+    determination: Determination | None = None,
+    prepared: Submission | None = None,
+) -> tuple[Submission, Determination]:
     """(the denied request, its denial). The request is the given one, else the case's earlier request,
     else the one the assistant prepared; the denial is the given determination, else that request
     adjudicated by the simulated payer."""
@@ -48,7 +53,8 @@ def resolve_denial(case: Case, library: Library, *, submission: Submission | Non
     if determination.status not in ADVERSE:
         raise AssistantInputError(
             f"determination: the request was {determination.status}, not denied; there is no denial to answer "
-            "(pass --determination with a denial, or draft a narrative instead)")
+            "(pass --determination with a denial, or draft a narrative instead)"
+        )
     return denied, determination
 
 
@@ -62,7 +68,9 @@ def _kind_text(level: AppealLevel, after: str = "the denial notice") -> str:
     return f"file within {level.file_within_days} {unit} of {after}"
 
 
-def appeal_target(manual: Manual, denial: Determination, *, peer_to_peer: bool = False) -> AppealTarget | None:
+def appeal_target(
+    manual: Manual, denial: Determination, *, peer_to_peer: bool = False
+) -> AppealTarget | None:
     """The level to use against ``denial`` (the first open filed level, or the peer-to-peer) and its deadline."""
     rights = open_rights(manual, denial)
     right: AppealRight | None
@@ -74,8 +82,14 @@ def appeal_target(manual: Manual, denial: Determination, *, peer_to_peer: bool =
     if right is None or level is None:
         return None
     follows = next((lv for lv in manual.appeal_levels if lv.after == level.level), None)
-    return AppealTarget(level=level.level, name=level.name, file_by=right.file_by, file_within=_kind_text(level),
-                        decision_time=right.decision_time, next_level=follows.name if follows else None)
+    return AppealTarget(
+        level=level.level,
+        name=level.name,
+        file_by=right.file_by,
+        file_within=_kind_text(level),
+        decision_time=right.decision_time,
+        next_level=follows.name if follows else None,
+    )
 
 
 def next_step_text(manual: Manual, target: AppealTarget) -> str:
@@ -86,8 +100,10 @@ def next_step_text(manual: Manual, target: AppealTarget) -> str:
         return ""
     if follows.automatic:
         return f"If the {target.name} upholds the denial, {manual.name} forwards the case to the {follows.name}; nothing needs to be filed."
-    return (f"If the {target.name} upholds the denial, the next level is the {follows.name} "
-            f"({_kind_text(follows, f'the {target.name} decision')}).")
+    return (
+        f"If the {target.name} upholds the denial, the next level is the {follows.name} "
+        f"({_kind_text(follows, f'the {target.name} decision')})."
+    )
 
 
 def plan_frame(manual: Manual) -> str:

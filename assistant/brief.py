@@ -22,8 +22,13 @@ from knowledge_base.models import Policy
 from scenarios.models import ChartDocument, Submission
 from simulator.models import Determination
 
-POS_LABELS = {"11": "office", "12": "home", "21": "inpatient hospital", "22": "outpatient hospital",
-              "24": "ambulatory surgical center"}
+POS_LABELS = {
+    "11": "office",
+    "12": "home",
+    "21": "inpatient hospital",
+    "22": "outpatient hospital",
+    "24": "ambulatory surgical center",
+}
 _GENERIC = frozenset({"documented", "done", "kind", "count", "days", "date", "score", "summary", "value"})
 
 
@@ -39,14 +44,21 @@ class Brief:
     p2p: AppealTarget | None = None  # the peer-to-peer, when the payer offers one against this denial
     question: str | None = None
     payer: str | None = None
-    policy: Policy | None = None  # for an answer: the policy the top passage belongs to (its criteria are listed)
+    policy: Policy | None = (
+        None  # for an answer: the policy the top passage belongs to (its criteria are listed)
+    )
 
     def labels(self, *, criterion: str | None = None, section: str | None = None) -> list[str]:
         """Labels of retrieved passages of one criterion, or whose section starts with ``section``."""
+
         def wanted(p: Passage) -> bool:
             if criterion is not None:
                 return p.hit.criterion_id == criterion
-            return section is not None and not p.hit.criterion_id and p.hit.section.lower().startswith(section.lower())
+            return (
+                section is not None
+                and not p.hit.criterion_id
+                and p.hit.section.lower().startswith(section.lower())
+            )
 
         return list(dict.fromkeys(p.label for p in self.passages if wanted(p)))
 
@@ -108,7 +120,7 @@ def quote(doc: ChartDocument, fact: str, value: FactValue) -> str | None:
 def _with_content(lines: list[str], at: int) -> str:
     # a heading ("All six ASAM dimensions assessed and rated:") says nothing alone: quote what it heads
     hit = lines[at]
-    return _clip(heading_with_content(hit, lines[at + 1:]) if hit.endswith(":") else hit)
+    return _clip(heading_with_content(hit, lines[at + 1 :]) if hit.endswith(":") else hit)
 
 
 def code_title(code: str) -> str:
@@ -151,8 +163,10 @@ def case_data_text(brief: Brief) -> str:
         f"Coverage: {c.coverage.payer_name}, {c.coverage.plan_name} ({c.coverage.plan_type}); member id {sub.member_id}",
     ]
     for role, p in (("Ordering provider", c.ordering_provider), ("Rendering provider", c.servicing_provider)):
-        lines.append(f"{role}: {p.display_name}; specialty {p.specialty.replace('_', ' ')}; NPI {p.npi}; "
-                     f"{p.organization}; phone {p.phone}")
+        lines.append(
+            f"{role}: {p.display_name}; specialty {p.specialty.replace('_', ' ')}; NPI {p.npi}; "
+            f"{p.organization}; phone {p.phone}"
+        )
     lines += [
         f"Facility: {c.facility.name}; NPI {c.facility.npi}",
         f"Order: {c.order.description}; ordered {c.order.ordered_on.isoformat()}; urgency {c.order.urgency_requested}",
@@ -160,13 +174,20 @@ def case_data_text(brief: Brief) -> str:
         f"review {sub.urgency}; requested period {sub.requested_duration_days} days",
         *(f"Procedure: {t}" for t in request_lines(a, sub)),
         *(f"Diagnosis: {t}" for t in diagnosis_lines(a, sub)),
-        *(f"Code change: {f.original} -> {f.proposed}: {f.reason}" for f in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]),
+        *(
+            f"Code change: {f.original} -> {f.proposed}: {f.reason}"
+            for f in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]
+        ),
         "Criteria checklist (evaluated on the attached documents):",
     ]
     for item in a.checklist:
         lines.append(f"- {item.criterion_id} [{item.status}] {item.text}")
         for ev in item.evidence:
-            where = f"{ev.title} ({ev.document_id}, {ev.date.isoformat() if ev.date else ''})" if ev.document_id else "the request"
+            where = (
+                f"{ev.title} ({ev.document_id}, {ev.date.isoformat() if ev.date else ''})"
+                if ev.document_id
+                else "the request"
+            )
             lines.append(f"    {humanize(ev.fact)} = {fmt_value(ev.value)} — {where}")
         if item.missing:
             lines.append(f"    missing: {', '.join(item.missing)}")
@@ -174,13 +195,18 @@ def case_data_text(brief: Brief) -> str:
     if brief.denial is not None:
         d = brief.denial
         lines.append(f"Denial: {d.status} on {d.decided_at.date().isoformat()} under {d.policy_id}")
-        lines += [f"  reason {r.code} {r.criterion_id or ''}: {r.message}" for r in d.reasons if r.kind != "info"]
+        lines += [
+            f"  reason {r.code} {r.criterion_id or ''}: {r.message}" for r in d.reasons if r.kind != "info"
+        ]
     if brief.appeal is not None:
         t = brief.appeal
-        lines.append(f"Appeal level: {t.name} ({t.level}); file by {t.file_by}; {t.file_within}; {t.decision_time}")
+        lines.append(
+            f"Appeal level: {t.name} ({t.level}); file by {t.file_by}; {t.file_within}; {t.decision_time}"
+        )
     lines.append("Documents to attach:")
     for doc in a.attachments:
         new = " (new since the denied request)" if doc in a.new_documents and brief.denial is not None else ""
-        lines.append(f"--- {doc.id} | {doc.kind} | {doc.date.isoformat()} | {doc.author} | {doc.title}{new}\n{doc.text}")
+        lines.append(
+            f"--- {doc.id} | {doc.kind} | {doc.date.isoformat()} | {doc.author} | {doc.title}{new}\n{doc.text}"
+        )
     return "\n".join(lines)
-

@@ -38,34 +38,36 @@ M = TypeVar("M", bound=BaseModel)
 CASE_KINDS = ("narrative", "appeal", "p2p", "provider_query")
 
 
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m assistant", description="Grounded drafting assistant (JSON out).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     draft = sub.add_parser("draft", help="draft a narrative, appeal, peer-to-peer points or provider query")
     draft.add_argument("--case", required=True, type=Path, help="case JSON file")
     draft.add_argument("--kind", required=True, choices=CASE_KINDS, help="what to draft")
-    draft.add_argument("--submission", type=Path, help="submission JSON (the request to draft for, or the denied one)")
+    draft.add_argument(
+        "--submission", type=Path, help="submission JSON (the request to draft for, or the denied one)"
+    )
     draft.add_argument("--determination", type=Path, help="determination JSON (the denial an appeal answers)")
-    draft.add_argument("--backend", choices=("offline", "llm"), help="default: llm when configured, else offline")
+    draft.add_argument(
+        "--backend", choices=("offline", "llm"), help="default: llm when configured, else offline"
+    )
     ask = sub.add_parser("ask", help="answer a policy question with citations")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--payer", choices=PAYERS, help="only this payer's policies and manual")
-    ask.add_argument("--backend", choices=("offline", "llm"), help="default: llm when configured, else offline")
+    ask.add_argument(
+        "--backend", choices=("offline", "llm"), help="default: llm when configured, else offline"
+    )
     return parser
-
-
-
-
 
 
 def pick_drafter(settings: Settings, backend: str | None) -> Drafter:
     if backend == "offline":
         return OfflineDrafter()
     if backend == "llm" and not settings.llm_configured:
-        raise InputError("--backend llm: no LLM configured; set PRECERT_LLM_MODEL and OPENAI_BASE_URL or "
-                         "OPENAI_API_KEY, or use --backend offline")
+        raise InputError(
+            "--backend llm: no LLM configured; set PRECERT_LLM_MODEL and OPENAI_BASE_URL or "
+            "OPENAI_API_KEY, or use --backend offline"
+        )
     return make_drafter(settings)
 
 
@@ -78,13 +80,21 @@ def run(args: argparse.Namespace, settings: Settings) -> Draft:
         submission = load_model(args.submission, Submission) if args.submission else None
         determination = load_model(args.determination, Determination) if args.determination else None
     elif not args.question.strip():
-        raise InputError("ask: the question is empty; e.g. python -m assistant ask \"What does Cardinal need for CPAP?\"")
+        raise InputError(
+            'ask: the question is empty; e.g. python -m assistant ask "What does Cardinal need for CPAP?"'
+        )
     if Retriever(settings).ensure_index():
         print(f"built the policy index in {settings.chroma_dir}", file=sys.stderr)
     if args.command == "ask":
         return ask(args.question, args.payer, settings=settings, drafter=drafter)
-    return draft_case(case, args.kind, settings=settings, submission=submission, determination=determination,
-                      drafter=drafter)
+    return draft_case(
+        case,
+        args.kind,
+        settings=settings,
+        submission=submission,
+        determination=determination,
+        drafter=drafter,
+    )
 
 
 def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> int:
@@ -100,7 +110,10 @@ def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> in
         print(f"content or index problem: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     except Exception as exc:  # the CLI never shows a traceback; the line says what broke
-        print(f"assistant failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        print(
+            f"assistant failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            file=sys.stderr,
+        )
         return 1
     try:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")

@@ -24,14 +24,35 @@ from knowledge_base.models import Policy
 from scenarios.models import Case, RequestedLine
 from simulator.codes import icd_problem
 
-_STATEMENT = re.compile(r"(?im)\b(?:final diagnosis|assessment and plan|assessment|impression|diagnosis|a/p|cancer)\s*:\s*([^\n]+)")
+_STATEMENT = re.compile(
+    r"(?im)\b(?:final diagnosis|assessment and plan|assessment|impression|diagnosis|a/p|cancer)\s*:\s*([^\n]+)"
+)
 _CLAUSE_END = re.compile(r"\.(?:\s|$)|[;(—]| - ")
 _WORD = re.compile(r"[a-z]+")
-_STOP = frozenset({
-    "of", "the", "and", "or", "with", "without", "in", "on", "to", "not", "elsewhere", "classified", "a", "an",
-    "uncomplicated",  # the default when nothing more is documented: neither evidence for nor against
-    "due", "by", "as", "at", "for",
-})
+_STOP = frozenset(
+    {
+        "of",
+        "the",
+        "and",
+        "or",
+        "with",
+        "without",
+        "in",
+        "on",
+        "to",
+        "not",
+        "elsewhere",
+        "classified",
+        "a",
+        "an",
+        "uncomplicated",  # the default when nothing more is documented: neither evidence for nor against
+        "due",
+        "by",
+        "as",
+        "at",
+        "for",
+    }
+)
 CATEGORY_BONUS = 0.5  # the order's own category: breaks ties toward the order's intent
 DAYS_PER_MONTH = 30.4375  # a rental unit is one month: 90 days -> 3, 395 days -> 13
 
@@ -137,16 +158,22 @@ def specific_diagnosis(original: str, policy: Policy | None, text: str) -> str |
         base = words(description(original)) - {"unspecified"}
         parent = icd.get_parent(original)
         siblings = _leaf_children(parent, policy) if parent else []
-        fits = [c for c in siblings if c != original and base <= words(description(c))
-                and words(description(c)) - base <= text_words]
+        fits = [
+            c
+            for c in siblings
+            if c != original and base <= words(description(c)) and words(description(c)) - base <= text_words
+        ]
         return _best(fits, text_words, original)
     child = _best(_leaf_children(original, policy), text_words, original)
     if child is not None:
         return child
     # the policy's own codes, but only of the order's category: more specific, never a different disease
     pool = policy_leaves(tuple(policy.diagnoses)) if policy is not None else ()
-    return _best([c for c in pool if c != original and c[:3] == original[:3] and icd_problem(c) is None],
-                 text_words, original)
+    return _best(
+        [c for c in pool if c != original and c[:3] == original[:3] and icd_problem(c) is None],
+        text_words,
+        original,
+    )
 
 
 def _other_side(code: str, pool: list[str]) -> str | None:
@@ -170,9 +197,14 @@ def fix_diagnoses(case: Case, policy: Policy | None, out: CodedRequest) -> None:
             if problem is None and supported(policy, code):
                 out.diagnoses.append(code)
                 continue
-            why = problem or f"{code} is not among the diagnoses {policy.id if policy else 'the policy'} accepts"
-            out.problems.append(f"Diagnosis {code}: {why}; the chart does not say which specific code applies. "
-                                "Ask the ordering provider for the specific diagnosis.")
+            why = (
+                problem
+                or f"{code} is not among the diagnoses {policy.id if policy else 'the policy'} accepts"
+            )
+            out.problems.append(
+                f"Diagnosis {code}: {why}; the chart does not say which specific code applies. "
+                "Ask the ordering provider for the specific diagnosis."
+            )
             out.diagnoses.append(code)
             continue
         picked = [better]
@@ -181,15 +213,26 @@ def fix_diagnoses(case: Case, policy: Policy | None, out: CodedRequest) -> None:
             side = _other_side(better, pool)
             if side:
                 picked.append(side)
-        reason = problem or (f"{code} ({description(code)}) is not specific enough" if unspecified
-                             else f"{code} is not a diagnosis {policy.id if policy else ''} accepts".strip())
+        reason = problem or (
+            f"{code} ({description(code)}) is not specific enough"
+            if unspecified
+            else f"{code} is not a diagnosis {policy.id if policy else ''} accepts".strip()
+        )
         for new in picked:
             if new in out.diagnoses:
                 continue
             out.diagnoses.append(new)
-            out.fixes.append(CodeFix(field="diagnosis", original=code, proposed=new, reason=(
-                f"{reason}; the chart documents {description(new).lower()}, so the request uses {new} "
-                f"({description(new)}).")))
+            out.fixes.append(
+                CodeFix(
+                    field="diagnosis",
+                    original=code,
+                    proposed=new,
+                    reason=(
+                        f"{reason}; the chart documents {description(new).lower()}, so the request uses {new} "
+                        f"({description(new)})."
+                    ),
+                )
+            )
     if not out.diagnoses:
         out.problems.append("The order carries no diagnosis; ask the ordering provider for one.")
 
@@ -204,37 +247,75 @@ def fix_procedures(case: Case, policy: Policy | None, out: CodedRequest) -> None
             primary = pc.requires_primary
             out.procedures.append(RequestedLine(code=primary, units=1))
             codes.add(primary)
-            out.fixes.append(CodeFix(field="procedure", original=code, proposed=primary, reason=(
-                f"{code} is an add-on code, billable only with its primary code {primary}; the request adds "
-                f"{primary} x 1 ahead of {code} x {units}.")))
+            out.fixes.append(
+                CodeFix(
+                    field="procedure",
+                    original=code,
+                    proposed=primary,
+                    reason=(
+                        f"{code} is an add-on code, billable only with its primary code {primary}; the request adds "
+                        f"{primary} x 1 ahead of {code} x {units}."
+                    ),
+                )
+            )
         if pc is not None and pc.max_units == 1 and units > 1:
-            out.fixes.append(CodeFix(field="units", original=f"{code} x {units}", proposed=f"{code} x 1", reason=(
-                f"{policy.id if policy else 'The policy'} authorizes 1 unit of {code} per request (one "
-                f"study or procedure); the order's {units} units would be cut.")))
+            out.fixes.append(
+                CodeFix(
+                    field="units",
+                    original=f"{code} x {units}",
+                    proposed=f"{code} x 1",
+                    reason=(
+                        f"{policy.id if policy else 'The policy'} authorizes 1 unit of {code} per request (one "
+                        f"study or procedure); the order's {units} units would be cut."
+                    ),
+                )
+            )
             units = 1
         elif "RR" in mods and order.requested_duration_days:
             months = max(1, round(order.requested_duration_days / DAYS_PER_MONTH))
             if units > months:
-                out.fixes.append(CodeFix(field="units", original=f"{code} x {units}", proposed=f"{code} x {months}",
-                                         reason=(f"{code}-RR is a monthly rental: the requested period of "
-                                                 f"{order.requested_duration_days} days is {months} monthly units.")))
+                out.fixes.append(
+                    CodeFix(
+                        field="units",
+                        original=f"{code} x {units}",
+                        proposed=f"{code} x {months}",
+                        reason=(
+                            f"{code}-RR is a monthly rental: the requested period of "
+                            f"{order.requested_duration_days} days is {months} monthly units."
+                        ),
+                    )
+                )
                 units = months
-        spans_periods = bool(policy and policy.max_duration_days and order.requested_duration_days
-                             and order.requested_duration_days > policy.max_duration_days)
+        spans_periods = bool(
+            policy
+            and policy.max_duration_days
+            and order.requested_duration_days
+            and order.requested_duration_days > policy.max_duration_days
+        )
         if pc is not None and pc.max_units is not None and units > pc.max_units and spans_periods:
             # the order covers more than one approval period (6 months of rental, 60 days of a program the
             # payer authorizes 30 at a time): an expert asks for what the payer authorizes per request and
             # requests the next period later, rather than take a partial approval
-            out.fixes.append(CodeFix(field="units", original=f"{code} x {units}", proposed=f"{code} x {pc.max_units}",
-                                     reason=(f"{policy.id if policy else 'The policy'} authorizes at most {pc.max_units} "
-                                             f"units of {code} per request; the order's {units} would be partially "
-                                             "approved (198), so the request asks for the first period and the next "
-                                             "is requested before it ends.")))
+            out.fixes.append(
+                CodeFix(
+                    field="units",
+                    original=f"{code} x {units}",
+                    proposed=f"{code} x {pc.max_units}",
+                    reason=(
+                        f"{policy.id if policy else 'The policy'} authorizes at most {pc.max_units} "
+                        f"units of {code} per request; the order's {units} would be partially "
+                        "approved (198), so the request asks for the first period and the next "
+                        "is requested before it ends."
+                    ),
+                )
+            )
             units = pc.max_units
         elif pc is not None and pc.max_units is not None and units > pc.max_units:
             # a one-time procedure (e.g. a four-level fusion) cannot be requested as less than it is
-            out.warnings.append(f"{code} x {units}: {policy.id if policy else 'the policy'} allows {pc.max_units} "
-                                "units per request; expect a partial approval for the rest.")
+            out.warnings.append(
+                f"{code} x {units}: {policy.id if policy else 'the policy'} allows {pc.max_units} "
+                "units per request; expect a partial approval for the rest."
+            )
         out.procedures.append(RequestedLine(code=code, units=units, modifiers=mods))
 
 

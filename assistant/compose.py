@@ -25,8 +25,13 @@ from assistant.sections import plan_parts, spec_for, summary_parts
 
 
 def compose(brief: Brief) -> str:
-    writers = {"narrative": narrative, "provider_query": provider_query, "appeal": appeal_letter,
-               "p2p": talking_points, "answer": answer}
+    writers = {
+        "narrative": narrative,
+        "provider_query": provider_query,
+        "appeal": appeal_letter,
+        "p2p": talking_points,
+        "answer": answer,
+    }
     return writers[brief.kind](brief).strip() + "\n"
 
 
@@ -39,14 +44,18 @@ def _spec(value: str) -> str:
 
 def identity(a: Analysis) -> list[str]:
     p, cov = a.case.patient, a.case.coverage
-    return [f"Patient: {p.name}, DOB {p.dob.isoformat()}, MRN {p.mrn}",
-            f"Member: {cov.payer_name}, {cov.plan_name}, member ID {a.submission.member_id}"]
+    return [
+        f"Patient: {p.name}, DOB {p.dob.isoformat()}, MRN {p.mrn}",
+        f"Member: {cov.payer_name}, {cov.plan_name}, member ID {a.submission.member_id}",
+    ]
 
 
 def providers(a: Analysis) -> list[str]:
     o, s, f = a.case.ordering_provider, a.case.servicing_provider, a.case.facility
-    return [f"Ordering provider: {o.display_name} ({_spec(o.specialty)}), NPI {o.npi}, {o.organization}",
-            f"Rendering provider: {s.display_name} ({_spec(s.specialty)}), NPI {s.npi}; facility {f.name}, NPI {f.npi}"]
+    return [
+        f"Ordering provider: {o.display_name} ({_spec(o.specialty)}), NPI {o.npi}, {o.organization}",
+        f"Rendering provider: {s.display_name} ({_spec(s.specialty)}), NPI {s.npi}; facility {f.name}, NPI {f.npi}",
+    ]
 
 
 def service_block(brief: Brief) -> list[str]:
@@ -57,8 +66,10 @@ def service_block(brief: Brief) -> list[str]:
     out = ["Requested service"]
     out += [f"- {line}" for line in request_lines(a, sub)]
     out += [f"- Diagnosis: {line}" for line in diagnosis_lines(a, sub)]
-    out.append(f"- Date of service: {sub.date_of_service.isoformat()}; place of service {pos}"
-               + (f" ({POS_LABELS[pos]})" if pos in POS_LABELS else ""))
+    out.append(
+        f"- Date of service: {sub.date_of_service.isoformat()}; place of service {pos}"
+        + (f" ({POS_LABELS[pos]})" if pos in POS_LABELS else "")
+    )
     if sub.requested_duration_days:
         out.append(f"- Requested authorization period: {sub.requested_duration_days} days")
     out.append(f"- Review requested: {sub.urgency}" + _expedite_reason(a))
@@ -86,8 +97,11 @@ def evidence_lines(a: Analysis, item: ChecklistItem, indent: str = "  ") -> list
             line = f"{indent}Request: {humanize(ev.fact)}: {fmt_value(ev.value)}"
         else:
             said = quote(doc, ev.fact, ev.value)
-            line = (f'{indent}{doc_ref(doc)}: "{said}"' if said
-                    else f"{indent}{doc_ref(doc)}: {humanize(ev.fact)}: {fmt_value(ev.value)}")
+            line = (
+                f'{indent}{doc_ref(doc)}: "{said}"'
+                if said
+                else f"{indent}{doc_ref(doc)}: {humanize(ev.fact)}: {fmt_value(ev.value)}"
+            )
         if line not in seen:
             seen.add(line)
             out.append(line)
@@ -106,7 +120,9 @@ def status_text(item: ChecklistItem) -> str:
         return "Met."
     if item.status == "not_met":
         return "Not met: the chart states facts that do not satisfy it."
-    return "Not shown: no chart document states " + (", ".join(humanize(m) for m in item.missing) or "it") + "."
+    return (
+        "Not shown: no chart document states " + (", ".join(humanize(m) for m in item.missing) or "it") + "."
+    )
 
 
 def criteria_block(brief: Brief, items: list[ChecklistItem]) -> list[str]:
@@ -131,7 +147,11 @@ def documents_block(brief: Brief, title: str = "Documents enclosed") -> list[str
 
 def signature(a: Analysis) -> list[str]:
     o = a.case.ordering_provider
-    return [o.display_name, f"{_spec(o.specialty).capitalize()}, {o.organization}", f"NPI {o.npi}; phone {o.phone}"]
+    return [
+        o.display_name,
+        f"{_spec(o.specialty).capitalize()}, {o.organization}",
+        f"NPI {o.npi}; phone {o.phone}",
+    ]
 
 
 def summary_block(a: Analysis) -> list[str]:
@@ -170,8 +190,11 @@ def narrative(brief: Brief) -> str:
     assert a is not None and a.policy is not None
     o = a.case.order
     parts = [
-        [f"{a.manual.name} — Utilization Management", f"Prior authorization request: {o.description}",
-         f"Date: {a.as_of.isoformat()}"],
+        [
+            f"{a.manual.name} — Utilization Management",
+            f"Prior authorization request: {o.description}",
+            f"Date: {a.as_of.isoformat()}",
+        ],
         [*identity(a), *providers(a), f"Policy: {a.policy.id} {a.policy.title}"],
         service_block(brief),
         summary_block(a),
@@ -187,8 +210,10 @@ def _ask(item: ChecklistItem) -> str:
     if item.status == "not_evidenced":
         wanted = [humanize(m) for m in item.missing]
         return "Please send the record that documents " + (", ".join(wanted) or "this criterion") + "."
-    return ("Please send documentation that this criterion is met, if it is; if it is not, tell us, and no request "
-            "will be sent that the policy does not support.")
+    return (
+        "Please send documentation that this criterion is met, if it is; if it is not, tell us, and no request "
+        "will be sent that the policy does not support."
+    )
 
 
 def provider_query(brief: Brief) -> str:
@@ -196,34 +221,53 @@ def provider_query(brief: Brief) -> str:
     assert a is not None
     o, p = a.case.ordering_provider, a.case.patient
     policy = a.policy.id if a.policy else "the payer's policy"
-    head = [f"To: {o.display_name}, {_spec(o.specialty)}, {o.organization}",
-            "From: Prior authorization team", f"Date: {a.as_of.isoformat()}",
-            f"Re: {p.name}, DOB {p.dob.isoformat()}, MRN {p.mrn} — {a.case.order.description} ({_codes(a)}), "
-            f"date of service {a.submission.date_of_service.isoformat()}; {a.manual.name}, policy {policy}"]
+    head = [
+        f"To: {o.display_name}, {_spec(o.specialty)}, {o.organization}",
+        "From: Prior authorization team",
+        f"Date: {a.as_of.isoformat()}",
+        f"Re: {p.name}, DOB {p.dob.isoformat()}, MRN {p.mrn} — {a.case.order.description} ({_codes(a)}), "
+        f"date of service {a.submission.date_of_service.isoformat()}; {a.manual.name}, policy {policy}",
+    ]
     if brief.denial is not None and brief.appeal is not None:
-        intro = (f"{a.manual.name} denied this request on {brief.denial.decided_at.date().isoformat()}. The "
-                 f"{brief.appeal.name} must be filed by {brief.appeal.file_by}, and an appeal only succeeds with "
-                 "evidence that meets the criterion the denial cites. The chart does not have it yet:")
+        intro = (
+            f"{a.manual.name} denied this request on {brief.denial.decided_at.date().isoformat()}. The "
+            f"{brief.appeal.name} must be filed by {brief.appeal.file_by}, and an appeal only succeeds with "
+            "evidence that meets the criterion the denial cites. The chart does not have it yet:"
+        )
     else:
-        intro = (f"Before this request goes to {a.manual.name}, the chart needs the following. As the records "
-                 f"stand, the request does not meet {policy}, and sending it now would lead to a pend or a denial:")
+        intro = (
+            f"Before this request goes to {a.manual.name}, the chart needs the following. As the records "
+            f"stand, the request does not meet {policy}, and sending it now would lead to a pend or a denial:"
+        )
     needs = []
     for item in a.not_met:
-        needs += [f"- {item.criterion_id} — {item.text}{brief.cite(criterion=item.criterion_id)}",
-                  f"  The chart shows: {status_text(item)}", *evidence_lines(a, item, "    "), f"  {_ask(item)}"]
+        needs += [
+            f"- {item.criterion_id} — {item.text}{brief.cite(criterion=item.criterion_id)}",
+            f"  The chart shows: {status_text(item)}",
+            *evidence_lines(a, item, "    "),
+            f"  {_ask(item)}",
+        ]
     needs += [f"- {gap} Please send it.{brief.cite(section='Documentation')}" for gap in a.doc_gaps]
     needs += [f"- Coding: {problem}" for problem in a.coded.problems]
     if not needs:
-        intro = (f"The chart documents every criterion of {policy} and every document it requires; nothing is "
-                 "needed from you for this request, and it can be submitted as it stands.")
+        intro = (
+            f"The chart documents every criterion of {policy} and every document it requires; nothing is "
+            "needed from you for this request, and it can be submitted as it stands."
+        )
     met = [i.criterion_id for i in a.checklist if i.status == "met"]
     parts = [head, [intro], needs]
     if met:
-        parts.append([f"Already documented: {', '.join(f'[{m}]' if brief.labels(criterion=m) else m for m in met)}."])
+        parts.append(
+            [f"Already documented: {', '.join(f'[{m}]' if brief.labels(criterion=m) else m for m in met)}."]
+        )
     parts.append(documents_block(brief, "Documents reviewed"))
     if needs:
-        parts.append([f"Please reply with the records, or confirm what is not documented, before the date of "
-                      f"service {a.submission.date_of_service.isoformat()}. Thank you."])
+        parts.append(
+            [
+                f"Please reply with the records, or confirm what is not documented, before the date of "
+                f"service {a.submission.date_of_service.isoformat()}. Thank you."
+            ]
+        )
     return "\n\n".join("\n".join(x) for x in parts if x)
 
 
@@ -236,8 +280,10 @@ def _denial_lines(brief: Brief) -> list[str]:
         if r.kind != "denial":
             continue
         if r.criterion_id:
-            out.append(f"- Reason {r.code}, criterion {r.criterion_id}: {texts.get(r.criterion_id, '')}"
-                       f"{brief.cite(criterion=r.criterion_id)}")
+            out.append(
+                f"- Reason {r.code}, criterion {r.criterion_id}: {texts.get(r.criterion_id, '')}"
+                f"{brief.cite(criterion=r.criterion_id)}"
+            )
         else:
             out.append(f"- Reason {r.code}: {r.message}")
     return out or [f"- {d.status}"]
@@ -254,9 +300,16 @@ def _other_met(brief: Brief) -> list[str]:
     a = brief.analysis
     assert a is not None
     failed = _failed(brief)
-    other = [f"[{i.criterion_id}]" if brief.labels(criterion=i.criterion_id) else i.criterion_id
-             for i in a.checklist if i not in failed and i.status == "met"]
-    return [f"- The other criteria are met, as the original request showed: {', '.join(other)}."] if other and failed else []
+    other = [
+        f"[{i.criterion_id}]" if brief.labels(criterion=i.criterion_id) else i.criterion_id
+        for i in a.checklist
+        if i not in failed and i.status == "met"
+    ]
+    return (
+        [f"- The other criteria are met, as the original request showed: {', '.join(other)}."]
+        if other and failed
+        else []
+    )
 
 
 def appeal_letter(brief: Brief) -> str:
@@ -266,26 +319,41 @@ def appeal_letter(brief: Brief) -> str:
     manual_cite = brief.cite(section="Appeals")
     new_docs = a.new_documents
     parts = [
-        [f"To: {a.manual.name}, {t.name}", f"Date: {a.as_of.isoformat()}",
-         f"Re: {p.name}, DOB {p.dob.isoformat()}, member ID {a.submission.member_id}; {_codes(a)}; date of service "
-         f"{a.submission.date_of_service.isoformat()}",
-         f"Denied request: submitted {brief.denied_submission.at.date().isoformat()}, denied "
-         f"{d.decided_at.date().isoformat()} under {d.policy_id}"],
-        [f"{plan_frame(a.manual)} On behalf of the patient, we request a {t.name} of this denial, within the "
-         f"window the plan allows ({t.file_within}; file by {t.file_by}).{manual_cite}"],
+        [
+            f"To: {a.manual.name}, {t.name}",
+            f"Date: {a.as_of.isoformat()}",
+            f"Re: {p.name}, DOB {p.dob.isoformat()}, member ID {a.submission.member_id}; {_codes(a)}; date of service "
+            f"{a.submission.date_of_service.isoformat()}",
+            f"Denied request: submitted {brief.denied_submission.at.date().isoformat()}, denied "
+            f"{d.decided_at.date().isoformat()} under {d.policy_id}",
+        ],
+        [
+            f"{plan_frame(a.manual)} On behalf of the patient, we request a {t.name} of this denial, within the "
+            f"window the plan allows ({t.file_within}; file by {t.file_by}).{manual_cite}"
+        ],
         ["The denial", *_denial_lines(brief)],
         # what a reviewer needs to re-decide the request: the service with its codes, units and period, the
         # clinical history and the plan (letters without them are the failures appeal guides name)
         service_block(brief),
         summary_block(a),
-        ["New evidence", *([f"- {doc_ref(doc)}, written after the denied request." for doc in new_docs]
-                           or ["- No document has been added to the chart since the denied request."])],
-        ["How the criteria are met with this evidence", *criteria_block(brief, _failed(brief) or a.checklist),
-         *_other_met(brief)],
+        [
+            "New evidence",
+            *(
+                [f"- {doc_ref(doc)}, written after the denied request." for doc in new_docs]
+                or ["- No document has been added to the chart since the denied request."]
+            ),
+        ],
+        [
+            "How the criteria are met with this evidence",
+            *criteria_block(brief, _failed(brief) or a.checklist),
+            *_other_met(brief),
+        ],
         documents_block(brief, "Documents (original request and new)"),
         plan_block(a),
-        [f"We ask {a.manual.name} to overturn the denial and authorize {_codes(a)} for the date of service "
-         f"{a.submission.date_of_service.isoformat()}{_period(a)}. {next_step_text(a.manual, t)}".strip()],
+        [
+            f"We ask {a.manual.name} to overturn the denial and authorize {_codes(a)} for the date of service "
+            f"{a.submission.date_of_service.isoformat()}{_period(a)}. {next_step_text(a.manual, t)}".strip()
+        ],
         ["Sincerely,", *signature(a)],
     ]
     return "\n\n".join("\n".join(x) for x in parts if x)
@@ -299,22 +367,36 @@ def talking_points(brief: Brief) -> str:
     if t is not None:
         when = f"- Availability: {t.name}; {t.file_within} (request by {t.file_by}), {t.decision_time}.{p2p_cite}"
     else:
-        when = (f"- Availability: {a.manual.name} offers no peer-to-peer review of an issued denial; see its "
-                f"manual.{p2p_cite}")
+        when = (
+            f"- Availability: {a.manual.name} offers no peer-to-peer review of an issued denial; see its "
+            f"manual.{p2p_cite}"
+        )
     failed = _failed(brief)
-    other = [f"[{i.criterion_id}]" if brief.labels(criterion=i.criterion_id) else i.criterion_id
-             for i in a.checklist if i not in failed and i.status == "met"]
+    other = [
+        f"[{i.criterion_id}]" if brief.labels(criterion=i.criterion_id) else i.criterion_id
+        for i in a.checklist
+        if i not in failed and i.status == "met"
+    ]
     parts = [
-        [f"Peer-to-peer talking points — {a.case.patient.name}, {a.case.order.description}",
-         f"For {a.case.ordering_provider.display_name}; {a.manual.name} denial of {d.decided_at.date().isoformat()} "
-         f"under {d.policy_id}", when],
+        [
+            f"Peer-to-peer talking points — {a.case.patient.name}, {a.case.order.description}",
+            f"For {a.case.ordering_provider.display_name}; {a.manual.name} denial of {d.decided_at.date().isoformat()} "
+            f"under {d.policy_id}",
+            when,
+        ],
         ["The denial", *_denial_lines(brief)],
         ["What the chart shows", *criteria_block(brief, failed or a.not_met or a.checklist)],
         [f"Other criteria documented: {', '.join(other)}."] if other else [],
-        [f"The ask: overturn the denial and authorize {_codes(a)} for the date of service "
-         f"{a.submission.date_of_service.isoformat()}."],
+        [
+            f"The ask: overturn the denial and authorize {_codes(a)} for the date of service "
+            f"{a.submission.date_of_service.isoformat()}."
+        ],
     ]
     if brief.appeal is not None:
-        parts.append([f"If the denial stands: {brief.appeal.name}, {brief.appeal.file_within} (file by "
-                      f"{brief.appeal.file_by}).{brief.cite(section='Appeals')}"])
+        parts.append(
+            [
+                f"If the denial stands: {brief.appeal.name}, {brief.appeal.file_within} (file by "
+                f"{brief.appeal.file_by}).{brief.cite(section='Appeals')}"
+            ]
+        )
     return "\n\n".join("\n".join(x) for x in parts if x)

@@ -55,14 +55,20 @@ def instruction_like(sentence: str) -> bool:
 
 def injection_findings(case: Case) -> list[str]:
     """Chart documents whose text reads like an instruction to an assistant (reported, never followed)."""
-    return [f"{d.id} ({d.title}) contains text that reads like an instruction (\"{m.group(0)}\"); it was treated "
-            "as chart data and not used." for d in case.chart if (m := INJECTION.search(d.text))]
+    return [
+        f'{d.id} ({d.title}) contains text that reads like an instruction ("{m.group(0)}"); it was treated '
+        "as chart data and not used."
+        for d in case.chart
+        if (m := INJECTION.search(d.text))
+    ]
 
 
 # ----- citations --------------------------------------------------------------------------------------
 
 
-def resolve_citations(text: str, passages: list[Passage], cited_ids: Iterable[str] = ()) -> tuple[str, list[Citation], list[str]]:
+def resolve_citations(
+    text: str, passages: list[Passage], cited_ids: Iterable[str] = ()
+) -> tuple[str, list[Citation], list[str]]:
     """(text without invalid citation markers, citations of retrieved passages, warnings)."""
     by_label: dict[str, list[Passage]] = {}
     by_id = {p.chunk_id: p for p in passages}
@@ -72,8 +78,16 @@ def resolve_citations(text: str, passages: list[Passage], cited_ids: Iterable[st
     warnings: list[str] = []
 
     def cite(p: Passage) -> None:
-        found.setdefault(p.chunk_id, Citation(label=p.label, policy_id=p.hit.policy_id, section=p.hit.section,
-                                              criterion_id=p.hit.criterion_id, chunk_id=p.chunk_id))
+        found.setdefault(
+            p.chunk_id,
+            Citation(
+                label=p.label,
+                policy_id=p.hit.policy_id,
+                section=p.hit.section,
+                criterion_id=p.hit.criterion_id,
+                chunk_id=p.chunk_id,
+            ),
+        )
 
     def replace(match: re.Match[str]) -> str:
         parts = [part.strip() for part in match.group(1).split(";")]
@@ -106,7 +120,9 @@ def resolve_citations(text: str, passages: list[Passage], cited_ids: Iterable[st
 
 
 def strip_citations(text: str) -> str:
-    return _BRACKET.sub(lambda m: "" if all(_CITE_LIKE.match(p.strip()) for p in m.group(1).split(";")) else m.group(0), text)
+    return _BRACKET.sub(
+        lambda m: "" if all(_CITE_LIKE.match(p.strip()) for p in m.group(1).split(";")) else m.group(0), text
+    )
 
 
 # ----- numbers, dates and codes -----------------------------------------------------------------------
@@ -143,7 +159,9 @@ class Corpus:
 
 def fact_tokens(text: str) -> list[str]:
     """Numbers, dates and codes in ``text`` (citation markers excluded), in order, without repeats."""
-    return list(dict.fromkeys(t for t in _TOKEN.findall(strip_citations(text)) if any(ch.isdigit() for ch in t)))
+    return list(
+        dict.fromkeys(t for t in _TOKEN.findall(strip_citations(text)) if any(ch.isdigit() for ch in t))
+    )
 
 
 def unsupported_facts(text: str, corpus: Corpus) -> list[str]:
@@ -153,9 +171,14 @@ def unsupported_facts(text: str, corpus: Corpus) -> list[str]:
 def case_corpus(case: Case) -> Corpus:
     """Everything the case states: patient, coverage, providers, facility, order, chart, earlier request."""
     corpus = Corpus().add(
-        case.patient.model_dump_json(), case.coverage.model_dump_json(), case.ordering_provider.model_dump_json(),
-        case.servicing_provider.model_dump_json(), case.facility.model_dump_json(), case.order.model_dump_json(),
-        case.sim_start.date().isoformat(), case.prior_submission.model_dump_json() if case.prior_submission else "",
+        case.patient.model_dump_json(),
+        case.coverage.model_dump_json(),
+        case.ordering_provider.model_dump_json(),
+        case.servicing_provider.model_dump_json(),
+        case.facility.model_dump_json(),
+        case.order.model_dump_json(),
+        case.sim_start.date().isoformat(),
+        case.prior_submission.model_dump_json() if case.prior_submission else "",
     )
     for doc in case.chart:
         corpus.add(doc.id, doc.date.isoformat(), doc.title, doc.author, doc.text, *doc.facts.values())
@@ -183,7 +206,9 @@ class Redactor:
             value = (value or "").strip()
             if len(value) < 2 or value in surfaces:
                 return
-            surfaces[value] = f"[[{kind}_{sum(1 for v in surfaces.values() if v.startswith('[[' + kind)) + 1}]]"
+            surfaces[value] = (
+                f"[[{kind}_{sum(1 for v in surfaces.values() if v.startswith('[[' + kind)) + 1}]]"
+            )
 
         p, cov = case.patient, case.coverage
         people = [case.ordering_provider, case.servicing_provider]
@@ -202,8 +227,11 @@ class Redactor:
         self.forward = surfaces
         self.back = {v: k for k, v in surfaces.items()}
         ordered = sorted(surfaces, key=len, reverse=True)
-        self._pattern = re.compile(
-            "|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in ordered)) if ordered else None
+        self._pattern = (
+            re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in ordered))
+            if ordered
+            else None
+        )
 
     def redact(self, text: str) -> str:
         if self._pattern is None:

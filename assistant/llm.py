@@ -36,21 +36,31 @@ SYSTEM_PROMPT = (
     "5. Placeholders such as [[NAME_1]] stand for identifiers; copy them exactly as they are."
 )
 TASKS: dict[str, str] = {
-    "narrative": ("Write the medical-necessity narrative for this prior-authorization request: patient "
-                  "identifiers, codes and units, date of service, requested period, clinical history, how each "
-                  "criterion is met with the document that shows it (title and date), follow-up plan, and the "
-                  "ordering provider's name and credentials."),
-    "provider_query": ("Write a query to the ordering provider: which criteria are not met or not shown, what the "
-                       "chart shows for each, and exactly what record is needed. Do not write a request letter."),
-    "appeal": ("Write the appeal letter: name the appeal level and its filing deadline as given, answer the "
-               "denial's reason and criterion with the new evidence (document titles and dates), and ask for the "
-               "denial to be overturned."),
-    "p2p": ("Write peer-to-peer talking points for the ordering physician: the denial reason, the chart facts "
-            "that answer it with their documents, the ask, and the next appeal level if it stands."),
+    "narrative": (
+        "Write the medical-necessity narrative for this prior-authorization request: patient "
+        "identifiers, codes and units, date of service, requested period, clinical history, how each "
+        "criterion is met with the document that shows it (title and date), follow-up plan, and the "
+        "ordering provider's name and credentials."
+    ),
+    "provider_query": (
+        "Write a query to the ordering provider: which criteria are not met or not shown, what the "
+        "chart shows for each, and exactly what record is needed. Do not write a request letter."
+    ),
+    "appeal": (
+        "Write the appeal letter: name the appeal level and its filing deadline as given, answer the "
+        "denial's reason and criterion with the new evidence (document titles and dates), and ask for the "
+        "denial to be overturned."
+    ),
+    "p2p": (
+        "Write peer-to-peer talking points for the ordering physician: the denial reason, the chart facts "
+        "that answer it with their documents, the ask, and the next appeal level if it stands."
+    ),
     "answer": "Answer the question from the policy passages only, briefly, citing each passage you use.",
 }
-JSON_FORMAT = ('Reply with one JSON object and nothing else: {"text": "<the document>", "citations": '
-               '["<passage id>", ...]} where citations lists the ids of the passages you cited.')
+JSON_FORMAT = (
+    'Reply with one JSON object and nothing else: {"text": "<the document>", "citations": '
+    '["<passage id>", ...]} where citations lists the ids of the passages you cited.'
+)
 STREAM_FORMAT = "Reply with the document text only, citing passages inline by their labels."
 
 
@@ -63,21 +73,29 @@ class LLMReply(BaseModel):
 
 def parse_reply(content: Any) -> LLMReply:
     """The reply from raw model content: JSON possibly wrapped in a code fence or prose; else ValueError."""
-    raw = content if isinstance(content, str) else json.dumps(content) if isinstance(content, dict) else str(content)
+    raw = (
+        content
+        if isinstance(content, str)
+        else json.dumps(content)
+        if isinstance(content, dict)
+        else str(content)
+    )
     fenced = re.search(r"```(?:json)?\s*(.*?)```", raw, re.DOTALL)
     body = fenced.group(1) if fenced else raw
     start, end = body.find("{"), body.rfind("}")
     if start == -1 or end <= start:
         raise ValueError("malformed JSON: the reply has no JSON object")
     try:
-        data = json.loads(body[start:end + 1])
+        data = json.loads(body[start : end + 1])
     except json.JSONDecodeError as exc:
         raise ValueError(f"malformed JSON: {exc.msg} at position {exc.pos}") from None
     return LLMReply.model_validate(data)  # raises ValidationError on a schema mismatch
 
 
 def build_messages(brief: Brief, redactor: Redactor | None, *, streaming: bool = False) -> list[BaseMessage]:
-    passages = "\n\n".join(f"[{p.label}] (passage id {p.chunk_id}; {p.hit.section})\n{p.hit.text}" for p in brief.passages)
+    passages = "\n\n".join(
+        f"[{p.label}] (passage id {p.chunk_id}; {p.hit.section})\n{p.hit.text}" for p in brief.passages
+    )
     task = [f"TASK: {TASKS[brief.kind]}"]
     if brief.question:
         task.append(f"QUESTION: {brief.question}")
@@ -100,7 +118,9 @@ class LLMDrafter:
 
     def __init__(self, settings: Settings, fallback: OfflineDrafter | None = None):
         if not settings.llm_model:
-            raise ValueError("llm_model: no model configured; set PRECERT_LLM_MODEL or use the offline backend")
+            raise ValueError(
+                "llm_model: no model configured; set PRECERT_LLM_MODEL or use the offline backend"
+            )
         self.settings = settings
         self.backend = f"llm:{settings.llm_model}"
         self.fallback = fallback or OfflineDrafter()
@@ -109,9 +129,14 @@ class LLMDrafter:
         from langchain_openai import ChatOpenAI
 
         s = self.settings
-        return ChatOpenAI(base_url=s.openai_base_url, api_key=s.openai_api_key or "not-needed",  # type: ignore[arg-type]
-                          model=s.llm_model or "", timeout=s.llm_timeout_s, max_retries=s.llm_max_retries,
-                          temperature=0)
+        return ChatOpenAI(
+            base_url=s.openai_base_url,
+            api_key=s.openai_api_key or "not-needed",  # type: ignore[arg-type]
+            model=s.llm_model or "",
+            timeout=s.llm_timeout_s,
+            max_retries=s.llm_max_retries,
+            temperature=0,
+        )
 
     def _redactor(self, brief: Brief) -> Redactor | None:
         return Redactor(brief.analysis.case) if self.settings.redact and brief.analysis else None

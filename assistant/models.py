@@ -73,8 +73,12 @@ class Precheck(_Model):
     action_code: str
     stage: str
     reasons: list[Reason] = Field(default_factory=list)
-    failed_criteria: list[str] = Field(default_factory=list, description="Criterion ids of denial reasons only.")
-    missing: list[str] = Field(default_factory=list, description="What the payer asks for (pends) or says is lacking.")
+    failed_criteria: list[str] = Field(
+        default_factory=list, description="Criterion ids of denial reasons only."
+    )
+    missing: list[str] = Field(
+        default_factory=list, description="What the payer asks for (pends) or says is lacking."
+    )
     summary: str
 
 
@@ -97,16 +101,21 @@ class Draft(_Model):
     text: str
     citations: list[Citation] = Field(default_factory=list)
     # DESIGN §4 calls it ``criteria``; drafts saved before the rename hold ``checklist`` and must still load
-    criteria: list[ChecklistItem] = Field(default_factory=list, validation_alias=AliasChoices("criteria", "checklist"),
-                                          description="Each criterion of the policy: status, evidence, documents, "
-                                          "missing facts.")
+    criteria: list[ChecklistItem] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("criteria", "checklist"),
+        description="Each criterion of the policy: status, evidence, documents, missing facts.",
+    )
     recommended_document_ids: list[str] = Field(default_factory=list)
     code_fixes: list[CodeFix] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     unsupported_facts: list[str] = Field(default_factory=list)
     submission: Submission | None = Field(default=None, description="The request the assistant prepared.")
-    action: Action | None = Field(default=None, description="The action this draft prepares (submission, appeal, "
-                                  "peer-to-peer or provider query), ready to hand to the simulator.")
+    action: Action | None = Field(
+        default=None,
+        description="The action this draft prepares (submission, appeal, "
+        "peer-to-peer or provider query), ready to hand to the simulator.",
+    )
     appeal: AppealTarget | None = None
     precheck: Precheck | None = None
     backend: str = Field(description="'offline' or 'llm:<model>'")
@@ -115,5 +124,9 @@ class Draft(_Model):
     @property
     def ready_to_submit(self) -> bool:
         """Every criterion met and the pre-check certifies (approved or partially approved)."""
-        return (self.kind in ("narrative", "appeal") and all(c.status == "met" for c in self.criteria)
-                and self.precheck is not None and self.precheck.status in ("approved", "partially_approved"))
+        return (
+            self.kind in ("narrative", "appeal")
+            and all(c.status == "met" for c in self.criteria)
+            and self.precheck is not None
+            and self.precheck.status in ("approved", "partially_approved")
+        )

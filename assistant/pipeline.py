@@ -37,16 +37,26 @@ from simulator.models import Determination
 from simulator.view import build_view
 
 
-def prepare(case: Case, kind: DraftKind, retriever: Retriever, library: Library, *,
-            submission: Submission | None = None, determination: Determination | None = None) -> Brief:
+def prepare(
+    case: Case,
+    kind: DraftKind,
+    retriever: Retriever,
+    library: Library,
+    *,
+    submission: Submission | None = None,
+    determination: Determination | None = None,
+) -> Brief:
     """Everything a drafter needs, and the kind the chart actually supports."""
     if kind not in DRAFT_KINDS or kind == "answer":
-        raise AssistantInputError(f"kind: {kind!r} is not a case draft; use narrative, appeal, p2p or provider_query")
+        raise AssistantInputError(
+            f"kind: {kind!r} is not a case draft; use narrative, appeal, p2p or provider_query"
+        )
     brief = Brief(kind=kind, requested_kind=kind)
     if kind in ("appeal", "p2p"):
         prepared = analyze(case, library).submission
-        denied, denial = resolve_denial(case, library, submission=submission, determination=determination,
-                                        prepared=prepared)
+        denied, denial = resolve_denial(
+            case, library, submission=submission, determination=determination, prepared=prepared
+        )
         a = analyze(case, library, at=appeal_time(case, denial), base=denied)
         brief.denial, brief.denied_submission = denial, denied
         brief.appeal = appeal_target(a.manual, denial)
@@ -56,15 +66,22 @@ def prepare(case: Case, kind: DraftKind, retriever: Retriever, library: Library,
     else:
         a = analyze(case, library, base=submission)
     if a.policy is None:
-        raise AssistantInputError(f"case: {a.manual.name} has no policy for {case.order.service_line}; nothing to draft")
+        raise AssistantInputError(
+            f"case: {a.manual.name} has no policy for {case.order.service_line}; nothing to draft"
+        )
     brief.analysis = a
-    brief.passages = retriever.for_policy(a.policy, a.manual, [ln.code for ln in a.submission.procedures],
-                                          a.submission.diagnoses)
+    brief.passages = retriever.for_policy(
+        a.policy, a.manual, [ln.code for ln in a.submission.procedures], a.submission.diagnoses
+    )
     if brief.denial is not None:
         level = brief.appeal.name if brief.appeal else "appeal"
-        brief.passages += retriever.for_manual(a.manual.id, f"{level} appeals filing deadline days decision", k=3)
+        brief.passages += retriever.for_manual(
+            a.manual.id, f"{level} appeals filing deadline days decision", k=3
+        )
         if kind == "p2p":
-            brief.passages += retriever.for_manual(a.manual.id, "peer-to-peer conversation medical director denial", k=2)
+            brief.passages += retriever.for_manual(
+                a.manual.id, "peer-to-peer conversation medical director denial", k=2
+            )
         brief.passages = list({p.chunk_id: p for p in brief.passages}.values())
     if kind != "provider_query" and a.blocking:
         brief.kind = "provider_query"
@@ -101,17 +118,30 @@ def _summarize(action: str, det: Determination) -> Precheck:
     missing = list(det.request_for_information) + [r.message for r in issues if r.kind != "pend"]
     head = f"{det.status} ({det.action_code}) at the {det.stage.replace('_', ' ')} stage"
     # without issues, say what the payer said (e.g. why no authorization is needed), not the approval echo
-    said = issues or [r for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")]
+    said = issues or [
+        r for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")
+    ]
     summary = head + (": " + "; ".join(r.message for r in said[:3]) if said else ".")
-    return Precheck(action=action, status=det.status, action_code=det.action_code, stage=det.stage,  # type: ignore[arg-type]
-                    reasons=det.reasons, failed_criteria=[r.criterion_id for r in det.reasons
-                                                          if r.kind == "denial" and r.criterion_id],
-                    missing=missing, summary=summary)
+    return Precheck(
+        action=action,
+        status=det.status,
+        action_code=det.action_code,
+        stage=det.stage,  # type: ignore[arg-type]
+        reasons=det.reasons,
+        failed_criteria=[r.criterion_id for r in det.reasons if r.kind == "denial" and r.criterion_id],
+        missing=missing,
+        summary=summary,
+    )
 
 
 # what a warning calls each kind (the ids are not English: "p2p", "provider_query")
-_KIND_NAMES = {"narrative": "narrative", "appeal": "appeal letter", "p2p": "peer-to-peer talking points",
-               "provider_query": "provider query", "answer": "answer"}
+_KIND_NAMES = {
+    "narrative": "narrative",
+    "appeal": "appeal letter",
+    "p2p": "peer-to-peer talking points",
+    "provider_query": "provider query",
+    "answer": "answer",
+}
 
 
 def _with_article(noun: str) -> str:
@@ -125,9 +155,12 @@ def _corpus_for(brief: Brief, cited: set[str]) -> Corpus:
     a = brief.analysis
     assert a is not None
     corpus = case_corpus(a.case)
-    corpus.add(a.submission.model_dump_json(), a.at.date().isoformat(),
-               *(code_title(c) for c in a.submission.diagnoses),
-               *request_facts(build_view(a.case, a.submission, a.library), a.policy).values())
+    corpus.add(
+        a.submission.model_dump_json(),
+        a.at.date().isoformat(),
+        *(code_title(c) for c in a.submission.diagnoses),
+        *request_facts(build_view(a.case, a.submission, a.library), a.policy).values(),
+    )
     if brief.denial is not None:
         corpus.add(brief.denial.model_dump_json())
         if brief.denied_submission is not None:
@@ -154,39 +187,73 @@ def finish(brief: Brief, written: Written) -> Draft:
     precheck, action = _precheck(brief, text)
     warnings: list[str] = []
     if brief.kind != brief.requested_kind:
-        warnings.append(f"{_with_article(_KIND_NAMES[brief.requested_kind])} was asked for, but the chart does not "
-                        "support it yet (see the warnings below): this is the query to the ordering provider instead.")
+        warnings.append(
+            f"{_with_article(_KIND_NAMES[brief.requested_kind])} was asked for, but the chart does not "
+            "support it yet (see the warnings below): this is the query to the ordering provider instead."
+        )
     for fix in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]:
         warnings.append(f"Changed {fix.field} {fix.original} -> {fix.proposed}: {fix.reason}")
     warnings += a.coded.problems + a.coded.warnings + a.coverage_warnings + a.doc_gaps
     warnings += [f"{c.criterion_id}: {c.note}" for c in a.not_met]
     warnings += injection_findings(a.case) + cite_warnings
     if brief.requested_kind == "p2p" and brief.p2p is None:
-        warnings.append(f"{a.manual.name} offers no peer-to-peer review of this denial; file the "
-                        f"{brief.appeal.name if brief.appeal else 'appeal'} instead.")
-    warnings += [f"Unsupported: {tok!r} is in the draft but not in the case or the cited policy text." for tok in unsupported]
+        warnings.append(
+            f"{a.manual.name} offers no peer-to-peer review of this denial; file the "
+            f"{brief.appeal.name if brief.appeal else 'appeal'} instead."
+        )
+    warnings += [
+        f"Unsupported: {tok!r} is in the draft but not in the case or the cited policy text."
+        for tok in unsupported
+    ]
     if precheck.status not in ("approved", "partially_approved"):
         warnings.append(f"Pre-check: {precheck.summary}")
     return Draft(
-        kind=brief.kind, requested_kind=brief.requested_kind, case_id=a.case.case_id,
-        policy_id=a.policy.id if a.policy else None, text=text, citations=citations, criteria=a.checklist,
-        recommended_document_ids=[d.id for d in a.attachments], code_fixes=[*a.coded.fixes, *([a.member_fix] if a.member_fix else [])],
-        warnings=list(dict.fromkeys(warnings)), unsupported_facts=unsupported, submission=a.submission,
-        action=action, appeal=brief.appeal if brief.requested_kind != "p2p" else (brief.p2p or brief.appeal),
-        precheck=precheck, backend=written.backend, fallback_reason=written.fallback_reason,
+        kind=brief.kind,
+        requested_kind=brief.requested_kind,
+        case_id=a.case.case_id,
+        policy_id=a.policy.id if a.policy else None,
+        text=text,
+        citations=citations,
+        criteria=a.checklist,
+        recommended_document_ids=[d.id for d in a.attachments],
+        code_fixes=[*a.coded.fixes, *([a.member_fix] if a.member_fix else [])],
+        warnings=list(dict.fromkeys(warnings)),
+        unsupported_facts=unsupported,
+        submission=a.submission,
+        action=action,
+        appeal=brief.appeal if brief.requested_kind != "p2p" else (brief.p2p or brief.appeal),
+        precheck=precheck,
+        backend=written.backend,
+        fallback_reason=written.fallback_reason,
     )
 
 
-def _setup(settings: Settings | None, drafter: Drafter | None, library: Library | None,
-           embedding: EmbeddingFunction[Documents] | None) -> tuple[Settings, Drafter, Library, Retriever]:
+def _setup(
+    settings: Settings | None,
+    drafter: Drafter | None,
+    library: Library | None,
+    embedding: EmbeddingFunction[Documents] | None,
+) -> tuple[Settings, Drafter, Library, Retriever]:
     settings = settings or Settings()
-    return settings, drafter or make_drafter(settings), library or load_library(), Retriever(settings, embedding)
+    return (
+        settings,
+        drafter or make_drafter(settings),
+        library or load_library(),
+        Retriever(settings, embedding),
+    )
 
 
-def draft_case(case: Case, kind: DraftKind = "narrative", *, settings: Settings | None = None,
-               submission: Submission | None = None, determination: Determination | None = None,
-               drafter: Drafter | None = None, library: Library | None = None,
-               embedding: EmbeddingFunction[Documents] | None = None) -> Draft:
+def draft_case(
+    case: Case,
+    kind: DraftKind = "narrative",
+    *,
+    settings: Settings | None = None,
+    submission: Submission | None = None,
+    determination: Determination | None = None,
+    drafter: Drafter | None = None,
+    library: Library | None = None,
+    embedding: EmbeddingFunction[Documents] | None = None,
+) -> Draft:
     """A grounded draft of ``kind`` for ``case`` (see the module docstring for the pipeline)."""
     settings, drafter, library, retriever = _setup(settings, drafter, library, embedding)
     brief = prepare(case, kind, retriever, library, submission=submission, determination=determination)
@@ -208,20 +275,36 @@ class DraftStream:
                 yield item
 
 
-def stream_draft(case: Case, kind: DraftKind = "narrative", *, settings: Settings | None = None,
-                 submission: Submission | None = None, determination: Determination | None = None,
-                 drafter: Drafter | None = None, library: Library | None = None,
-                 embedding: EmbeddingFunction[Documents] | None = None) -> DraftStream:
+def stream_draft(
+    case: Case,
+    kind: DraftKind = "narrative",
+    *,
+    settings: Settings | None = None,
+    submission: Submission | None = None,
+    determination: Determination | None = None,
+    drafter: Drafter | None = None,
+    library: Library | None = None,
+    embedding: EmbeddingFunction[Documents] | None = None,
+) -> DraftStream:
     settings, drafter, library, retriever = _setup(settings, drafter, library, embedding)
-    return DraftStream(prepare(case, kind, retriever, library, submission=submission, determination=determination),
-                       drafter)
+    return DraftStream(
+        prepare(case, kind, retriever, library, submission=submission, determination=determination), drafter
+    )
 
 
-def ask(question: str, payer: str | None = None, *, settings: Settings | None = None, drafter: Drafter | None = None,
-        embedding: EmbeddingFunction[Documents] | None = None) -> Draft:
+def ask(
+    question: str,
+    payer: str | None = None,
+    *,
+    settings: Settings | None = None,
+    drafter: Drafter | None = None,
+    embedding: EmbeddingFunction[Documents] | None = None,
+) -> Draft:
     """An answer composed from the passages retrieved for ``question`` (optionally one payer's), with citations."""
     if not isinstance(question, str) or not question.strip():
-        raise AssistantInputError("question: empty; ask e.g. 'How long does Cardinal take to decide a reconsideration?'")
+        raise AssistantInputError(
+            "question: empty; ask e.g. 'How long does Cardinal take to decide a reconsideration?'"
+        )
     if payer is not None and payer not in PAYERS:
         raise AssistantInputError(f"payer: unknown payer {payer!r}; use one of {', '.join(PAYERS)}")
     settings = settings or Settings()
@@ -235,18 +318,34 @@ def ask(question: str, payer: str | None = None, *, settings: Settings | None = 
         policy = next((policies[p.hit.policy_id] for p in passages if p.hit.policy_id in policies), None)
         if policy is not None:
             passages = merge(passages, retriever.for_requirements(policy))
-    brief = Brief(kind="answer", requested_kind="answer", passages=passages, question=question.strip(), payer=payer,
-                  policy=policy)
+    brief = Brief(
+        kind="answer",
+        requested_kind="answer",
+        passages=passages,
+        question=question.strip(),
+        payer=payer,
+        policy=policy,
+    )
     written = drafter.write(brief)
     text, citations, warnings = resolve_citations(written.text, passages, written.cited_ids)
     cited = {c.chunk_id for c in citations}
     corpus = passage_corpus(Corpus().add(question), [p for p in passages if p.chunk_id in cited])
     unsupported = unsupported_facts(text, corpus)
-    warnings += [f"Unsupported: {tok!r} is in the answer but not in the cited policy text." for tok in unsupported]
+    warnings += [
+        f"Unsupported: {tok!r} is in the answer but not in the cited policy text." for tok in unsupported
+    ]
     if not citations:
         warnings.append("The answer cites no retrieved passage; treat it as unverified.")
-    return Draft(kind="answer", requested_kind="answer", text=text, citations=citations, warnings=warnings,
-                 unsupported_facts=unsupported, backend=written.backend, fallback_reason=written.fallback_reason)
+    return Draft(
+        kind="answer",
+        requested_kind="answer",
+        text=text,
+        citations=citations,
+        warnings=warnings,
+        unsupported_facts=unsupported,
+        backend=written.backend,
+        fallback_reason=written.fallback_reason,
+    )
 
 
 __all__ = ["Analysis", "DraftStream", "ask", "draft_case", "finish", "prepare", "stream_draft"]

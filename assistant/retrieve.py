@@ -24,8 +24,11 @@ CASE_K = 12
 QUESTION_K = 5
 # a CPT (72148) or HCPCS (E0601, H0015) code named in a question
 _PROCEDURE_CODE = re.compile(r"\b(?:\d{5}|[A-Va-v]\d{4})\b")
-_REQUIREMENTS = re.compile(r"\b(needs?|needed|requires?|required|requirements?|criteria|criterion|qualify|qualifies|"
-                           r"covers?|covered|coverage|documentation)\b", re.I)
+_REQUIREMENTS = re.compile(
+    r"\b(needs?|needed|requires?|required|requirements?|criteria|criterion|qualify|qualifies|"
+    r"covers?|covered|coverage|documentation)\b",
+    re.I,
+)
 
 
 def asks_requirements(question: str) -> bool:
@@ -83,7 +86,9 @@ class Retriever:
         hits = search(query, settings=self.settings, embedding=self.embedding, **filters)  # type: ignore[arg-type]
         return [Passage(hit=hit, label=label_for(hit)) for hit in hits]
 
-    def for_policy(self, policy: Policy, manual: Manual, codes: list[str], diagnoses: list[str]) -> list[Passage]:
+    def for_policy(
+        self, policy: Policy, manual: Manual, codes: list[str], diagnoses: list[str]
+    ) -> list[Passage]:
         """Passages of the policy the request falls under: one hybrid query, then a lexical look-up of each
         criterion's section (all its parts) and of the documentation section if the query missed it."""
         governed = next((c for c in codes if policy.code(c)), None)
@@ -92,8 +97,10 @@ class Retriever:
             filters["code"] = governed
         else:
             filters["service_line"] = policy.service_line
-        query = (f"{manual.name} {policy.title} {' '.join(codes)} {' '.join(diagnoses)} medical necessity "
-                 "criteria required documentation")
+        query = (
+            f"{manual.name} {policy.title} {' '.join(codes)} {' '.join(diagnoses)} medical necessity "
+            "criteria required documentation"
+        )
         found = {p.chunk_id: p for p in self._search(query, k=CASE_K, **filters)}
         for crit in policy.criteria:
             # every part of every criterion's section: a letter quotes each criterion's numbers
@@ -101,7 +108,9 @@ class Retriever:
                 if p.hit.criterion_id == crit.id:
                     found.setdefault(p.chunk_id, p)
         if not any(p.hit.section.lower().startswith("documentation") for p in found.values()):
-            for p in self._search("Documentation required records dated within days", k=2, mode="bm25", **filters):
+            for p in self._search(
+                "Documentation required records dated within days", k=2, mode="bm25", **filters
+            ):
                 if p.hit.section.lower().startswith("documentation"):
                     found.setdefault(p.chunk_id, p)
         return [p for p in found.values() if p.hit.policy_id == policy.id]
@@ -115,19 +124,31 @@ class Retriever:
         policies governing that code rank first (a code is the most specific thing a question can say, and
         a policy of another service line that merely shares its words must not answer it)."""
         found = self._search(question, payer=payer, k=k)
-        coded = [p for code in dict.fromkeys(_PROCEDURE_CODE.findall(question))
-                 for p in self._search(question, payer=payer, code=code.upper(), k=k)]
+        coded = [
+            p
+            for code in dict.fromkeys(_PROCEDURE_CODE.findall(question))
+            for p in self._search(question, payer=payer, code=code.upper(), k=k)
+        ]
         return merge(coded, found)
 
     def for_requirements(self, policy: Policy) -> list[Passage]:
         """What a request under ``policy`` needs: its 'Codes that need authorization' section and the first
         passage of each criterion (lexical look-ups, as for a case)."""
         filters: dict[str, object] = {"payer": policy.payer, "service_line": policy.service_line}
-        found = [p for p in self._search("Codes that need authorization", k=3, mode="bm25", **filters)
-                 if p.hit.policy_id == policy.id and p.hit.section.lower().startswith("codes")]
+        found = [
+            p
+            for p in self._search("Codes that need authorization", k=3, mode="bm25", **filters)
+            if p.hit.policy_id == policy.id and p.hit.section.lower().startswith("codes")
+        ]
         for crit in policy.criteria:
-            hit = next((p for p in self._search(f"{crit.id} {crit.text}", k=4, mode="bm25", **filters)
-                        if p.hit.criterion_id == crit.id), None)
+            hit = next(
+                (
+                    p
+                    for p in self._search(f"{crit.id} {crit.text}", k=4, mode="bm25", **filters)
+                    if p.hit.criterion_id == crit.id
+                ),
+                None,
+            )
             if hit is not None:
                 found.append(hit)
         return found

@@ -24,9 +24,21 @@ _SENTENCE = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bvs\.
 _FOLLOW_UP = re.compile(r"\bfollow[- ]?up\b", re.I)
 _EXAM = re.compile(r"examination|exam\b", re.I)  # "the follow-up examination" is a finding, not a plan
 
-GENERIC_SUMMARY = ("chief complaint", "reason for visit", "history", "hpi", "interval history", "subjective",
-                   "clinical history", "indication", "final diagnosis", "diagnosis", "assessment", "impression",
-                   "a/p")
+GENERIC_SUMMARY = (
+    "chief complaint",
+    "reason for visit",
+    "history",
+    "hpi",
+    "interval history",
+    "subjective",
+    "clinical history",
+    "indication",
+    "final diagnosis",
+    "diagnosis",
+    "assessment",
+    "impression",
+    "a/p",
+)
 GENERIC_PLAN = ("plan", "assessment and plan", "follow up plan", "follow up", "recommendation")
 
 
@@ -45,54 +57,125 @@ class SectionSpec:
 
 SECTIONS: dict[str, SectionSpec] = {
     "blepharoplasty": SectionSpec(
-        summary_labels=("complaint|reason for visit", "superior visual field|untaped", "improvement with taping",
-                        "findings", "assessment|impression"),
-        plan_title="Surgical plan and follow-up", plan_labels=("plan", "follow up")),
+        summary_labels=(
+            "complaint|reason for visit",
+            "superior visual field|untaped",
+            "improvement with taping",
+            "findings",
+            "assessment|impression",
+        ),
+        plan_title="Surgical plan and follow-up",
+        plan_labels=("plan", "follow up"),
+    ),
     "cervical_fusion": SectionSpec(
-        summary_labels=("chief complaint", "history", "treatment to date|conservative care",
-                        "neuro exam", "progressive neurological deficit|progressive deficit", "impression",
-                        "assessment"),
-        plan_title="Surgical plan and follow-up", plan_labels=("plan", "follow up")),
+        summary_labels=(
+            "chief complaint",
+            "history",
+            "treatment to date|conservative care",
+            "neuro exam",
+            "progressive neurological deficit|progressive deficit",
+            "impression",
+            "assessment",
+        ),
+        plan_title="Surgical plan and follow-up",
+        plan_labels=("plan", "follow up"),
+    ),
     "cpap": SectionSpec(
-        summary_labels=("reason for visit", "symptoms|daytime sleepiness", "epworth score",
-                        "prior pap therapy|pap history", "result|interpretation", "diagnosis|impression", "assessment"),
-        plan_title="Treatment plan and follow-up", plan_labels=("plan", "settings"),
-        plan_patterns=(r"\binitial trial\b", r"\badherence\b")),
+        summary_labels=(
+            "reason for visit",
+            "symptoms|daytime sleepiness",
+            "epworth score",
+            "prior pap therapy|pap history",
+            "result|interpretation",
+            "diagnosis|impression",
+            "assessment",
+        ),
+        plan_title="Treatment plan and follow-up",
+        plan_labels=("plan", "settings"),
+        plan_patterns=(r"\binitial trial\b", r"\badherence\b"),
+    ),
     "inpatient_admission": SectionSpec(
-        summary_labels=("indication|history", "assessment",
-                        "hospital level services required|services that need the hospital", "baseline ecg"),
+        summary_labels=(
+            "indication|history",
+            "assessment",
+            "hospital level services required|services that need the hospital",
+            "baseline ecg",
+        ),
         plan_title="Plan of care and follow-up after discharge",
         plan_labels=("plan|decision", "follow up", "anticipated stay|expected length of stay"),
-        plan_patterns=(r"\bpost-discharge\b", r"\bclinic every\b")),
+        plan_patterns=(r"\bpost-discharge\b", r"\bclinic every\b"),
+    ),
     "lumbar_mri": SectionSpec(
-        summary_labels=("chief complaint|subjective", "history|interval history",
-                        "red flag identified today|red flags|red flag review|red flag",
-                        "neurological exam|neuro", "outcome|goals not met", "impression|assessment|a/p"),
-        plan_title="Plan and follow-up", plan_labels=("plan", "follow up"),
-        plan_patterns=(r"^Ordering\b", r"\bordered\b", r"\bre-evaluation\b")),
+        summary_labels=(
+            "chief complaint|subjective",
+            "history|interval history",
+            "red flag identified today|red flags|red flag review|red flag",
+            "neurological exam|neuro",
+            "outcome|goals not met",
+            "impression|assessment|a/p",
+        ),
+        plan_title="Plan and follow-up",
+        plan_labels=("plan", "follow up"),
+        plan_patterns=(r"^Ordering\b", r"\bordered\b", r"\bre-evaluation\b"),
+    ),
     "oncology_pet": SectionSpec(
-        summary_labels=("cancer|final diagnosis|diagnosis", "status", "history", "purpose of pet/ct", "impression"),
-        plan_title="Plan after the PET/CT", plan_labels=("plan|recommendation",)),
+        summary_labels=(
+            "cancer|final diagnosis|diagnosis",
+            "status",
+            "history",
+            "purpose of pet/ct",
+            "impression",
+        ),
+        plan_title="Plan after the PET/CT",
+        plan_labels=("plan|recommendation",),
+    ),
     "power_wheelchair": SectionSpec(
-        summary_labels=("reason for visit|hpi|history", "conditions limiting mobility", "ambulation",
-                        "mradls impaired at home|home activities limited", "findings", "conclusion"),
-        plan_title="Plan of care", plan_labels=("plan|assessment and plan", "recommendation|recommended")),
+        summary_labels=(
+            "reason for visit|hpi|history",
+            "conditions limiting mobility",
+            "ambulation",
+            "mradls impaired at home|home activities limited",
+            "findings",
+            "conclusion",
+        ),
+        plan_title="Plan of care",
+        plan_labels=("plan|assessment and plan", "recommendation|recommended"),
+    ),
     "ra_biologic": SectionSpec(
-        summary_labels=("history|assessment", "disease activity today|joint exam|exam (28 joint count)",
-                        "response to infliximab|treatment response|renewal visit", "methotrexate",
-                        "other conventional dmard|other csdmards"),
+        summary_labels=(
+            "history|assessment",
+            "disease activity today|joint exam|exam (28 joint count)",
+            "response to infliximab|treatment response|renewal visit",
+            "methotrexate",
+            "other conventional dmard|other csdmards",
+        ),
         summary_patterns=(r"\bRA for \d+ years?\b", r"\bnew biologic start\b", r"\bbiologic-naive\b"),
-        plan_title="Treatment and monitoring plan", plan_labels=("plan|order",)),
+        plan_title="Treatment and monitoring plan",
+        plan_labels=("plan|order",),
+    ),
     "sud_iop": SectionSpec(
-        summary_labels=("diagnosis|primary substance", "dsm 5 criteria met", "treatment history",
-                        "failure at a lower level of care|lower level of care tried and failed",
-                        "recommended level of care|placement"),
+        summary_labels=(
+            "diagnosis|primary substance",
+            "dsm 5 criteria met",
+            "treatment history",
+            "failure at a lower level of care|lower level of care tried and failed",
+            "recommended level of care|placement",
+        ),
         plan_title="Treatment plan and follow-up",
-        plan_labels=("goals", "review", "schedule|planned intensity", "services", "plan")),
+        plan_labels=("goals", "review", "schedule|planned intensity", "services", "plan"),
+    ),
     "total_knee": SectionSpec(
-        summary_labels=("history", "function", "response", "kellgren lawrence grade", "impression|assessment",
-                        "outcome"),
-        plan_title="Surgical plan and follow-up", plan_labels=("plan", "follow up", "recommendation")),
+        summary_labels=(
+            "history",
+            "function",
+            "response",
+            "kellgren lawrence grade",
+            "impression|assessment",
+            "outcome",
+        ),
+        plan_title="Surgical plan and follow-up",
+        plan_labels=("plan", "follow up", "recommendation"),
+    ),
 }
 
 
@@ -143,7 +226,7 @@ def parts(doc: ChartDocument) -> list[Part]:
     for i, (label, texts, n) in enumerate(raw):
         text = " ".join(texts)
         if text.endswith(":"):
-            follow = [" ".join(t) for _, t, m in raw[i + 1:] if m > n]
+            follow = [" ".join(t) for _, t, m in raw[i + 1 :] if m > n]
             text = heading_with_content(text, follow)
         out.append(Part(doc, label, text, n))
     return out
@@ -155,7 +238,8 @@ def heading_with_content(heading: str, following: list[str]) -> str:
     for item in following:
         # the items under a heading look alike (all labelled "D1 …:" or all not); the next section differs
         if len(heading) + sum(len(t) + 2 for t in taken) > MAX_QUOTE or (
-                bool(_LABEL.match(item)) != bool(_LABEL.match(following[0]))):
+            bool(_LABEL.match(item)) != bool(_LABEL.match(following[0]))
+        ):
             break
         taken.append(item.rstrip("."))
     return f"{heading} {'; '.join(taken)}".strip() if taken else heading
@@ -166,8 +250,14 @@ def _rank(label: str | None, wanted: tuple[str, ...]) -> int | None:
     newest document's wording wins and an older note's synonym is not quoted beside it."""
     if label is None:
         return None
-    return next((i for i, entry in enumerate(wanted)
-                 if any(re.match(rf"{re.escape(w)}(?![\w/])", label) for w in entry.split("|"))), None)
+    return next(
+        (
+            i
+            for i, entry in enumerate(wanted)
+            if any(re.match(rf"{re.escape(w)}(?![\w/])", label) for w in entry.split("|"))
+        ),
+        None,
+    )
 
 
 def _pick(candidates: list[tuple[int, Part]], limit: int) -> list[Part]:
@@ -194,7 +284,11 @@ def summary_parts(docs: list[ChartDocument], spec: SectionSpec, limit: int = 5) 
             if instruction_like(part.text) or _rank(part.label, plan) is not None:
                 continue
             rank = _rank(part.label, wanted)
-            if rank is None and part.label is None and any(re.search(p, part.text, re.I) for p in spec.summary_patterns):
+            if (
+                rank is None
+                and part.label is None
+                and any(re.search(p, part.text, re.I) for p in spec.summary_patterns)
+            ):
                 rank = len(wanted)  # an unlabelled statement the line's records use (after labelled ones)
             if rank is not None:
                 candidates.append((rank, _without_plan(part, spec)))
@@ -204,12 +298,19 @@ def summary_parts(docs: list[ChartDocument], spec: SectionSpec, limit: int = 5) 
 def _without_plan(part: Part, spec: SectionSpec) -> Part:
     """'Impression: radiculopathy. Ordering MRI …': the order sentence belongs to the plan, not the summary."""
     said = sentences(part.text)
-    cut = next((i for i, s in enumerate(said) if i and any(re.search(p, s, re.I) for p in spec.plan_patterns)), None)
+    cut = next(
+        (i for i, s in enumerate(said) if i and any(re.search(p, s, re.I) for p in spec.plan_patterns)), None
+    )
     return part if cut is None else Part(part.doc, part.label, " ".join(said[:cut]), part.line)
 
 
-def plan_parts(docs: list[ChartDocument], spec: SectionSpec, ordering_name: str, limit: int = 3,
-               exclude: set[str] | None = None) -> list[Part]:
+def plan_parts(
+    docs: list[ChartDocument],
+    spec: SectionSpec,
+    ordering_name: str,
+    limit: int = 3,
+    exclude: set[str] | None = None,
+) -> list[Part]:
     """The plan as the chart states it: labelled plan parts (the ordering provider's documents first,
     newest first), else a sentence the line's plan patterns or a follow-up mention pick out."""
     exclude = exclude or set()

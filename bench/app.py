@@ -76,17 +76,32 @@ def cold_start(runs: int, work: Path) -> dict[str, float]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(journey.CHROMIUM), args=journey.CHROMIUM_ARGS)
         try:
-            first_render(browser, bare_script, work / "warm", work / "warm.log", "bare app ready")  # disk cache
+            first_render(
+                browser, bare_script, work / "warm", work / "warm.log", "bare app ready"
+            )  # disk cache
             for i in range(runs):
-                bare.append(first_render(browser, bare_script, work / f"bare{i}", work / f"bare{i}.log",
-                                         "bare app ready"))
-                app.append(first_render(browser, journey.ROOT / "app.py", work / f"app{i}", work / f"app{i}.log",
-                                        "Welcome to Precert Academy"))
+                bare.append(
+                    first_render(
+                        browser, bare_script, work / f"bare{i}", work / f"bare{i}.log", "bare app ready"
+                    )
+                )
+                app.append(
+                    first_render(
+                        browser,
+                        journey.ROOT / "app.py",
+                        work / f"app{i}",
+                        work / f"app{i}.log",
+                        "Welcome to Precert Academy",
+                    )
+                )
         finally:
             browser.close()
     b, a = statistics.median(bare), statistics.median(app)
-    return {"bare_first_render_s": round(b, 3), "app_first_render_s": round(a, 3),
-            "cold_start_ratio": round(a / b, 3)}
+    return {
+        "bare_first_render_s": round(b, 3),
+        "app_first_render_s": round(a, 3),
+        "cold_start_ratio": round(a / b, 3),
+    }
 
 
 # ----- submit -------------------------------------------------------------------------------------------
@@ -106,8 +121,15 @@ def submit_times(n: int, work: Path) -> dict[str, float]:
     lib = load_library()
     engine = init_db(Settings(data_dir=work / "submit"))
     with session_scope(engine) as session:
-        user = create_user(session, SYSTEM, username="bench", display_name="Bench", password="bench password 1",
-                           role="trainee", cost=4)
+        user = create_user(
+            session,
+            SYSTEM,
+            username="bench",
+            display_name="Bench",
+            password="bench password 1",
+            role="trainee",
+            cost=4,
+        )
     viewer = Viewer(user_id=user.id, username="bench", role="trainee")
     cases = []
     for module in (m["id"] for m in list_modules()):
@@ -127,12 +149,20 @@ def submit_times(n: int, work: Path) -> dict[str, float]:
         before = [a for a in case.answer_key.reference_actions if a.type in ("eligibility", "auth_lookup")]
         cs = CaseSession(module_id=case.module_id, seed=case.seed, started_at=datetime.now(UTC))
         form = workflow.RequestForm(
-            member_id=ref.member_id, patient_last_name=ref.patient_last_name, patient_dob=ref.patient_dob,
-            ordering_npi=ref.ordering_npi, servicing_npi=ref.servicing_npi, diagnoses=", ".join(ref.diagnoses),
+            member_id=ref.member_id,
+            patient_last_name=ref.patient_last_name,
+            patient_dob=ref.patient_dob,
+            ordering_npi=ref.ordering_npi,
+            servicing_npi=ref.servicing_npi,
+            diagnoses=", ".join(ref.diagnoses),
             lines=[(p.code, p.units, ", ".join(p.modifiers)) for p in ref.procedures],
-            date_of_service=ref.date_of_service, urgency=ref.urgency, place_of_service=ref.place_of_service,
-            document_ids=ref.document_ids, narrative=ref.narrative or "Narrative.",
-            requested_duration_days=ref.requested_duration_days)
+            date_of_service=ref.date_of_service,
+            urgency=ref.urgency,
+            place_of_service=ref.place_of_service,
+            document_ids=ref.document_ids,
+            narrative=ref.narrative or "Narrative.",
+            requested_duration_days=ref.requested_duration_days,
+        )
         cs.actions = list(before)
         cs.steps = workflow.run(case, cs.actions, lib)
         started = time.perf_counter()
@@ -144,9 +174,12 @@ def submit_times(n: int, work: Path) -> dict[str, float]:
         samples.append((time.perf_counter() - started) * 1000)
     engine.dispose()
     samples.sort()
-    return {"submits": n, "submit_p50_ms": round(statistics.median(samples), 1),
-            "submit_p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1),
-            "submit_max_ms": round(samples[-1], 1)}
+    return {
+        "submits": n,
+        "submit_p50_ms": round(statistics.median(samples), 1),
+        "submit_p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1),
+        "submit_max_ms": round(samples[-1], 1),
+    }
 
 
 # ----- dashboard ----------------------------------------------------------------------------------------
@@ -156,8 +189,12 @@ def dashboard_on(url: str | None, attempts: int, folder: Path) -> dict[str, Any]
     times = dashboard_bench.run_on(url, attempts, folder)
     name = times["database"]
     slowest = max(times["cohort.cohort_dashboard_s"], times["all.cohort_dashboard_s"])
-    return {f"{name}.load_s": times["load_s"], f"{name}.cohort_dashboard_cohort_s": times["cohort.cohort_dashboard_s"],
-            f"{name}.cohort_dashboard_all_s": times["all.cohort_dashboard_s"], f"{name}.dashboard_s": slowest}
+    return {
+        f"{name}.load_s": times["load_s"],
+        f"{name}.cohort_dashboard_cohort_s": times["cohort.cohort_dashboard_s"],
+        f"{name}.cohort_dashboard_all_s": times["all.cohort_dashboard_s"],
+        f"{name}.dashboard_s": slowest,
+    }
 
 
 def pg_reachable() -> bool:
@@ -176,8 +213,10 @@ def pg_reachable() -> bool:
 def journey_memory(work: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    with journey.serve(journey.ROOT / "app.py", work / "journey", work / "journey.log") as server, \
-            sync_playwright() as pw:
+    with (
+        journey.serve(journey.ROOT / "app.py", work / "journey", work / "journey.log") as server,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=str(journey.CHROMIUM), args=journey.CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -188,8 +227,12 @@ def journey_memory(work: Path) -> dict[str, float]:
             after = journey.peak_rss_mb(server.pid)
         finally:
             browser.close()
-    return {"peak_rss_mb_before_assistant": round(before, 1), "peak_rss_mb": round(after, 1),
-            "journey_s": round(driver.timings["journey_s"], 1), "first_draft_s": round(driver.timings["first_draft_s"], 1)}
+    return {
+        "peak_rss_mb_before_assistant": round(before, 1),
+        "peak_rss_mb": round(after, 1),
+        "journey_s": round(driver.timings["journey_s"], 1),
+        "first_draft_s": round(driver.timings["first_draft_s"], 1),
+    }
 
 
 def main() -> int:
@@ -198,8 +241,12 @@ def main() -> int:
     parser.add_argument("--submits", type=int, default=200)
     parser.add_argument("--attempts", type=int, default=100_000)
     parser.add_argument("--skip-pg", action="store_true", help="do not try PostgreSQL")
-    parser.add_argument("--only", choices=PARTS, action="append",
-                        help="run only these parts (repeatable); the JSON line then has only their numbers")
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="run only these parts (repeatable); the JSON line then has only their numbers",
+    )
     args = parser.parse_args()
     parts = set(args.only or PARTS)
     for name in ("runs", "submits", "attempts"):

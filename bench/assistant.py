@@ -39,8 +39,16 @@ from scenarios.models import Case  # noqa: E402
 from settings import Settings, load_settings  # noqa: E402
 from simulator import adjudicate  # noqa: E402
 
-MODULES = ("advanced_imaging", "behavioral_health", "coding", "dme", "eligibility_benefits",
-           "needs_authorization", "specialty_drugs", "surgery_admissions")
+MODULES = (
+    "advanced_imaging",
+    "behavioral_health",
+    "coding",
+    "dme",
+    "eligibility_benefits",
+    "needs_authorization",
+    "specialty_drugs",
+    "surgery_admissions",
+)
 APPEALS = "pends_appeals"
 SUBMIT = ("submit", "submit_expedited")
 
@@ -76,7 +84,9 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
     draft_case(submit[0], "narrative", settings=settings, library=library, drafter=drafter)
     latencies: list[float] = []
     unsupported = irrelevant = checklist_ok = 0
-    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # line -> submit, certified, query, flagged
+    rows: dict[str, list[int]] = defaultdict(
+        lambda: [0, 0, 0, 0]
+    )  # line -> submit, certified, query, flagged
     failures: list[str] = []
 
     def timed(case: Case, kind: str) -> Draft:
@@ -87,7 +97,9 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
         unsupported += len(draft.unsupported_facts)
         irrelevant += len(set(draft.recommended_document_ids) & set(case.answer_key.irrelevant_document_ids))
         if kind == "narrative":
-            checklist_ok += {c.criterion_id: c.status for c in draft.criteria} == case.answer_key.criteria_outcome
+            checklist_ok += {
+                c.criterion_id: c.status for c in draft.criteria
+            } == case.answer_key.criteria_outcome
         return draft
 
     for case in submit:
@@ -96,7 +108,9 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
         row[0] += 1
         status = None
         if draft.kind == "narrative" and draft.submission is not None:
-            status = adjudicate(case, draft.submission.model_copy(update={"narrative": draft.text}), library=library).status
+            status = adjudicate(
+                case, draft.submission.model_copy(update={"narrative": draft.text}), library=library
+            ).status
         if status == case.answer_key.expected_determination.status:
             row[1] += 1
         else:
@@ -111,7 +125,9 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
     appeal_ok = 0
     for case in appeal:
         draft = timed(case, "appeal")
-        appeal_ok += draft.precheck is not None and draft.precheck.status == case.answer_key.expected_appeal_status
+        appeal_ok += (
+            draft.precheck is not None and draft.precheck.status == case.answer_key.expected_appeal_status
+        )
 
     print(f"{'service line':22} {'submit':>7} {'certified':>10} {'query':>6} {'flagged':>8}")
     for line in sorted(rows):
@@ -122,10 +138,14 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
     flagged = sum(r[3] for r in rows.values())
     print(f"{'total':22} {n_submit:7d} {certified:10d} {n_query:6d} {flagged:8d}")
     print(f"appeal cases: {len(appeal)}, appeal decision as the key expects: {appeal_ok}")
-    print(f"checklist equal to the key's criteria outcome: {checklist_ok} of {n_submit + n_query}; "
-          f"irrelevant documents recommended: {irrelevant}")
-    print(f"drafts: {len(latencies)}, unsupported facts: {unsupported}, latency p50 "
-          f"{statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms")
+    print(
+        f"checklist equal to the key's criteria outcome: {checklist_ok} of {n_submit + n_query}; "
+        f"irrelevant documents recommended: {irrelevant}"
+    )
+    print(
+        f"drafts: {len(latencies)}, unsupported facts: {unsupported}, latency p50 "
+        f"{statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms"
+    )
     for line in failures[:20]:
         print("  miss:", line)
     return {
@@ -146,7 +166,9 @@ def run(settings: Settings, submit_target: int) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submit", type=int, default=320, help="submit-type cases to draft (at least 300)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="DATA_DIR holding the index (default: env)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="DATA_DIR holding the index (default: env)"
+    )
     args = parser.parse_args(argv)
     if args.submit < 1:
         print(f"--submit: {args.submit} must be at least 1", file=sys.stderr)

@@ -54,7 +54,9 @@ def main() -> None:
     print(f"{'cases generated / s':<28}{result['cases_per_s']:>12}{'>= 300':>12}")
     print(f"{'adjudications / s':<28}{result['adjudications_per_s']:>12}{'>= 3000':>12}")
     print(f"{'peak RSS of the process (MB)':<28}{result['peak_mb']:>12}{'':>12}")
-    print(f"{len(cases)} cases over {len(modules)} modules; determinations: {json.dumps(statuses, sort_keys=True)}")
+    print(
+        f"{len(cases)} cases over {len(modules)} modules; determinations: {json.dumps(statuses, sort_keys=True)}"
+    )
     print(json.dumps(result))
 
 

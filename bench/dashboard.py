@@ -42,10 +42,27 @@ from store.db import init_db, session_scope
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
 from store.permissions import SYSTEM
 
-MODULES = ["advanced_imaging", "behavioral_health", "coding", "dme", "eligibility_benefits",
-           "needs_authorization", "pends_appeals", "specialty_drugs", "surgery_admissions"]
-TAGS = ["missing_required_document", "wrong_code_specificity", "missed_deadline", "unsupported_claim",
-        "skipped_eligibility_check", "wrong_appeal_level", "irrelevant_document_sent", "wrong_units"]
+MODULES = [
+    "advanced_imaging",
+    "behavioral_health",
+    "coding",
+    "dme",
+    "eligibility_benefits",
+    "needs_authorization",
+    "pends_appeals",
+    "specialty_drugs",
+    "surgery_admissions",
+]
+TAGS = [
+    "missing_required_document",
+    "wrong_code_specificity",
+    "missed_deadline",
+    "unsupported_claim",
+    "skipped_eligibility_check",
+    "wrong_appeal_level",
+    "irrelevant_document_sent",
+    "wrong_units",
+]
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
@@ -53,23 +70,50 @@ def fill(engine: Engine, attempts: int, cohorts: int = 5, per_cohort: int = 40, 
     """Bulk-insert users and completed attempts with random (seeded) scores, dates and tags."""
     rng = random.Random(seed)
     with engine.begin() as conn:
-        conn.execute(insert(Cohort), [{"id": c + 1, "name": f"Cohort {c + 1}", "created_at": NOW} for c in range(cohorts)])
-        users = [{"id": u + 1, "username": f"trainee{u:04d}", "display_name": f"Trainee {u}", "role": "trainee",
-                  "cohort_id": u % cohorts + 1, "password_hash": "x", "failed_logins": 0, "created_at": NOW,
-                  "active": True} for u in range(cohorts * per_cohort)]
+        conn.execute(
+            insert(Cohort),
+            [{"id": c + 1, "name": f"Cohort {c + 1}", "created_at": NOW} for c in range(cohorts)],
+        )
+        users = [
+            {
+                "id": u + 1,
+                "username": f"trainee{u:04d}",
+                "display_name": f"Trainee {u}",
+                "role": "trainee",
+                "cohort_id": u % cohorts + 1,
+                "password_hash": "x",
+                "failed_logins": 0,
+                "created_at": NOW,
+                "active": True,
+            }
+            for u in range(cohorts * per_cohort)
+        ]
         conn.execute(insert(User), users)
         batch: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
         for i in range(1, attempts + 1):
             score = round(rng.uniform(30, 100), 1)
             done = NOW - timedelta(minutes=rng.randint(0, 26 * 7 * 24 * 60))
-            batch.append({
-                "id": i, "user_id": rng.randint(1, len(users)), "module_id": rng.choice(MODULES),
-                "case_id": f"m:{i}", "seed": i, "archetype_id": "a", "content_version": "v", "started_at": done,
-                "completed_at": done, "status": "completed", "total_score": score, "passed": score >= 80,
-                "actions_json": [], "results_json": [], "grade_json": None,
-                **{d: round(rng.uniform(0, 100), 1) for d in DIMENSIONS},
-            })
+            batch.append(
+                {
+                    "id": i,
+                    "user_id": rng.randint(1, len(users)),
+                    "module_id": rng.choice(MODULES),
+                    "case_id": f"m:{i}",
+                    "seed": i,
+                    "archetype_id": "a",
+                    "content_version": "v",
+                    "started_at": done,
+                    "completed_at": done,
+                    "status": "completed",
+                    "total_score": score,
+                    "passed": score >= 80,
+                    "actions_json": [],
+                    "results_json": [],
+                    "grade_json": None,
+                    **{d: round(rng.uniform(0, 100), 1) for d in DIMENSIONS},
+                }
+            )
             tags.extend({"attempt_id": i, "tag": t} for t in rng.sample(TAGS, rng.choice((0, 1, 1, 2, 3))))
             if len(batch) == 10_000:
                 conn.execute(insert(Attempt), batch)
@@ -94,14 +138,21 @@ def timed(fn: Callable[[], Any], runs: int = 3) -> float:
 
 def measure(engine: Engine) -> dict[str, float]:
     out: dict[str, float] = {}
-    calls = {"module_stats": module_stats, "weekly_trend": weekly_trend, "dimension_means": dimension_means,
-             "top_error_tags": top_error_tags, "trainee_summaries": trainee_summaries,
-             "cohort_dashboard": cohort_dashboard}
+    calls = {
+        "module_stats": module_stats,
+        "weekly_trend": weekly_trend,
+        "dimension_means": dimension_means,
+        "top_error_tags": top_error_tags,
+        "trainee_summaries": trainee_summaries,
+        "cohort_dashboard": cohort_dashboard,
+    }
     for scope, filters in (("cohort", Filters(cohort_id=1)), ("all", Filters())):
         for name, fn in calls.items():
+
             def run(fn: Callable[..., Any] = fn, filters: Filters = filters) -> Any:
                 with session_scope(engine) as session:
                     return fn(session, SYSTEM, filters)
+
             out[f"{scope}.{name}_s"] = round(timed(run), 4)
     return out
 
@@ -121,8 +172,12 @@ def run_on(url: str | None, attempts: int, folder: Path) -> dict[str, Any]:
         start = time.perf_counter()
         fill(engine, attempts)
         load_s = time.perf_counter() - start
-        result = {"database": engine.dialect.name, "attempts": attempts, "load_s": round(load_s, 1),
-                  **measure(engine)}
+        result = {
+            "database": engine.dialect.name,
+            "attempts": attempts,
+            "load_s": round(load_s, 1),
+            **measure(engine),
+        }
         engine.dispose()
     finally:
         if admin is not None:

@@ -29,17 +29,28 @@ MAX_SEED = 3000
 def _cases(modules: list[str], per_module: int, min_samples: int) -> list[Case]:
     """``per_module`` seeds of every module, then more seeds until every defect has ``min_samples`` cases."""
     cases = [generate_case(m, s) for m in modules for s in range(per_module)]
-    applies = Counter(n for c in cases for n, d in DEFECTS.items()
-                      if d.apply(c, list(c.answer_key.reference_actions)) is not None)
+    applies = Counter(
+        n
+        for c in cases
+        for n, d in DEFECTS.items()
+        if d.apply(c, list(c.answer_key.reference_actions)) is not None
+    )
     seed = per_module
     while any(applies[n] < min_samples for n in DEFECTS) and seed < MAX_SEED:
         for m in modules:
             c = generate_case(m, seed)
-            wanted = [n for n, d in DEFECTS.items() if applies[n] < min_samples
-                      and d.apply(c, list(c.answer_key.reference_actions)) is not None]
+            wanted = [
+                n
+                for n, d in DEFECTS.items()
+                if applies[n] < min_samples and d.apply(c, list(c.answer_key.reference_actions)) is not None
+            ]
             if wanted:
                 cases.append(c)
-                applies.update(n for n, d in DEFECTS.items() if d.apply(c, list(c.answer_key.reference_actions)) is not None)
+                applies.update(
+                    n
+                    for n, d in DEFECTS.items()
+                    if d.apply(c, list(c.answer_key.reference_actions)) is not None
+                )
         seed += 1
     return cases
 
@@ -95,8 +106,10 @@ def main() -> None:
     for name, defect in DEFECTS.items():
         if tried[name]:
             print(f"{name:<26}{defect.tag:<30}{tried[name]:>6}{per_type[name]:>10.3f}")
-    print(f"{len(cases)} clean references over {len(modules)} modules; false flags: {len(flagged)} "
-          f"({result['false_flag_rate']:.3%}); {graded} grades at {result['grades_per_s']} grades/s")
+    print(
+        f"{len(cases)} clean references over {len(modules)} modules; false flags: {len(flagged)} "
+        f"({result['false_flag_rate']:.3%}); {graded} grades at {result['grades_per_s']} grades/s"
+    )
     for case_id, tags in flagged[:10]:
         print(f"  false flag: {case_id} {tags}")
     for name, ids in misses.items():

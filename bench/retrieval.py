@@ -90,8 +90,10 @@ def run(settings: Settings, questions: list[Question], show_misses: bool) -> dic
                 ranks.append(rank)
                 if show_misses and (rank is None or rank > 5):
                     top = "; ".join(f"{h.policy_id}/{h.section[:40]}" for h in hits[:3])
-                    misses.append(f"  {mode}{'+payer' if filtered else ''} miss (rank {rank}): {q.q!r} want "
-                                  f"{q.expect} {q.section} -> {top}")
+                    misses.append(
+                        f"  {mode}{'+payer' if filtered else ''} miss (rank {rank}): {q.q!r} want "
+                        f"{q.expect} {q.section} -> {top}"
+                    )
             results[(mode, filtered)] = score(ranks)
 
     timings = []
@@ -107,9 +109,13 @@ def run(settings: Settings, questions: list[Question], show_misses: bool) -> dic
     print(f"{len(questions)} questions ({sum(1 for q in questions if q.payer)} name a payer)")
     print(f"{'mode':<8} {'filter':<7} {'recall@1':>9} {'recall@5':>9} {'MRR@10':>7}")
     for (mode, filtered), m in results.items():
-        print(f"{mode:<8} {'payer' if filtered else 'none':<7} {m['r@1']:>9.3f} {m['r@5']:>9.3f} {m['mrr']:>7.3f}")
-    print(f"hybrid latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({len(timings)} queries, k=5, no filter, "
-          f"index cached; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        print(
+            f"{mode:<8} {'payer' if filtered else 'none':<7} {m['r@1']:>9.3f} {m['r@5']:>9.3f} {m['mrr']:>7.3f}"
+        )
+    print(
+        f"hybrid latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({len(timings)} queries, k=5, no filter, "
+        f"index cached; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     for line in misses:
         print(line)
     return {
@@ -128,8 +134,12 @@ def run(settings: Settings, questions: list[Question], show_misses: bool) -> dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="reuse (and incrementally update) an index here instead of a fresh temporary one")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="reuse (and incrementally update) an index here instead of a fresh temporary one",
+    )
     parser.add_argument("--misses", action="store_true", help="list the questions hybrid misses at 5")
     args = parser.parse_args(argv)
     try:
@@ -140,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="precert-bench-") as tmp:
         settings = load_settings(env={"DATA_DIR": str(args.data_dir or tmp)})
         summary = build_index(settings)
-        print(f"index: {summary.chunks} chunks, {summary.added + summary.updated} embedded in {summary.seconds:.1f} s")
+        print(
+            f"index: {summary.chunks} chunks, {summary.added + summary.updated} embedded in {summary.seconds:.1f} s"
+        )
         out = run(settings, questions, args.misses)
     out["build_s"] = summary.seconds
     out["questions"] = len(questions)

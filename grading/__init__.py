@@ -41,8 +41,13 @@ def rubric_for(module_id: str) -> Rubric:
     return load_rubric(module_id, _module_pass_mark(module_id))
 
 
-def grade(case: Case, actions: list[Action] | ActionLog, *, library: Library | None = None,
-          settings: Settings | None = None) -> GradeReport:
+def grade(
+    case: Case,
+    actions: list[Action] | ActionLog,
+    *,
+    library: Library | None = None,
+    settings: Settings | None = None,
+) -> GradeReport:
     """Grade ``actions`` on ``case``. With ``settings`` that configure an LLM, a second opinion on the
     narrative is added beside the deterministic score (never replacing it)."""
     if isinstance(actions, ActionLog):
@@ -66,5 +71,13 @@ def grade(case: Case, actions: list[Action] | ActionLog, *, library: Library | N
     return report
 
 
-__all__ = ["ERROR_TAGS", "GRADER_VERSION", "GradeItem", "GradeReport", "Rubric", "RubricError", "grade",
-           "rubric_for"]
+__all__ = [
+    "ERROR_TAGS",
+    "GRADER_VERSION",
+    "GradeItem",
+    "GradeReport",
+    "Rubric",
+    "RubricError",
+    "grade",
+    "rubric_for",
+]

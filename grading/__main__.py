@@ -77,7 +77,9 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         report = grade(case, actions, settings=settings)
     except (ValueError, KeyError) as exc:
-        _fail(f"{args.case}: cannot grade this case ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+        _fail(
+            f"{args.case}: cannot grade this case ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        )
     print(report.model_dump_json(indent=2))
     return 0
 
@@ -105,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("grade", help="grade actions on a case; prints the GradeReport as JSON")
     g.add_argument("--case", required=True, help="case JSON (as written by python -m scenarios generate)")
     g.add_argument("--actions", required=True, help="actions JSON: a list, or {case_id, actions}")
-    g.add_argument("--second-opinion", action="store_true",
-                   help="also ask the LLM configured in the environment (OPENAI_BASE_URL, PRECERT_LLM_MODEL)")
+    g.add_argument(
+        "--second-opinion",
+        action="store_true",
+        help="also ask the LLM configured in the environment (OPENAI_BASE_URL, PRECERT_LLM_MODEL)",
+    )
     g.set_defaults(run=_grade)
     sub.add_parser("validate", help="validate the rubric files").set_defaults(run=_validate)
     sub.add_parser("tags", help="print the error-tag vocabulary as Markdown").set_defaults(run=_tags)

@@ -16,10 +16,26 @@ from scenarios.models import Submission
 from simulator.codes import icd_problem
 
 
-def _item(item_id: str, points: float, max_points: float, feedback: str, *, correct: str = "",
-          citation: str = "", tags: list[str] | None = None) -> GradeItem:
-    return GradeItem(dimension="coding", item_id=item_id, points=points, max_points=max_points,
-                     feedback=feedback, correct_answer=correct, citation=citation, error_tags=tags or [])
+def _item(
+    item_id: str,
+    points: float,
+    max_points: float,
+    feedback: str,
+    *,
+    correct: str = "",
+    citation: str = "",
+    tags: list[str] | None = None,
+) -> GradeItem:
+    return GradeItem(
+        dimension="coding",
+        item_id=item_id,
+        points=points,
+        max_points=max_points,
+        feedback=feedback,
+        correct_answer=correct,
+        citation=citation,
+        error_tags=tags or [],
+    )
 
 
 def _norm(code: str) -> str:
@@ -67,16 +83,40 @@ def _diagnosis_items(att: Attempt, sub: Submission) -> list[GradeItem]:
         right = f"{expected.code} ({expected.display})"
         if want in sent:
             used.add(sent.index(want))
-            items.append(_item(f"diagnosis:{want}", pts["diagnosis"], pts["diagnosis"], f"{want} is right.",
-                               correct=right, citation=cite))
+            items.append(
+                _item(
+                    f"diagnosis:{want}",
+                    pts["diagnosis"],
+                    pts["diagnosis"],
+                    f"{want} is right.",
+                    correct=right,
+                    citation=cite,
+                )
+            )
             continue
-        near = next((i for i, c in enumerate(sent) if i not in used and c not in {_norm_dx(d.code) for d in ak.correct_diagnoses}
-                     and _category(c) == _category(want)), None)
+        near = next(
+            (
+                i
+                for i, c in enumerate(sent)
+                if i not in used
+                and c not in {_norm_dx(d.code) for d in ak.correct_diagnoses}
+                and _category(c) == _category(want)
+            ),
+            None,
+        )
         if near is None:
-            items.append(_item(f"diagnosis:{want}", 0, pts["diagnosis"],
-                               f"The request leaves out {right}, which the order and chart support; without it the "
-                               "payer cannot match the service to a covered diagnosis.",
-                               correct=right, citation=cite, tags=["missing_code"]))
+            items.append(
+                _item(
+                    f"diagnosis:{want}",
+                    0,
+                    pts["diagnosis"],
+                    f"The request leaves out {right}, which the order and chart support; without it the "
+                    "payer cannot match the service to a covered diagnosis.",
+                    correct=right,
+                    citation=cite,
+                    tags=["missing_code"],
+                )
+            )
             continue
         used.add(near)
         got = sent[near]
@@ -84,15 +124,33 @@ def _diagnosis_items(att: Attempt, sub: Submission) -> list[GradeItem]:
         if problem is not None:
             tag, why = problem
             tags = [tag, "wrong_code_specificity"] if tag == "non_billable_code" else [tag]
-            items.append(_item(f"diagnosis:{want}", 0, pts["diagnosis"],
-                               f"{got} was sent where {right} belongs: {why}. The payer rejects the request at the "
-                               "front end.", correct=right, citation=cite, tags=tags))
+            items.append(
+                _item(
+                    f"diagnosis:{want}",
+                    0,
+                    pts["diagnosis"],
+                    f"{got} was sent where {right} belongs: {why}. The payer rejects the request at the "
+                    "front end.",
+                    correct=right,
+                    citation=cite,
+                    tags=tags,
+                )
+            )
             continue
         share = att.rubric.partial_credit
-        items.append(_item(f"diagnosis:{want}", round(pts["diagnosis"] * share, 4), pts["diagnosis"],
-                           f"{got} is in the right category ({_category(want)}) but not the code the chart supports: "
-                           f"the documentation specifies {right}. Code to the highest specificity and laterality the "
-                           "chart documents.", correct=right, citation=cite, tags=["wrong_code_specificity"]))
+        items.append(
+            _item(
+                f"diagnosis:{want}",
+                round(pts["diagnosis"] * share, 4),
+                pts["diagnosis"],
+                f"{got} is in the right category ({_category(want)}) but not the code the chart supports: "
+                f"the documentation specifies {right}. Code to the highest specificity and laterality the "
+                "chart documents.",
+                correct=right,
+                citation=cite,
+                tags=["wrong_code_specificity"],
+            )
+        )
     items += _extra_diagnoses(att, sent, used, cite)
     items.append(_sequencing_item(att, sent, cite))
     return items
@@ -107,43 +165,80 @@ def _extra_diagnoses(att: Attempt, sent: list[str], used: set[int], cite: str) -
         problem = _problem_tag(code)
         if problem is not None:
             tag, why = problem
-            items.append(_item(f"extra_diagnosis:{code}", 0, pts, f"{code} cannot be billed: {why}.",
-                               correct="Remove it or replace it with the billable code the chart supports.",
-                               citation=cite, tags=[tag]))
+            items.append(
+                _item(
+                    f"extra_diagnosis:{code}",
+                    0,
+                    pts,
+                    f"{code} cannot be billed: {why}.",
+                    correct="Remove it or replace it with the billable code the chart supports.",
+                    citation=cite,
+                    tags=[tag],
+                )
+            )
         elif not _supported_by_chart(att, code):
-            items.append(_item(f"extra_diagnosis:{code}", 0, pts,
-                               f"{code} is not on the order and nothing in the chart supports it. Send only the "
-                               "diagnoses the record documents; an unsupported code invites a coding denial.",
-                               correct="Remove it.", citation=cite, tags=["unsupported_code"]))
+            items.append(
+                _item(
+                    f"extra_diagnosis:{code}",
+                    0,
+                    pts,
+                    f"{code} is not on the order and nothing in the chart supports it. Send only the "
+                    "diagnoses the record documents; an unsupported code invites a coding denial.",
+                    correct="Remove it.",
+                    citation=cite,
+                    tags=["unsupported_code"],
+                )
+            )
     return items
 
 
 def _supported_by_chart(att: Attempt, code: str) -> bool:
     """A secondary code the chart itself names (e.g. a comorbidity written with its code) is supported."""
-    return any(code in d.text.upper() for d in att.case.chart) or code in {_norm_dx(d.code) for d in att.case.order.diagnoses
-                                                                           if icd_problem(_norm(d.code)) is None}
+    return any(code in d.text.upper() for d in att.case.chart) or code in {
+        _norm_dx(d.code) for d in att.case.order.diagnoses if icd_problem(_norm(d.code)) is None
+    }
 
 
 def _sequencing_item(att: Attempt, sent: list[str], cite: str) -> GradeItem:
     pts = att.rubric.points["sequencing"]
-    primary = _norm_dx(att.case.answer_key.correct_diagnoses[0].code) if att.case.answer_key.correct_diagnoses else None
-    first_ok = bool(sent) and (sent[0] == primary or (primary not in sent and _category(sent[0]) == _category(primary or "")))
+    primary = (
+        _norm_dx(att.case.answer_key.correct_diagnoses[0].code)
+        if att.case.answer_key.correct_diagnoses
+        else None
+    )
+    first_ok = bool(sent) and (
+        sent[0] == primary or (primary not in sent and _category(sent[0]) == _category(primary or ""))
+    )
     if primary is None or first_ok:
         return _item("sequencing", pts, pts, "The primary diagnosis is listed first.", citation=cite)
     if any(c == primary or _category(c) == _category(primary) for c in sent):
-        return _item("sequencing", 0, pts,
-                     f"The primary diagnosis {primary} is not listed first; the first diagnosis is the reason for "
-                     "the service and the one the payer checks against the policy.",
-                     correct=f"{primary} first", citation=cite, tags=["wrong_sequencing"])
-    return _item("sequencing", 0, pts, f"The primary diagnosis {primary} is not on the request.",
-                 correct=f"{primary} first", citation=cite)
+        return _item(
+            "sequencing",
+            0,
+            pts,
+            f"The primary diagnosis {primary} is not listed first; the first diagnosis is the reason for "
+            "the service and the one the payer checks against the policy.",
+            correct=f"{primary} first",
+            citation=cite,
+            tags=["wrong_sequencing"],
+        )
+    return _item(
+        "sequencing",
+        0,
+        pts,
+        f"The primary diagnosis {primary} is not on the request.",
+        correct=f"{primary} first",
+        citation=cite,
+    )
 
 
 def _procedure_items(att: Attempt, sub: Submission) -> list[GradeItem]:
     ak, pts, data = att.case.answer_key, att.rubric.points, att.data
     cite = data.policy_section("codes")
     sent_codes = [_norm(line.code) for line in sub.procedures]
-    addons = {c.code: c.requires_primary for c in data.policy.codes if c.requires_primary} if data.policy else {}
+    addons = (
+        {c.code: c.requires_primary for c in data.policy.codes if c.requires_primary} if data.policy else {}
+    )
     items: list[GradeItem] = []
     expected_codes = {_norm(line.code.code) for line in ak.correct_procedures}
     for line in ak.correct_procedures:
@@ -155,24 +250,61 @@ def _procedure_items(att: Attempt, sub: Submission) -> list[GradeItem]:
         if got is None:
             others = [c for c in sent_codes if c not in expected_codes]
             instead = f" ({', '.join(others)} was sent instead)" if others else ""
-            items.append(_item(iid, 0, max_pts, f"The request does not carry {code} ({line.code.display}){instead}; "
-                               "authorization is granted for the code requested, so a wrong code leaves the service "
-                               "unauthorized.", correct=right, citation=cite, tags=["wrong_procedure_code"]))
+            items.append(
+                _item(
+                    iid,
+                    0,
+                    max_pts,
+                    f"The request does not carry {code} ({line.code.display}){instead}; "
+                    "authorization is granted for the code requested, so a wrong code leaves the service "
+                    "unauthorized.",
+                    correct=right,
+                    citation=cite,
+                    tags=["wrong_procedure_code"],
+                )
+            )
             continue
         primary = addons.get(code)
         if primary and primary not in sent_codes:
-            items.append(_item(iid, 0, max_pts, f"{code} is an add-on code and is billable only with its primary code "
-                               f"{primary}, which the request leaves out.", correct=right, citation=cite,
-                               tags=["addon_without_primary"]))
+            items.append(
+                _item(
+                    iid,
+                    0,
+                    max_pts,
+                    f"{code} is an add-on code and is billable only with its primary code "
+                    f"{primary}, which the request leaves out.",
+                    correct=right,
+                    citation=cite,
+                    tags=["addon_without_primary"],
+                )
+            )
             continue
         if got.units != line.units:
-            items.append(_item(iid, 0, max_pts, _units_feedback(att, code, got.units, line.units), correct=right,
-                               citation=data.policy_section("units"), tags=["wrong_units"]))
+            items.append(
+                _item(
+                    iid,
+                    0,
+                    max_pts,
+                    _units_feedback(att, code, got.units, line.units),
+                    correct=right,
+                    citation=data.policy_section("units"),
+                    tags=["wrong_units"],
+                )
+            )
             continue
         if sorted(got.modifiers) != mods:
-            items.append(_item(iid, 0, max_pts, f"{code} was sent with modifier(s) {', '.join(got.modifiers) or 'none'}; "
-                               f"the order needs {', '.join(mods) or 'none'} (e.g. RR for a rental, RT/LT/50 for side).",
-                               correct=right, citation=cite, tags=["wrong_modifier"]))
+            items.append(
+                _item(
+                    iid,
+                    0,
+                    max_pts,
+                    f"{code} was sent with modifier(s) {', '.join(got.modifiers) or 'none'}; "
+                    f"the order needs {', '.join(mods) or 'none'} (e.g. RR for a rental, RT/LT/50 for side).",
+                    correct=right,
+                    citation=cite,
+                    tags=["wrong_modifier"],
+                )
+            )
             continue
         items.append(_item(iid, max_pts, max_pts, f"{right} is right.", correct=right, citation=cite))
     for code in dict.fromkeys(sent_codes):
@@ -180,11 +312,23 @@ def _procedure_items(att: Attempt, sub: Submission) -> list[GradeItem]:
             continue
         primary = addons.get(code) or _any_addon_primary(att, code)
         if primary and primary not in sent_codes:
-            tag, why = "addon_without_primary", f"{code} is an add-on code, billable only with its primary {primary}"
+            tag, why = (
+                "addon_without_primary",
+                f"{code} is an add-on code, billable only with its primary {primary}",
+            )
         else:
             tag, why = "wrong_procedure_code", f"{code} was not ordered"
-        items.append(_item(f"extra_procedure:{code}", 0, pts["extra_code"], f"{why}; request only the ordered service.",
-                           correct=", ".join(sorted(expected_codes)), citation=cite, tags=[tag]))
+        items.append(
+            _item(
+                f"extra_procedure:{code}",
+                0,
+                pts["extra_code"],
+                f"{why}; request only the ordered service.",
+                correct=", ".join(sorted(expected_codes)),
+                citation=cite,
+                tags=[tag],
+            )
+        )
     return items
 
 
@@ -203,13 +347,19 @@ def _units_feedback(att: Attempt, code: str, sent: int, right: int) -> str:
     the request should have been shaped to what the payer authorizes."""
     policy = att.data.policy
     pc = policy.code(code) if policy else None
-    limits = [n for n in (pc.max_units if pc else None, policy.max_units if policy else None) if n is not None]
+    limits = [
+        n for n in (pc.max_units if pc else None, policy.max_units if policy else None) if n is not None
+    ]
     limit = min(limits) if limits else None
     if policy is not None and limit is not None and sent > limit >= right:
         ordered = next((ln.units for ln in att.case.order.procedures if _norm(ln.code.code) == code), None)
         as_ordered = ", as ordered" if ordered == sent else ""
-        return (f"{code} was requested for {sent} units{as_ordered}; {policy.id} authorizes at most {limit} per "
-                f"request, so the payer cuts the rest (partial approval, reason 198). Request {right} now, within "
-                "the limit, and ask for the next period in a new request before this one ends.")
-    return (f"{code} was requested for {sent} unit(s); the service needs {right}. A wrong unit count voids the "
-            "line: too many are cut or refused, too few leave part of the service unauthorized.")
+        return (
+            f"{code} was requested for {sent} units{as_ordered}; {policy.id} authorizes at most {limit} per "
+            f"request, so the payer cuts the rest (partial approval, reason 198). Request {right} now, within "
+            "the limit, and ask for the next period in a new request before this one ends."
+        )
+    return (
+        f"{code} was requested for {sent} unit(s); the service needs {right}. A wrong unit count voids the "
+        "line: too many are cut or refused, too few leave part of the service unauthorized."
+    )

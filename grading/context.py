@@ -108,7 +108,8 @@ def _order_facts(case: Case, policy: Policy | None) -> dict[str, FactValue]:
     }
     if policy is not None:
         facts["request.level_count"] = sum(
-            line.units for line in case.answer_key.correct_procedures if policy.code(line.code.code))
+            line.units for line in case.answer_key.correct_procedures if policy.code(line.code.code)
+        )
     days = _requested_days(case)
     if days is not None:
         facts["request.duration_days"] = days
@@ -127,14 +128,18 @@ def _requested_days(case: Case) -> int | None:
 def chart_evidence(case: Case, policy: Policy | None) -> Evidence:
     """The chart's facts (every document, latest statement wins) plus the correct request's own facts."""
     ak = case.answer_key
-    evidence = Evidence(diagnosis_codes=[d.code for d in ak.correct_diagnoses],
-                        procedure_codes=[line.code.code for line in ak.correct_procedures])
+    evidence = Evidence(
+        diagnosis_codes=[d.code for d in ak.correct_diagnoses],
+        procedure_codes=[line.code.code for line in ak.correct_procedures],
+    )
     for name, value in _order_facts(case, policy).items():
         evidence.add(Fact.model_construct(name=name, value=value, document_id=None, document_date=None))
     for doc in case.chart:
         evidence.documents.append(DocumentRef.model_construct(id=doc.id, kind=doc.kind, date=doc.date))
         for name, value in doc.facts.items():
-            evidence.add(Fact.model_construct(name=name, value=value, document_id=doc.id, document_date=doc.date))
+            evidence.add(
+                Fact.model_construct(name=name, value=value, document_id=doc.id, document_date=doc.date)
+            )
     return evidence
 
 
@@ -170,8 +175,14 @@ def _reference_sets(data: CaseData) -> None:
     data.fact_values = fact_values
     data.policy_pairs = _policy_pairs(data.policy_doc, data.manual_doc)
     days: set[date] = {d.date for d in case.chart}
-    days |= {case.patient.dob, case.sim_start.date(), order.date_of_service, order.ordered_on,
-             case.coverage.effective_from, case.coverage.subscriber_dob}
+    days |= {
+        case.patient.dob,
+        case.sim_start.date(),
+        order.date_of_service,
+        order.ordered_on,
+        case.coverage.effective_from,
+        case.coverage.subscriber_dob,
+    }
     if case.coverage.effective_to:
         days.add(case.coverage.effective_to)
     if case.prior_submission is not None:
@@ -188,7 +199,9 @@ def _reference_sets(data: CaseData) -> None:
 _POLICY_PAIRS: dict[tuple[str, str], frozenset[tuple[str, str | None]]] = {}
 
 
-def _policy_pairs(policy_doc: PolicyDocument | None, manual_doc: PolicyDocument | None) -> frozenset[tuple[str, str | None]]:
+def _policy_pairs(
+    policy_doc: PolicyDocument | None, manual_doc: PolicyDocument | None
+) -> frozenset[tuple[str, str | None]]:
     """Figures of the policy and manual text (thresholds a narrative may quote), once per content version."""
     key = (policy_doc.content_hash if policy_doc else "", manual_doc.content_hash if manual_doc else "")
     found = _POLICY_PAIRS.get(key)
@@ -218,12 +231,17 @@ def case_data(case: Case, library: Library) -> CaseData:
     policy = library.policies.get(policy_id) if policy_id else None
     manual = library.manuals.get(case.coverage.payer_id)
     if manual is None:
-        raise ValueError(f"case.coverage.payer_id: no payer manual for {case.coverage.payer_id!r}; "
-                         f"known payers: {sorted(library.manuals)}")
+        raise ValueError(
+            f"case.coverage.payer_id: no payer manual for {case.coverage.payer_id!r}; "
+            f"known payers: {sorted(library.manuals)}"
+        )
     data = CaseData(
-        case=case, library=library, policy=policy,
+        case=case,
+        library=library,
+        policy=policy,
         policy_doc=library.documents.get(policy_id) if policy_id else None,
-        manual=manual, manual_doc=library.manual_documents.get(manual.id),
+        manual=manual,
+        manual_doc=library.manual_documents.get(manual.id),
         evidence=chart_evidence(case, policy),
     )
     _reference_sets(data)
@@ -280,7 +298,8 @@ class Attempt:
         return current
 
     def submission_determinations(self) -> list[Determination]:
-        return [s.result for a, s in zip(self.actions, self.steps, strict=True)
-                if isinstance(a, Submission) and isinstance(s.result, Determination)]
-
-
+        return [
+            s.result
+            for a, s in zip(self.actions, self.steps, strict=True)
+            if isinstance(a, Submission) and isinstance(s.result, Determination)
+        ]

@@ -130,7 +130,10 @@ def wrong_units(case: Case, actions: Actions) -> Actions | None:
     if sub is None or not sub.procedures:
         return None
     first = sub.procedures[0]
-    lines = [RequestedLine(code=first.code, units=first.units + 1, modifiers=list(first.modifiers)), *sub.procedures[1:]]
+    lines = [
+        RequestedLine(code=first.code, units=first.units + 1, modifiers=list(first.modifiers)),
+        *sub.procedures[1:],
+    ]
     return _replace(actions, sub, sub.model_copy(update={"procedures": lines}))
 
 
@@ -168,7 +171,9 @@ def irrelevant_document(case: Case, actions: Actions) -> Actions | None:
     if carrier is None or not case.answer_key.irrelevant_document_ids:
         return None
     extra = case.answer_key.irrelevant_document_ids[0]
-    return _replace(actions, carrier, carrier.model_copy(update={"document_ids": [*carrier.document_ids, extra]}))
+    return _replace(
+        actions, carrier, carrier.model_copy(update={"document_ids": [*carrier.document_ids, extra]})
+    )
 
 
 def _text_field(case: Case, actions: Actions) -> tuple[Submission | Appeal, str] | None:
@@ -187,15 +192,25 @@ def _criterion_facts(case: Case, library: Library) -> list[tuple[str, list[str]]
     data = case_data(case, library)
     if data.policy is None:
         return []
-    wanted = case.answer_key.expected_determination.criterion_ids if case.answer_key.correct_action == "appeal" else None
+    wanted = (
+        case.answer_key.expected_determination.criterion_ids
+        if case.answer_key.correct_action == "appeal"
+        else None
+    )
     out = []
     for crit in data.policy.criteria:
         if wanted and crit.id not in wanted:
             continue
-        if crit.applies_if is not None and crit.applies_if.evaluate(data.evidence, case.sim_start.date()).status == "not_met":
+        if (
+            crit.applies_if is not None
+            and crit.applies_if.evaluate(data.evidence, case.sim_start.date()).status == "not_met"
+        ):
             continue
-        facts = [f for f in sorted(crit.rule.facts_used())
-                 if (fact := data.evidence.latest(f)) is not None and fact.document_id is not None]
+        facts = [
+            f
+            for f in sorted(crit.rule.facts_used())
+            if (fact := data.evidence.latest(f)) is not None and fact.document_id is not None
+        ]
         if facts:
             out.append((crit.id, facts))
     return out
@@ -212,7 +227,9 @@ def omit_criterion(case: Case, actions: Actions) -> Actions | None:
     evidence = case_data(case, library).evidence
     for _cid, facts in _criterion_facts(case, library):
         lines = text.splitlines()
-        kept = [ln for ln in lines if not any(mentioned(Text.of(ln), f, evidence.latest(f).value) for f in facts)]  # type: ignore[union-attr]
+        kept = [
+            ln for ln in lines if not any(mentioned(Text.of(ln), f, evidence.latest(f).value) for f in facts)
+        ]  # type: ignore[union-attr]
         if len(kept) < len(lines):
             return _replace(actions, action, action.model_copy(update={field: "\n".join(kept)}))
     return None
@@ -240,8 +257,8 @@ def contradict_figure(case: Case, actions: Actions) -> Actions | None:
             if fig is None:
                 continue
             new = _fresh_value(value, data.case_pairs)
-            old = re.match(r"\d+(?:\.\d+)?", text[fig.start:]).group(0)  # type: ignore[union-attr]
-            changed = text[:fig.start] + new + text[fig.start + len(old):]
+            old = re.match(r"\d+(?:\.\d+)?", text[fig.start :]).group(0)  # type: ignore[union-attr]
+            changed = text[: fig.start] + new + text[fig.start + len(old) :]
             return _replace(actions, action, action.model_copy(update={field: changed}))
     return None
 
@@ -283,7 +300,11 @@ def wrong_urgency(case: Case, actions: Actions) -> Actions | None:
     sub = _submission(case, actions)
     if sub is None:
         return None
-    return _replace(actions, sub, sub.model_copy(update={"urgency": "standard" if sub.urgency == "expedited" else "expedited"}))
+    return _replace(
+        actions,
+        sub,
+        sub.model_copy(update={"urgency": "standard" if sub.urgency == "expedited" else "expedited"}),
+    )
 
 
 def skip_eligibility(case: Case, actions: Actions) -> Actions | None:
@@ -301,7 +322,11 @@ def wrong_appeal_level(case: Case, actions: Actions) -> Actions | None:
     if appeal is None or case.answer_key.correct_action != "appeal":
         return None
     manual = load_library().manual(case.coverage.payer_id)
-    others = [lv.level for lv in manual.appeal_levels if lv.level not in (case.answer_key.appeal_level, "peer_to_peer")]
+    others = [
+        lv.level
+        for lv in manual.appeal_levels
+        if lv.level not in (case.answer_key.appeal_level, "peer_to_peer")
+    ]
     return None if not others else _replace(actions, appeal, appeal.model_copy(update={"level": others[-1]}))
 
 
@@ -352,26 +377,88 @@ def skip_submission(case: Case, actions: Actions) -> Actions | None:
     return _replace(actions, sub, CloseCase(at=sub.at, reason="no_auth_needed", note="Closed."))
 
 
-DEFECTS: dict[str, Defect] = {d.name: d for d in (
-    Defect("icd_specificity", "wrong_code_specificity", "primary ICD-10-CM code replaced by a billable sibling", wrong_specificity),
-    Defect("invalid_code", "invalid_code", "primary ICD-10-CM code replaced by a code that does not exist", invalid_code),
-    Defect("wrong_sequencing", "wrong_sequencing", "diagnoses listed in reverse order", wrong_sequencing),
-    Defect("addon_without_primary", "addon_without_primary", "primary procedure line dropped, add-on kept", addon_without_primary),
-    Defect("wrong_units", "wrong_units", "one more unit on the first procedure line", wrong_units),
-    Defect("missing_document", "missing_required_document", "a required document left off", missing_document),
-    Defect("irrelevant_document", "minimum_necessary_violation", "an irrelevant document attached", irrelevant_document),
-    Defect("omit_criterion", "criterion_not_addressed", "narrative lines on one criterion removed", omit_criterion),
-    Defect("contradict_figure", "contradicts_chart", "a criterion figure changed to one the chart never states", contradict_figure),
-    Defect("unsupported_claim", "unsupported_claim", "a therapy, figure and date the case does not have added", unsupported_claim),
-    Defect("late_submission", "missed_deadline", "request sent inside the lead time", late_submission),
-    Defect("wrong_urgency", "wrong_urgency", "standard and expedited swapped", wrong_urgency),
-    Defect("skip_eligibility", "eligibility_not_checked", "eligibility check removed", skip_eligibility),
-    Defect("skip_auth_lookup", "auth_not_looked_up", "authorization look-up removed", skip_auth_lookup),
-    Defect("wrong_appeal_level", "wrong_appeal_level", "appeal filed at another level", wrong_appeal_level),
-    Defect("late_appeal", "late_appeal", "appeal filed the day after its deadline", late_appeal),
-    Defect("late_pend_reply", "late_pend_reply", "pend answered the day after its reply-by date", late_pend_reply),
-    Defect("submit_instead_of_query", "submitted_when_should_query", "request sent instead of the provider query", submit_instead_of_query),
-    Defect("submit_when_no_auth", "unnecessary_submission", "request sent where none is needed", submit_when_no_auth),
-    Defect("submit_before_coverage", "coverage_not_resolved", "request sent before coverage is resolved", submit_before_coverage),
-    Defect("skip_submission", "missed_submission", "case closed instead of submitted", skip_submission),
-)}
+DEFECTS: dict[str, Defect] = {
+    d.name: d
+    for d in (
+        Defect(
+            "icd_specificity",
+            "wrong_code_specificity",
+            "primary ICD-10-CM code replaced by a billable sibling",
+            wrong_specificity,
+        ),
+        Defect(
+            "invalid_code",
+            "invalid_code",
+            "primary ICD-10-CM code replaced by a code that does not exist",
+            invalid_code,
+        ),
+        Defect("wrong_sequencing", "wrong_sequencing", "diagnoses listed in reverse order", wrong_sequencing),
+        Defect(
+            "addon_without_primary",
+            "addon_without_primary",
+            "primary procedure line dropped, add-on kept",
+            addon_without_primary,
+        ),
+        Defect("wrong_units", "wrong_units", "one more unit on the first procedure line", wrong_units),
+        Defect(
+            "missing_document", "missing_required_document", "a required document left off", missing_document
+        ),
+        Defect(
+            "irrelevant_document",
+            "minimum_necessary_violation",
+            "an irrelevant document attached",
+            irrelevant_document,
+        ),
+        Defect(
+            "omit_criterion",
+            "criterion_not_addressed",
+            "narrative lines on one criterion removed",
+            omit_criterion,
+        ),
+        Defect(
+            "contradict_figure",
+            "contradicts_chart",
+            "a criterion figure changed to one the chart never states",
+            contradict_figure,
+        ),
+        Defect(
+            "unsupported_claim",
+            "unsupported_claim",
+            "a therapy, figure and date the case does not have added",
+            unsupported_claim,
+        ),
+        Defect("late_submission", "missed_deadline", "request sent inside the lead time", late_submission),
+        Defect("wrong_urgency", "wrong_urgency", "standard and expedited swapped", wrong_urgency),
+        Defect("skip_eligibility", "eligibility_not_checked", "eligibility check removed", skip_eligibility),
+        Defect("skip_auth_lookup", "auth_not_looked_up", "authorization look-up removed", skip_auth_lookup),
+        Defect(
+            "wrong_appeal_level", "wrong_appeal_level", "appeal filed at another level", wrong_appeal_level
+        ),
+        Defect("late_appeal", "late_appeal", "appeal filed the day after its deadline", late_appeal),
+        Defect(
+            "late_pend_reply",
+            "late_pend_reply",
+            "pend answered the day after its reply-by date",
+            late_pend_reply,
+        ),
+        Defect(
+            "submit_instead_of_query",
+            "submitted_when_should_query",
+            "request sent instead of the provider query",
+            submit_instead_of_query,
+        ),
+        Defect(
+            "submit_when_no_auth",
+            "unnecessary_submission",
+            "request sent where none is needed",
+            submit_when_no_auth,
+        ),
+        Defect(
+            "submit_before_coverage",
+            "coverage_not_resolved",
+            "request sent before coverage is resolved",
+            submit_before_coverage,
+        ),
+        Defect("skip_submission", "missed_submission", "case closed instead of submitted", skip_submission),
+    )
+}

@@ -20,10 +20,26 @@ from scenarios.models import Appeal, PendReply, ProviderQuery, Submission
 _GENERIC = {"note", "notes", "report", "record", "records", "document", "clinical", "physician", "order"}
 
 
-def _item(item_id: str, points: float, max_points: float, feedback: str, *, correct: str = "",
-          citation: str = "", tags: list[str] | None = None) -> GradeItem:
-    return GradeItem(dimension="documentation", item_id=item_id, points=points, max_points=max_points,
-                     feedback=feedback, correct_answer=correct, citation=citation, error_tags=tags or [])
+def _item(
+    item_id: str,
+    points: float,
+    max_points: float,
+    feedback: str,
+    *,
+    correct: str = "",
+    citation: str = "",
+    tags: list[str] | None = None,
+) -> GradeItem:
+    return GradeItem(
+        dimension="documentation",
+        item_id=item_id,
+        points=points,
+        max_points=max_points,
+        feedback=feedback,
+        correct_answer=correct,
+        citation=citation,
+        error_tags=tags or [],
+    )
 
 
 def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
@@ -32,8 +48,11 @@ def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
     if data.policy is None:
         return []
     as_of = data.case.sim_start.date()
-    return [r for r in data.policy.documentation
-            if r.required_if is None or r.required_if.evaluate(data.evidence, as_of).status != "not_met"]
+    return [
+        r
+        for r in data.policy.documentation
+        if r.required_if is None or r.required_if.evaluate(data.evidence, as_of).status != "not_met"
+    ]
 
 
 def grade_documentation(att: Attempt) -> list[GradeItem] | None:
@@ -43,15 +62,25 @@ def grade_documentation(att: Attempt) -> list[GradeItem] | None:
     if action in ("submit", "submit_expedited"):
         found = att.first(Submission)
         if found is None:
-            return [_item("documentation.no_request", 0, 1, "No request was sent, so no records reached the payer.")]
+            return [
+                _item(
+                    "documentation.no_request", 0, 1, "No request was sent, so no records reached the payer."
+                )
+            ]
         sub: Submission = found[1]  # type: ignore[assignment]
         return _sent_items(att, sub.document_ids, list(ak.required_document_ids), sub.at.date(), "request")
     if action in ("appeal", "reply_to_pend"):
         kind, what = (Appeal, "appeal") if action == "appeal" else (PendReply, "pend reply")
         found = att.first(kind)
         if found is None:
-            return [_item(f"documentation.no_{what.replace(' ', '_')}", 0, 1,
-                          f"No {what} was sent, so the new records never reached the payer.")]
+            return [
+                _item(
+                    f"documentation.no_{what.replace(' ', '_')}",
+                    0,
+                    1,
+                    f"No {what} was sent, so the new records never reached the payer.",
+                )
+            ]
         action_obj = found[1]
         needed = [d for d in ak.required_document_ids if d not in prior_ids]
         # appeals are reviewed on the records as a whole; a pend reply must meet the policy's recency
@@ -62,7 +91,9 @@ def grade_documentation(att: Attempt) -> list[GradeItem] | None:
     return None
 
 
-def _sent_items(att: Attempt, sent: list[str], required: list[str], as_of: date | None, what: str) -> list[GradeItem]:
+def _sent_items(
+    att: Attempt, sent: list[str], required: list[str], as_of: date | None, what: str
+) -> list[GradeItem]:
     data, pts = att.data, att.rubric.points
     chart = data.chart
     cite = data.policy_section("Documentation")
@@ -72,39 +103,84 @@ def _sent_items(att: Attempt, sent: list[str], required: list[str], as_of: date 
         doc = chart[doc_id]
         label = f"{doc.title} ({doc.id}, {doc.kind}, dated {doc.date.isoformat()})"
         if doc_id not in sent:
-            items.append(_item(f"document:{doc_id}", 0, pts["required_document"],
-                               f"The {what} does not include {label}. {_why_needed(data, doc.kind)} Without it the payer "
-                               "pends the request for information (CARC 252) and the clock restarts.",
-                               correct=f"Attach {doc.id}.", citation=cite, tags=["missing_required_document"]))
+            items.append(
+                _item(
+                    f"document:{doc_id}",
+                    0,
+                    pts["required_document"],
+                    f"The {what} does not include {label}. {_why_needed(data, doc.kind)} Without it the payer "
+                    "pends the request for information (CARC 252) and the clock restarts.",
+                    correct=f"Attach {doc.id}.",
+                    citation=cite,
+                    tags=["missing_required_document"],
+                )
+            )
             continue
         limit = ages.get(doc.kind)
         age = (as_of - doc.date).days if as_of is not None else None
         if limit is not None and age is not None and age > limit:
-            items.append(_item(f"document:{doc_id}", 0, pts["required_document"],
-                               f"{label} is {age} days old on the day it was sent; {data.policy.id if data.policy else 'the policy'} "
-                               f"accepts a {doc.kind.replace('_', ' ')} dated within {limit} days. Ask the office for a "
-                               "current one before sending.", correct=f"A {doc.kind} dated within {limit} days.",
-                               citation=cite, tags=["stale_document"]))
+            items.append(
+                _item(
+                    f"document:{doc_id}",
+                    0,
+                    pts["required_document"],
+                    f"{label} is {age} days old on the day it was sent; {data.policy.id if data.policy else 'the policy'} "
+                    f"accepts a {doc.kind.replace('_', ' ')} dated within {limit} days. Ask the office for a "
+                    "current one before sending.",
+                    correct=f"A {doc.kind} dated within {limit} days.",
+                    citation=cite,
+                    tags=["stale_document"],
+                )
+            )
             continue
-        items.append(_item(f"document:{doc_id}", pts["required_document"], pts["required_document"],
-                           f"{label} was sent.", correct=f"Attach {doc.id}.", citation=cite))
+        items.append(
+            _item(
+                f"document:{doc_id}",
+                pts["required_document"],
+                pts["required_document"],
+                f"{label} was sent.",
+                correct=f"Attach {doc.id}.",
+                citation=cite,
+            )
+        )
     irrelevant = [d for d in sent if d in set(att.case.answer_key.irrelevant_document_ids)]
     unknown = [d for d in sent if d not in chart]
     if irrelevant:
         names = "; ".join(f"{chart[d].title} ({d})" for d in irrelevant)
-        items.append(_item("minimum_necessary", 0, pts["minimum_necessary"],
-                           f"The {what} also sends {names}, which the policy does not ask for. HIPAA's minimum-necessary "
-                           "standard limits disclosure to what the payer needs for this decision.",
-                           correct=f"Send only {', '.join(required) or 'the documents the denial asks for'}.",
-                           citation=cite, tags=["minimum_necessary_violation"]))
+        items.append(
+            _item(
+                "minimum_necessary",
+                0,
+                pts["minimum_necessary"],
+                f"The {what} also sends {names}, which the policy does not ask for. HIPAA's minimum-necessary "
+                "standard limits disclosure to what the payer needs for this decision.",
+                correct=f"Send only {', '.join(required) or 'the documents the denial asks for'}.",
+                citation=cite,
+                tags=["minimum_necessary_violation"],
+            )
+        )
     else:
-        items.append(_item("minimum_necessary", pts["minimum_necessary"], pts["minimum_necessary"],
-                           "Only records the payer needs were sent.", citation=cite))
+        items.append(
+            _item(
+                "minimum_necessary",
+                pts["minimum_necessary"],
+                pts["minimum_necessary"],
+                "Only records the payer needs were sent.",
+                citation=cite,
+            )
+        )
     for doc_id in unknown:
-        items.append(_item(f"unknown_attachment:{doc_id}", 0, pts["minimum_necessary"],
-                           f"{doc_id} is not a document in this chart; the payer rejects an attachment it cannot find.",
-                           correct="Attach documents from the chart by their ids.", citation=cite,
-                           tags=["unknown_attachment"]))
+        items.append(
+            _item(
+                f"unknown_attachment:{doc_id}",
+                0,
+                pts["minimum_necessary"],
+                f"{doc_id} is not a document in this chart; the payer rejects an attachment it cannot find.",
+                correct="Attach documents from the chart by their ids.",
+                citation=cite,
+                tags=["unknown_attachment"],
+            )
+        )
     return items
 
 
@@ -138,20 +214,41 @@ def _query_items(att: Attempt) -> list[GradeItem] | None:
         return None
     found = att.first(ProviderQuery)
     if found is None:  # the process grade names the missing query; nothing more to tag here
-        return [_item("documentation.no_query", 0, 1, "No provider query was sent, so nothing asked the ordering "
-                      "office for the records the policy requires.")]
+        return [
+            _item(
+                "documentation.no_query",
+                0,
+                1,
+                "No provider query was sent, so nothing asked the ordering "
+                "office for the records the policy requires.",
+            )
+        ]
     query: ProviderQuery = found[1]  # type: ignore[assignment]
     cite = att.data.policy_section("Documentation")
     pts = att.rubric.points["query_document"]
     items = []
     for req in needed:
         if mentions_document(query.message, req.kind):
-            items.append(_item(f"query_document:{req.kind}", pts, pts, f"The query asks for the {req.kind.replace('_', ' ')}.",
-                               citation=cite))
+            items.append(
+                _item(
+                    f"query_document:{req.kind}",
+                    pts,
+                    pts,
+                    f"The query asks for the {req.kind.replace('_', ' ')}.",
+                    citation=cite,
+                )
+            )
         else:
-            items.append(_item(f"query_document:{req.kind}", 0, pts,
-                               f"The chart has no {req.kind.replace('_', ' ')} and the policy requires one: {req.description}. "
-                               "The query to the ordering office should ask for it by name.",
-                               correct=f"Ask for: {req.description} ({req.kind}).", citation=cite,
-                               tags=["missing_required_document"]))
+            items.append(
+                _item(
+                    f"query_document:{req.kind}",
+                    0,
+                    pts,
+                    f"The chart has no {req.kind.replace('_', ' ')} and the policy requires one: {req.description}. "
+                    "The query to the ordering office should ask for it by name.",
+                    correct=f"Ask for: {req.description} ({req.kind}).",
+                    citation=cite,
+                    tags=["missing_required_document"],
+                )
+            )
     return items

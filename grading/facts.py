@@ -41,8 +41,9 @@ class Text:
 
     def states_number(self, value: str, unit: str | None) -> bool:
         """The value is written with this unit, or without a unit that contradicts it."""
-        return any(f.value == value and (unit is None or unit in f.classes or f.classes == {None})
-                   for f in self.figs)
+        return any(
+            f.value == value and (unit is None or unit in f.classes or f.classes == {None}) for f in self.figs
+        )
 
 
 @lru_cache(maxsize=1024)
@@ -109,7 +110,9 @@ def mentioned(text: Text, name: str, value: FactValue) -> bool:
             pass
     words = _value_words(value)
     if len(words) <= 4:
-        return all(any(has_words(text.norm, alt) for alt in (*ABBREVIATIONS.get(w.lower(), ()), w)) for w in words)
+        return all(
+            any(has_words(text.norm, alt) for alt in (*ABBREVIATIONS.get(w.lower(), ()), w)) for w in words
+        )
     wanted = set(content_words(value))
     got = {w for w in wanted if has_words(text.norm, w)}
     return len(got) >= 0.5 * len(wanted)
@@ -146,7 +149,18 @@ def describe(name: str, evidence: Evidence) -> str:
     if fact is None:
         return f"{label}: not stated in the chart"
     value = fact.value
-    shown = ("yes" if value else "no") if isinstance(value, bool) else (
-        ", ".join(str(v).replace("_", " ") for v in value) if isinstance(value, list) else str(value).replace("_", " "))
-    where = f" ({fact.document_id}, {fact.document_date.isoformat()})" if fact.document_id and fact.document_date else ""
+    shown = (
+        ("yes" if value else "no")
+        if isinstance(value, bool)
+        else (
+            ", ".join(str(v).replace("_", " ") for v in value)
+            if isinstance(value, list)
+            else str(value).replace("_", " ")
+        )
+    )
+    where = (
+        f" ({fact.document_id}, {fact.document_date.isoformat()})"
+        if fact.document_id and fact.document_date
+        else ""
+    )
     return f"{label}: {shown}{where}"

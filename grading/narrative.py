@@ -30,10 +30,26 @@ _PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORE
 _FUTURE = re.compile(r"\b(will|would|plan(?:ned)?\s+to)\b", re.IGNORECASE)
 
 
-def _item(item_id: str, points: float, max_points: float, feedback: str, *, correct: str = "",
-          citation: str = "", tags: list[str] | None = None) -> GradeItem:
-    return GradeItem(dimension="narrative", item_id=item_id, points=points, max_points=max_points,
-                     feedback=feedback, correct_answer=correct, citation=citation, error_tags=tags or [])
+def _item(
+    item_id: str,
+    points: float,
+    max_points: float,
+    feedback: str,
+    *,
+    correct: str = "",
+    citation: str = "",
+    tags: list[str] | None = None,
+) -> GradeItem:
+    return GradeItem(
+        dimension="narrative",
+        item_id=item_id,
+        points=points,
+        max_points=max_points,
+        feedback=feedback,
+        correct_answer=correct,
+        citation=citation,
+        error_tags=tags or [],
+    )
 
 
 def grade_narrative(att: Attempt) -> list[GradeItem] | None:
@@ -65,12 +81,22 @@ def _applicable_criteria(data: CaseData) -> list[str]:
     if data.policy is None:
         return []
     as_of = data.case.sim_start.date()
-    return [c.id for c in data.policy.criteria
-            if c.applies_if is None or c.applies_if.evaluate(data.evidence, as_of).status != "not_met"]
+    return [
+        c.id
+        for c in data.policy.criteria
+        if c.applies_if is None or c.applies_if.evaluate(data.evidence, as_of).status != "not_met"
+    ]
 
 
-def grade_text(att: Attempt, raw: str, criterion_ids: list[str], sub: Submission | None, what: str, *,
-               appeal: bool = False) -> list[GradeItem]:
+def grade_text(
+    att: Attempt,
+    raw: str,
+    criterion_ids: list[str],
+    sub: Submission | None,
+    what: str,
+    *,
+    appeal: bool = False,
+) -> list[GradeItem]:
     data, pts = att.data, att.rubric.points
     text = Text.of(raw)
     items = [*_criteria_items(data, text, criterion_ids, what, pts["criterion"])]
@@ -92,15 +118,29 @@ def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, point
         ok, missing = addressed(crit.rule, data.evidence, as_of, text)
         facts = "; ".join(describe(m, data.evidence) for m in missing)
         if ok:
-            items.append(_item(f"criterion:{crit.id}", points, points,
-                               f"{crit.id} is addressed with the chart's facts.", citation=crit.id))
+            items.append(
+                _item(
+                    f"criterion:{crit.id}",
+                    points,
+                    points,
+                    f"{crit.id} is addressed with the chart's facts.",
+                    citation=crit.id,
+                )
+            )
             continue
-        items.append(_item(
-            f"criterion:{crit.id}", 0, points,
-            f"The {what} does not show how {crit.id} is met. The policy says: \u201c{crit.text}\u201d "
-            f"The chart documents {facts}; a reviewer only credits what the request states, so say it with the "
-            f"chart's own figures and cite the document.",
-            correct=f"State {facts} for {crit.id}.", citation=crit.id, tags=["criterion_not_addressed"]))
+        items.append(
+            _item(
+                f"criterion:{crit.id}",
+                0,
+                points,
+                f"The {what} does not show how {crit.id} is met. The policy says: \u201c{crit.text}\u201d "
+                f"The chart documents {facts}; a reviewer only credits what the request states, so say it with the "
+                f"chart's own figures and cite the document.",
+                correct=f"State {facts} for {crit.id}.",
+                citation=crit.id,
+                tags=["criterion_not_addressed"],
+            )
+        )
     return items
 
 
@@ -148,7 +188,9 @@ def claim_flags(att: Attempt, text: Text) -> list[tuple[str, str, str]]:
     return flags
 
 
-def _figure_flag(data: CaseData, value: str, classes: set[str | None], clause: str) -> tuple[str, str, str] | None:
+def _figure_flag(
+    data: CaseData, value: str, classes: set[str | None], clause: str
+) -> tuple[str, str, str] | None:
     """Supported when the chart states the figure with one of its unit classes; otherwise a contradiction
     when the chart documents a different figure of that class, else unsupported (policy thresholds quoted
     as thresholds are fine)."""
@@ -158,19 +200,29 @@ def _figure_flag(data: CaseData, value: str, classes: set[str | None], clause: s
     unit = next((c for c in classes if c is not None), None)
     shown = f"{value} {unit}" if unit else value
     measured = [c for c in classes if c in data.fact_values]
-    if not measured and (value, None) not in data.case_pairs and not (policy_ok and has_threshold_words(clause)):
+    if (
+        not measured
+        and (value, None) not in data.case_pairs
+        and not (policy_ok and has_threshold_words(clause))
+    ):
         # a figure the case never states, in a clause about a measured fact ("arm pain 9/10"); a clause that
         # also states the chart's value of a fact it names is deriving, not contradicting ("1 done, so number 2")
         norm = normalize(clause)
-        named = [(name, chart_value, doc_id) for name, (chart_value, doc_id) in data.numeric_facts.items()
-                 if concept_words(name) and fact_unit(name) in (None, unit)
-                 and all(any(has_words(norm, alt) for alt in group) for group in concept_words(name))]
+        named = [
+            (name, chart_value, doc_id)
+            for name, (chart_value, doc_id) in data.numeric_facts.items()
+            if concept_words(name)
+            and fact_unit(name) in (None, unit)
+            and all(any(has_words(norm, alt) for alt in group) for group in concept_words(name))
+        ]
         stated = {f.value for f in figures(clause)}
         if named and not any(v == value or v in stated for _, v, _ in named):
             name, chart_value, doc_id = named[0]
             return ("contradicts_chart", shown, f"the chart documents {name} = {chart_value} ({doc_id})")
     if unit is None:
-        return None if policy_ok else ("unsupported_claim", shown, "no document in the chart states this figure")
+        return (
+            None if policy_ok else ("unsupported_claim", shown, "no document in the chart states this figure")
+        )
     if measured:
         if policy_ok and has_threshold_words(clause):
             return None
@@ -185,14 +237,23 @@ def _figure_flag(data: CaseData, value: str, classes: set[str | None], clause: s
 def _claim_items(att: Attempt, text: Text, what: str, points: float) -> list[GradeItem]:
     items = []
     for n, (tag, shown, chart) in enumerate(claim_flags(att, text), start=1):
-        why = ("contradicts the chart" if tag == "contradicts_chart"
-               else "is not supported by anything in the case")
-        items.append(_item(
-            f"claim:{n}", 0, points,
-            f"The {what} states \u201c{shown}\u201d, which {why}: {chart}. A reviewer who finds one figure that "
-            "does not match the records stops trusting the rest; quote the chart exactly.",
-            correct=f"Use the chart's value ({chart}) or leave the claim out.", citation=att.data.policy_section("Documentation"),
-            tags=[tag]))
+        why = (
+            "contradicts the chart"
+            if tag == "contradicts_chart"
+            else "is not supported by anything in the case"
+        )
+        items.append(
+            _item(
+                f"claim:{n}",
+                0,
+                points,
+                f"The {what} states \u201c{shown}\u201d, which {why}: {chart}. A reviewer who finds one figure that "
+                "does not match the records stops trusting the rest; quote the chart exactly.",
+                correct=f"Use the chart's value ({chart}) or leave the claim out.",
+                citation=att.data.policy_section("Documentation"),
+                tags=[tag],
+            )
+        )
     return items
 
 
@@ -207,29 +268,56 @@ def _date_ok(text: Text, day: date) -> bool:
 
 def _units_ok(text: Text, units: int) -> bool:
     raw = text.raw
-    return bool(re.search(rf"(?:\bx|×)\s*{units}\b", raw, re.IGNORECASE)
-                or re.search(rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}(?:units?|admissions?|visits?|days?)\b", raw, re.IGNORECASE))
+    return bool(
+        re.search(rf"(?:\bx|×)\s*{units}\b", raw, re.IGNORECASE)
+        or re.search(
+            rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}(?:units?|admissions?|visits?|days?)\b", raw, re.IGNORECASE
+        )
+    )
 
 
-def _admin_items(data: CaseData, text: Text, sub: Submission, what: str, points: float, *,
-                 appeal: bool) -> list[GradeItem]:
+def _admin_items(
+    data: CaseData, text: Text, sub: Submission, what: str, points: float, *, appeal: bool
+) -> list[GradeItem]:
     case = data.case
     p, prov = case.patient, case.ordering_provider
     name_ok = (has_words(text.norm, p.last_name) and has_words(text.norm, p.first_name)) or (
-        case.coverage.member_id.lower() in text.raw.lower())
+        case.coverage.member_id.lower() in text.raw.lower()
+    )
     codes = [line.code for line in sub.procedures] + sub.diagnoses[:1]
     checks = [
-        ("patient", "the patient's name or member id", name_ok, f"{p.name}, member {case.coverage.member_id}"),
+        (
+            "patient",
+            "the patient's name or member id",
+            name_ok,
+            f"{p.name}, member {case.coverage.member_id}",
+        ),
         ("dob", "the date of birth", _date_ok(text, p.dob), p.dob.isoformat()),
         ("codes", "the requested codes", all(c.lower() in text.raw.lower() for c in codes), ", ".join(codes)),
-        ("date_of_service", "the date of service", _date_ok(text, sub.date_of_service), sub.date_of_service.isoformat()),
-        ("ordering_provider", "the ordering provider with credentials", _provider_ok(text, prov.last_name, prov.credentials),
-         prov.display_name),
+        (
+            "date_of_service",
+            "the date of service",
+            _date_ok(text, sub.date_of_service),
+            sub.date_of_service.isoformat(),
+        ),
+        (
+            "ordering_provider",
+            "the ordering provider with credentials",
+            _provider_ok(text, prov.last_name, prov.credentials),
+            prov.display_name,
+        ),
     ]
     if not appeal:
         units = sub.procedures[0].units if sub.procedures else None
         if units is not None:
-            checks.append(("units", "the units requested", _units_ok(text, units), f"{units} unit(s) of {sub.procedures[0].code}"))
+            checks.append(
+                (
+                    "units",
+                    "the units requested",
+                    _units_ok(text, units),
+                    f"{units} unit(s) of {sub.procedures[0].code}",
+                )
+            )
         if sub.requested_duration_days:
             n = sub.requested_duration_days
             ok = bool(re.search(rf"\b{n}(?:\s+|-)(?:[A-Za-z]+\s+)?days?\b", text.raw, re.IGNORECASE))
@@ -239,10 +327,18 @@ def _admin_items(data: CaseData, text: Text, sub: Submission, what: str, points:
         if ok:
             items.append(_item(f"admin:{key}", points, points, f"The {what} states {label}."))
         else:
-            items.append(_item(f"admin:{key}", 0, points,
-                               f"The {what} does not state {label}. A reviewer matches the request to the member "
-                               "and the order by these elements before reading further.",
-                               correct=correct, citation=data.manual_section("submit"), tags=["missing_admin_element"]))
+            items.append(
+                _item(
+                    f"admin:{key}",
+                    0,
+                    points,
+                    f"The {what} does not state {label}. A reviewer matches the request to the member "
+                    "and the order by these elements before reading further.",
+                    correct=correct,
+                    citation=data.manual_section("submit"),
+                    tags=["missing_admin_element"],
+                )
+            )
     return items
 
 
@@ -258,21 +354,36 @@ def grade_query(att: Attempt) -> list[GradeItem]:
     """A provider query earns the narrative points when it names what the chart does not meet."""
     found = att.first(ProviderQuery)
     if found is None:
-        return [_absent("query", "No provider query was sent, so nothing asked the ordering office for what "
-                                 "the chart lacks.")]
+        return [
+            _absent(
+                "query",
+                "No provider query was sent, so nothing asked the ordering office for what the chart lacks.",
+            )
+        ]
     query: ProviderQuery = found[1]  # type: ignore[assignment]
     outcome = att.case.answer_key.criteria_outcome
-    ids = [c for c, s in outcome.items() if s == "not_met"] or [c for c, s in outcome.items() if s == "not_evidenced"]
+    ids = [c for c, s in outcome.items() if s == "not_met"] or [
+        c for c, s in outcome.items() if s == "not_evidenced"
+    ]
     points = att.rubric.points["criterion"]
     items = []
     for cid in ids:
         text = att.data.criterion_text(cid)
         if _named(query, cid, text):
-            items.append(_item(f"query_criterion:{cid}", points, points, f"The query names {cid}.", citation=cid))
+            items.append(
+                _item(f"query_criterion:{cid}", points, points, f"The query names {cid}.", citation=cid)
+            )
         else:
-            items.append(_item(
-                f"query_criterion:{cid}", 0, points,
-                f"The query does not tell the ordering office that {cid} is not shown by the chart: \u201c{text}\u201d "
-                "Name the criterion and what the chart is missing, so the office can send the right record.",
-                correct=f"Ask about {cid}: {text}", citation=cid, tags=["criterion_not_addressed"]))
+            items.append(
+                _item(
+                    f"query_criterion:{cid}",
+                    0,
+                    points,
+                    f"The query does not tell the ordering office that {cid} is not shown by the chart: \u201c{text}\u201d "
+                    "Name the criterion and what the chart is missing, so the office can send the right record.",
+                    correct=f"Ask about {cid}: {text}",
+                    citation=cid,
+                    tags=["criterion_not_addressed"],
+                )
+            )
     return items

@@ -20,19 +20,26 @@ def _describe(att: Attempt) -> str:
     if final is None:
         return "no decision (nothing was sent to the payer)"
     reasons = [r for r in final.reasons if r.kind != "info"]
-    why = "; ".join(f"{r.code}{' ' + r.criterion_id if r.criterion_id else ''}: {r.message}" for r in reasons[:2])
+    why = "; ".join(
+        f"{r.code}{' ' + r.criterion_id if r.criterion_id else ''}: {r.message}" for r in reasons[:2]
+    )
     return f"{final.status}" + (f" ({why})" if why else "")
 
 
 def grade_outcome(att: Attempt) -> list[GradeItem]:
     ak, pts = att.case.answer_key, att.rubric.points["outcome"]
     final = att.final
-    cite = ak.expected_determination.criterion_ids[0] if ak.expected_determination.criterion_ids else (
-        ak.policy_id or att.data.manual_section("Decision"))
+    cite = (
+        ak.expected_determination.criterion_ids[0]
+        if ak.expected_determination.criterion_ids
+        else (ak.policy_id or att.data.manual_section("Decision"))
+    )
     action = ak.correct_action
     tag: str | None = None
     if action in ("submit", "submit_expedited", "appeal", "reply_to_pend"):
-        target = ak.expected_determination.status if action.startswith("submit") else ak.expected_appeal_status
+        target = (
+            ak.expected_determination.status if action.startswith("submit") else ak.expected_appeal_status
+        )
         got = final.status if final else None
         ok = got == target or (target == "partially_approved" and got == "approved")
         if not ok:
@@ -43,8 +50,26 @@ def grade_outcome(att: Attempt) -> list[GradeItem]:
         tag = "avoidable_denial" if adverse else None
         expected = "No request on record that the payer denied, pended or rejected."
     if tag is None:
-        return [GradeItem(dimension="outcome", item_id="outcome", points=pts, max_points=pts,
-                          feedback=f"Final decision: {_describe(att)}. {expected}", correct_answer=expected, citation=cite)]
-    return [GradeItem(dimension="outcome", item_id="outcome", points=0, max_points=pts,
-                      feedback=f"Final decision: {_describe(att)}. {expected} {ak.explanation.strip()}",
-                      correct_answer=expected, citation=cite, error_tags=[tag])]
+        return [
+            GradeItem(
+                dimension="outcome",
+                item_id="outcome",
+                points=pts,
+                max_points=pts,
+                feedback=f"Final decision: {_describe(att)}. {expected}",
+                correct_answer=expected,
+                citation=cite,
+            )
+        ]
+    return [
+        GradeItem(
+            dimension="outcome",
+            item_id="outcome",
+            points=0,
+            max_points=pts,
+            feedback=f"Final decision: {_describe(att)}. {expected} {ak.explanation.strip()}",
+            correct_answer=expected,
+            citation=cite,
+            error_tags=[tag],
+        )
+    ]

@@ -21,14 +21,31 @@ from scenarios.models import (
 from simulator import clock
 
 
-def _item(item_id: str, points: float, max_points: float, feedback: str, *, correct: str = "",
-          citation: str = "", tags: list[str] | None = None) -> GradeItem:
-    return GradeItem(dimension="process", item_id=item_id, points=points, max_points=max_points,
-                     feedback=feedback, correct_answer=correct, citation=citation, error_tags=tags or [])
+def _item(
+    item_id: str,
+    points: float,
+    max_points: float,
+    feedback: str,
+    *,
+    correct: str = "",
+    citation: str = "",
+    tags: list[str] | None = None,
+) -> GradeItem:
+    return GradeItem(
+        dimension="process",
+        item_id=item_id,
+        points=points,
+        max_points=max_points,
+        feedback=feedback,
+        correct_answer=correct,
+        citation=citation,
+        error_tags=tags or [],
+    )
 
 
-def _check(item_id: str, ok: bool, points: float, good: str, bad: str, *, correct: str, citation: str,
-           tag: str) -> GradeItem:
+def _check(
+    item_id: str, ok: bool, points: float, good: str, bad: str, *, correct: str, citation: str, tag: str
+) -> GradeItem:
     if ok:
         return _item(item_id, points, points, good, correct=correct, citation=citation)
     return _item(item_id, 0, points, bad, correct=correct, citation=citation, tags=[tag])
@@ -37,13 +54,18 @@ def _check(item_id: str, ok: bool, points: float, good: str, bad: str, *, correc
 def grade_process(att: Attempt) -> list[GradeItem]:
     ak, pts, data = att.case.answer_key, att.rubric.points, att.data
     items = [
-        _check("eligibility", bool(att.before_main(EligibilityQuery)), pts["eligibility"],
-               "Eligibility was checked before acting on the case.",
-               "Eligibility was not checked before acting on the case. A 270/271 check confirms the member id, "
-               "that coverage is active on the date of service and whether a referral is needed; skipping it is the "
-               "most common cause of front-end rejections.",
-               correct="Run an eligibility check for the member and date of service first.",
-               citation=data.manual_section("Eligibility"), tag="eligibility_not_checked"),
+        _check(
+            "eligibility",
+            bool(att.before_main(EligibilityQuery)),
+            pts["eligibility"],
+            "Eligibility was checked before acting on the case.",
+            "Eligibility was not checked before acting on the case. A 270/271 check confirms the member id, "
+            "that coverage is active on the date of service and whether a referral is needed; skipping it is the "
+            "most common cause of front-end rejections.",
+            correct="Run an eligibility check for the member and date of service first.",
+            citation=data.manual_section("Eligibility"),
+            tag="eligibility_not_checked",
+        ),
         _lookup_item(att),
         _action_item(att),
     ]
@@ -59,12 +81,18 @@ def grade_process(att: Attempt) -> list[GradeItem]:
 def _lookup_item(att: Attempt) -> GradeItem:
     codes = {line.code.code for line in att.case.answer_key.correct_procedures}
     done = any(codes & {c.strip().upper() for c in a.codes} for a in att.before_main(AuthLookup))  # type: ignore[attr-defined]
-    return _check("auth_lookup", done, att.rubric.points["auth_lookup"],
-                  "The payer's authorization requirement was looked up for the ordered code.",
-                  "The authorization requirement was not looked up for the ordered code before acting. Payers differ "
-                  "(some need no authorization for this order, some need documents the others do not); the look-up "
-                  "says which applies.", correct=f"Look up {', '.join(sorted(codes))} with the payer.",
-                  citation=att.data.policy_section("Codes"), tag="auth_not_looked_up")
+    return _check(
+        "auth_lookup",
+        done,
+        att.rubric.points["auth_lookup"],
+        "The payer's authorization requirement was looked up for the ordered code.",
+        "The authorization requirement was not looked up for the ordered code before acting. Payers differ "
+        "(some need no authorization for this order, some need documents the others do not); the look-up "
+        "says which applies.",
+        correct=f"Look up {', '.join(sorted(codes))} with the payer.",
+        citation=att.data.policy_section("Codes"),
+        tag="auth_not_looked_up",
+    )
 
 
 def _action_item(att: Attempt) -> GradeItem:
@@ -75,21 +103,31 @@ def _action_item(att: Attempt) -> GradeItem:
     expected = ak.correct_action
     why = ak.explanation.strip()
     cite = data.policy_section("Overview")
-    right = {"submit": "Submit the request.", "submit_expedited": "Submit the request for expedited review.",
-             "query_provider": "Query the ordering provider for what the chart lacks; do not submit yet.",
-             "no_auth_needed": "Close the case: no authorization is needed.",
-             "resolve_coverage": "Close the case to resolve coverage first.",
-             "appeal": f"Appeal the denial ({ak.appeal_level}).",
-             "reply_to_pend": "Answer the pend with the requested records."}[expected]
+    right = {
+        "submit": "Submit the request.",
+        "submit_expedited": "Submit the request for expedited review.",
+        "query_provider": "Query the ordering provider for what the chart lacks; do not submit yet.",
+        "no_auth_needed": "Close the case: no authorization is needed.",
+        "resolve_coverage": "Close the case to resolve coverage first.",
+        "appeal": f"Appeal the denial ({ak.appeal_level}).",
+        "reply_to_pend": "Answer the pend with the requested records.",
+    }[expected]
     tag: str | None = None
     if expected in ("submit", "submit_expedited"):
         tag = None if subs else "missed_submission"
     elif expected == "query_provider":
         tag = "submitted_when_should_query" if subs else (None if queries else "missed_provider_query")
-        cite = ak.expected_determination.criterion_ids[0] if ak.expected_determination.criterion_ids else data.policy_section("Documentation")
+        cite = (
+            ak.expected_determination.criterion_ids[0]
+            if ak.expected_determination.criterion_ids
+            else data.policy_section("Documentation")
+        )
     elif expected == "no_auth_needed":
-        tag = "unnecessary_submission" if subs else (
-            None if any(c.reason == "no_auth_needed" for c in closes) else "wrong_action")
+        tag = (
+            "unnecessary_submission"
+            if subs
+            else (None if any(c.reason == "no_auth_needed" for c in closes) else "wrong_action")
+        )
         cite = data.policy_section("Codes")
     elif expected == "resolve_coverage":
         ok = not subs and any(c.reason == "resolve_coverage" for c in closes)
@@ -103,8 +141,15 @@ def _action_item(att: Attempt) -> GradeItem:
         cite = data.manual_section("Pends")
     if tag is None:
         return _item("correct_action", pts, pts, f"Right action: {right}", correct=right, citation=cite)
-    return _item("correct_action", 0, pts, f"This case calls for a different action. {why}", correct=right,
-                 citation=cite, tags=[tag])
+    return _item(
+        "correct_action",
+        0,
+        pts,
+        f"This case calls for a different action. {why}",
+        correct=right,
+        citation=cite,
+        tags=[tag],
+    )
 
 
 def _urgency_item(att: Attempt) -> GradeItem:
@@ -113,13 +158,23 @@ def _urgency_item(att: Attempt) -> GradeItem:
     policy = att.data.policy
     hours = policy.timeframes.expedited_decision_hours if policy else att.data.manual.expedited_decision_hours
     ok = sub.urgency == ak.urgency
-    bad = (f"The request was sent as {sub.urgency}; this case calls for {ak.urgency} review. "
-           + (f"Expedited review ({hours} hours) is for when waiting the standard time could seriously jeopardize "
-              "the patient's health; here the chart documents that." if ak.urgency == "expedited" else
-              "Expedited review is reserved for urgent situations the chart documents; asking for it without one "
-              "gets the request reviewed on the standard clock anyway and erodes the office's credibility."))
-    return _check("urgency", ok, att.rubric.points["urgency"], f"The request asked for {ak.urgency} review.", bad,
-                  correct=ak.urgency, citation=att.data.policy_section("Timeframes"), tag="wrong_urgency")
+    bad = f"The request was sent as {sub.urgency}; this case calls for {ak.urgency} review. " + (
+        f"Expedited review ({hours} hours) is for when waiting the standard time could seriously jeopardize "
+        "the patient's health; here the chart documents that."
+        if ak.urgency == "expedited"
+        else "Expedited review is reserved for urgent situations the chart documents; asking for it without one "
+        "gets the request reviewed on the standard clock anyway and erodes the office's credibility."
+    )
+    return _check(
+        "urgency",
+        ok,
+        att.rubric.points["urgency"],
+        f"The request asked for {ak.urgency} review.",
+        bad,
+        correct=ak.urgency,
+        citation=att.data.policy_section("Timeframes"),
+        tag="wrong_urgency",
+    )
 
 
 def submit_deadline(att: Attempt) -> tuple[date, int]:
@@ -143,12 +198,21 @@ def _deadline_item(att: Attempt) -> GradeItem:
     sent = sub.at.date()
     dos = att.case.order.date_of_service
     ok = sent <= last and sent <= dos
-    bad = (f"The request was sent on {sent.isoformat()} for a date of service of {dos.isoformat()}; "
-           f"{att.data.policy.id if att.data.policy else 'the policy'} asks for {lead} business day(s) of lead time, so it "
-           f"was due by {last.isoformat()}. A late request risks the decision arriving after the scheduled service.")
-    return _check("deadline", ok, att.rubric.points["deadline"], f"Submitted on time (due by {last.isoformat()}).", bad,
-                  correct=f"Submit by {last.isoformat()}.", citation=att.data.policy_section("Timeframes"),
-                  tag="missed_deadline")
+    bad = (
+        f"The request was sent on {sent.isoformat()} for a date of service of {dos.isoformat()}; "
+        f"{att.data.policy.id if att.data.policy else 'the policy'} asks for {lead} business day(s) of lead time, so it "
+        f"was due by {last.isoformat()}. A late request risks the decision arriving after the scheduled service."
+    )
+    return _check(
+        "deadline",
+        ok,
+        att.rubric.points["deadline"],
+        f"Submitted on time (due by {last.isoformat()}).",
+        bad,
+        correct=f"Submit by {last.isoformat()}.",
+        citation=att.data.policy_section("Timeframes"),
+        tag="missed_deadline",
+    )
 
 
 def _member_item(att: Attempt) -> GradeItem:
@@ -159,10 +223,20 @@ def _member_item(att: Attempt) -> GradeItem:
         return (s or "").strip().upper().replace("-", "").replace(" ", "")
 
     ok = norm(sub.member_id) in {norm(cov.member_id), norm(cov.mbi)} - {""}
-    bad = (f"The request names member id {sub.member_id}, which is not in {cov.payer_name}'s member file; the file has "
-           f"{cov.member_id}. Registration data can be wrong: take the id from the eligibility reply or the card.")
-    return _check("member_id", ok, att.rubric.points["member_id"], "The member id matches the payer's member file.", bad,
-                  correct=cov.member_id, citation=att.data.manual_section("Eligibility"), tag="wrong_member_id")
+    bad = (
+        f"The request names member id {sub.member_id}, which is not in {cov.payer_name}'s member file; the file has "
+        f"{cov.member_id}. Registration data can be wrong: take the id from the eligibility reply or the card."
+    )
+    return _check(
+        "member_id",
+        ok,
+        att.rubric.points["member_id"],
+        "The member id matches the payer's member file.",
+        bad,
+        correct=cov.member_id,
+        citation=att.data.manual_section("Eligibility"),
+        tag="wrong_member_id",
+    )
 
 
 def _pend_item(att: Attempt) -> GradeItem:
@@ -174,10 +248,17 @@ def _pend_item(att: Attempt) -> GradeItem:
         by = att.case.prior_submission.at + timedelta(days=policy.timeframes.pend_reply_days)
     ok = by is None or not clock.is_after(reply.at, by)
     due = by.date().isoformat() if by else "the reply-by date"
-    return _check("pend_reply", ok, att.rubric.points["pend_reply"], f"The pend was answered by {due}.",
-                  f"The pend was answered on {reply.at.date().isoformat()}, after its reply-by date {due}; the payer "
-                  "decides without the records (CARC 226).", correct=f"Reply by {due}.",
-                  citation=att.data.policy_section("Timeframes"), tag="late_pend_reply")
+    return _check(
+        "pend_reply",
+        ok,
+        att.rubric.points["pend_reply"],
+        f"The pend was answered by {due}.",
+        f"The pend was answered on {reply.at.date().isoformat()}, after its reply-by date {due}; the payer "
+        "decides without the records (CARC 226).",
+        correct=f"Reply by {due}.",
+        citation=att.data.policy_section("Timeframes"),
+        tag="late_pend_reply",
+    )
 
 
 def _appeal_items(att: Attempt) -> list[GradeItem]:
@@ -187,17 +268,35 @@ def _appeal_items(att: Attempt) -> list[GradeItem]:
     want = ak.appeal_level
     level = data.manual.appeal_level(want) if want else None
     name = level.name if level else want or "the first appeal level"
-    items = [_check("appeal_level", appeal.level == want, pts["appeal_level"], f"Appealed at the right level: {name}.",
-                    f"The appeal was filed as {appeal.level!r}; an initial denial from {data.manual.name} is answered "
-                    f"by the {name}. A wrong level is returned unprocessed while the filing window keeps running.",
-                    correct=f"{want} ({name})", citation=cite, tag="wrong_appeal_level")]
+    items = [
+        _check(
+            "appeal_level",
+            appeal.level == want,
+            pts["appeal_level"],
+            f"Appealed at the right level: {name}.",
+            f"The appeal was filed as {appeal.level!r}; an initial denial from {data.manual.name} is answered "
+            f"by the {name}. A wrong level is returned unprocessed while the filing window keeps running.",
+            correct=f"{want} ({name})",
+            citation=cite,
+            tag="wrong_appeal_level",
+        )
+    ]
     file_by = _file_by(att, want)
     if file_by is not None:
         ok = appeal.at.date() <= file_by
-        items.append(_check("appeal_window", ok, pts["appeal_window"], f"Filed within the window (by {file_by.isoformat()}).",
-                            f"The appeal was filed on {appeal.at.date().isoformat()}, after the deadline "
-                            f"{file_by.isoformat()}; a late appeal is dismissed and the denial stands.",
-                            correct=f"File by {file_by.isoformat()}.", citation=cite, tag="late_appeal"))
+        items.append(
+            _check(
+                "appeal_window",
+                ok,
+                pts["appeal_window"],
+                f"Filed within the window (by {file_by.isoformat()}).",
+                f"The appeal was filed on {appeal.at.date().isoformat()}, after the deadline "
+                f"{file_by.isoformat()}; a late appeal is dismissed and the denial stands.",
+                correct=f"File by {file_by.isoformat()}.",
+                citation=cite,
+                tag="late_appeal",
+            )
+        )
     return items
 
 

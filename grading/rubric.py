@@ -21,11 +21,24 @@ RUBRIC_ROOT = Path(__file__).resolve().parent / "rubrics"
 
 # item type -> the dimension its items count towards
 ITEM_TYPES: dict[str, str] = {
-    "diagnosis": "coding", "sequencing": "coding", "procedure_line": "coding", "extra_code": "coding",
-    "required_document": "documentation", "minimum_necessary": "documentation", "query_document": "documentation",
-    "criterion": "narrative", "claim": "narrative", "admin_element": "narrative",
-    "eligibility": "process", "auth_lookup": "process", "correct_action": "process", "urgency": "process",
-    "deadline": "process", "member_id": "process", "pend_reply": "process", "appeal_level": "process",
+    "diagnosis": "coding",
+    "sequencing": "coding",
+    "procedure_line": "coding",
+    "extra_code": "coding",
+    "required_document": "documentation",
+    "minimum_necessary": "documentation",
+    "query_document": "documentation",
+    "criterion": "narrative",
+    "claim": "narrative",
+    "admin_element": "narrative",
+    "eligibility": "process",
+    "auth_lookup": "process",
+    "correct_action": "process",
+    "urgency": "process",
+    "deadline": "process",
+    "member_id": "process",
+    "pend_reply": "process",
+    "appeal_level": "process",
     "appeal_window": "process",
     "outcome": "outcome",
 }
@@ -33,8 +46,12 @@ ITEM_TYPES: dict[str, str] = {
 # placeholders that stand for a whole missing step ("coding.no_request"): they always apply.
 PREFIX_TYPES: dict[str, str] = {
     **{t: t for t in ITEM_TYPES},
-    "procedure": "procedure_line", "extra_diagnosis": "extra_code", "extra_procedure": "extra_code",
-    "document": "required_document", "unknown_attachment": "minimum_necessary", "query_criterion": "criterion",
+    "procedure": "procedure_line",
+    "extra_diagnosis": "extra_code",
+    "extra_procedure": "extra_code",
+    "document": "required_document",
+    "unknown_attachment": "minimum_necessary",
+    "query_criterion": "criterion",
     "admin": "admin_element",
 }
 
@@ -88,7 +105,9 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
     if file.weights is not None:
         for dim in file.weights:
             if dim not in DIMENSIONS:
-                errors.append(f"{rel} > weights > {dim}: unknown dimension; expected one of {list(DIMENSIONS)}")
+                errors.append(
+                    f"{rel} > weights > {dim}: unknown dimension; expected one of {list(DIMENSIONS)}"
+                )
         missing = [d for d in DIMENSIONS if d not in file.weights]
         if missing:
             errors.append(f"{rel} > weights: missing dimension(s) {missing}; give all five (0 is allowed)")
@@ -107,7 +126,9 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
             errors.append(f"{rel} > points > {item}: points must be above 0, got {pts:g}")
     for i, item in enumerate(file.skip or []):
         if item not in ITEM_TYPES:
-            errors.append(f"{rel} > skip > {i}: unknown item type {item!r}; expected one of {sorted(ITEM_TYPES)}")
+            errors.append(
+                f"{rel} > skip > {i}: unknown item type {item!r}; expected one of {sorted(ITEM_TYPES)}"
+            )
     if is_default:
         missing_items = [t for t in ITEM_TYPES if t not in file.points]
         if missing_items:
@@ -132,7 +153,9 @@ def parse_rubric_file(path: Path, *, is_default: bool) -> tuple[RubricFile | Non
     try:
         file = RubricFile.model_validate(raw)
     except ValidationError as exc:
-        return None, [f"{rel} > {' > '.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()]
+        return None, [
+            f"{rel} > {' > '.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
+        ]
     errors = _check(file, rel, is_default=is_default)
     return (None if errors else file), errors
 
@@ -177,5 +200,12 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
         pass_mark = override.pass_mark if override.pass_mark is not None else pass_mark
         partial = override.partial_credit if override.partial_credit is not None else partial
         skip = frozenset(override.skip) if override.skip is not None else skip
-    return Rubric(name=name, version=version, pass_mark=pass_mark, weights=weights, points=points,
-                  partial_credit=partial, skip=skip)
+    return Rubric(
+        name=name,
+        version=version,
+        pass_mark=pass_mark,
+        weights=weights,
+        points=points,
+        partial_credit=partial,
+        skip=skip,
+    )

@@ -29,14 +29,27 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
         earned = sum(i.points for i in by_dim[d])
         possible = sum(i.max_points for i in by_dim[d])
         if d not in share:
-            dims[d] = DimensionScore(score=0, max=0, weight=weights[d], percent=None, applicable=False,
-                                     earned_points=0, possible_points=0)
+            dims[d] = DimensionScore(
+                score=0,
+                max=0,
+                weight=weights[d],
+                percent=None,
+                applicable=False,
+                earned_points=0,
+                possible_points=0,
+            )
             continue
         pct = earned / possible
         top = 100 * share[d]
-        dims[d] = DimensionScore(score=round(top * pct, 2), max=round(top, 2), weight=weights[d],
-                                 percent=round(100 * pct, 2), applicable=True, earned_points=round(earned, 4),
-                                 possible_points=round(possible, 4))
+        dims[d] = DimensionScore(
+            score=round(top * pct, 2),
+            max=round(top, 2),
+            weight=weights[d],
+            percent=round(100 * pct, 2),
+            applicable=True,
+            earned_points=round(earned, 4),
+            possible_points=round(possible, 4),
+        )
         total += top * pct
     tags = sorted({t for i in items for t in i.error_tags})
     unknown = [t for t in tags if t not in ERROR_TAGS]
@@ -46,8 +59,18 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
     case = att.case
     final = att.final
     return GradeReport(
-        case_id=case.case_id, module_id=case.module_id, archetype_id=case.archetype_id,
-        correct_action=case.answer_key.correct_action, total=total, passed=total >= pass_mark, pass_mark=pass_mark,
-        dimensions=dims, items=items, error_tags=tags, final_status=final.status if final else None,
-        rubric_version=att.rubric.label, grader_version=GRADER_VERSION, content_version=case.content_version,
+        case_id=case.case_id,
+        module_id=case.module_id,
+        archetype_id=case.archetype_id,
+        correct_action=case.answer_key.correct_action,
+        total=total,
+        passed=total >= pass_mark,
+        pass_mark=pass_mark,
+        dimensions=dims,
+        items=items,
+        error_tags=tags,
+        final_status=final.status if final else None,
+        rubric_version=att.rubric.label,
+        grader_version=GRADER_VERSION,
+        content_version=case.content_version,
     )

@@ -16,9 +16,26 @@ from functools import lru_cache
 
 from grading.lexicon import LABELS, NEGATIONS, THERAPIES, THRESHOLD_WORDS, UNITS
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 LONG_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b", re.IGNORECASE)
@@ -27,19 +44,21 @@ _MASKS = [
     re.compile(r"\(\d{3}\)\s*\d{3}-\d{4}"),
     re.compile(r"\b\d{3}-\d{3}-\d{4}\b"),
     re.compile(r"\b\d{1,2}:\d{2}\b"),
-    re.compile(r"\b[A-Z]{2,5}-?\d{5,}\b"),          # member ids, MRNs, plan ids
-    re.compile(r"\b\d{9,}\b"),                       # NPIs, numeric member ids
+    re.compile(r"\b[A-Z]{2,5}-?\d{5,}\b"),  # member ids, MRNs, plan ids
+    re.compile(r"\b\d{9,}\b"),  # NPIs, numeric member ids
     re.compile(r"\b[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?\b"),  # ICD-10-CM
     re.compile(r"\b[A-Z]\d{4}(?:-[A-Z0-9]{2})*\b"),  # HCPCS (with modifiers)
-    re.compile(r"\b\d{4}[A-Z]\b"),                   # CPT category III
-    re.compile(r"\b\d{5}(?:-[A-Z0-9]{2})*\b"),       # CPT (with modifiers)
+    re.compile(r"\b\d{4}[A-Z]\b"),  # CPT category III
+    re.compile(r"\b\d{5}(?:-[A-Z0-9]{2})*\b"),  # CPT (with modifiers)
 ]
 # A figure: not glued to letters before ("q8", "DSM-5", "C5") or after ("1st", "H2O").
 NUMBER = re.compile(r"(?<![A-Za-z0-9.])(?<![A-Za-z]-)(\d+(?:\.\d+)?)(?![A-Za-z0-9])")
 LOOSE_NUMBER = re.compile(r"(?<![0-9.])(\d+(?:\.\d+)?)(?![0-9])")
 RATIO = re.compile(r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)(?![A-Za-z0-9/])")
 _UNIT_KEYS = sorted(UNITS, key=len, reverse=True)
-UNIT_AFTER = re.compile(r"\s*-?\s*(" + "|".join(re.escape(u) for u in _UNIT_KEYS) + r")(?![a-z0-9])", re.IGNORECASE)
+UNIT_AFTER = re.compile(
+    r"\s*-?\s*(" + "|".join(re.escape(u) for u in _UNIT_KEYS) + r")(?![a-z0-9])", re.IGNORECASE
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9/\-]*")
 CLAUSE_SPLIT = re.compile(r"(?<=[.;])\s+|\n")
 
@@ -73,6 +92,7 @@ _MASK_CASED = re.compile("|".join(f"(?:{p.pattern})" for p in (ISO_DATE, US_DATE
 
 def mask_ids(text: str) -> str:
     """Blank out dates and identifiers (same length, so offsets are kept)."""
+
     def blank(m: re.Match[str]) -> str:
         return " " * len(m.group(0))
 
@@ -97,7 +117,7 @@ def has_words(norm_text: str, phrase: str) -> bool:
 
 
 def _label_before(masked: str, start: int) -> str | None:
-    before = re.split(r"[0-9]", masked[max(0, start - 30):start])[-1]
+    before = re.split(r"[0-9]", masked[max(0, start - 30) : start])[-1]
     words = _WORD.findall(before)
     if not words:
         return None
@@ -127,7 +147,7 @@ def _clause_at(clauses: list[tuple[int, str]], start: int) -> str:
 def _line_at(text: str, start: int) -> str:
     begin = text.rfind("\n", 0, start) + 1
     end = text.find("\n", start)
-    return text[begin:end if end >= 0 else len(text)]
+    return text[begin : end if end >= 0 else len(text)]
 
 
 def figures(text: str) -> list[Figure]:
@@ -138,16 +158,32 @@ def figures(text: str) -> list[Figure]:
     taken: set[int] = set()
     for m in RATIO.finditer(masked):
         # "15/24", "5/5": the numerator is the finding, the denominator the scale's maximum
-        out.append(Figure(num(m.group(1)), None, _clause_at(clauses, m.start()), m.start(1),
-                          _line_at(text, m.start()), _label_before(masked, m.start(1))))
+        out.append(
+            Figure(
+                num(m.group(1)),
+                None,
+                _clause_at(clauses, m.start()),
+                m.start(1),
+                _line_at(text, m.start()),
+                _label_before(masked, m.start(1)),
+            )
+        )
         taken |= {m.start(1), m.start(2)}
     for m in NUMBER.finditer(masked):
         if m.start(1) in taken:
             continue
         unit_m = UNIT_AFTER.match(masked, m.end(1))
         unit = UNITS[unit_m.group(1).lower()] if unit_m else None
-        out.append(Figure(num(m.group(1)), unit, _clause_at(clauses, m.start(1)), m.start(1),
-                          _line_at(text, m.start(1)), _label_before(masked, m.start(1))))
+        out.append(
+            Figure(
+                num(m.group(1)),
+                unit,
+                _clause_at(clauses, m.start(1)),
+                m.start(1),
+                _line_at(text, m.start(1)),
+                _label_before(masked, m.start(1)),
+            )
+        )
     return sorted(out, key=lambda f: f.start)
 
 
@@ -165,12 +201,12 @@ def window_pairs(text: str, before_words: int = 3) -> frozenset[tuple[str, str |
         if unit_m:
             pairs.add((value, UNITS[unit_m.group(1).lower()]))
         # the words before the number, back to the previous figure at most
-        before = masked[max(0, m.start(1) - 60):m.start(1)]
+        before = masked[max(0, m.start(1) - 60) : m.start(1)]
         parts = re.split(r"[0-9]", before)
         before = parts[-1]
         if len(parts) > 1:  # a unit right after the previous figure belongs to that figure
             lead = UNIT_AFTER.match(before)
-            before = before[lead.end():] if lead else before
+            before = before[lead.end() :] if lead else before
         words = _WORD.findall(before)[-before_words:]
         for w in words:
             w = w.lower().rstrip(":")
@@ -191,7 +227,9 @@ def dates(text: str) -> list[tuple[str, int]]:
     for m in US_DATE.finditer(text):
         out.append((_iso(int(m.group(3)), int(m.group(1)), int(m.group(2)), m.group(0)), m.start()))
     for m in LONG_DATE.finditer(text):
-        out.append((_iso(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)), m.group(0)), m.start()))
+        out.append(
+            (_iso(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)), m.group(0)), m.start())
+        )
     return sorted(out, key=lambda d: d[1])
 
 
@@ -205,8 +243,13 @@ def _iso(y: int, mo: int, d: int, raw: str) -> str:
 def date_forms(day: date) -> tuple[str, ...]:
     """The ways a date may be written, for presence checks."""
     long = f"{day.strftime('%B')} {day.day}, {day.year}"
-    return (day.isoformat(), f"{day.month}/{day.day}/{day.year}", f"{day.month:02d}/{day.day:02d}/{day.year}",
-            long, long.replace(",", ""))
+    return (
+        day.isoformat(),
+        f"{day.month}/{day.day}/{day.year}",
+        f"{day.month:02d}/{day.day:02d}/{day.year}",
+        long,
+        long.replace(",", ""),
+    )
 
 
 _NEGATION_NORM = tuple(" " + normalize(n).strip() + " " for n in NEGATIONS)
@@ -220,7 +263,7 @@ def therapies(norm_text: str) -> list[str]:
         needle = " " + normalize(name).strip()
         pos = norm_text.find(needle)
         while pos >= 0:
-            before = " " + " ".join(norm_text[max(0, pos - 40):pos].split()[-4:]) + " "
+            before = " " + " ".join(norm_text[max(0, pos - 40) : pos].split()[-4:]) + " "
             if not any(n in before for n in _NEGATION_NORM):
                 found.append(name)
                 break

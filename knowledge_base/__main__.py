@@ -52,8 +52,10 @@ def cmd_validate(root: Path) -> int:
     width = max(len(s) for s in SERVICE_LINES)
     print((f"{'service line':<{width}}  " + "  ".join(f"{p:<13}" for p in PAYERS)).rstrip())
     for line in SERVICE_LINES:
-        row = "  ".join(f"{(next((q.id for q in policies if q.payer == p and q.service_line == line), '-')):<13}"
-                        for p in PAYERS)
+        row = "  ".join(
+            f"{(next((q.id for q in policies if q.payer == p and q.service_line == line), '-')):<13}"
+            for p in PAYERS
+        )
         print(f"{line:<{width}}  {row}".rstrip())
     covered = sum(1 for v in cells.values() if v)
     print(f"payers x service lines covered: {covered}/{len(PAYERS) * len(SERVICE_LINES)}")
@@ -87,14 +89,25 @@ def cmd_search(args: argparse.Namespace) -> int:
     from knowledge_base.retrieval import search  # deferred: pulls in chromadb and onnxruntime
 
     if not args.query.strip():
-        return _fail("query: empty; pass the question in quotes, e.g. \"What does Cardinal need for CPAP?\"")
+        return _fail('query: empty; pass the question in quotes, e.g. "What does Cardinal need for CPAP?"')
     if args.k < 1 or args.k > 50:
         return _fail(f"-k: {args.k} is out of range; use 1..50")
     if args.payer is not None and args.payer not in PAYERS:
         return _fail(f"--payer: unknown payer {args.payer!r}; use one of {', '.join(PAYERS)}")
-    hits = search(args.query, payer=args.payer, code=args.code, k=args.k, settings=_settings(), root=args.root)
-    out = [{"policy_id": h.policy_id, "section": h.section, "criterion_id": h.criterion_id,
-            "score": round(h.score, 5), "chunk_id": h.chunk_id, "text": h.text} for h in hits]
+    hits = search(
+        args.query, payer=args.payer, code=args.code, k=args.k, settings=_settings(), root=args.root
+    )
+    out = [
+        {
+            "policy_id": h.policy_id,
+            "section": h.section,
+            "criterion_id": h.criterion_id,
+            "score": round(h.score, 5),
+            "chunk_id": h.chunk_id,
+            "text": h.text,
+        }
+        for h in hits
+    ]
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 
@@ -107,8 +120,12 @@ def _settings():  # -> Settings; imported lazily so `validate` stays light
 
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m knowledge_base", description=__doc__)
-    parser.add_argument("--root", type=Path, default=CONTENT_ROOT,
-                        help="content folder holding policies/ and manuals/ (default: the shipped content)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=CONTENT_ROOT,
+        help="content folder holding policies/ and manuals/ (default: the shipped content)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("validate", help="load and validate every policy and manual")
     sub.add_parser("build", help="build or incrementally update the Chroma index")

@@ -33,11 +33,20 @@ def child_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def build_in_child(settings: Settings, root: Path = CONTENT_ROOT, progress: Progress | None = None) -> BuildSummary:
+def build_in_child(
+    settings: Settings, root: Path = CONTENT_ROOT, progress: Progress | None = None
+) -> BuildSummary:
     """``build_index`` run in a child process; raises IndexUnavailableError with the child's own message."""
     cmd = [sys.executable, "-m", "knowledge_base", "--root", str(root), "build"]
-    with subprocess.Popen(cmd, cwd=ROOT, env=child_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, encoding="utf-8") as proc:
+    with subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=child_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    ) as proc:
         assert proc.stderr is not None and proc.stdout is not None
         messages: list[str] = []
         for line in proc.stderr:  # progress lines arrive while the child embeds

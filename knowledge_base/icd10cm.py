@@ -86,12 +86,16 @@ def dump_records() -> str:
 
 def _read_package() -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "knowledge_base.icd10cm", "dump"], cwd=Path(__file__).resolve().parents[1],
-        capture_output=True, timeout=300,
+        [sys.executable, "-m", "knowledge_base.icd10cm", "dump"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        timeout=300,
     )
     if out.returncode != 0:
-        raise IcdTableError(f"reading the ICD-10-CM table from {DISTRIBUTION} failed: "
-                            f"{out.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
+        raise IcdTableError(
+            f"reading the ICD-10-CM table from {DISTRIBUTION} failed: "
+            f"{out.stderr.decode(errors='replace').strip().splitlines()[-1:]}"
+        )
     return out.stdout.decode("utf-8")
 
 
@@ -203,7 +207,7 @@ def get_children(code: str) -> list[str]:
 def get_descendants(code: str) -> list[str]:
     t = table()
     i = _require(code)
-    return t.codes[i + 1:t.ends[i]]
+    return t.codes[i + 1 : t.ends[i]]
 
 
 def billable_codes() -> list[tuple[str, str]]:

@@ -73,8 +73,14 @@ def client_for(settings: Settings) -> ClientAPI:
     try:
         return _client(settings.chroma_host, settings.chroma_port, str(settings.chroma_dir))
     except Exception as exc:  # chromadb raises plain ValueError/ConnectionError; say which setting to check
-        hint = "check CHROMA_HOST/CHROMA_PORT and that the server runs" if settings.chroma_host else "check DATA_DIR"
-        raise IndexUnavailableError(f"cannot open the Chroma index at {location(settings)}: {exc}; {hint}") from exc
+        hint = (
+            "check CHROMA_HOST/CHROMA_PORT and that the server runs"
+            if settings.chroma_host
+            else "check DATA_DIR"
+        )
+        raise IndexUnavailableError(
+            f"cannot open the Chroma index at {location(settings)}: {exc}; {hint}"
+        ) from exc
 
 
 def collection_name(embedding: EmbeddingFunction[Documents]) -> str:
@@ -87,7 +93,8 @@ def open_collection(settings: Settings, embedding: EmbeddingFunction[Documents] 
     ef = embedding or default_embedding()
     client = client_for(settings)
     return client.get_or_create_collection(
-        name=collection_name(ef), embedding_function=ef,  # type: ignore[arg-type]
+        name=collection_name(ef),
+        embedding_function=ef,  # type: ignore[arg-type]
         configuration={"hnsw": {"space": "cosine"}},
     )
 
@@ -104,7 +111,9 @@ def stored_hashes(collection: Collection) -> dict[str, str]:
     """Chunk id → content hash of every chunk in the collection (metadata only, no vectors)."""
     got = collection.get(include=["metadatas"])  # type: ignore[list-item]
     metas = got.get("metadatas") or []
-    return {cid: str((meta or {}).get("content_hash", "")) for cid, meta in zip(got["ids"], metas, strict=True)}
+    return {
+        cid: str((meta or {}).get("content_hash", "")) for cid, meta in zip(got["ids"], metas, strict=True)
+    }
 
 
 def stored_version(collection: Collection) -> str | None:
@@ -140,10 +149,12 @@ def build_index(
     if progress:
         progress(0, len(todo))
     for start in range(0, len(todo), UPSERT_BATCH):
-        batch = todo[start:start + UPSERT_BATCH]
+        batch = todo[start : start + UPSERT_BATCH]
         documents = [c.document for c in batch]
         collection.upsert(
-            ids=[c.id for c in batch], documents=documents, embeddings=ef(documents),
+            ids=[c.id for c in batch],
+            documents=documents,
+            embeddings=ef(documents),
             metadatas=[c.metadata() for c in batch],  # type: ignore[arg-type]
         )
         if progress:
@@ -156,7 +167,13 @@ def build_index(
         # The retriever caches its BM25 model per index version; a new version makes it rebuild.
         collection.modify(metadata={"index_version": version, "embedding": ef.name()})
     return BuildSummary(
-        added=len(added), updated=len(updated), deleted=len(stale),
-        unchanged=len(wanted) - len(todo), seconds=round(time.perf_counter() - started, 3),
-        chunks=len(wanted), collection=collection.name, location=location(settings), index_version=version,
+        added=len(added),
+        updated=len(updated),
+        deleted=len(stale),
+        unchanged=len(wanted) - len(todo),
+        seconds=round(time.perf_counter() - started, 3),
+        chunks=len(wanted),
+        collection=collection.name,
+        location=location(settings),
+        index_version=version,
     )

@@ -77,7 +77,9 @@ def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]
     try:
         meta_raw = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:
-        return None, [f"{rel}: front matter is not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"]
+        return None, [
+            f"{rel}: front matter is not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"
+        ]
     if not isinstance(meta_raw, dict):
         return None, [f"{rel}: front matter must be a mapping of keys to values"]
     kind = meta_raw.get("kind", "policy")
@@ -88,7 +90,10 @@ def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]
         return None, [_format_error(rel, e) for e in exc.errors()]
     body = match.group(2)
     doc = PolicyDocument(
-        path=rel, meta=meta, body=body, sections=split_sections(body),
+        path=rel,
+        meta=meta,
+        body=body,
+        sections=split_sections(body),
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
     )
     return doc, []

@@ -15,8 +15,16 @@ from knowledge_base.criteria import Rule
 
 PayerId = Literal["lakeshore", "cardinal", "prairie"]
 ServiceLine = Literal[
-    "lumbar_mri", "oncology_pet", "cpap", "power_wheelchair", "ra_biologic", "total_knee",
-    "cervical_fusion", "blepharoplasty", "inpatient_admission", "sud_iop",
+    "lumbar_mri",
+    "oncology_pet",
+    "cpap",
+    "power_wheelchair",
+    "ra_biologic",
+    "total_knee",
+    "cervical_fusion",
+    "blepharoplasty",
+    "inpatient_admission",
+    "sud_iop",
 ]
 SERVICE_LINES: tuple[str, ...] = ServiceLine.__args__  # type: ignore[attr-defined]
 PAYERS: tuple[str, ...] = PayerId.__args__  # type: ignore[attr-defined]
@@ -78,12 +86,16 @@ class Policy(_Strict):
     effective: date
     service_line: ServiceLine
     codes: list[PolicyCode] = Field(min_length=1)
-    diagnoses: list[str] = Field(min_length=1, description="ICD-10-CM codes or prefixes that support the service")
+    diagnoses: list[str] = Field(
+        min_length=1, description="ICD-10-CM codes or prefixes that support the service"
+    )
     criteria: list[Criterion] = Field(default_factory=list)
     documentation: list[DocumentRequirement] = Field(default_factory=list)
     timeframes: Timeframes
     expedite_if: Rule | None = None
-    max_units: int | None = Field(default=None, ge=1, description="Units per request across the policy's codes")
+    max_units: int | None = Field(
+        default=None, ge=1, description="Units per request across the policy's codes"
+    )
     max_duration_days: int | None = Field(default=None, ge=1, description="Longest approval period requested")
     remarks: list[str] = Field(default_factory=list)
 
@@ -92,7 +104,9 @@ class Policy(_Strict):
     def _diagnosis_prefixes(cls, v: list[str]) -> list[str]:
         for code in v:
             if not code[:1].isalpha() or len(code.replace(".", "")) < 3:
-                raise ValueError(f"{code!r} is not an ICD-10-CM code or prefix (letter then digits, e.g. M54.5)")
+                raise ValueError(
+                    f"{code!r} is not an ICD-10-CM code or prefix (letter then digits, e.g. M54.5)"
+                )
         return v
 
     @model_validator(mode="after")
@@ -116,8 +130,12 @@ class AppealLevel(_Strict):
     file_within_kind: Literal["calendar", "months"] = "calendar"
     decision_days: int = Field(ge=1)
     expedited_decision_hours: int | None = Field(default=None, ge=1)
-    after: str | None = Field(default=None, description="Level whose upheld denial opens this one; None = the initial denial")
-    automatic: bool = Field(default=False, description="Forwarded by the payer without a filing (e.g. MA IRE)")
+    after: str | None = Field(
+        default=None, description="Level whose upheld denial opens this one; None = the initial denial"
+    )
+    automatic: bool = Field(
+        default=False, description="Forwarded by the payer without a filing (e.g. MA IRE)"
+    )
 
 
 class Manual(_Strict):

@@ -65,7 +65,9 @@ def optimized_copy(source: Path, source_sha256: str) -> Path | None:
             path.parent.mkdir(parents=True, exist_ok=True)
             out = subprocess.run(
                 [sys.executable, "-m", "knowledge_base.optimized_model", str(source), str(partial)],
-                cwd=Path(__file__).resolve().parents[1], capture_output=True, timeout=300,
+                cwd=Path(__file__).resolve().parents[1],
+                capture_output=True,
+                timeout=300,
             )
             if out.returncode != 0 or not partial.is_file():
                 return None

@@ -36,14 +36,81 @@ Mode = Literal["hybrid", "bm25", "dense"]
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.\-/][a-z0-9]+)*")
 _ICD = re.compile(r"[a-z]\d{2}\.[a-z0-9]+")
 _CRITERION_ID = re.compile(r"\b([A-Z]{3}-[A-Z0-9]+-\d{3}\.\d+)\b", re.IGNORECASE)
-_STOP = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do",
-    "does", "doing", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it",
-    "its", "me", "my", "of", "on", "or", "our", "should", "so", "than", "that", "the", "their", "them",
-    "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where",
-    "which", "who", "whom", "why", "will", "with", "would", "you", "your", "am", "any", "about", "also",
-    "per", "via",
-})
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "being",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "am",
+        "any",
+        "about",
+        "also",
+        "per",
+        "via",
+    }
+)
 
 
 class Hit(BaseModel):
@@ -140,21 +207,26 @@ class HybridIndex:
         ranked = sorted(zip(allowed, scores, strict=True), key=lambda p: (-p[1], p[0]))
         return [(self.chunks[i].id, float(s)) for i, s in ranked[:depth] if s > 0]
 
-    def dense_ranking(self, query: str, allowed: list[int], filters: Filters, depth: int) -> list[tuple[str, float]]:
+    def dense_ranking(
+        self, query: str, allowed: list[int], filters: Filters, depth: int
+    ) -> list[tuple[str, float]]:
         if not allowed:
             return []
         where = _where(filters, [self.chunks[i] for i in allowed])
         vector = self.embedding([query])
         got = self.collection.query(
-            query_embeddings=vector, n_results=min(depth, len(allowed)), where=where,  # type: ignore[arg-type]
+            query_embeddings=vector,
+            n_results=min(depth, len(allowed)),
+            where=where,  # type: ignore[arg-type]
             include=["distances"],  # type: ignore[list-item]
         )
         ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
         # cosine distance → similarity; ids the cache does not know (a concurrent rebuild) are skipped
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, dists, strict=True) if cid in self.by_id]
 
-    def identifier_ranking(self, query: str, allowed: list[int],
-                           lexical: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def identifier_ranking(
+        self, query: str, allowed: list[int], lexical: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
         """Chunks the question names by identifier: first the sections of a criterion id it quotes (as a
         denial letter does), then the chunks of the policies that govern a CPT/HCPCS code it names, in
         BM25 order.
@@ -169,13 +241,16 @@ class HybridIndex:
         first = [self.chunks[i].id for i in allowed if self.chunks[i].criterion_id in named]
         coded = {i for i in allowed if tokens & set(self.chunks[i].codes)}
         order = {cid: r for r, (cid, _) in enumerate(lexical)}
-        rest = sorted((self.chunks[i].id for i in coded),
-                      key=lambda cid: (order.get(cid, len(order)), self.position[cid]))
+        rest = sorted(
+            (self.chunks[i].id for i in coded),
+            key=lambda cid: (order.get(cid, len(order)), self.position[cid]),
+        )
         seen = set(first)
         return [(cid, 1.0) for cid in first + [c for c in rest if c not in seen]]
 
-    def search(self, query: str, filters: Filters, k: int = 5, mode: Mode = "hybrid",
-               depth: int = CANDIDATES) -> list[Hit]:
+    def search(
+        self, query: str, filters: Filters, k: int = 5, mode: Mode = "hybrid", depth: int = CANDIDATES
+    ) -> list[Hit]:
         if filters == Filters():
             allowed = list(range(len(self.chunks)))
         else:
@@ -198,8 +273,16 @@ class HybridIndex:
 
     def _hit(self, chunk_id: str, score: float) -> Hit:
         c = self.by_id[chunk_id]
-        return Hit(chunk_id=c.id, policy_id=c.doc_id, payer=c.payer, section=c.section,
-                   criterion_id=c.criterion_id, score=score, text=c.text, metadata=c.metadata())
+        return Hit(
+            chunk_id=c.id,
+            policy_id=c.doc_id,
+            payer=c.payer,
+            section=c.section,
+            criterion_id=c.criterion_id,
+            score=score,
+            text=c.text,
+            metadata=c.metadata(),
+        )
 
 
 def _where(filters: Filters, allowed: list[Chunk]) -> dict[str, object] | None:
@@ -221,8 +304,12 @@ def _where(filters: Filters, allowed: list[Chunk]) -> dict[str, object] | None:
 _cache: dict[tuple[str, str], HybridIndex] = {}
 
 
-def get_index(settings: Settings, embedding: EmbeddingFunction[Documents] | None = None,
-              root: Path = CONTENT_ROOT, build_if_missing: bool = True) -> HybridIndex:
+def get_index(
+    settings: Settings,
+    embedding: EmbeddingFunction[Documents] | None = None,
+    root: Path = CONTENT_ROOT,
+    build_if_missing: bool = True,
+) -> HybridIndex:
     """The cached hybrid index for these settings, rebuilt when the stored index version changes.
 
     An index that was never built is built first from ``root`` (the index is a cache of the content);
@@ -247,9 +334,16 @@ def get_index(settings: Settings, embedding: EmbeddingFunction[Documents] | None
 
 
 def search(
-    query: str, payer: str | None = None, code: str | None = None, k: int = 5, *,
-    kind: str | None = None, service_line: str | None = None, mode: Mode = "hybrid",
-    settings: Settings | None = None, embedding: EmbeddingFunction[Documents] | None = None,
+    query: str,
+    payer: str | None = None,
+    code: str | None = None,
+    k: int = 5,
+    *,
+    kind: str | None = None,
+    service_line: str | None = None,
+    mode: Mode = "hybrid",
+    settings: Settings | None = None,
+    embedding: EmbeddingFunction[Documents] | None = None,
     root: Path = CONTENT_ROOT,
 ) -> list[Hit]:
     """The ``k`` best passages for ``query``, optionally only of one payer, one code's policies, one kind
@@ -283,13 +377,31 @@ class PolicyRetriever(BaseRetriever):
     embedding: EmbeddingFunction[Documents] | None = None
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = search(query, payer=self.payer, code=self.code, k=self.k, kind=self.kind,
-                      service_line=self.service_line, mode=self.mode, settings=self.settings,
-                      embedding=self.embedding)
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        hits = search(
+            query,
+            payer=self.payer,
+            code=self.code,
+            k=self.k,
+            kind=self.kind,
+            service_line=self.service_line,
+            mode=self.mode,
+            settings=self.settings,
+            embedding=self.embedding,
+        )
         return [
-            Document(page_content=h.text, id=h.chunk_id,
-                     metadata={**h.metadata, "chunk_id": h.chunk_id, "section": h.section,
-                               "criterion_id": h.criterion_id or "", "score": h.score})
+            Document(
+                page_content=h.text,
+                id=h.chunk_id,
+                metadata={
+                    **h.metadata,
+                    "chunk_id": h.chunk_id,
+                    "section": h.section,
+                    "criterion_id": h.criterion_id or "",
+                    "score": h.score,
+                },
+            )
             for h in hits
         ]

@@ -45,8 +45,12 @@ from scenarios.models import (
 # X12 278 HCR01 action codes; the same table as simulator.models.ACTION_CODES (a test keeps them equal),
 # repeated here because scenarios sits below the simulator and may not import it.
 ACTION_CODES: dict[str, str] = {
-    "approved": "A1", "partially_approved": "A2", "denied": "A3", "pended": "A4",
-    "no_auth_required": "NA", "rejected": "C",
+    "approved": "A1",
+    "partially_approved": "A2",
+    "denied": "A3",
+    "pended": "A4",
+    "no_auth_required": "NA",
+    "rejected": "C",
 }
 CriterionStatus = Literal["met", "not_met", "not_evidenced"]
 
@@ -83,8 +87,10 @@ class CaseParts:
 
     def correct_codes(self) -> tuple[list[Code], list[RequestedLine]]:
         diagnoses = [Code(system=d.system, code=d.code, display=d.display) for d in self.order_spec.diagnoses]
-        lines = [RequestedLine(code=ln.code.code, units=ln.units, modifiers=list(ln.modifiers))
-                 for ln in correct_lines(self.request_spec)]
+        lines = [
+            RequestedLine(code=ln.code.code, units=ln.units, modifiers=list(ln.modifiers))
+            for ln in correct_lines(self.request_spec)
+        ]
         return diagnoses, lines
 
     def criterion_id(self, n: int) -> str:
@@ -95,8 +101,14 @@ def correct_lines(spec: OrderSpec) -> list[OrderLine]:
     """``spec``'s procedures as order lines: pass ``CaseParts.request_spec`` for the lines an expert
     requests, ``CaseParts.order_spec`` for the order as written (both carry the archetype's overrides,
     unlike the service line's order)."""
-    return [OrderLine(code=Code(system=p.system, code=p.code, display=p.display), units=p.units,
-                      modifiers=list(p.modifiers)) for p in spec.procedures]
+    return [
+        OrderLine(
+            code=Code(system=p.system, code=p.code, display=p.display),
+            units=p.units,
+            modifiers=list(p.modifiers),
+        )
+        for p in spec.procedures
+    ]
 
 
 def policy_codes_needing_primary(policy: Policy) -> set[str]:
@@ -129,14 +141,17 @@ def _unsent_evidence(parts: CaseParts, sent: set[str]) -> tuple[set[str], set[st
     present_kinds = {d.kind for d in parts.chart if d.id in sent}
     missing_kinds = set(parts.line.document_kinds()) - present_kinds
     stated = set().union(*(set(d.facts) for d in parts.chart if d.id in sent))
-    missing_facts = set().union(*(set(s.states) for s in parts.line.documents if s.kind in missing_kinds)) - stated
+    missing_facts = (
+        set().union(*(set(s.states) for s in parts.line.documents if s.kind in missing_kinds)) - stated
+    )
     return missing_kinds, missing_facts
 
 
 def _applicability_evidence(parts: CaseParts, submission: Submission) -> Evidence:
     """What a criterion's ``applies_if`` may read: the request's codes, the patient, the sent documents."""
-    evidence = Evidence(diagnosis_codes=list(submission.diagnoses),
-                        procedure_codes=[ln.code for ln in submission.procedures])
+    evidence = Evidence(
+        diagnosis_codes=list(submission.diagnoses), procedure_codes=[ln.code for ln in submission.procedures]
+    )
     p = parts.patient
     age = parts.dos.year - p.dob.year - ((parts.dos.month, parts.dos.day) < (p.dob.month, p.dob.day))
     evidence.add(Fact(name="patient.age", value=age))
@@ -179,28 +194,38 @@ def _reference_submission(parts: CaseParts) -> Submission:
         return parts.prior_submission
     diagnoses, lines = parts.correct_codes()
     return Submission(
-        at=parts.sim_start + timedelta(minutes=30), member_id=parts.coverage.member_id,
-        patient_last_name=parts.patient.last_name, patient_dob=parts.patient.dob,
-        ordering_npi=parts.ordering.npi, servicing_npi=parts.servicing.npi,
-        diagnoses=[d.code for d in diagnoses], procedures=lines, date_of_service=parts.dos,
+        at=parts.sim_start + timedelta(minutes=30),
+        member_id=parts.coverage.member_id,
+        patient_last_name=parts.patient.last_name,
+        patient_dob=parts.patient.dob,
+        ordering_npi=parts.ordering.npi,
+        servicing_npi=parts.servicing.npi,
+        diagnoses=[d.code for d in diagnoses],
+        procedures=lines,
+        date_of_service=parts.dos,
         urgency="expedited" if parts.expect.action == "submit_expedited" else "standard",
         place_of_service=parts.order_spec.place_of_service,
-        document_ids=[d.id for d in parts.chart if parts.relevant[d.id]], narrative=parts.narrative,
+        document_ids=[d.id for d in parts.chart if parts.relevant[d.id]],
+        narrative=parts.narrative,
         requested_duration_days=parts.request_spec.requested_duration_days,
     )
 
 
 def _codes_text(parts: CaseParts) -> str:
-    return ", ".join(f"{p.code}{''.join('-' + m for m in p.modifiers)} x{p.units}" for p in parts.request_spec.procedures)
+    return ", ".join(
+        f"{p.code}{''.join('-' + m for m in p.modifiers)} x{p.units}" for p in parts.request_spec.procedures
+    )
 
 
 def _appeal_letter(parts: CaseParts, level: AppealLevel, new_docs: list[ChartDocument]) -> str:
     p, prior = parts.patient, parts.prior_submission
     assert prior is not None
     ids = [parts.criterion_id(n) for n in parts.expect.failed_criteria]
-    head = (f"To: {parts.manual.name}, {level.name}\nRe: {p.name}, DOB {p.dob.isoformat()}, member "
-            f"{parts.coverage.member_id}; {_codes_text(parts)}; date of service {parts.dos.isoformat()}\n\n"
-            f"We request {level.name} of the denial of the request submitted {prior.at.date().isoformat()}.")
+    head = (
+        f"To: {parts.manual.name}, {level.name}\nRe: {p.name}, DOB {p.dob.isoformat()}, member "
+        f"{parts.coverage.member_id}; {_codes_text(parts)}; date of service {parts.dos.isoformat()}\n\n"
+        f"We request {level.name} of the denial of the request submitted {prior.at.date().isoformat()}."
+    )
     if ids:
         head += f" The denial cited {', '.join(ids)}."
     if new_docs:
@@ -211,39 +236,61 @@ def _appeal_letter(parts: CaseParts, level: AppealLevel, new_docs: list[ChartDoc
     return f"{head}\n\n{parts.narrative}\n\n{parts.ordering.display_name}"
 
 
-def _main_action(parts: CaseParts, outcome: dict[str, CriterionStatus], at: datetime,
-                 reference: Submission) -> Action:
+def _main_action(
+    parts: CaseParts, outcome: dict[str, CriterionStatus], at: datetime, reference: Submission
+) -> Action:
     action = parts.expect.action
     if action in ("submit", "submit_expedited"):
         return reference
     if action == "query_provider":
-        ids = [c for c, s in outcome.items() if s == "not_met"] or [c for c, s in outcome.items() if s == "not_evidenced"]
+        ids = [c for c, s in outcome.items() if s == "not_met"] or [
+            c for c, s in outcome.items() if s == "not_evidenced"
+        ]
         texts = {c.id: c.text for c in parts.policy.criteria}
         asks = [f"{cid}: {texts[cid]}" for cid in ids]
         asks += [f"{req.description} ({req.kind})" for req in missing_requirements(parts, reference)]
-        return ProviderQuery(at=at, criterion_ids=ids, message=(
-            f"Before we request {parts.order_spec.description} from {parts.manual.name}, the chart needs: "
-            + ("; ".join(asks) or "the documentation the policy lists") + "."))
+        return ProviderQuery(
+            at=at,
+            criterion_ids=ids,
+            message=(
+                f"Before we request {parts.order_spec.description} from {parts.manual.name}, the chart needs: "
+                + ("; ".join(asks) or "the documentation the policy lists")
+                + "."
+            ),
+        )
     if action in ("no_auth_needed", "resolve_coverage"):
-        note = (f"{parts.manual.name} does not require authorization for {_codes_text(parts)} as ordered "
-                f"({parts.policy.id})." if action == "no_auth_needed" else _coverage_note(parts))
+        note = (
+            f"{parts.manual.name} does not require authorization for {_codes_text(parts)} as ordered "
+            f"({parts.policy.id})."
+            if action == "no_auth_needed"
+            else _coverage_note(parts)
+        )
         return CloseCase(at=at, reason=action, note=note)
     new_docs = [d for d in parts.chart if d.id in parts.added_after_prior and parts.relevant[d.id]]
     if action == "appeal":
         level = first_appeal_level(parts.manual)
-        return Appeal(at=at, level=level.level, letter=_appeal_letter(parts, level, new_docs),
-                      document_ids=[d.id for d in new_docs])
+        return Appeal(
+            at=at,
+            level=level.level,
+            letter=_appeal_letter(parts, level, new_docs),
+            document_ids=[d.id for d in new_docs],
+        )
     listed = "; ".join(f"{d.title} ({d.id})" for d in new_docs)
-    return PendReply(at=at, document_ids=[d.id for d in new_docs],
-                     note=f"Answering the request for information on the request of "
-                          f"{reference.at.date().isoformat()}: enclosed {listed}.")
+    return PendReply(
+        at=at,
+        document_ids=[d.id for d in new_docs],
+        note=f"Answering the request for information on the request of "
+        f"{reference.at.date().isoformat()}: enclosed {listed}.",
+    )
 
 
 def _coverage_note(parts: CaseParts) -> str:
     cov = parts.coverage
     if parts.archetype.coverage == "terminated" and cov.effective_to:
-        return (f"Coverage with {cov.payer_name} ended {cov.effective_to.isoformat()}, before the date of service "
-                f"{parts.dos.isoformat()}; ask the patient for current coverage before any request.")
+        return (
+            f"Coverage with {cov.payer_name} ended {cov.effective_to.isoformat()}, before the date of service "
+            f"{parts.dos.isoformat()}; ask the patient for current coverage before any request."
+        )
     if parts.archetype.coverage == "no_referral":
         return f"{cov.payer_name} requires a PCP referral for this service and none is on file; ask the PCP for one."
     return "Coverage must be resolved with the patient and the payer before a request can be sent."
@@ -275,7 +322,9 @@ def teaching_points(parts: CaseParts, reference: Submission) -> list[str]:
         cid = parts.criterion_id(n)
         points.append(f"{cid} is not met: {texts.get(cid, '')}")
     for req in missing_requirements(parts, reference):
-        points.append(f"{policy.id} requires: {req.description}; the chart has none, so ask for it before submitting.")
+        points.append(
+            f"{policy.id} requires: {req.description}; the chart has none, so ask for it before submitting."
+        )
     if parts.request_spec is not parts.order_spec:
         points.append(_within_limits_point(parts))
     spec = parts.order_spec
@@ -284,26 +333,38 @@ def teaching_points(parts: CaseParts, reference: Submission) -> list[str]:
         good = ", ".join(f"{d.code} ({d.display})" for d in spec.diagnoses)
         points.append(f"The order's diagnosis {bad} is not specific enough to bill; request {good}.")
     elif arch.order_codes == "wrong_units":
-        points.append(f"Request the units the service needs ({_codes_text(parts)}), not the units on the order.")
+        points.append(
+            f"Request the units the service needs ({_codes_text(parts)}), not the units on the order."
+        )
     elif arch.order_codes == "addon_without_primary":
         points.append(f"An add-on code is requested together with its primary code: {_codes_text(parts)}.")
     if arch.coverage == "wrong_member_id":
-        points.append(f"The registration screen shows {parts.coverage.member_id_on_registration}; the member file "
-                      f"says {parts.coverage.member_id}. Verify the id with an eligibility check before submitting.")
+        points.append(
+            f"The registration screen shows {parts.coverage.member_id_on_registration}; the member file "
+            f"says {parts.coverage.member_id}. Verify the id with an eligibility check before submitting."
+        )
     elif arch.coverage in ("terminated", "no_referral"):
         points.append(_coverage_note(parts))
     if expect.action == "submit_expedited":
-        points.append(f"Ask for expedited review: {parts.manual.name} decides expedited requests within "
-                      f"{policy.timeframes.expedited_decision_hours} hours.")
+        points.append(
+            f"Ask for expedited review: {parts.manual.name} decides expedited requests within "
+            f"{policy.timeframes.expedited_decision_hours} hours."
+        )
     elif expect.action == "no_auth_needed":
-        points.append(f"{parts.manual.name} does not require authorization here; look it up before submitting.")
+        points.append(
+            f"{parts.manual.name} does not require authorization here; look it up before submitting."
+        )
     elif expect.action == "appeal":
         level = first_appeal_level(parts.manual)
-        points.append(f"Answer a denial at the right level: {level.name}, filed within {level.file_within_days} "
-                      f"{'months' if level.file_within_kind == 'months' else 'days'} of the denial.")
+        points.append(
+            f"Answer a denial at the right level: {level.name}, filed within {level.file_within_days} "
+            f"{'months' if level.file_within_kind == 'months' else 'days'} of the denial."
+        )
     elif expect.action == "reply_to_pend":
-        points.append(f"Answer a request for information within {policy.timeframes.pend_reply_days} days with the "
-                      "missing documents, or the request is decided without them.")
+        points.append(
+            f"Answer a request for information within {policy.timeframes.pend_reply_days} days with the "
+            "missing documents, or the request is decided without them."
+        )
     return points
 
 
@@ -313,10 +374,14 @@ def _within_limits_point(parts: CaseParts) -> str:
     ordered = ", ".join(f"{p.code} x{p.units}" for p in order.procedures)
     if order.requested_duration_days:
         ordered += f" over {order.requested_duration_days} days"
-    asked = _codes_text(parts) + (f" for {req.requested_duration_days} days" if req.requested_duration_days else "")
-    return (f"The order asks for {ordered}; {policy.id} authorizes {limits_text(order, policy)} per request, so "
-            f"request {asked}. Sent as ordered, the rest is cut (partial approval, reason 198); ask for the next "
-            "period in a new request before this one ends.")
+    asked = _codes_text(parts) + (
+        f" for {req.requested_duration_days} days" if req.requested_duration_days else ""
+    )
+    return (
+        f"The order asks for {ordered}; {policy.id} authorizes {limits_text(order, policy)} per request, so "
+        f"request {asked}. Sent as ordered, the rest is cut (partial approval, reason 198); ask for the next "
+        "period in a new request before this one ends."
+    )
 
 
 def build_answer_key(parts: CaseParts) -> AnswerKey:
@@ -326,25 +391,37 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
     start = parts.sim_start
     diagnoses, _ = parts.correct_codes()
     actions: list[Action] = [
-        EligibilityQuery(at=start + timedelta(minutes=5), member_id=parts.coverage.member_id,
-                         date_of_service=parts.dos),
+        EligibilityQuery(
+            at=start + timedelta(minutes=5), member_id=parts.coverage.member_id, date_of_service=parts.dos
+        ),
         AuthLookup(at=start + timedelta(minutes=10), codes=[p.code for p in parts.order_spec.procedures]),
         _main_action(parts, outcome, start + timedelta(minutes=30), reference),
     ]
-    approved_units = sum(p.units for p in parts.request_spec.procedures) if expect.determination == "approved" else None
+    approved_units = (
+        sum(p.units for p in parts.request_spec.procedures) if expect.determination == "approved" else None
+    )
     determination = ExpectedDetermination(
-        status=expect.determination, action_code=ACTION_CODES[expect.determination],
+        status=expect.determination,
+        action_code=ACTION_CODES[expect.determination],
         reason_codes=list(expect.reason_codes),
-        criterion_ids=[parts.criterion_id(n) for n in expect.failed_criteria], approved_units=approved_units,
+        criterion_ids=[parts.criterion_id(n) for n in expect.failed_criteria],
+        approved_units=approved_units,
     )
     return AnswerKey(
-        correct_action=expect.action, policy_id=parts.policy.id, auth_required=expect.action != "no_auth_needed",
-        correct_diagnoses=diagnoses, correct_procedures=correct_lines(parts.request_spec),
+        correct_action=expect.action,
+        policy_id=parts.policy.id,
+        auth_required=expect.action != "no_auth_needed",
+        correct_diagnoses=diagnoses,
+        correct_procedures=correct_lines(parts.request_spec),
         urgency="expedited" if expect.action == "submit_expedited" else "standard",
         required_document_ids=[d.id for d in parts.chart if parts.relevant[d.id]],
         irrelevant_document_ids=[d.id for d in parts.chart if not parts.relevant[d.id]],
-        criteria_outcome=outcome, expected_determination=determination, reference_submission=reference,
-        reference_actions=actions, expected_appeal_status=expect.appeal_status,
+        criteria_outcome=outcome,
+        expected_determination=determination,
+        reference_submission=reference,
+        reference_actions=actions,
+        expected_appeal_status=expect.appeal_status,
         appeal_level=first_appeal_level(parts.manual).level if expect.action == "appeal" else None,
-        explanation=parts.archetype.explanation, teaching_points=teaching_points(parts, reference),
+        explanation=parts.archetype.explanation,
+        teaching_points=teaching_points(parts, reference),
     )

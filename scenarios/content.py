@@ -71,9 +71,16 @@ def _as_fact(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dict):  # the only mapping a fact may be: a relative date
         days = value.get("days_before_start")
-        if set(value) != {"days_before_start"} or isinstance(days, bool) or not isinstance(days, int) or days < 0:
-            raise ValueError("a relative date fact is written {days_before_start: N}, N a whole number of days "
-                             f"(0 or more) before the case start; got {value!r}")
+        if (
+            set(value) != {"days_before_start"}
+            or isinstance(days, bool)
+            or not isinstance(days, int)
+            or days < 0
+        ):
+            raise ValueError(
+                "a relative date fact is written {days_before_start: N}, N a whole number of days "
+                f"(0 or more) before the case start; got {value!r}"
+            )
         return RelativeDate(days_before_start=days)
     return value
 
@@ -89,6 +96,8 @@ REFERENCE_START: date = START_WINDOW[0]
 def resolve_facts(facts: Mapping[str, Any], start: date) -> dict[str, Any]:
     """``facts`` with every relative date rendered to its ISO date for a case starting on ``start``."""
     return {k: v.on(start) if isinstance(v, RelativeDate) else v for k, v in facts.items()}
+
+
 Author = Literal["ordering", "servicing", "therapist", "radiologist", "lab", "pharmacist", "other"]
 Coverage = Literal["active", "terminated", "wrong_member_id", "no_referral"]
 OrderCodes = Literal["correct", "vague_diagnosis", "wrong_units", "addon_without_primary"]
@@ -223,11 +232,17 @@ class Archetype(_Strict):
 
     def order_for(self, spec: OrderSpec) -> OrderSpec:
         """The service line's order ``spec`` with this archetype's overrides laid over it."""
-        overrides = {name: value for name, value in (
-            ("procedures", self.procedures), ("diagnoses", self.diagnoses),
-            ("place_of_service", self.place_of_service), ("requested_duration_days", self.requested_duration_days),
-            ("description", self.order_description),
-        ) if value is not None}
+        overrides = {
+            name: value
+            for name, value in (
+                ("procedures", self.procedures),
+                ("diagnoses", self.diagnoses),
+                ("place_of_service", self.place_of_service),
+                ("requested_duration_days", self.requested_duration_days),
+                ("description", self.order_description),
+            )
+            if value is not None
+        }
         return spec.model_copy(update=overrides) if overrides else spec
 
     def expect_for(self, payer: str) -> Expect:

@@ -115,29 +115,47 @@ def generate_case(module_id: str, seed: int, *, content: Content | None = None) 
         parts = _build_parts(rng, derive_seed(module_id, seed), archetype, payer, line, policy, manual)
     except TemplateError as exc:  # validate_content reports these up front; never a bare Jinja trace here
         where = content.files.paths.get(f"service_lines/{line.id}", line.id)
-        raise ScenarioContentError([f"{where}: a template failed for {module_id}:{seed} "
-                                    f"({archetype.id}): {exc}"]) from exc
+        raise ScenarioContentError(
+            [f"{where}: a template failed for {module_id}:{seed} ({archetype.id}): {exc}"]
+        ) from exc
     return Case(
-        case_id=f"{module_id}:{seed}", module_id=module_id, archetype_id=archetype.id, seed=seed,
-        content_version=content.version, title=_title(parts), sim_start=parts.sim_start,
-        patient=parts.patient, coverage=parts.coverage, ordering_provider=parts.ordering,
-        servicing_provider=parts.servicing, facility=parts.facility, order=parts.order, chart=parts.chart,
-        prior_submission=parts.prior_submission, answer_key=build_answer_key(parts),
+        case_id=f"{module_id}:{seed}",
+        module_id=module_id,
+        archetype_id=archetype.id,
+        seed=seed,
+        content_version=content.version,
+        title=_title(parts),
+        sim_start=parts.sim_start,
+        patient=parts.patient,
+        coverage=parts.coverage,
+        ordering_provider=parts.ordering,
+        servicing_provider=parts.servicing,
+        facility=parts.facility,
+        order=parts.order,
+        chart=parts.chart,
+        prior_submission=parts.prior_submission,
+        answer_key=build_answer_key(parts),
     )
 
 
-def archetype_content(module_id: str, archetype_id: str, payer: str, *, content: Content | None = None) -> Content:
+def archetype_content(
+    module_id: str, archetype_id: str, payer: str, *, content: Content | None = None
+) -> Content:
     """``content`` narrowed so module ``module_id`` draws only ``archetype_id`` at ``payer``: every seed then
     gives that pair (to preview an archetype, or to test every archetype at every payer without relying on
     the weighted draw). Raises UnknownModuleError or ValueError naming what is not there."""
     content = content or load_content()
     module = content.files.modules.get(module_id)
     if module is None:
-        raise UnknownModuleError(f"unknown module {module_id!r}; known modules: {', '.join(sorted(content.files.modules))}")
+        raise UnknownModuleError(
+            f"unknown module {module_id!r}; known modules: {', '.join(sorted(content.files.modules))}"
+        )
     archetype = next((a for a in module.archetypes if a.id == archetype_id), None)
     if archetype is None:
-        raise ValueError(f"archetype_id: {module_id} has no archetype {archetype_id!r}; "
-                         f"known: {', '.join(a.id for a in module.archetypes)}")
+        raise ValueError(
+            f"archetype_id: {module_id} has no archetype {archetype_id!r}; "
+            f"known: {', '.join(a.id for a in module.archetypes)}"
+        )
     if payer not in archetype.payers:
         raise ValueError(f"payer: {archetype_id} is written for {', '.join(archetype.payers)}, not {payer!r}")
     narrowed = module.model_copy(update={"archetypes": [archetype.model_copy(update={"payers": [payer]})]})
@@ -149,9 +167,14 @@ def list_modules(content: Content | None = None) -> list[dict[str, Any]]:
     """The catalogue of modules: id, title, what it teaches, pass mark, archetype count, service lines."""
     content = content or load_content()
     return [
-        {"id": m.id, "title": m.title, "teaches": m.teaches, "pass_mark": m.pass_mark,
-         "archetypes": len(m.archetypes),
-         "service_lines": sorted({a.service_line for a in m.archetypes})}
+        {
+            "id": m.id,
+            "title": m.title,
+            "teaches": m.teaches,
+            "pass_mark": m.pass_mark,
+            "archetypes": len(m.archetypes),
+            "service_lines": sorted({a.service_line for a in m.archetypes}),
+        }
         for m in sorted(content.files.modules.values(), key=lambda m: m.id)
     ]
 
@@ -161,7 +184,9 @@ def case_to_json(case: Case) -> str:
     return json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def merged_facts(line: ServiceLineSpec, archetype: Archetype, start: date, *, with_profile: bool = True) -> dict[str, Any]:
+def merged_facts(
+    line: ServiceLineSpec, archetype: Archetype, start: date, *, with_profile: bool = True
+) -> dict[str, Any]:
     """Baseline ⊕ profile ⊕ the archetype's facts, relative dates resolved for a case starting on ``start``."""
     facts: dict[str, Any] = dict(line.fact_specs)
     if with_profile and archetype.profile:
@@ -176,8 +201,15 @@ def _title(parts: CaseParts) -> str:
     return prefix + base
 
 
-def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer: str, line: ServiceLineSpec,
-                 policy: Policy, manual: Manual) -> CaseParts:
+def _build_parts(
+    rng: random.Random,
+    seed_int: int,
+    archetype: Archetype,
+    payer: str,
+    line: ServiceLineSpec,
+    policy: Policy,
+    manual: Manual,
+) -> CaseParts:
     expect = archetype.expect_for(payer)
     order_spec = archetype.order_for(line.order)
     # the answer key's request: capped from the policy's own limits, never by asking the simulator
@@ -188,7 +220,9 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
     dos = add_business_days(start, lead)
     state = rng.choice(STATES)
     with seeded_faker(seed_int) as fake:
-        patient = make_patient(fake, rng, service_line=line.id, plan_type=manual.plan_type, today=start, state=state)
+        patient = make_patient(
+            fake, rng, service_line=line.id, plan_type=manual.plan_type, today=start, state=state
+        )
         city = patient.address.city
         ordering_specialty = archetype.ordering_specialty or line.order.ordering_specialty
         ordering = make_provider(fake, rng, specialty=ordering_specialty, city=city)
@@ -199,12 +233,31 @@ def _build_parts(rng: random.Random, seed_int: int, archetype: Archetype, payer:
         used = {d.author for d in line.documents}
         authors = {role: author_name(fake, role) for role in AUTHOR_ROLES if role in used}
     authors.update(ordering=ordering.display_name, servicing=servicing.display_name)
-    coverage = make_coverage(rng, payer=payer, manual=manual, patient=patient, start=start,
-                             kind=archetype.coverage, ordering=ordering)
+    coverage = make_coverage(
+        rng,
+        payer=payer,
+        manual=manual,
+        patient=patient,
+        start=start,
+        kind=archetype.coverage,
+        ordering=ordering,
+    )
     parts = CaseParts(
-        archetype=archetype, expect=expect, payer=payer, line=line, policy=policy, manual=manual,
-        sim_start=sim_start, dos=dos, patient=patient, coverage=coverage, ordering=ordering,
-        servicing=servicing, facility=facility, order_spec=order_spec, request_spec=request_spec,
+        archetype=archetype,
+        expect=expect,
+        payer=payer,
+        line=line,
+        policy=policy,
+        manual=manual,
+        sim_start=sim_start,
+        dos=dos,
+        patient=patient,
+        coverage=coverage,
+        ordering=ordering,
+        servicing=servicing,
+        facility=facility,
+        order_spec=order_spec,
+        request_spec=request_spec,
     )
     prior_at = _prior_time(rng, sim_start) if archetype.prior != "none" else None
     parts.order = _order(rng, parts, anchor=prior_at.date() if prior_at else start)
@@ -234,37 +287,65 @@ def _order(rng: random.Random, parts: CaseParts, *, anchor: date) -> Order:
     ordered_days = [d.days_before_start for d in parts.line.documents if d.author == "ordering"] or [1]
     urgent = parts.expect.action == "submit_expedited" and rng.random() < 0.5
     return Order(
-        service_line=parts.line.id, description=spec.description,
+        service_line=parts.line.id,
+        description=spec.description,
         diagnoses=[Code(system=d.system, code=d.code, display=d.display) for d in diagnoses],
-        procedures=lines, ordered_on=anchor - timedelta(days=min(ordered_days)),
-        date_of_service=parts.dos, urgency_requested="urgent" if urgent else "routine",
-        place_of_service=spec.place_of_service, requested_duration_days=spec.requested_duration_days,
+        procedures=lines,
+        ordered_on=anchor - timedelta(days=min(ordered_days)),
+        date_of_service=parts.dos,
+        urgency_requested="urgent" if urgent else "routine",
+        place_of_service=spec.place_of_service,
+        requested_duration_days=spec.requested_duration_days,
     )
 
 
 def _people_context(provider: Any) -> dict[str, Any]:
     return {
-        "display_name": provider.display_name, "first_name": provider.first_name, "last_name": provider.last_name,
-        "credentials": provider.credentials, "specialty": specialty_label(provider.specialty),
-        "npi": provider.npi, "organization": provider.organization,
+        "display_name": provider.display_name,
+        "first_name": provider.first_name,
+        "last_name": provider.last_name,
+        "credentials": provider.credentials,
+        "specialty": specialty_label(provider.specialty),
+        "npi": provider.npi,
+        "organization": provider.organization,
     }
 
 
 def _base_context(parts: CaseParts) -> dict[str, Any]:
     p = parts.patient
-    age = parts.sim_start.year - p.dob.year - ((parts.sim_start.month, parts.sim_start.day) < (p.dob.month, p.dob.day))
+    age = (
+        parts.sim_start.year
+        - p.dob.year
+        - ((parts.sim_start.month, parts.sim_start.day) < (p.dob.month, p.dob.day))
+    )
     female = p.sex == "F"
     return context(
         facts={},
-        patient={"first_name": p.first_name, "last_name": p.last_name, "name": p.name, "dob": p.dob,
-                 "sex": p.sex, "age": age, "mrn": p.mrn, "pronoun": "she" if female else "he",
-                 "possessive": "her" if female else "his", "title": "Ms." if female else "Mr."},
-        ordering=_people_context(parts.ordering), servicing=_people_context(parts.servicing),
-        facility={"name": parts.facility.name, "npi": parts.facility.npi, "city": parts.facility.address.city,
-                  "state": parts.facility.address.state},
+        patient={
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "name": p.name,
+            "dob": p.dob,
+            "sex": p.sex,
+            "age": age,
+            "mrn": p.mrn,
+            "pronoun": "she" if female else "he",
+            "possessive": "her" if female else "his",
+            "title": "Ms." if female else "Mr.",
+        },
+        ordering=_people_context(parts.ordering),
+        servicing=_people_context(parts.servicing),
+        facility={
+            "name": parts.facility.name,
+            "npi": parts.facility.npi,
+            "city": parts.facility.address.city,
+            "state": parts.facility.address.state,
+        },
         order=order_variable(parts.order_spec),
         payer={"id": parts.payer, "name": parts.manual.name, "plan_type": parts.manual.plan_type},
-        start_date=parts.sim_start.date(), dos=parts.dos, doc_date=parts.sim_start.date(),
+        start_date=parts.sim_start.date(),
+        dos=parts.dos,
+        doc_date=parts.sim_start.date(),
     )
 
 
@@ -283,8 +364,13 @@ def _prior_time(rng: random.Random, sim_start: datetime) -> datetime:
     return at_time(day, rng.randint(9, 15), rng.choice((0, 15, 30, 45)))
 
 
-def _chart(rng: random.Random, parts: CaseParts, authors: dict[str, str], facts_now: dict[str, Any],
-           prior_at: datetime | None) -> tuple[list[ChartDocument], dict[str, bool], list[str]]:
+def _chart(
+    rng: random.Random,
+    parts: CaseParts,
+    authors: dict[str, str],
+    facts_now: dict[str, Any],
+    prior_at: datetime | None,
+) -> tuple[list[ChartDocument], dict[str, bool], list[str]]:
     """Chart documents with ids ``doc-01``… (clinical documents in date order, then the scanned member
     card), which are relevant, and which were added after the prior request."""
     archetype, start = parts.archetype, parts.sim_start.date()
@@ -314,10 +400,17 @@ def _chart(rng: random.Random, parts: CaseParts, authors: dict[str, str], facts_
         doc_id = f"doc-{n:02d}"
         author = authors[spec.author]
         ctx = {**parts.base_context, **facts, "doc_date": day, "author": author}
-        chart.append(ChartDocument(
-            id=doc_id, kind=spec.kind, date=day, author=author, title=spec.title,
-            text=render(rng.choice(spec.templates), ctx), facts={k: facts[k] for k in spec.states},
-        ))
+        chart.append(
+            ChartDocument(
+                id=doc_id,
+                kind=spec.kind,
+                date=day,
+                author=author,
+                title=spec.title,
+                text=render(rng.choice(spec.templates), ctx),
+                facts={k: facts[k] for k in spec.states},
+            )
+        )
         relevant[doc_id] = spec.relevant and (spec.relevant_for is None or parts.payer in spec.relevant_for)
         if version == 1:
             added_ids.append(doc_id)
@@ -351,23 +444,48 @@ def _insurance_card(parts: CaseParts, doc_id: str, day: date) -> ChartDocument:
     phone = parts.manual.contacts.get("utilization_management_phone")
     if phone:
         lines.append(f"Providers, prior authorization: {phone}")
-    return ChartDocument(id=doc_id, kind="insurance_card", date=day, author="Patient registration",
-                         title="Member ID card (scanned)", text="\n".join(lines), facts={})
+    return ChartDocument(
+        id=doc_id,
+        kind="insurance_card",
+        date=day,
+        author="Patient registration",
+        title="Member ID card (scanned)",
+        text="\n".join(lines),
+        facts={},
+    )
 
 
 def _prior_submission(parts: CaseParts, prior_at: datetime, facts_prior: dict[str, Any]) -> Submission:
     """The earlier request the trainee must answer: the chart as it was, correct codes, standard urgency."""
     sent = [d.id for d in parts.chart if parts.relevant[d.id] and d.id not in parts.added_after_prior]
-    narrative = render(parts.line.narrative, {**_request_context(parts), **facts_prior, "doc_date": prior_at.date()})
+    narrative = render(
+        parts.line.narrative, {**_request_context(parts), **facts_prior, "doc_date": prior_at.date()}
+    )
     diagnoses, lines = parts.correct_codes()
     return Submission(
-        at=prior_at, member_id=parts.coverage.member_id, patient_last_name=parts.patient.last_name,
-        patient_dob=parts.patient.dob, ordering_npi=parts.ordering.npi, servicing_npi=parts.servicing.npi,
-        diagnoses=[d.code for d in diagnoses], procedures=lines, date_of_service=parts.dos,
-        place_of_service=parts.order_spec.place_of_service, document_ids=sent, narrative=narrative,
+        at=prior_at,
+        member_id=parts.coverage.member_id,
+        patient_last_name=parts.patient.last_name,
+        patient_dob=parts.patient.dob,
+        ordering_npi=parts.ordering.npi,
+        servicing_npi=parts.servicing.npi,
+        diagnoses=[d.code for d in diagnoses],
+        procedures=lines,
+        date_of_service=parts.dos,
+        place_of_service=parts.order_spec.place_of_service,
+        document_ids=sent,
+        narrative=narrative,
         requested_duration_days=parts.request_spec.requested_duration_days,
     )
 
 
-__all__ = ["Content", "UnknownModuleError", "archetype_content", "case_to_json", "derive_seed", "generate_case",
-           "list_modules", "load_content"]
+__all__ = [
+    "Content",
+    "UnknownModuleError",
+    "archetype_content",
+    "case_to_json",
+    "derive_seed",
+    "generate_case",
+    "list_modules",
+    "load_content",
+]

@@ -49,9 +49,7 @@ def is_valid_npi(npi: str) -> bool:
     >>> is_valid_npi("1234567893"), is_valid_npi("1234567890")
     (True, False)
     """
-    return (
-        len(npi) == 10 and npi.isdigit() and npi[0] in "12" and npi_check_digit(npi[:9]) == int(npi[9])
-    )
+    return len(npi) == 10 and npi.isdigit() and npi[0] in "12" and npi_check_digit(npi[:9]) == int(npi[9])
 
 
 def make_npi(rng: random.Random) -> str:
@@ -63,9 +61,17 @@ def make_mbi(rng: random.Random) -> str:
     """An 11-character MBI: C A AN N A AN N A A N N."""
     alnum = MBI_LETTERS + _DIGITS
     parts = [
-        rng.choice("123456789"), rng.choice(MBI_LETTERS), rng.choice(alnum), rng.choice(_DIGITS),
-        rng.choice(MBI_LETTERS), rng.choice(alnum), rng.choice(_DIGITS), rng.choice(MBI_LETTERS),
-        rng.choice(MBI_LETTERS), rng.choice(_DIGITS), rng.choice(_DIGITS),
+        rng.choice("123456789"),
+        rng.choice(MBI_LETTERS),
+        rng.choice(alnum),
+        rng.choice(_DIGITS),
+        rng.choice(MBI_LETTERS),
+        rng.choice(alnum),
+        rng.choice(_DIGITS),
+        rng.choice(MBI_LETTERS),
+        rng.choice(MBI_LETTERS),
+        rng.choice(_DIGITS),
+        rng.choice(_DIGITS),
     ]
     return "".join(parts)
 
@@ -87,7 +93,7 @@ def member_id_typo(member_id: str, rng: random.Random) -> str:
         raise ValueError(f"member id {member_id!r} has no digit to mistype")
     i = rng.choice(positions)
     replacement = rng.choice([d for d in _DIGITS if d != member_id[i]])
-    return member_id[:i] + replacement + member_id[i + 1:]
+    return member_id[:i] + replacement + member_id[i + 1 :]
 
 
 def make_digits(rng: random.Random, n: int) -> str:

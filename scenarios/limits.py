@@ -51,8 +51,11 @@ def limits_text(spec: OrderSpec, policy: Policy) -> str:
     if capped is spec:
         return ""
     kept = {c.code: c.units for c in capped.procedures}
-    parts = [f"{kept.get(o.code, 0)} unit{'' if kept.get(o.code, 0) == 1 else 's'} of {o.code}"
-             for o in spec.procedures if kept.get(o.code, 0) < o.units]
+    parts = [
+        f"{kept.get(o.code, 0)} unit{'' if kept.get(o.code, 0) == 1 else 's'} of {o.code}"
+        for o in spec.procedures
+        if kept.get(o.code, 0) < o.units
+    ]
     if capped.requested_duration_days != spec.requested_duration_days:
         parts.append(f"{capped.requested_duration_days} days")
     return "at most " + " and ".join(parts) if parts else ""

@@ -18,11 +18,21 @@ from knowledge_base.criteria import FactValue
 # PolicyCode allows it); added so an admission order line can carry it.
 CodeSystem = Literal["ICD-10-CM", "CPT", "HCPCS", "REV"]
 CorrectAction = Literal[
-    "submit", "submit_expedited", "query_provider", "no_auth_needed", "resolve_coverage", "appeal",
+    "submit",
+    "submit_expedited",
+    "query_provider",
+    "no_auth_needed",
+    "resolve_coverage",
+    "appeal",
     "reply_to_pend",
 ]
 DeterminationStatus = Literal[
-    "approved", "partially_approved", "denied", "pended", "no_auth_required", "rejected",
+    "approved",
+    "partially_approved",
+    "denied",
+    "pended",
+    "no_auth_required",
+    "rejected",
 ]
 Urgency = Literal["standard", "expedited"]
 

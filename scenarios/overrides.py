@@ -30,25 +30,35 @@ def order_override_errors(at: str, a: Archetype, order: OrderSpec, policy: Polic
                 if p.code not in KNOWN_CODES:
                     unknown = True
                     governed = ", ".join(c.code for c in policy.codes)
-                    errors.append(f"{at} > procedures > {i}: {p.code} is neither a code of {policy.id} ({governed}) "
-                                  "nor one the payer knows without a policy (scenarios/known_codes.py); the request "
-                                  "would be rejected as unknown")
+                    errors.append(
+                        f"{at} > procedures > {i}: {p.code} is neither a code of {policy.id} ({governed}) "
+                        "nor one the payer knows without a policy (scenarios/known_codes.py); the request "
+                        "would be rejected as unknown"
+                    )
                 continue
             if pc.system != p.system:
-                errors.append(f"{at} > procedures > {i} > system: {p.code} is a {pc.system} code in {policy.id}, "
-                              f"not {p.system}")
+                errors.append(
+                    f"{at} > procedures > {i} > system: {p.code} is a {pc.system} code in {policy.id}, "
+                    f"not {p.system}"
+                )
             if pc.requires_primary and pc.requires_primary not in codes:
-                errors.append(f"{at} > procedures > {i}: {p.code} is an add-on billable only with "
-                              f"{pc.requires_primary}; list {pc.requires_primary} too (order_codes: "
-                              "addon_without_primary leaves it off the order while the answer key keeps it)")
+                errors.append(
+                    f"{at} > procedures > {i}: {p.code} is an add-on billable only with "
+                    f"{pc.requires_primary}; list {pc.requires_primary} too (order_codes: "
+                    "addon_without_primary leaves it off the order while the answer key keeps it)"
+                )
         if not unknown and action != "no_auth_needed" and not any(policy.code(c) for c in codes):
-            errors.append(f"{at} > procedures: {policy.id} governs none of {sorted(codes)}, so no authorization "
-                          "is needed; add a code the policy lists or expect action no_auth_needed")
+            errors.append(
+                f"{at} > procedures: {policy.id} governs none of {sorted(codes)}, so no authorization "
+                "is needed; add a code the policy lists or expect action no_auth_needed"
+            )
     if a.diagnoses is not None:
         prefixes = [c.replace(".", "") for c in policy.diagnoses]
         for i, d in enumerate(order.diagnoses):
             if not any(d.code.replace(".", "").startswith(pre) for pre in prefixes):
-                errors.append(f"{at} > diagnoses > {i}: {d.code} is not a supporting diagnosis of {policy.id}")
+                errors.append(
+                    f"{at} > diagnoses > {i}: {d.code} is not a supporting diagnosis of {policy.id}"
+                )
     return errors
 
 
@@ -58,9 +68,12 @@ def diagnosis_code_errors(at: str, a: Archetype) -> list[str]:
         return []
     from knowledge_base import icd10cm as icd
 
-    return [f"{at} > diagnoses > {i}: {d.code} is not a valid billable ICD-10-CM code; use the most specific "
-            "code (a leaf of the code set)"
-            for i, d in enumerate(a.diagnoses) if not (icd.is_valid_item(d.code) and icd.is_leaf(d.code))]
+    return [
+        f"{at} > diagnoses > {i}: {d.code} is not a valid billable ICD-10-CM code; use the most specific "
+        "code (a leaf of the code set)"
+        for i, d in enumerate(a.diagnoses)
+        if not (icd.is_valid_item(d.code) and icd.is_leaf(d.code))
+    ]
 
 
 def relative_date_errors(line: ServiceLineSpec, rel: str) -> list[str]:
@@ -90,5 +103,6 @@ def _dates_after_documents(where: str, facts: Mapping[str, Any], line: ServiceLi
                     f"{where} > {name}: {value.days_before_start} days before the case start is after the "
                     f"{doc.kind} that states it, which can be dated {latest} days before the start (its "
                     f"{doc.days_before_start} days plus up to {PRIOR_MAX_DAYS_BACK} for a prior request); use "
-                    f"days_before_start of at least {latest}")
+                    f"days_before_start of at least {latest}"
+                )
     return errors

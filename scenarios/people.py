@@ -33,20 +33,37 @@ _FAKER_LOCK = threading.Lock()
 
 # Typical ages of patients for whom each service is ordered (Medicare Advantage raises the floor to 65).
 AGE_RANGES: dict[str, tuple[int, int]] = {
-    "lumbar_mri": (24, 78), "oncology_pet": (38, 86), "cpap": (30, 78), "power_wheelchair": (45, 90),
-    "ra_biologic": (25, 76), "total_knee": (52, 86), "cervical_fusion": (35, 76),
-    "blepharoplasty": (48, 86), "inpatient_admission": (30, 90), "sud_iop": (19, 62),
+    "lumbar_mri": (24, 78),
+    "oncology_pet": (38, 86),
+    "cpap": (30, 78),
+    "power_wheelchair": (45, 90),
+    "ra_biologic": (25, 76),
+    "total_knee": (52, 86),
+    "cervical_fusion": (35, 76),
+    "blepharoplasty": (48, 86),
+    "inpatient_admission": (30, 90),
+    "sud_iop": (19, 62),
 }
 CREDENTIALS: dict[str, tuple[str, ...]] = {
-    "family_medicine": ("MD", "DO", "NP", "PA-C"), "internal_medicine": ("MD", "DO", "NP"),
-    "physical_therapy": ("PT, DPT",), "occupational_therapy": ("OTR/L",),
-    "psychology": ("PhD", "PsyD"), "counseling": ("LCSW", "LPC"), "social_work": ("LCSW",),
-    "respiratory_therapy": ("RRT",), "dme_supplier": ("RRT", "ATP"), "pharmacy": ("PharmD",),
+    "family_medicine": ("MD", "DO", "NP", "PA-C"),
+    "internal_medicine": ("MD", "DO", "NP"),
+    "physical_therapy": ("PT, DPT",),
+    "occupational_therapy": ("OTR/L",),
+    "psychology": ("PhD", "PsyD"),
+    "counseling": ("LCSW", "LPC"),
+    "social_work": ("LCSW",),
+    "respiratory_therapy": ("RRT",),
+    "dme_supplier": ("RRT", "ATP"),
+    "pharmacy": ("PharmD",),
     "nursing": ("RN",),
 }
 PRIMARY_CARE = frozenset({"family_medicine", "internal_medicine", "general_practice", "pediatrics"})
 AUTHOR_ROLES: dict[str, str] = {  # document author role -> credentials of the Faker-named author
-    "therapist": "PT, DPT", "radiologist": "MD", "lab": "MLS(ASCP)", "pharmacist": "PharmD", "other": "RN",
+    "therapist": "PT, DPT",
+    "radiologist": "MD",
+    "lab": "MLS(ASCP)",
+    "pharmacist": "PharmD",
+    "other": "RN",
 }
 STATES = ("IL", "WI", "MI", "MN", "IA", "IN", "OH")  # the fictional payers' Great Lakes and prairie region
 PLAN_SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -55,8 +72,10 @@ PLAN_SUFFIXES: dict[str, tuple[str, ...]] = {
     "medicaid_managed_care": ("Medicaid Managed Care", "Family Care Medicaid", "Community Medicaid Plan"),
 }
 FACILITY_KINDS: dict[str, tuple[str, ...]] = {
-    "11": ("Medical Group", "Family Clinic"), "12": ("Home Medical Supply", "Home Respiratory Services"),
-    "21": ("Memorial Hospital", "Regional Medical Center"), "22": ("Regional Medical Center", "Community Hospital"),
+    "11": ("Medical Group", "Family Clinic"),
+    "12": ("Home Medical Supply", "Home Respiratory Services"),
+    "21": ("Memorial Hospital", "Regional Medical Center"),
+    "22": ("Regional Medical Center", "Community Hospital"),
     "24": ("Surgery Center", "Ambulatory Surgery Center"),
     "55": ("Recovery Center", "Residential Treatment Center"),
 }
@@ -81,7 +100,9 @@ def seeded_faker(seed: int) -> Iterator[Faker]:
 
 
 def _address(fake: Faker, state: str) -> Address:
-    return Address(street=fake.street_address(), city=fake.city(), state=state, zip=fake.zipcode_in_state(state))
+    return Address(
+        street=fake.street_address(), city=fake.city(), state=state, zip=fake.zipcode_in_state(state)
+    )
 
 
 def age_range(service_line: str, plan_type: str) -> tuple[int, int]:
@@ -99,8 +120,9 @@ def age_on(dob: date, day: date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-def make_patient(fake: Faker, rng: random.Random, *, service_line: str, plan_type: str, today: date,
-                 state: str) -> Patient:
+def make_patient(
+    fake: Faker, rng: random.Random, *, service_line: str, plan_type: str, today: date, state: str
+) -> Patient:
     lo, hi = age_range(service_line, plan_type)
     age = rng.randint(lo, hi)
     latest = date(today.year - age, today.month, min(today.day, 28))  # the youngest dob of that age
@@ -108,8 +130,13 @@ def make_patient(fake: Faker, rng: random.Random, *, service_line: str, plan_typ
     sex = rng.choice("FM")
     first = fake.first_name_female() if sex == "F" else fake.first_name_male()
     return Patient(
-        first_name=first, last_name=fake.last_name(), dob=dob, sex=sex,  # type: ignore[arg-type]
-        address=_address(fake, state), phone=fictional_phone(rng), mrn="MRN" + make_digits(rng, 8),
+        first_name=first,
+        last_name=fake.last_name(),
+        dob=dob,
+        sex=sex,  # type: ignore[arg-type]
+        address=_address(fake, state),
+        phone=fictional_phone(rng),
+        mrn="MRN" + make_digits(rng, 8),
     )
 
 
@@ -118,8 +145,13 @@ def make_provider(fake: Faker, rng: random.Random, *, specialty: str, city: str)
     label = specialty_label(specialty).title()
     org = f"{fake.last_name()} {label} Associates" if rng.random() < 0.5 else f"{city} {label} Group"
     return Provider(
-        npi=make_npi(rng), first_name=fake.first_name(), last_name=fake.last_name(),
-        credentials=rng.choice(creds), specialty=specialty, organization=org, phone=fictional_phone(rng),
+        npi=make_npi(rng),
+        first_name=fake.first_name(),
+        last_name=fake.last_name(),
+        credentials=rng.choice(creds),
+        specialty=specialty,
+        organization=org,
+        phone=fictional_phone(rng),
     )
 
 
@@ -133,8 +165,16 @@ def author_name(fake: Faker, role: str) -> str:
     return f"{fake.first_name()} {fake.last_name()}, {AUTHOR_ROLES[role]}"
 
 
-def make_coverage(rng: random.Random, *, payer: str, manual: Manual, patient: Patient, start: date,
-                  kind: str, ordering: Provider) -> Coverage:
+def make_coverage(
+    rng: random.Random,
+    *,
+    payer: str,
+    manual: Manual,
+    patient: Patient,
+    start: date,
+    kind: str,
+    ordering: Provider,
+) -> Coverage:
     """The member-file record. ``kind`` is the archetype's coverage: active, terminated (ended before the
     date of service), wrong_member_id (registration shows a typo) or no_referral (HMO referral missing)."""
     member_id = make_member_id(payer, rng)
@@ -154,9 +194,18 @@ def make_coverage(rng: random.Random, *, payer: str, manual: Manual, patient: Pa
         pcp_npi = ordering.npi if ordering.specialty in PRIMARY_CARE else make_npi(rng)
     registration = member_id_typo(member_id, rng) if kind == "wrong_member_id" else member_id
     return Coverage(
-        payer_id=payer, payer_name=manual.name, plan_type=manual.plan_type, plan_name=plan_name,
-        member_id=member_id, group_number=make_digits(rng, 6) if payer == "lakeshore" else None, mbi=mbi,
-        subscriber_name=patient.name, subscriber_dob=patient.dob, effective_from=effective_from,
-        effective_to=effective_to, pcp_npi=pcp_npi, referral_on_file=kind != "no_referral",
+        payer_id=payer,
+        payer_name=manual.name,
+        plan_type=manual.plan_type,
+        plan_name=plan_name,
+        member_id=member_id,
+        group_number=make_digits(rng, 6) if payer == "lakeshore" else None,
+        mbi=mbi,
+        subscriber_name=patient.name,
+        subscriber_dob=patient.dob,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        pcp_npi=pcp_npi,
+        referral_on_file=kind != "no_referral",
         member_id_on_registration=registration,
     )

@@ -19,7 +19,18 @@ from scenarios.content import OrderSpec
 # Variables every template may use besides the facts (docs/authoring.md §4, plus ``order``, ``payer``
 # and ``author``); a fact may not take one of these names.
 CONTEXT_NAMES = frozenset(
-    {"patient", "ordering", "servicing", "facility", "doc_date", "start_date", "dos", "order", "payer", "author"}
+    {
+        "patient",
+        "ordering",
+        "servicing",
+        "facility",
+        "doc_date",
+        "start_date",
+        "dos",
+        "order",
+        "payer",
+        "author",
+    }
 )
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -52,17 +63,24 @@ def order_variable(spec: OrderSpec, request: OrderSpec | None = None) -> dict[st
     so a narrative can say what was ordered without stating it as the request."""
     asked = request or spec
     return {
-        "description": spec.description, "place_of_service": spec.place_of_service,
+        "description": spec.description,
+        "place_of_service": spec.place_of_service,
         "requested_duration_days": asked.requested_duration_days,
         "diagnoses": [{"code": d.code, "display": d.display} for d in spec.diagnoses],
-        "procedures": _procedures(asked), "within_limits": asked is not spec,
-        "as_ordered": {"procedures": _procedures(spec), "requested_duration_days": spec.requested_duration_days},
+        "procedures": _procedures(asked),
+        "within_limits": asked is not spec,
+        "as_ordered": {
+            "procedures": _procedures(spec),
+            "requested_duration_days": spec.requested_duration_days,
+        },
     }
 
 
 def _procedures(spec: OrderSpec) -> list[dict[str, Any]]:
-    return [{"code": p.code, "display": p.display, "units": p.units, "modifiers": list(p.modifiers)}
-            for p in spec.procedures]
+    return [
+        {"code": p.code, "display": p.display, "units": p.units, "modifiers": list(p.modifiers)}
+        for p in spec.procedures
+    ]
 
 
 def specialty_label(specialty: str) -> str:
@@ -85,7 +103,15 @@ def context(
 ) -> dict[str, Any]:
     ctx: dict[str, Any] = dict(facts)
     ctx.update(
-        patient=patient, ordering=ordering, servicing=servicing, facility=facility, order=order,
-        payer=payer, start_date=start_date, dos=dos, doc_date=doc_date, author=author,
+        patient=patient,
+        ordering=ordering,
+        servicing=servicing,
+        facility=facility,
+        order=order,
+        payer=payer,
+        start_date=start_date,
+        dos=dos,
+        doc_date=doc_date,
+        author=author,
     )
     return ctx

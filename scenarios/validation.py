@@ -37,8 +37,15 @@ from scenarios.rendering import CONTEXT_NAMES, order_variable, render, template_
 
 _FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SAMPLE_START = date(2026, 3, 2)  # the sample case start relative date facts are resolved against
-_SAMPLE_PERSON = {"display_name": "Alex Doe, MD", "first_name": "Alex", "last_name": "Doe", "credentials": "MD",
-                  "specialty": "family medicine", "npi": "1234567893", "organization": "Sample Group"}
+_SAMPLE_PERSON = {
+    "display_name": "Alex Doe, MD",
+    "first_name": "Alex",
+    "last_name": "Doe",
+    "credentials": "MD",
+    "specialty": "family medicine",
+    "npi": "1234567893",
+    "organization": "Sample Group",
+}
 
 
 def _sample_context(line: ServiceLineSpec, order: OrderSpec | None = None) -> dict[str, Any]:
@@ -46,14 +53,31 @@ def _sample_context(line: ServiceLineSpec, order: OrderSpec | None = None) -> di
     order with an archetype's overrides (default: the service line's)."""
     order = order or line.order
     return {
-        "patient": {"first_name": "Pat", "last_name": "Sample", "name": "Pat Sample", "dob": date(1960, 5, 17),
-                    "sex": "F", "age": 65, "mrn": "MRN00000000", "pronoun": "she", "possessive": "her",
-                    "title": "Ms."},
-        "ordering": _SAMPLE_PERSON, "servicing": _SAMPLE_PERSON,
-        "facility": {"name": "Sample Medical Center", "npi": "1234567893", "city": "Springfield", "state": "IL"},
+        "patient": {
+            "first_name": "Pat",
+            "last_name": "Sample",
+            "name": "Pat Sample",
+            "dob": date(1960, 5, 17),
+            "sex": "F",
+            "age": 65,
+            "mrn": "MRN00000000",
+            "pronoun": "she",
+            "possessive": "her",
+            "title": "Ms.",
+        },
+        "ordering": _SAMPLE_PERSON,
+        "servicing": _SAMPLE_PERSON,
+        "facility": {
+            "name": "Sample Medical Center",
+            "npi": "1234567893",
+            "city": "Springfield",
+            "state": "IL",
+        },
         "order": order_variable(order),
         "payer": {"id": "lakeshore", "name": "Sample Health Plan", "plan_type": "commercial_erisa_ppo"},
-        "start_date": _SAMPLE_START, "dos": date(2026, 3, 11), "doc_date": date(2026, 2, 25),
+        "start_date": _SAMPLE_START,
+        "dos": date(2026, 3, 11),
+        "doc_date": date(2026, 2, 25),
         "author": "Alex Doe, MD",
     }
 
@@ -75,20 +99,27 @@ def check_service_line(line: ServiceLineSpec, rel: str, library: Library | None)
     known = set(line.fact_specs)
     for name in line.fact_specs:
         if not _FACT_NAME.match(name) or name in CONTEXT_NAMES:
-            errors.append(f"{rel} > facts > {name}: fact names must be lower_snake_case and not one of "
-                          f"{sorted(CONTEXT_NAMES)}")
+            errors.append(
+                f"{rel} > facts > {name}: fact names must be lower_snake_case and not one of "
+                f"{sorted(CONTEXT_NAMES)}"
+            )
     for pname, overrides in line.profile_specs.items():
         for name in overrides:
             if name not in known:
-                errors.append(f"{rel} > profiles > {pname} > {name}: unknown fact; add it to facts (the baseline) first")
+                errors.append(
+                    f"{rel} > profiles > {pname} > {name}: unknown fact; add it to facts (the baseline) first"
+                )
     ctx = _sample_context(line)
     variants = [("the baseline", resolve_facts(line.fact_specs, _SAMPLE_START))] + [
-        (f"profile {p!r}", resolve_facts({**line.fact_specs, **o}, _SAMPLE_START)) for p, o in line.profile_specs.items()
+        (f"profile {p!r}", resolve_facts({**line.fact_specs, **o}, _SAMPLE_START))
+        for p, o in line.profile_specs.items()
     ]
     for i, doc in enumerate(line.documents):
         for name in doc.states:
             if name not in known:
-                errors.append(f"{rel} > documents > {i} ({doc.kind}) > states: unknown fact {name!r}; known: {sorted(known)}")
+                errors.append(
+                    f"{rel} > documents > {i} ({doc.kind}) > states: unknown fact {name!r}; known: {sorted(known)}"
+                )
         for t, source in enumerate(doc.templates):
             where = f"{rel} > documents > {i} ({doc.kind}) > templates > {t}"
             errors.extend(_template_errors(where, source, ctx, variants, known))
@@ -98,14 +129,17 @@ def check_service_line(line: ServiceLineSpec, rel: str, library: Library | None)
     return list(dict.fromkeys(errors))
 
 
-def _template_errors(where: str, source: str, ctx: dict[str, Any], variants: list[tuple[str, dict[str, Any]]],
-                     known: set[str]) -> list[str]:
+def _template_errors(
+    where: str, source: str, ctx: dict[str, Any], variants: list[tuple[str, dict[str, Any]]], known: set[str]
+) -> list[str]:
     try:
         used = template_variables(source)
     except TemplateSyntaxError as exc:
         return [f"{where}: Jinja syntax error at template line {exc.lineno}: {exc.message}"]
-    errors = [f"{where}: undefined variable {name!r}; use a fact of the service line or one of {sorted(CONTEXT_NAMES)}"
-              for name in sorted(used - known - CONTEXT_NAMES)]
+    errors = [
+        f"{where}: undefined variable {name!r}; use a fact of the service line or one of {sorted(CONTEXT_NAMES)}"
+        for name in sorted(used - known - CONTEXT_NAMES)
+    ]
     for variant, facts in variants:
         err = _render_error(where, source, {**facts, **ctx}, variant)
         if err:
@@ -119,11 +153,15 @@ def _code_errors(line: ServiceLineSpec, rel: str, library: Library | None) -> li
     errors: list[str] = []
     for i, d in enumerate(line.order.diagnoses):
         if not (icd.is_valid_item(d.code) and icd.is_leaf(d.code)):
-            errors.append(f"{rel} > order > diagnoses > {i}: {d.code} is not a valid billable ICD-10-CM code; "
-                          "use the most specific code (a leaf of the code set)")
+            errors.append(
+                f"{rel} > order > diagnoses > {i}: {d.code} is not a valid billable ICD-10-CM code; "
+                "use the most specific code (a leaf of the code set)"
+            )
     for i, d in enumerate(line.order.vague_diagnoses):
         if not icd.is_valid_item(d.code):
-            errors.append(f"{rel} > order > vague_diagnoses > {i}: {d.code} is not an ICD-10-CM code or category")
+            errors.append(
+                f"{rel} > order > vague_diagnoses > {i}: {d.code} is not an ICD-10-CM code or category"
+            )
     if library is None:
         return errors
     for payer in sorted(library.manuals):
@@ -132,15 +170,21 @@ def _code_errors(line: ServiceLineSpec, rel: str, library: Library | None) -> li
             continue
         for i, p in enumerate(line.order.procedures):
             if policy.code(p.code) is None:
-                errors.append(f"{rel} > order > procedures > {i}: {p.code} is not among the codes of {policy.id}")
+                errors.append(
+                    f"{rel} > order > procedures > {i}: {p.code} is not among the codes of {policy.id}"
+                )
         if line.order.lead_business_days < policy.timeframes.submit_lead_business_days:
-            errors.append(f"{rel} > order > lead_business_days: {line.order.lead_business_days} is inside "
-                          f"{policy.id}'s lead time of {policy.timeframes.submit_lead_business_days} business days; "
-                          "a normal case must leave time to submit")
+            errors.append(
+                f"{rel} > order > lead_business_days: {line.order.lead_business_days} is inside "
+                f"{policy.id}'s lead time of {policy.timeframes.submit_lead_business_days} business days; "
+                "a normal case must leave time to submit"
+            )
         prefixes = [c.replace(".", "") for c in policy.diagnoses]
         for i, d in enumerate(line.order.diagnoses):
             if not any(d.code.replace(".", "").startswith(pre) for pre in prefixes):
-                errors.append(f"{rel} > order > diagnoses > {i}: {d.code} is not a supporting diagnosis of {policy.id}")
+                errors.append(
+                    f"{rel} > order > diagnoses > {i}: {d.code} is not a supporting diagnosis of {policy.id}"
+                )
     return errors
 
 
@@ -158,31 +202,45 @@ def check_module(module: ModuleSpec, files: LoadedFiles, library: Library | None
         seen.add(a.id)
         line = files.service_lines.get(a.service_line)
         if line is None:
-            errors.append(f"{at} > service_line: no valid service line {a.service_line!r} in scenarios/service_lines/")
+            errors.append(
+                f"{at} > service_line: no valid service line {a.service_line!r} in scenarios/service_lines/"
+            )
             continue
         if a.profile is not None and a.profile not in line.profile_specs:
-            errors.append(f"{at} > profile: unknown profile {a.profile!r} of {line.id}; known: {sorted(line.profile_specs)}")
+            errors.append(
+                f"{at} > profile: unknown profile {a.profile!r} of {line.id}; known: {sorted(line.profile_specs)}"
+            )
         for name in a.facts:
             if name not in line.fact_specs:
-                errors.append(f"{at} > facts > {name}: unknown fact of {line.id}; known: {sorted(line.fact_specs)}")
+                errors.append(
+                    f"{at} > facts > {name}: unknown fact of {line.id}; known: {sorted(line.fact_specs)}"
+                )
         kinds = set(line.document_kinds())
         for field_name in ("withhold_documents", "add_documents_after_prior"):
             for kind in getattr(a, field_name):
                 if kind not in kinds:
-                    errors.append(f"{at} > {field_name}: unknown document kind {kind!r}; {line.id} has {sorted(kinds)}")
+                    errors.append(
+                        f"{at} > {field_name}: unknown document kind {kind!r}; {line.id} has {sorted(kinds)}"
+                    )
         if set(a.withhold_documents) & set(a.add_documents_after_prior):
-            errors.append(f"{at} > add_documents_after_prior: a withheld document kind cannot also be added later")
+            errors.append(
+                f"{at} > add_documents_after_prior: a withheld document kind cannot also be added later"
+            )
         if a.prior == "none" and a.add_documents_after_prior:
             errors.append(f"{at} > add_documents_after_prior: only used with prior: denied or pended")
         if a.prior == "pended" and not a.add_documents_after_prior:
-            errors.append(f"{at} > add_documents_after_prior: a pended prior needs the kinds it lacked (added later)")
+            errors.append(
+                f"{at} > add_documents_after_prior: a pended prior needs the kinds it lacked (added later)"
+            )
         if a.prior == "denied" and a.add_documents_after_prior and a.profile in line.profile_specs:
             errors.extend(_unrestated(at, a, line))
         if a.order_codes == "vague_diagnosis" and not line.order.vague_diagnoses:
             errors.append(f"{at} > order_codes: {line.id} has no order.vague_diagnoses to put on the order")
         if a.order_codes == "vague_diagnosis" and a.diagnoses is not None:
-            errors.append(f"{at} > diagnoses: vague_diagnosis puts {line.id}'s vague_diagnoses on the order, which "
-                          "are vague versions of its own diagnoses; drop the diagnoses override or the vague order")
+            errors.append(
+                f"{at} > diagnoses: vague_diagnosis puts {line.id}'s vague_diagnoses on the order, which "
+                "are vague versions of its own diagnoses; drop the diagnoses override or the vague order"
+            )
         errors.extend(_payer_errors(at, a, line, library, first_appeal_level, policy_codes_needing_primary))
     return list(dict.fromkeys(errors))  # one message, even when several payers share the defect
 
@@ -197,8 +255,10 @@ def _unrestated(at: str, a: Any, line: ServiceLineSpec) -> list[str]:
     missing = sorted((changed & documented) - restated)
     if not missing:
         return []
-    return [f"{at} > add_documents_after_prior: the new documents do not restate {missing}, which profile "
-            f"{a.profile!r} changed; add a document kind that states them"]
+    return [
+        f"{at} > add_documents_after_prior: the new documents do not restate {missing}, which profile "
+        f"{a.profile!r} changed; add a document kind that states them"
+    ]
 
 
 def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]:
@@ -218,8 +278,11 @@ def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]
             continue
         facts = {**line.fact_specs, **(line.profile_specs[a.profile] if a.profile else {}), **a.facts}
         ctx = {**resolve_facts(facts, _SAMPLE_START), **_sample_context(line, order)}
-        sources = [(f"documents > {j} ({d.kind}) > templates > {t}", src)
-                   for j, d in enumerate(line.documents) for t, src in enumerate(d.templates)]
+        sources = [
+            (f"documents > {j} ({d.kind}) > templates > {t}", src)
+            for j, d in enumerate(line.documents)
+            for t, src in enumerate(d.templates)
+        ]
         what = "facts" if a.facts else "procedures"  # the usual cause when only the order changed
         for where, source in [*sources, ("narrative", line.narrative)]:
             err = _render_error(f"{at} > {what}", source, ctx, f"{line.id} {where}")
@@ -227,43 +290,67 @@ def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]
                 errors.append(err)
         if a.request == "within_limits":  # the narrative's order.within_limits branch (a copy: capped)
             capped = {**ctx, "order": order_variable(order, order.model_copy())}
-            err = _render_error(f"{at} > request", line.narrative, capped, f"{line.id} narrative (within_limits)")
+            err = _render_error(
+                f"{at} > request", line.narrative, capped, f"{line.id} narrative (within_limits)"
+            )
             if err:
                 errors.append(err)
     return errors
 
 
-def _payer_errors(at: str, a: Any, line: ServiceLineSpec, library: Library | None, first_appeal_level: Any,
-                  needing_primary: Any) -> list[str]:
+def _payer_errors(
+    at: str,
+    a: Any,
+    line: ServiceLineSpec,
+    library: Library | None,
+    first_appeal_level: Any,
+    needing_primary: Any,
+) -> list[str]:
     errors: list[str] = []
     for payer in a.payers:
         e = a.expect_for(payer)
         where = f"{at} > expect" + (f" (by_payer {payer})" if payer in a.by_payer else "")
         need_prior = {"appeal": "denied", "reply_to_pend": "pended"}.get(e.action, "none")
         if a.prior != need_prior:
-            errors.append(f"{where} > action: {e.action} needs prior: {need_prior} (the archetype has prior: {a.prior})")
+            errors.append(
+                f"{where} > action: {e.action} needs prior: {need_prior} (the archetype has prior: {a.prior})"
+            )
         if (e.appeal_status is None) == (e.action in ("appeal", "reply_to_pend")):
-            errors.append(f"{where} > appeal_status: set it exactly when the action is appeal or reply_to_pend")
+            errors.append(
+                f"{where} > appeal_status: set it exactly when the action is appeal or reply_to_pend"
+            )
         if e.failed_criteria and e.determination not in ("denied", "partially_approved"):
-            errors.append(f"{where} > failed_criteria: only a denied or partially_approved determination fails criteria")
+            errors.append(
+                f"{where} > failed_criteria: only a denied or partially_approved determination fails criteria"
+            )
         if e.determination in ("denied", "rejected") and not e.reason_codes:
-            errors.append(f"{where} > reason_codes: a {e.determination} determination needs its reason code(s)")
+            errors.append(
+                f"{where} > reason_codes: a {e.determination} determination needs its reason code(s)"
+            )
         if library is None:
             continue
         manual = library.manuals.get(payer)
         policy = library.policy_for(payer, line.id)
         if manual is None or policy is None:
             what = "manual" if manual is None else f"policy for service line {line.id}"
-            errors.append(f"{at} > payers: {payer} has no {what} in knowledge_base/; remove the payer or add it")
+            errors.append(
+                f"{at} > payers: {payer} has no {what} in knowledge_base/; remove the payer or add it"
+            )
             continue
         ids = {c.id for c in policy.criteria}
         for n in e.failed_criteria:
             if f"{policy.id}.{n}" not in ids:
-                errors.append(f"{where} > failed_criteria: {policy.id} has no criterion {n} (it has {sorted(ids)})")
+                errors.append(
+                    f"{where} > failed_criteria: {policy.id} has no criterion {n} (it has {sorted(ids)})"
+                )
         if a.coverage == "no_referral" and not manual.referral_required_for_specialists:
-            errors.append(f"{at} > coverage: no_referral needs a payer that requires referrals; {payer} does not")
+            errors.append(
+                f"{at} > coverage: no_referral needs a payer that requires referrals; {payer} does not"
+            )
         order = a.order_for(line.order)
-        if a.order_codes == "addon_without_primary" and not {p.code for p in order.procedures} & needing_primary(policy):
+        if a.order_codes == "addon_without_primary" and not {
+            p.code for p in order.procedures
+        } & needing_primary(policy):
             errors.append(f"{at} > order_codes: {line.id}'s procedures have no add-on code in {policy.id}")
         errors.extend(order_override_errors(at, a, order, policy, e.action))
         if e.action == "appeal":
@@ -290,15 +377,22 @@ def request_errors(at: str, a: Any, line: ServiceLineSpec, library: Library) -> 
             continue
         binds = True
         e = a.expect_for(payer)
-        if e.action in ("submit", "submit_expedited") and e.determination == "partially_approved" \
-                and not e.failed_criteria:
+        if (
+            e.action in ("submit", "submit_expedited")
+            and e.determination == "partially_approved"
+            and not e.failed_criteria
+        ):
             where = f"{at} > expect" + (f" (by_payer {payer})" if payer in a.by_payer else "")
-            errors.append(f"{where} > determination: request: within_limits asks {payer} for "
-                          f"{limits_text(order, policy)} ({policy.id}'s limit), which it approves in full; expect "
-                          "approved, or use request: as_ordered to teach the partial approval")
+            errors.append(
+                f"{where} > determination: request: within_limits asks {payer} for "
+                f"{limits_text(order, policy)} ({policy.id}'s limit), which it approves in full; expect "
+                "approved, or use request: as_ordered to teach the partial approval"
+            )
     if not binds:
-        errors.append(f"{at} > request: within_limits changes nothing, as the order is within every payer's "
-                      "limits; remove it (as_ordered is the default)")
+        errors.append(
+            f"{at} > request: within_limits changes nothing, as the order is within every payer's "
+            "limits; remove it (as_ordered is the default)"
+        )
     return errors
 
 
@@ -316,15 +410,20 @@ def check_manuals(library: Library) -> list[str]:
             continue
         sample = make_member_id(payer, random.Random(0))
         if not re.fullmatch(manual.member_id_pattern, sample):
-            errors.append(f"{where} > member_id_pattern: generated id {sample} does not match "
-                          f"{manual.member_id_pattern!r}; align scenarios/identity.py MEMBER_ID_FORMATS")
+            errors.append(
+                f"{where} > member_id_pattern: generated id {sample} does not match "
+                f"{manual.member_id_pattern!r}; align scenarios/identity.py MEMBER_ID_FORMATS"
+            )
         if manual.plan_type not in PLAN_SUFFIXES:
-            errors.append(f"{where} > plan_type: no plan names for {manual.plan_type!r} in scenarios/people.py")
+            errors.append(
+                f"{where} > plan_type: no plan names for {manual.plan_type!r} in scenarios/people.py"
+            )
     return errors
 
 
-def validate_content(scenario_root: Path = SCENARIO_ROOT, kb_root: Path = CONTENT_ROOT,
-                     *, library: Library | None = None) -> list[str]:
+def validate_content(
+    scenario_root: Path = SCENARIO_ROOT, kb_root: Path = CONTENT_ROOT, *, library: Library | None = None
+) -> list[str]:
     """Every error in the scenario content (read fresh from disk), each naming its file and path.
 
     ``library`` skips reading the policies again (tests validate many roots against one library)."""

@@ -38,7 +38,11 @@ CONTRACTS: dict[str, object] = {
 
 def render(name: str) -> str:
     model = CONTRACTS[name]
-    schema = model.model_json_schema() if isinstance(model, type) and issubclass(model, BaseModel) else TypeAdapter(model).json_schema()
+    schema = (
+        model.model_json_schema()
+        if isinstance(model, type) and issubclass(model, BaseModel)
+        else TypeAdapter(model).json_schema()
+    )
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 

@@ -18,7 +18,9 @@ from simulator.requirements import lookup_requirements as _lookup_requirements
 from simulator.view import PayerView, SimulatorError, build_view
 
 
-def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library | None = None) -> EligibilityReply:
+def check_eligibility(
+    case: Case, query: EligibilityQuery, *, library: Library | None = None
+) -> EligibilityReply:
     """A 271-style reply to ``query`` from the case's payer."""
     return _check_eligibility(case, query, library=library or load_library())
 
@@ -29,7 +31,19 @@ def lookup_requirements(case: Case, lookup: AuthLookup, *, library: Library | No
 
 
 __all__ = [
-    "Determination", "EligibilityReply", "LookupReply", "PayerView", "SimulatorError", "StepResult",
-    "adjudicate", "answer_pend", "build_view", "check_eligibility", "decide_appeal", "lookup_requirements",
-    "prior_determination", "replay", "request_peer_to_peer",
+    "Determination",
+    "EligibilityReply",
+    "LookupReply",
+    "PayerView",
+    "SimulatorError",
+    "StepResult",
+    "adjudicate",
+    "answer_pend",
+    "build_view",
+    "check_eligibility",
+    "decide_appeal",
+    "lookup_requirements",
+    "prior_determination",
+    "replay",
+    "request_peer_to_peer",
 ]

@@ -62,24 +62,53 @@ def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
     if front_end:
         rejects = front_end_edits(view, policy_index(run.library))
         if rejects:
-            return notice("rejected", "front_end", received=received, due=None, decided=received,
-                          reasons=rejects, manual=manual)
+            return notice(
+                "rejected",
+                "front_end",
+                received=received,
+                due=None,
+                decided=received,
+                reasons=rejects,
+                manual=manual,
+            )
     rejects = eligibility_rejects(view)
     if rejects:
-        return notice("rejected", "eligibility", received=received, due=None, decided=received,
-                      reasons=rejects, manual=manual)
+        return notice(
+            "rejected",
+            "eligibility",
+            received=received,
+            due=None,
+            decided=received,
+            reasons=rejects,
+            manual=manual,
+        )
     referral = referral_missing(view)
     if referral is not None:
         due, decided = clocks(run.clock_from, expedited=False, policy=None, manual=manual)
-        return notice("pended", "eligibility", received=received, due=due, decided=decided, reasons=[referral],
-                      manual=manual, request_for_information=["PCP referral for the requested specialist service"],
-                      pend_reply_by=run.clock_from + timedelta(days=manual.pend_reply_days))
+        return notice(
+            "pended",
+            "eligibility",
+            received=received,
+            due=due,
+            decided=decided,
+            reasons=[referral],
+            manual=manual,
+            request_for_information=["PCP referral for the requested specialist service"],
+            pend_reply_by=run.clock_from + timedelta(days=manual.pend_reply_days),
+        )
 
     auth = auth_decision(view, run.library, build_evidence(view, None, with_documents=False))
     if auth.policy is None or not auth.required:
-        return notice("no_auth_required", "auth_requirement", received=received, due=None, decided=received,
-                      reasons=[Reason(code="MSG", kind="info", edit="auth_not_required", message=auth.explanation)],
-                      manual=manual, policy=auth.policy)
+        return notice(
+            "no_auth_required",
+            "auth_requirement",
+            received=received,
+            due=None,
+            decided=received,
+            reasons=[Reason(code="MSG", kind="info", edit="auth_not_required", message=auth.explanation)],
+            manual=manual,
+            policy=auth.policy,
+        )
     return _review(run, auth.policy)
 
 
@@ -89,20 +118,47 @@ def _review(run: Run, policy: Policy) -> Determination:
     evidence = build_evidence(view, policy)
     expedited = _expedited(run, policy, evidence)
     due, decided = clocks(run.clock_from, expedited=expedited, policy=policy, manual=manual)
-    base = {"received": sub.at, "due": due, "decided": decided, "manual": manual, "policy": policy,
-            "expedited": expedited}
+    base = {
+        "received": sub.at,
+        "due": due,
+        "decided": decided,
+        "manual": manual,
+        "policy": policy,
+        "expedited": expedited,
+    }
 
     # 4. timeliness
     if view.received_on > sub.date_of_service:
-        return notice("denied", "timeliness", reasons=[*run.info, Reason(
-            code="210", kind="denial", edit="retro_request", message=(
-                f"The request was received on {view.received_on.isoformat()}, after the date of service "
-                f"{sub.date_of_service.isoformat()}; {policy.id} needs authorization before the service."))], **base)
+        return notice(
+            "denied",
+            "timeliness",
+            reasons=[
+                *run.info,
+                Reason(
+                    code="210",
+                    kind="denial",
+                    edit="retro_request",
+                    message=(
+                        f"The request was received on {view.received_on.isoformat()}, after the date of service "
+                        f"{sub.date_of_service.isoformat()}; {policy.id} needs authorization before the service."
+                    ),
+                ),
+            ],
+            **base,
+        )
     lead = clock.business_days_between(view.received_on, sub.date_of_service)
     if not expedited and lead < policy.timeframes.submit_lead_business_days:
-        run.info.append(Reason(code="MSG", kind="info", edit="lead_time", message=(
-            f"Submitted {lead} business day(s) before the date of service; {policy.id} asks for "
-            f"{policy.timeframes.submit_lead_business_days}. The decision may come after the scheduled date.")))
+        run.info.append(
+            Reason(
+                code="MSG",
+                kind="info",
+                edit="lead_time",
+                message=(
+                    f"Submitted {lead} business day(s) before the date of service; {policy.id} asks for "
+                    f"{policy.timeframes.submit_lead_business_days}. The decision may come after the scheduled date."
+                ),
+            )
+        )
 
     # 5. coding
     denial = coding_denial(view, policy)
@@ -117,10 +173,13 @@ def _review(run: Run, policy: Policy) -> Determination:
         # one pend asks for everything at once: each missing document (252) and each criterion nothing
         # sent lets the reviewer assess (226), so a single reply can complete the request
         return notice(
-            "pended", "documentation", reasons=[*run.info, *(g.reason for g in gaps), *(a[0] for a in asks)],
+            "pended",
+            "documentation",
+            reasons=[*run.info, *(g.reason for g in gaps), *(a[0] for a in asks)],
             criteria=results,
             request_for_information=[*(g.request for g in gaps), *(a[1] for a in asks)],
-            pend_reply_by=run.clock_from + timedelta(days=policy.timeframes.pend_reply_days), **base,
+            pend_reply_by=run.clock_from + timedelta(days=policy.timeframes.pend_reply_days),
+            **base,
         )
 
     # 7. medical necessity
@@ -132,17 +191,29 @@ def _review(run: Run, policy: Policy) -> Determination:
     return approve(run, policy, results, base, salt="")
 
 
-def approve(run: Run, policy: Policy, results: list[CriterionResult], base: dict[str, Any], *, salt: str,
-            stage: Stage = "decision", reasons: list[Reason] | None = None) -> Determination:
+def approve(
+    run: Run,
+    policy: Policy,
+    results: list[CriterionResult],
+    base: dict[str, Any],
+    *,
+    salt: str,
+    stage: Stage = "decision",
+    reasons: list[Reason] | None = None,
+) -> Determination:
     """Approved (A1) or, when a unit or duration limit cuts the request, partially approved (A2)."""
     view = run.view
     limits = apply_limits(view, policy)
-    number = authorization_number(policy_prefix(policy), view.case_id, view.submission.model_dump_json(), salt)
+    number = authorization_number(
+        policy_prefix(policy), view.case_id, view.submission.model_dump_json(), salt
+    )
     extra = approval_fields(limits.lines, view.submission.date_of_service, limits.days, number)
     status = "partially_approved" if limits.reasons else "approved"
     summary = ", ".join(f"{line.code} x{line.units}" for line in limits.lines)
-    message = (f"{'Partially approved' if limits.reasons else 'Approved'} under {policy.id}: {summary}, valid "
-               f"{extra['valid_from']} to {extra['valid_to']}, authorization number {number}.")
+    message = (
+        f"{'Partially approved' if limits.reasons else 'Approved'} under {policy.id}: {summary}, valid "
+        f"{extra['valid_from']} to {extra['valid_to']}, authorization number {number}."
+    )
     info = [*(reasons or []), *run.info, Reason(code="MSG", kind="info", edit="approval", message=message)]
     return notice(status, stage, reasons=[*limits.reasons, *info], criteria=results, **base, **extra)  # type: ignore[arg-type]
 
@@ -154,43 +225,93 @@ def _expedited(run: Run, policy: Policy, evidence: Evidence) -> bool:
         return False
     if policy.expedite_if is None or policy.expedite_if.evaluate(evidence, run.as_of).status == "met":
         return True
-    run.info.append(Reason(code="MSG", kind="info", edit="expedite_downgraded", message=(
-        f"Expedited review was requested, but the records sent do not meet {policy.id}'s criteria for "
-        "expedited review; the request is reviewed on the standard clock.")))
+    run.info.append(
+        Reason(
+            code="MSG",
+            kind="info",
+            edit="expedite_downgraded",
+            message=(
+                f"Expedited review was requested, but the records sent do not meet {policy.id}'s criteria for "
+                "expedited review; the request is reviewed on the standard clock."
+            ),
+        )
+    )
     return False
 
 
 def answer_pend(
-    case: Case, submission: Submission, pended: Determination, reply: PendReply, *, library: Library | None = None,
+    case: Case,
+    submission: Submission,
+    pended: Determination,
+    reply: PendReply,
+    *,
+    library: Library | None = None,
 ) -> Determination:
     """Merge the reply's documents into the request and review it again from eligibility on.
 
     A reply after ``pended.pend_reply_by``, or one that still leaves something missing, is denied (226).
     """
     if pended.status != "pended":
-        raise SimulatorError(f"pended: expected a pended determination to answer, got status {pended.status!r}")
+        raise SimulatorError(
+            f"pended: expected a pended determination to answer, got status {pended.status!r}"
+        )
     library = library or load_library()
     merged = merge_documents(submission, reply.document_ids)
     view = build_view(case, merged, library)
     policy = library.policies.get(pended.policy_id) if pended.policy_id else None
     if pended.pend_reply_by is not None and clock.is_after(reply.at, pended.pend_reply_by):
-        return _not_provided(pended, view, policy, [Reason(code="226", kind="denial", edit="pend_reply_late", message=(
-            f"The requested information arrived on {reply.at.date().isoformat()}, after the reply-by date "
-            f"{pended.pend_reply_by.date().isoformat()}; the request is denied for information not provided."))],
-            decided=pended.pend_reply_by)
+        return _not_provided(
+            pended,
+            view,
+            policy,
+            [
+                Reason(
+                    code="226",
+                    kind="denial",
+                    edit="pend_reply_late",
+                    message=(
+                        f"The requested information arrived on {reply.at.date().isoformat()}, after the reply-by date "
+                        f"{pended.pend_reply_by.date().isoformat()}; the request is denied for information not provided."
+                    ),
+                )
+            ],
+            decided=pended.pend_reply_by,
+        )
     run = Run(view, library, as_of=reply.at.date(), clock_from=reply.at)
     if view.unknown_document_ids:
-        run.info.append(Reason(code="MSG", kind="info", edit="attachment_unknown", message=(
-            f"Document id(s) {', '.join(view.unknown_document_ids)} in the reply were not received and were ignored.")))
+        run.info.append(
+            Reason(
+                code="MSG",
+                kind="info",
+                edit="attachment_unknown",
+                message=(
+                    f"Document id(s) {', '.join(view.unknown_document_ids)} in the reply were not received and were ignored."
+                ),
+            )
+        )
     again = run_pipeline(run, front_end=False)
     if again.status != "pended" or again.stage != pended.stage:
         # decided, or pended at a later stage for information the first pend never asked for
         # (e.g. the referral arrived and now the clinical documents are reviewed): a new pend, not a denial
         return again
-    still = [Reason(code="226", kind="denial", criterion_id=r.criterion_id, edit=r.edit,
-                    message=f"Requested information not provided: {r.message}") for r in again.reasons if r.kind == "pend"]
-    return _not_provided(again, view, policy, [*(r for r in again.reasons if r.kind == "info"), *still],
-                         decided=again.decided_at)
+    still = [
+        Reason(
+            code="226",
+            kind="denial",
+            criterion_id=r.criterion_id,
+            edit=r.edit,
+            message=f"Requested information not provided: {r.message}",
+        )
+        for r in again.reasons
+        if r.kind == "pend"
+    ]
+    return _not_provided(
+        again,
+        view,
+        policy,
+        [*(r for r in again.reasons if r.kind == "info"), *still],
+        decided=again.decided_at,
+    )
 
 
 def merge_documents(submission: Submission, document_ids: list[str]) -> Submission:
@@ -199,9 +320,19 @@ def merge_documents(submission: Submission, document_ids: list[str]) -> Submissi
     return submission.model_copy(update={"document_ids": ids})
 
 
-def _not_provided(pended: Determination, view: PayerView, policy: Policy | None, reasons: list[Reason],
-                  *, decided: datetime) -> Determination:
+def _not_provided(
+    pended: Determination, view: PayerView, policy: Policy | None, reasons: list[Reason], *, decided: datetime
+) -> Determination:
     reasons = [r for r in reasons if r.edit != "appeal_rights"]
-    return notice("denied", pended.stage, received=view.submission.at, due=pended.decision_due, decided=decided,
-                  reasons=reasons, manual=view.manual, policy=policy, expedited=pended.expedited,
-                  criteria=pended.criteria)
+    return notice(
+        "denied",
+        pended.stage,
+        received=view.submission.at,
+        due=pended.decision_due,
+        decided=decided,
+        reasons=reasons,
+        manual=view.manual,
+        policy=policy,
+        expedited=pended.expedited,
+        criteria=pended.criteria,
+    )

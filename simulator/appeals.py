@@ -28,7 +28,12 @@ P2P = "peer_to_peer"
 
 
 def decide_appeal(
-    case: Case, submission: Submission, denial: Determination, appeal: Appeal, *, library: Library | None = None,
+    case: Case,
+    submission: Submission,
+    denial: Determination,
+    appeal: Appeal,
+    *,
+    library: Library | None = None,
 ) -> Determination:
     """The decision on ``appeal`` against ``denial`` (an adverse determination of ``submission``).
 
@@ -36,18 +41,39 @@ def decide_appeal(
     (``denied``, reason 29); otherwise overturned (``approved``) or upheld (``denied``).
     """
     library = library or load_library()
-    return _decide(case, submission, denial, library, level=appeal.level, at=appeal.at,
-                   document_ids=appeal.document_ids, expedited=appeal.expedited)
+    return _decide(
+        case,
+        submission,
+        denial,
+        library,
+        level=appeal.level,
+        at=appeal.at,
+        document_ids=appeal.document_ids,
+        expedited=appeal.expedited,
+    )
 
 
 def request_peer_to_peer(
-    case: Case, submission: Submission, denial: Determination, p2p: PeerToPeer, *, library: Library | None = None,
+    case: Case,
+    submission: Submission,
+    denial: Determination,
+    p2p: PeerToPeer,
+    *,
+    library: Library | None = None,
 ) -> Determination:
     """A peer-to-peer review of ``denial``: decided like an appeal, on the documents already sent plus
     those the ordering physician's talking points rely on (``p2p.document_ids``)."""
     library = library or load_library()
-    return _decide(case, submission, denial, library, level=P2P, at=p2p.at,
-                   document_ids=p2p.document_ids, expedited=False)
+    return _decide(
+        case,
+        submission,
+        denial,
+        library,
+        level=P2P,
+        at=p2p.at,
+        document_ids=p2p.document_ids,
+        expedited=False,
+    )
 
 
 def open_rights(manual: Manual, denial: Determination) -> list[AppealRight]:
@@ -65,11 +91,20 @@ def _describe_open(rights: list[AppealRight]) -> str:
 
 
 def _decide(
-    case: Case, submission: Submission, denial: Determination, library: Library, *,
-    level: str, at: datetime, document_ids: list[str], expedited: bool,
+    case: Case,
+    submission: Submission,
+    denial: Determination,
+    library: Library,
+    *,
+    level: str,
+    at: datetime,
+    document_ids: list[str],
+    expedited: bool,
 ) -> Determination:
     if denial.status not in ADVERSE:
-        raise SimulatorError(f"denial: there is no adverse determination to appeal (status {denial.status!r})")
+        raise SimulatorError(
+            f"denial: there is no adverse determination to appeal (status {denial.status!r})"
+        )
     view = build_view(case, submission, library)
     manual = view.manual
     rights = open_rights(manual, denial)
@@ -78,90 +113,205 @@ def _decide(
 
     def reject(edit: str, message: str) -> Determination:
         # the appeal is not processed: the denial and its appeal rights stand unchanged
-        return notice("rejected", "appeal", received=at, due=None, decided=at, manual=manual, rights=rights,
-                      appeal_level=level, policy=_policy(library, denial), criteria=denial.criteria,
-                      reasons=[Reason(code="33", kind="reject", edit=edit, message=message)])
+        return notice(
+            "rejected",
+            "appeal",
+            received=at,
+            due=None,
+            decided=at,
+            manual=manual,
+            rights=rights,
+            appeal_level=level,
+            policy=_policy(library, denial),
+            criteria=denial.criteria,
+            reasons=[Reason(code="33", kind="reject", edit=edit, message=message)],
+        )
 
     if offered is None:
-        return reject("appeal_level", f"{manual.name} has no {level!r} appeal level. Open now: {_describe_open(rights)}.")
+        return reject(
+            "appeal_level",
+            f"{manual.name} has no {level!r} appeal level. Open now: {_describe_open(rights)}.",
+        )
     if right is None:
-        return reject("appeal_level", f"{offered.name} is not open for this decision. Open now: {_describe_open(rights)}.")
+        return reject(
+            "appeal_level",
+            f"{offered.name} is not open for this decision. Open now: {_describe_open(rights)}.",
+        )
     view = view.with_documents(document_ids, chart_index(case))
     if view.unknown_document_ids:
-        return reject("attachment_unknown", f"Document id(s) {', '.join(view.unknown_document_ids)} were not "
-                      "received; attach documents from the chart.")
+        return reject(
+            "attachment_unknown",
+            f"Document id(s) {', '.join(view.unknown_document_ids)} were not "
+            "received; attach documents from the chart.",
+        )
     lvl_expedited = expedited and offered.expedited_decision_hours is not None
     due = _due(at, offered, lvl_expedited)
     decided = clock.decided_at(at, due, expedited=lvl_expedited)
     policy = _policy(library, denial) or _governing_policy(view, library)
     if at.date() > right.file_by:
-        return notice("denied", "appeal", received=at, due=due, decided=decided, manual=manual, policy=policy,
-                      criteria=denial.criteria, appeal_level=level, expedited=lvl_expedited,
-                      rights=[r for r in rights if r.level != level], reasons=[Reason(
-                          code="29", kind="denial", edit="appeal_late", message=(
-                              f"The {offered.name} was filed on {at.date().isoformat()}, after its deadline "
-                              f"{right.file_by.isoformat()} ({offered.file_within_days} "
-                              f"{'months' if offered.file_within_kind == 'months' else 'days'} from the decision); "
-                              "it is dismissed and the denial stands."))])
+        return notice(
+            "denied",
+            "appeal",
+            received=at,
+            due=due,
+            decided=decided,
+            manual=manual,
+            policy=policy,
+            criteria=denial.criteria,
+            appeal_level=level,
+            expedited=lvl_expedited,
+            rights=[r for r in rights if r.level != level],
+            reasons=[
+                Reason(
+                    code="29",
+                    kind="denial",
+                    edit="appeal_late",
+                    message=(
+                        f"The {offered.name} was filed on {at.date().isoformat()}, after its deadline "
+                        f"{right.file_by.isoformat()} ({offered.file_within_days} "
+                        f"{'months' if offered.file_within_kind == 'months' else 'days'} from the decision); "
+                        "it is dismissed and the denial stands."
+                    ),
+                )
+            ],
+        )
     if policy is None:
         raise SimulatorError("denial.policy_id: the denial names no policy, so there is nothing to review")
-    next_rights = ([r for r in rights if r.level != P2P] if level == P2P
-                   else rights_after(manual, level, decided.date()))
+    next_rights = (
+        [r for r in rights if r.level != P2P] if level == P2P else rights_after(manual, level, decided.date())
+    )
     run = Run(view, library, as_of=at.date(), clock_from=at)
-    base = {"received": at, "due": due, "decided": decided, "manual": manual, "policy": policy,
-            "expedited": lvl_expedited, "appeal_level": level, "rights": next_rights}
+    base = {
+        "received": at,
+        "due": due,
+        "decided": decided,
+        "manual": manual,
+        "policy": policy,
+        "expedited": lvl_expedited,
+        "appeal_level": level,
+        "rights": next_rights,
+    }
     return _review(run, policy, denial, offered, base)
 
 
 def _review(
-    run: Run, policy: Policy, denial: Determination, level: AppealLevel, base: dict[str, Any],
+    run: Run,
+    policy: Policy,
+    denial: Determination,
+    level: AppealLevel,
+    base: dict[str, Any],
 ) -> Determination:
     view = run.view
     evidence = build_evidence(view, policy)
     results = evaluate_criteria(policy, evidence, run.as_of)
     upheld: list[Reason] = []
     if denial.stage == "timeliness":
-        upheld.append(Reason(code="210", kind="denial", edit="retro_request", message=(
-            "The request was submitted after the date of service; an appeal cannot change when it was received.")))
+        upheld.append(
+            Reason(
+                code="210",
+                kind="denial",
+                edit="retro_request",
+                message=(
+                    "The request was submitted after the date of service; an appeal cannot change when it was received."
+                ),
+            )
+        )
     elif denial.stage == "coding":
-        upheld.append(Reason(code="167", kind="denial", edit="diagnosis_not_supported", message=(
-            "The request's diagnoses do not support the service; an appeal reviews the request as sent. "
-            "Submit a new request with a supporting diagnosis.")))
+        upheld.append(
+            Reason(
+                code="167",
+                kind="denial",
+                edit="diagnosis_not_supported",
+                message=(
+                    "The request's diagnoses do not support the service; an appeal reviews the request as sent. "
+                    "Submit a new request with a supporting diagnosis."
+                ),
+            )
+        )
     else:
         referral = referral_missing(view)
         if referral is not None:
-            upheld.append(Reason(code="226", kind="denial", edit="referral", message=f"Still missing: {referral.message}"))
+            upheld.append(
+                Reason(
+                    code="226", kind="denial", edit="referral", message=f"Still missing: {referral.message}"
+                )
+            )
         for gap in documentation_gaps(view, policy, evidence, run.as_of, check_age=False):
-            upheld.append(Reason(code="226", kind="denial", edit=gap.reason.edit,
-                                 message=f"Still missing: {gap.request}."))
+            upheld.append(
+                Reason(
+                    code="226", kind="denial", edit=gap.reason.edit, message=f"Still missing: {gap.request}."
+                )
+            )
         upheld += necessity_denials(policy, results, evidence)
         for res in results:
             if res.status == "not_evidenced":
-                upheld.append(Reason(code="226", kind="denial", criterion_id=res.criterion_id, message=(
-                    f"Criterion {res.criterion_id} is still not shown by any document sent "
-                    f"(missing: {', '.join(res.missing)}). {res.text}")))
+                upheld.append(
+                    Reason(
+                        code="226",
+                        kind="denial",
+                        criterion_id=res.criterion_id,
+                        message=(
+                            f"Criterion {res.criterion_id} is still not shown by any document sent "
+                            f"(missing: {', '.join(res.missing)}). {res.text}"
+                        ),
+                    )
+                )
     rights: list[AppealRight] = base["rights"]
     if not upheld and denial.status == "partially_approved":
         # the cut was a policy limit on the request as sent; new evidence cannot lift it
-        kept = Reason(code="MSG", kind="info", edit="appeal_upheld", message=(
-            f"{level.name}: the partial approval is upheld; {policy.id}'s unit and duration limits apply to "
-            f"this request. {_auto_text(rights)}".strip()))
-        return approve(run, policy, results, base, salt=f"{level.level}|{run.clock_from.isoformat()}",
-                       stage="appeal", reasons=[kept])
+        kept = Reason(
+            code="MSG",
+            kind="info",
+            edit="appeal_upheld",
+            message=(
+                f"{level.name}: the partial approval is upheld; {policy.id}'s unit and duration limits apply to "
+                f"this request. {_auto_text(rights)}".strip()
+            ),
+        )
+        return approve(
+            run,
+            policy,
+            results,
+            base,
+            salt=f"{level.level}|{run.clock_from.isoformat()}",
+            stage="appeal",
+            reasons=[kept],
+        )
     if not upheld:
         failed = [r.criterion_id for r in denial.reasons if r.criterion_id] or ["the denial reason"]
-        overturned = Reason(code="MSG", kind="info", edit="appeal_overturned", message=(
-            f"{level.name}: the denial is overturned; the evidence now sent meets {', '.join(failed)}."))
-        return approve(run, policy, results, base, salt=f"{level.level}|{run.clock_from.isoformat()}",
-                       stage="appeal", reasons=[overturned])
-    summary = Reason(code="MSG", kind="info", edit="appeal_upheld", message=(
-        f"{level.name}: the denial is upheld." + (" " + _auto_text(rights) if _auto_text(rights) else "")))
+        overturned = Reason(
+            code="MSG",
+            kind="info",
+            edit="appeal_overturned",
+            message=(
+                f"{level.name}: the denial is overturned; the evidence now sent meets {', '.join(failed)}."
+            ),
+        )
+        return approve(
+            run,
+            policy,
+            results,
+            base,
+            salt=f"{level.level}|{run.clock_from.isoformat()}",
+            stage="appeal",
+            reasons=[overturned],
+        )
+    summary = Reason(
+        code="MSG",
+        kind="info",
+        edit="appeal_upheld",
+        message=(
+            f"{level.name}: the denial is upheld." + (" " + _auto_text(rights) if _auto_text(rights) else "")
+        ),
+    )
     return notice("denied", "appeal", reasons=[*upheld, summary], criteria=results, **base)
 
 
 def _auto_text(rights: list[AppealRight]) -> str:
     auto = [r for r in rights if r.automatic]
-    return " ".join(f"The plan forwards the case automatically to {r.name}; no filing is needed." for r in auto)
+    return " ".join(
+        f"The plan forwards the case automatically to {r.name}; no filing is needed." for r in auto
+    )
 
 
 def _due(at: datetime, level: AppealLevel, expedited: bool) -> datetime:
@@ -177,4 +327,3 @@ def _governing_policy(view: PayerView, library: Library) -> Policy | None:
 
 def _policy(library: Library, denial: Determination) -> Policy | None:
     return library.policies.get(denial.policy_id) if denial.policy_id else None
-

@@ -46,13 +46,14 @@ from simulator.view import SimulatorError
 T = TypeVar("T")
 
 
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m simulator", description="The simulated payer (JSON in, JSON out).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name, text in (
-        ("eligibility", "271-style eligibility reply (member id and date from --submission or --member-id/--dos)"),
+        (
+            "eligibility",
+            "271-style eligibility reply (member id and date from --submission or --member-id/--dos)",
+        ),
         ("lookup", "authorization-requirement look-up for the submission's codes or --codes"),
         ("adjudicate", "the payer's determination of a submission"),
         ("appeal", "adjudicate the submission, then decide the appeal (or peer-to-peer) against its denial"),
@@ -63,8 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "vocabulary":
             continue
         cmd.add_argument("--case", required=True, type=Path, help="case JSON file")
-        cmd.add_argument("--content", type=Path, default=CONTENT_ROOT,
-                         help="content folder with policies/ and manuals/ (default: the shipped content)")
+        cmd.add_argument(
+            "--content",
+            type=Path,
+            default=CONTENT_ROOT,
+            help="content folder with policies/ and manuals/ (default: the shipped content)",
+        )
         cmd.add_argument("--submission", type=Path, help="submission JSON file")
         if name == "eligibility":
             cmd.add_argument("--member-id", help="member id to check (default: the submission's)")
@@ -77,12 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "replay":
             cmd.add_argument("--actions", type=Path, required=True, help="actions JSON file")
     return parser
-
-
-
-
-
-
 
 
 def _parse(value: str, kind: type[date] | type[datetime], flag: str) -> Any:
@@ -104,7 +103,9 @@ def run(args: argparse.Namespace) -> Any:
         return export_vocabulary()
     case = load_model(args.case, Case)
     if not (args.content / "manuals").is_dir():
-        raise InputError(f"--content: {args.content} has no manuals/ folder; give the folder holding policies/ and manuals/")
+        raise InputError(
+            f"--content: {args.content} has no manuals/ folder; give the folder holding policies/ and manuals/"
+        )
     library: Library = load_library(args.content.resolve())
     if args.command == "eligibility":
         sub = load_model(args.submission, Submission) if args.submission else None
@@ -113,7 +114,9 @@ def run(args: argparse.Namespace) -> Any:
         if member_id is None or dos is None:
             raise InputError("eligibility: give --submission, or --member-id and --dos")
         at = _parse(args.at, datetime, "--at") if args.at else (sub.at if sub else case.sim_start)
-        return check_eligibility(case, EligibilityQuery(at=at, member_id=member_id, date_of_service=dos), library=library)
+        return check_eligibility(
+            case, EligibilityQuery(at=at, member_id=member_id, date_of_service=dos), library=library
+        )
     if args.command == "lookup":
         if args.codes:
             codes, at = [c.strip() for c in args.codes.split(",") if c.strip()], case.sim_start

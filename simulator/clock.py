@@ -44,7 +44,12 @@ def add_months(day: date, months: int) -> date:
 
 
 def decision_due(
-    received: datetime, *, expedited: bool, standard_days: int, days_kind: DaysKind, expedited_hours: int,
+    received: datetime,
+    *,
+    expedited: bool,
+    standard_days: int,
+    days_kind: DaysKind,
+    expedited_hours: int,
 ) -> datetime:
     """When the payer must decide: ``expedited_hours`` after receipt, or ``standard_days`` calendar or
     business days after it (same time of day)."""
@@ -62,7 +67,9 @@ def decided_at(received: datetime, due: datetime, *, expedited: bool) -> datetim
     if expedited:
         moment = received + EXPEDITED_REVIEW
     else:
-        moment = datetime.combine(add_business_days(received.date(), 1), STANDARD_DECISION_TIME, received.tzinfo)
+        moment = datetime.combine(
+            add_business_days(received.date(), 1), STANDARD_DECISION_TIME, received.tzinfo
+        )
     return min(moment, due)
 
 
@@ -75,5 +82,8 @@ def is_after(moment: datetime, deadline: datetime) -> bool:
     """``moment > deadline``; a naive datetime is read in the other's time zone so a mixed pair compares."""
     if (moment.tzinfo is None) != (deadline.tzinfo is None):
         tz = moment.tzinfo or deadline.tzinfo
-        moment, deadline = moment.replace(tzinfo=moment.tzinfo or tz), deadline.replace(tzinfo=deadline.tzinfo or tz)
+        moment, deadline = (
+            moment.replace(tzinfo=moment.tzinfo or tz),
+            deadline.replace(tzinfo=deadline.tzinfo or tz),
+        )
     return moment > deadline

@@ -33,47 +33,71 @@ def front_end_edits(view: PayerView, index: PolicyIndex) -> list[Reason]:
     requested = {line.code for line in sub.procedures}
     for line in sub.procedures:
         if not index.is_known(line.code):
-            reasons.append(_reject(
-                "33", "procedure_code",
-                f"Procedure code {line.code!r} is not a CPT/HCPCS code this payer recognises; check the code.",
-            ))
+            reasons.append(
+                _reject(
+                    "33",
+                    "procedure_code",
+                    f"Procedure code {line.code!r} is not a CPT/HCPCS code this payer recognises; check the code.",
+                )
+            )
         primary = index.addon_primary.get(line.code)
         if primary and primary not in requested:
-            reasons.append(_reject(
-                "33", "addon_without_primary",
-                f"{line.code} is an add-on code and is only billable with its primary code {primary}; "
-                f"request {primary} on the same request.",
-            ))
+            reasons.append(
+                _reject(
+                    "33",
+                    "addon_without_primary",
+                    f"{line.code} is an add-on code and is only billable with its primary code {primary}; "
+                    f"request {primary} on the same request.",
+                )
+            )
     for role, npi in (("ordering", sub.ordering_npi), ("servicing", sub.servicing_npi)):
         if not npi:
             continue  # reported as missing data above
         if not npi_valid(npi):
-            reasons.append(_reject(
-                "43", f"{role}_npi", f"The {role} provider NPI {npi} is not a valid NPI (10 digits with a Luhn check digit).",
-            ))
+            reasons.append(
+                _reject(
+                    "43",
+                    f"{role}_npi",
+                    f"The {role} provider NPI {npi} is not a valid NPI (10 digits with a Luhn check digit).",
+                )
+            )
         elif view.provider(npi) is None:
-            reasons.append(_reject(
-                "43", f"{role}_npi", f"The {role} provider NPI {npi} is not in this payer's provider directory.",
-            ))
+            reasons.append(
+                _reject(
+                    "43",
+                    f"{role}_npi",
+                    f"The {role} provider NPI {npi} is not in this payer's provider directory.",
+                )
+            )
     distance = abs(sub.date_of_service - view.received_on)
     if distance > MAX_DOS_DISTANCE:
-        reasons.append(_reject(
-            "57", "date_of_service",
-            f"The date of service {sub.date_of_service.isoformat()} is {distance.days} days from the request date; "
-            f"requests are accepted for dates within {MAX_DOS_DISTANCE.days} days.",
-        ))
+        reasons.append(
+            _reject(
+                "57",
+                "date_of_service",
+                f"The date of service {sub.date_of_service.isoformat()} is {distance.days} days from the request date; "
+                f"requests are accepted for dates within {MAX_DOS_DISTANCE.days} days.",
+            )
+        )
     member_id = sub.member_id.strip()
     if member_id and not member_id_ok(view.manual.member_id_pattern, member_id):
-        reasons.append(_reject(
-            "72", "member_id_format",
-            f"Member id {member_id!r} does not have {view.manual.name}'s member id format "
-            f"(for example {view.manual.member_id_example}); copy it from the member's card.",
-        ))
+        reasons.append(
+            _reject(
+                "72",
+                "member_id_format",
+                f"Member id {member_id!r} does not have {view.manual.name}'s member id format "
+                f"(for example {view.manual.member_id_example}); copy it from the member's card.",
+            )
+        )
     if view.unknown_document_ids:
         ids = ", ".join(view.unknown_document_ids)
-        reasons.append(_reject(
-            "33", "attachment_unknown", f"Attached document id(s) {ids} were not received; attach documents from the chart.",
-        ))
+        reasons.append(
+            _reject(
+                "33",
+                "attachment_unknown",
+                f"Attached document id(s) {ids} were not received; attach documents from the chart.",
+            )
+        )
     return reasons
 
 

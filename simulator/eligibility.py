@@ -15,10 +15,17 @@ from simulator.models import EligibilityReply, Reason
 from simulator.view import PayerView, manual_for
 
 # Specialties that are primary care: a PCP sees the member without a referral.
-PRIMARY_CARE = frozenset({
-    "family_medicine", "internal_medicine", "general_practice", "pediatrics", "geriatric_medicine",
-    "primary_care", "nurse_practitioner",
-})
+PRIMARY_CARE = frozenset(
+    {
+        "family_medicine",
+        "internal_medicine",
+        "general_practice",
+        "pediatrics",
+        "geriatric_medicine",
+        "primary_care",
+        "nurse_practitioner",
+    }
+)
 
 
 def _norm(member_id: str) -> str:
@@ -45,31 +52,62 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
     coverage = case.coverage
     manual = manual_for(library, coverage.payer_id)
     if not member_id_ok(manual.member_id_pattern, query.member_id.strip()):
-        return EligibilityReply(active=False, member_id=query.member_id, payer_id=coverage.payer_id, messages=[Reason(
-            code="72", kind="reject", edit="member_id_format",
-            message=f"{query.member_id!r} is not a {manual.name} member id (format like {manual.member_id_example}).",
-        )])
+        return EligibilityReply(
+            active=False,
+            member_id=query.member_id,
+            payer_id=coverage.payer_id,
+            messages=[
+                Reason(
+                    code="72",
+                    kind="reject",
+                    edit="member_id_format",
+                    message=f"{query.member_id!r} is not a {manual.name} member id (format like {manual.member_id_example}).",
+                )
+            ],
+        )
     if not member_matches(coverage, query.member_id):
-        return EligibilityReply(active=False, member_id=query.member_id, payer_id=coverage.payer_id, messages=[Reason(
-            code="72", kind="reject", edit="member_not_found",
-            message=f"No {manual.name} member has id {query.member_id}; check the id on the member's card.",
-        )])
+        return EligibilityReply(
+            active=False,
+            member_id=query.member_id,
+            payer_id=coverage.payer_id,
+            messages=[
+                Reason(
+                    code="72",
+                    kind="reject",
+                    edit="member_not_found",
+                    message=f"No {manual.name} member has id {query.member_id}; check the id on the member's card.",
+                )
+            ],
+        )
     active = coverage_active(coverage, query.date_of_service)
     messages = []
     if not active:
-        messages.append(Reason(
-            code="27", kind="reject", edit="coverage_inactive",
-            message=f"Coverage is not active on {query.date_of_service.isoformat()} (covered {_span(coverage)}).",
-        ))
+        messages.append(
+            Reason(
+                code="27",
+                kind="reject",
+                edit="coverage_inactive",
+                message=f"Coverage is not active on {query.date_of_service.isoformat()} (covered {_span(coverage)}).",
+            )
+        )
     elif manual.referral_required_for_specialists:
         state = "a PCP referral is on file" if coverage.referral_on_file else "no PCP referral is on file"
-        messages.append(Reason(
-            code="MSG", kind="info", edit="referral",
-            message=f"Specialist services need a referral from the member's primary care provider; {state}.",
-        ))
+        messages.append(
+            Reason(
+                code="MSG",
+                kind="info",
+                edit="referral",
+                message=f"Specialist services need a referral from the member's primary care provider; {state}.",
+            )
+        )
     return EligibilityReply(
-        active=active, member_id=coverage.member_id, payer_id=coverage.payer_id, plan_type=coverage.plan_type,
-        plan_name=coverage.plan_name, coverage_from=coverage.effective_from, coverage_to=coverage.effective_to,
+        active=active,
+        member_id=coverage.member_id,
+        payer_id=coverage.payer_id,
+        plan_type=coverage.plan_type,
+        plan_name=coverage.plan_name,
+        coverage_from=coverage.effective_from,
+        coverage_to=coverage.effective_to,
         referral_required=manual.referral_required_for_specialists,
         referral_on_file=coverage.referral_on_file if manual.referral_required_for_specialists else None,
         messages=messages,
@@ -80,22 +118,54 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     """Member not found (72), demographics mismatch (75), coverage inactive on the date of service (27)."""
     sub, coverage = view.submission, view.coverage
     if not member_matches(coverage, sub.member_id):
-        return [Reason(code="72", kind="reject", edit="member_not_found", message=(
-            f"Member id {sub.member_id} is not in {view.manual.name}'s member file; verify eligibility and "
-            "use the id from the member's card (registration data may be wrong)."))]
+        return [
+            Reason(
+                code="72",
+                kind="reject",
+                edit="member_not_found",
+                message=(
+                    f"Member id {sub.member_id} is not in {view.manual.name}'s member file; verify eligibility and "
+                    "use the id from the member's card (registration data may be wrong)."
+                ),
+            )
+        ]
     reasons = []
     if sub.patient_last_name.strip().lower() != view.patient.last_name.strip().lower():
-        reasons.append(Reason(code="75", kind="reject", edit="patient_last_name", message=(
-            f"The last name {sub.patient_last_name!r} does not match the member file for {sub.member_id}.")))
+        reasons.append(
+            Reason(
+                code="75",
+                kind="reject",
+                edit="patient_last_name",
+                message=(
+                    f"The last name {sub.patient_last_name!r} does not match the member file for {sub.member_id}."
+                ),
+            )
+        )
     if sub.patient_dob != view.patient.dob:
-        reasons.append(Reason(code="75", kind="reject", edit="patient_dob", message=(
-            f"The date of birth {sub.patient_dob.isoformat()} does not match the member file for {sub.member_id}.")))
+        reasons.append(
+            Reason(
+                code="75",
+                kind="reject",
+                edit="patient_dob",
+                message=(
+                    f"The date of birth {sub.patient_dob.isoformat()} does not match the member file for {sub.member_id}."
+                ),
+            )
+        )
     if reasons:
         return reasons
     if not coverage_active(coverage, sub.date_of_service):
-        return [Reason(code="27", kind="reject", edit="coverage_inactive", message=(
-            f"Coverage is not active on the date of service {sub.date_of_service.isoformat()} "
-            f"(covered {_span(coverage)}); resolve coverage before requesting authorization."))]
+        return [
+            Reason(
+                code="27",
+                kind="reject",
+                edit="coverage_inactive",
+                message=(
+                    f"Coverage is not active on the date of service {sub.date_of_service.isoformat()} "
+                    f"(covered {_span(coverage)}); resolve coverage before requesting authorization."
+                ),
+            )
+        ]
     return []
 
 
@@ -108,6 +178,12 @@ def referral_missing(view: PayerView) -> Reason | None:
         return None
     if any(doc.kind == "referral" for doc in view.documents):
         return None
-    return Reason(code="288", kind="pend", edit="referral", message=(
-        f"{view.manual.name} needs a referral from the member's primary care provider for specialist services "
-        f"({specialty or 'facility'}) and none is on file; send the PCP referral."))
+    return Reason(
+        code="288",
+        kind="pend",
+        edit="referral",
+        message=(
+            f"{view.manual.name} needs a referral from the member's primary care provider for specialist services "
+            f"({specialty or 'facility'}) and none is on file; send the PCP referral."
+        ),
+    )

@@ -48,14 +48,19 @@ def request_facts(view: PayerView, policy: Policy | None) -> dict[str, FactValue
 
 
 def build_evidence(
-    view: PayerView, policy: Policy | None, documents: Iterable[ChartDocument] | None = None,
-    *, with_documents: bool = True,
+    view: PayerView,
+    policy: Policy | None,
+    documents: Iterable[ChartDocument] | None = None,
+    *,
+    with_documents: bool = True,
 ) -> Evidence:
     """Evidence from the request and (unless ``with_documents`` is False) the sent documents.
 
     ``documents`` defaults to the view's documents; appeals pass the original plus the appeal's.
     """
-    facts: dict[str, list[Fact]] = {name: [_request_fact(name, value)] for name, value in request_facts(view, policy).items()}
+    facts: dict[str, list[Fact]] = {
+        name: [_request_fact(name, value)] for name, value in request_facts(view, policy).items()
+    }
     refs: list[DocumentRef] = []
     if with_documents:
         for doc in view.documents if documents is None else documents:
@@ -64,7 +69,9 @@ def build_evidence(
             for fact in stated:
                 facts.setdefault(fact.name, []).append(fact)
     return Evidence.model_construct(
-        facts=facts, documents=refs, diagnosis_codes=list(view.submission.diagnoses),
+        facts=facts,
+        documents=refs,
+        diagnosis_codes=list(view.submission.diagnoses),
         procedure_codes=[line.code for line in view.submission.procedures],
     )
 
@@ -94,7 +101,9 @@ def _document_evidence(doc: ChartDocument) -> tuple[DocumentRef, tuple[Fact, ...
     if hit is not None and hit[0] is doc and hit[1] is doc.facts:
         return hit[2], hit[3]
     ref = DocumentRef(id=doc.id, kind=doc.kind, date=doc.date)
-    stated = tuple(Fact(name=n, value=v, document_id=doc.id, document_date=doc.date) for n, v in doc.facts.items())
+    stated = tuple(
+        Fact(name=n, value=v, document_id=doc.id, document_date=doc.date) for n, v in doc.facts.items()
+    )
     if len(_DOC_CACHE) >= _DOC_CACHE_MAX:
         _DOC_CACHE.clear()
     _DOC_CACHE[id(doc)] = (doc, doc.facts, ref, stated)
@@ -103,11 +112,31 @@ def _document_evidence(doc: ChartDocument) -> tuple[DocumentRef, tuple[Fact, ...
 
 # Abbreviations the fact names use, spelled as a reviewer writes them.
 _WORDS = {
-    "ahi": "AHI", "asam": "ASAM", "bmi": "BMI", "cdai": "CDAI", "cpap": "CPAP", "csdmard": "csDMARD",
-    "dsm5": "DSM-5", "f2f": "face-to-face", "iop": "IOP", "kl": "Kellgren-Lawrence", "mradls": "MRADLs",
-    "mtx": "methotrexate", "nsaid": "NSAID", "osa": "OSA", "pet": "PET", "pov": "POV", "psg": "PSG",
-    "hsat": "HSAT", "pt": "physical therapy", "tb": "TB", "vf": "visual field", "deg": "degrees",
-    "pct": "%", "followup": "follow-up", "mg": "mg",
+    "ahi": "AHI",
+    "asam": "ASAM",
+    "bmi": "BMI",
+    "cdai": "CDAI",
+    "cpap": "CPAP",
+    "csdmard": "csDMARD",
+    "dsm5": "DSM-5",
+    "f2f": "face-to-face",
+    "iop": "IOP",
+    "kl": "Kellgren-Lawrence",
+    "mradls": "MRADLs",
+    "mtx": "methotrexate",
+    "nsaid": "NSAID",
+    "osa": "OSA",
+    "pet": "PET",
+    "pov": "POV",
+    "psg": "PSG",
+    "hsat": "HSAT",
+    "pt": "physical therapy",
+    "tb": "TB",
+    "vf": "visual field",
+    "deg": "degrees",
+    "pct": "%",
+    "followup": "follow-up",
+    "mg": "mg",
 }
 
 
@@ -142,6 +171,10 @@ def describe_facts(names: Iterable[str], evidence: Evidence) -> str:
         fact = evidence.latest(name)
         if fact is None:
             continue
-        where = f" ({fact.document_id}, {fact.document_date.isoformat()})" if fact.document_id and fact.document_date else ""
+        where = (
+            f" ({fact.document_id}, {fact.document_date.isoformat()})"
+            if fact.document_id and fact.document_date
+            else ""
+        )
         parts.append(f"{fact_label(name)}: {fact_text(fact.value)}{where}")
     return "; ".join(parts)

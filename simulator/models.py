@@ -19,8 +19,15 @@ ACTION_CODES: dict[str, str] = {
     "rejected": "C",
 }
 Stage = Literal[
-    "front_end", "eligibility", "auth_requirement", "timeliness", "coding", "documentation",
-    "medical_necessity", "appeal", "decision",
+    "front_end",
+    "eligibility",
+    "auth_requirement",
+    "timeliness",
+    "coding",
+    "documentation",
+    "medical_necessity",
+    "appeal",
+    "decision",
 ]
 
 

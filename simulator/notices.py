@@ -26,15 +26,27 @@ from simulator.models import (
 ADVERSE = frozenset({"denied", "partially_approved"})
 
 
-def clocks(received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual) -> tuple[datetime, datetime]:
+def clocks(
+    received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual
+) -> tuple[datetime, datetime]:
     """(decision due, decided at) for an initial request: the policy's clock, else the manual's."""
     if policy is not None:
         tf = policy.timeframes
-        due = clock.decision_due(received, expedited=expedited, standard_days=tf.standard_decision_days,
-                                 days_kind=tf.standard_days_kind, expedited_hours=tf.expedited_decision_hours)
+        due = clock.decision_due(
+            received,
+            expedited=expedited,
+            standard_days=tf.standard_decision_days,
+            days_kind=tf.standard_days_kind,
+            expedited_hours=tf.expedited_decision_hours,
+        )
     else:
-        due = clock.decision_due(received, expedited=expedited, standard_days=manual.standard_decision_days,
-                                 days_kind="calendar", expedited_hours=manual.expedited_decision_hours)
+        due = clock.decision_due(
+            received,
+            expedited=expedited,
+            standard_days=manual.standard_decision_days,
+            days_kind="calendar",
+            expedited_hours=manual.expedited_decision_hours,
+        )
     return due, clock.decided_at(received, due, expedited=expedited)
 
 
@@ -68,7 +80,9 @@ def rights_after(manual: Manual, after: str | None, decided: date) -> list[Appea
     """The appeal levels a decision at level ``after`` (None: the initial determination) opens."""
     return [
         AppealRight(
-            level=lvl.level, name=lvl.name, automatic=lvl.automatic,
+            level=lvl.level,
+            name=lvl.name,
+            automatic=lvl.automatic,
             file_by=clock.file_by(decided, lvl.file_within_days, lvl.file_within_kind),
             decision_time=decision_time_text(lvl),
         )
@@ -88,10 +102,20 @@ def rights_message(rights: list[AppealRight]) -> str:
 
 
 def notice(
-    status: DeterminationStatus, stage: Stage, *, received: datetime, due: datetime | None, decided: datetime,
-    reasons: list[Reason], manual: Manual, policy: Policy | None = None, expedited: bool = False,
-    criteria: list[CriterionResult] | None = None, rights: list[AppealRight] | None = None,
-    appeal_level: str | None = None, **extra: object,
+    status: DeterminationStatus,
+    stage: Stage,
+    *,
+    received: datetime,
+    due: datetime | None,
+    decided: datetime,
+    reasons: list[Reason],
+    manual: Manual,
+    policy: Policy | None = None,
+    expedited: bool = False,
+    criteria: list[CriterionResult] | None = None,
+    rights: list[AppealRight] | None = None,
+    appeal_level: str | None = None,
+    **extra: object,
 ) -> Determination:
     """A determination with its action code; denials and partial approvals get appeal rights (from the
     initial level unless ``rights`` is given) and a plain sentence listing them."""
@@ -100,18 +124,34 @@ def notice(
     # approvals and pends have nothing to appeal; a rejected appeal keeps the rights that are still open
     rights = [] if status in ("approved", "pended", "no_auth_required") else (rights or [])
     if status in ADVERSE:
-        reasons = [*reasons, Reason(code="MSG", kind="info", edit="appeal_rights", message=rights_message(rights))]
+        reasons = [
+            *reasons,
+            Reason(code="MSG", kind="info", edit="appeal_rights", message=rights_message(rights)),
+        ]
     return Determination(
-        status=status, action_code=ACTION_CODES[status], stage=stage, reasons=reasons,
-        policy_id=policy.id if policy else None, criteria=criteria or [], expedited=expedited,
-        received_at=received, decision_due=due, decided_at=decided, appeal_rights=rights,
-        appeal_level=appeal_level, **extra,  # type: ignore[arg-type]
+        status=status,
+        action_code=ACTION_CODES[status],
+        stage=stage,
+        reasons=reasons,
+        policy_id=policy.id if policy else None,
+        criteria=criteria or [],
+        expedited=expedited,
+        received_at=received,
+        decision_due=due,
+        decided_at=decided,
+        appeal_rights=rights,
+        appeal_level=appeal_level,
+        **extra,  # type: ignore[arg-type]
     )
 
 
-def approval_fields(lines: list[ApprovedLine], date_of_service: date, days: int, number: str) -> dict[str, object]:
+def approval_fields(
+    lines: list[ApprovedLine], date_of_service: date, days: int, number: str
+) -> dict[str, object]:
     """Authorization number, approved lines and validity window of an approval."""
     return {
-        "authorization_number": number, "approved_lines": lines,
-        "valid_from": date_of_service, "valid_to": date_of_service + timedelta(days=days),
+        "authorization_number": number,
+        "approved_lines": lines,
+        "valid_from": date_of_service,
+        "valid_to": date_of_service + timedelta(days=days),
     }

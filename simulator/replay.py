@@ -95,7 +95,9 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
         what = "an appeal" if isinstance(action, Appeal) else "a peer-to-peer request"
         sub, det = _current(state, what)
         if det.status not in ADVERSE:
-            raise SimulatorError(f"{what} needs a denial or partial approval; the current request is {det.status}")
+            raise SimulatorError(
+                f"{what} needs a denial or partial approval; the current request is {det.status}"
+            )
         if isinstance(action, Appeal):
             result = decide_appeal(case, sub, det, action, library=library)
         else:
@@ -104,8 +106,11 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
         if result.status != "rejected":  # a misdirected appeal leaves the denial (and its rights) standing
             state.determination = result
     elif isinstance(action, ProviderQuery | CloseCase):
-        step.note = ("sent to the ordering provider, not the payer" if isinstance(action, ProviderQuery)
-                     else f"case closed without a request ({action.reason})")
+        step.note = (
+            "sent to the ordering provider, not the payer"
+            if isinstance(action, ProviderQuery)
+            else f"case closed without a request ({action.reason})"
+        )
     else:  # pragma: no cover - the Action union is closed
         raise SimulatorError(f"unknown action type {getattr(action, 'type', action)!r}")
 

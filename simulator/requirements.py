@@ -40,10 +40,15 @@ def code_requirement(policy: Policy, pc: PolicyCode, evidence: Evidence, as_of: 
     if pc.no_auth_if is not None:
         outcome = pc.no_auth_if.evaluate(evidence, as_of)
         if outcome.status == "met":
-            return False, f"{policy.id}: {pc.code} needs no authorization for this order ({pc.note or _rule_text(pc)})."
+            return (
+                False,
+                f"{policy.id}: {pc.code} needs no authorization for this order ({pc.note or _rule_text(pc)}).",
+            )
         if outcome.status == "not_evidenced":
-            return True, (f"{policy.id}: {pc.code} needs authorization unless {pc.note or _rule_text(pc)}; "
-                          "the request does not show that.")
+            return True, (
+                f"{policy.id}: {pc.code} needs authorization unless {pc.note or _rule_text(pc)}; "
+                "the request does not show that."
+            )
     return True, f"{policy.id}: {pc.code} needs authorization under {policy.title}."
 
 
@@ -86,8 +91,10 @@ def _order_evidence(case: Case, policy: Policy) -> Evidence:
     }
     if order.requested_duration_days is not None:
         facts["request.duration_days"] = order.requested_duration_days
-    evidence = Evidence(diagnosis_codes=[d.code for d in order.diagnoses],
-                        procedure_codes=[line.code.code for line in order.procedures])
+    evidence = Evidence(
+        diagnosis_codes=[d.code for d in order.diagnoses],
+        procedure_codes=[line.code.code for line in order.procedures],
+    )
     for name, value in facts.items():
         evidence.add(Fact(name=name, value=value, document_id=None, document_date=None))
     return evidence
@@ -104,21 +111,32 @@ def lookup_requirements(case: Case, lookup: AuthLookup, *, library: Library) -> 
         found = index.lookup(payer, code)
         if found is None:
             known = index.is_known(code)
-            message = (f"{manual.name} does not require authorization for {code}." if known
-                       else f"{code} is not a CPT/HCPCS code {manual.name} recognises; check the code.")
+            message = (
+                f"{manual.name} does not require authorization for {code}."
+                if known
+                else f"{code} is not a CPT/HCPCS code {manual.name} recognises; check the code."
+            )
             if known and code in KNOWN_CODES:
                 message += f" ({KNOWN_CODES[code]})"
             results.append(AuthRequirement(code=code, required=False, message=message))
             continue
         policy, pc = found
         required, why = code_requirement(policy, pc, _order_evidence(case, policy), lookup.at.date())
-        docs = [_doc_line(d.kind, d.description, d.max_age_days, d.required_if is not None) for d in policy.documentation]
-        results.append(AuthRequirement(
-            code=code, required=required, policy_id=policy.id, policy_title=policy.title,
-            documentation=docs if required else [],
-            submit_lead_business_days=policy.timeframes.submit_lead_business_days if required else None,
-            message=why,
-        ))
+        docs = [
+            _doc_line(d.kind, d.description, d.max_age_days, d.required_if is not None)
+            for d in policy.documentation
+        ]
+        results.append(
+            AuthRequirement(
+                code=code,
+                required=required,
+                policy_id=policy.id,
+                policy_title=policy.title,
+                documentation=docs if required else [],
+                submit_lead_business_days=policy.timeframes.submit_lead_business_days if required else None,
+                message=why,
+            )
+        )
     return LookupReply(payer_id=payer, results=results)
 
 

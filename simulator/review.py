@@ -24,9 +24,15 @@ def evaluate_criteria(policy: Policy, evidence: Evidence, as_of: date) -> list[C
             results.append(CriterionResult(criterion_id=crit.id, text=crit.text, status="met"))
             continue
         out = crit.rule.evaluate(evidence, as_of)
-        results.append(CriterionResult(
-            criterion_id=crit.id, text=crit.text, status=out.status, document_ids=out.document_ids, missing=out.missing,
-        ))
+        results.append(
+            CriterionResult(
+                criterion_id=crit.id,
+                text=crit.text,
+                status=out.status,
+                document_ids=out.document_ids,
+                missing=out.missing,
+            )
+        )
     return results
 
 
@@ -40,9 +46,15 @@ def coding_denial(view: PayerView, policy: Policy) -> Reason | None:
     if diagnosis_supported(policy, view.submission.diagnoses):
         return None
     listed = ", ".join(policy.diagnoses)
-    return Reason(code="167", kind="denial", edit="diagnosis_not_supported", message=(
-        f"None of the diagnoses sent ({', '.join(view.submission.diagnoses)}) supports {policy.title} under "
-        f"{policy.id}; the policy accepts {listed}. Check the order's diagnosis and its specificity."))
+    return Reason(
+        code="167",
+        kind="denial",
+        edit="diagnosis_not_supported",
+        message=(
+            f"None of the diagnoses sent ({', '.join(view.submission.diagnoses)}) supports {policy.title} under "
+            f"{policy.id}; the policy accepts {listed}. Check the order's diagnosis and its specificity."
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,29 +68,61 @@ def required_documents(policy: Policy, evidence: Evidence, as_of: date) -> list[
     """The policy's documentation items that apply; a condition that cannot be assessed counts as applying
     (the payer asks for the document rather than assume it is not needed)."""
     return [
-        req for req in policy.documentation
+        req
+        for req in policy.documentation
         if req.required_if is None or req.required_if.evaluate(evidence, as_of).status != "not_met"
     ]
 
 
 def documentation_gaps(
-    view: PayerView, policy: Policy, evidence: Evidence, as_of: date, *, check_age: bool = True,
+    view: PayerView,
+    policy: Policy,
+    evidence: Evidence,
+    as_of: date,
+    *,
+    check_age: bool = True,
 ) -> list[DocumentGap]:
     """252 per required document kind that was not sent, or (``check_age``) whose newest copy is too old."""
     gaps = []
     for req in required_documents(policy, evidence, as_of):
         sent = [d for d in view.documents if d.kind == req.kind]
-        ask = f"{req.kind}: {req.description}" + (f" (dated within {req.max_age_days} days)" if req.max_age_days else "")
+        ask = f"{req.kind}: {req.description}" + (
+            f" (dated within {req.max_age_days} days)" if req.max_age_days else ""
+        )
         if not sent:
-            gaps.append(DocumentGap(req, Reason(code="252", kind="pend", edit=f"document:{req.kind}", message=(
-                f"{policy.id} requires {_lower_first(req.description)} ({req.kind}); none was attached. Send it.")), ask))
+            gaps.append(
+                DocumentGap(
+                    req,
+                    Reason(
+                        code="252",
+                        kind="pend",
+                        edit=f"document:{req.kind}",
+                        message=(
+                            f"{policy.id} requires {_lower_first(req.description)} ({req.kind}); none was attached. Send it."
+                        ),
+                    ),
+                    ask,
+                )
+            )
             continue
         newest = max(sent, key=lambda d: d.date)
         age = (as_of - newest.date).days
         if check_age and req.max_age_days is not None and age > req.max_age_days:
-            gaps.append(DocumentGap(req, Reason(code="252", kind="pend", edit=f"document:{req.kind}", message=(
-                f"The {req.kind} sent ({newest.id}, dated {newest.date.isoformat()}) is {age} days old; {policy.id} "
-                f"needs one dated within {req.max_age_days} days. Send a current one.")), ask))
+            gaps.append(
+                DocumentGap(
+                    req,
+                    Reason(
+                        code="252",
+                        kind="pend",
+                        edit=f"document:{req.kind}",
+                        message=(
+                            f"The {req.kind} sent ({newest.id}, dated {newest.date.isoformat()}) is {age} days old; {policy.id} "
+                            f"needs one dated within {req.max_age_days} days. Send a current one."
+                        ),
+                    ),
+                    ask,
+                )
+            )
     return gaps
 
 
@@ -93,10 +137,20 @@ def evidence_pends(policy: Policy, results: list[CriterionResult]) -> list[tuple
         if res.status != "not_evidenced":
             continue
         missing = ", ".join(fact_label(m) for m in res.missing) or "the facts it needs"
-        out.append((Reason(code="226", kind="pend", criterion_id=res.criterion_id, message=(
-            f"Criterion {res.criterion_id} cannot be assessed from the records sent: {res.text} The records sent "
-            f"do not show: {missing}. Send the record that documents it.")),
-            f"Evidence for {res.criterion_id}: {missing}"))
+        out.append(
+            (
+                Reason(
+                    code="226",
+                    kind="pend",
+                    criterion_id=res.criterion_id,
+                    message=(
+                        f"Criterion {res.criterion_id} cannot be assessed from the records sent: {res.text} The records sent "
+                        f"do not show: {missing}. Send the record that documents it."
+                    ),
+                ),
+                f"Evidence for {res.criterion_id}: {missing}",
+            )
+        )
     return out
 
 
@@ -113,8 +167,16 @@ def necessity_denials(policy: Policy, results: list[CriterionResult], evidence: 
             continue
         stated = describe_facts(_criterion(policy, res.criterion_id).rule.facts_used(), evidence)
         said = f" The records sent state: {stated}." if stated else ""
-        reasons.append(Reason(code="50", kind="denial", criterion_id=res.criterion_id, message=(
-            f"Not medically necessary under {policy.id}: criterion {res.criterion_id} is not met. {res.text}{said}")))
+        reasons.append(
+            Reason(
+                code="50",
+                kind="denial",
+                criterion_id=res.criterion_id,
+                message=(
+                    f"Not medically necessary under {policy.id}: criterion {res.criterion_id} is not met. {res.text}{said}"
+                ),
+            )
+        )
     return reasons
 
 
@@ -141,15 +203,31 @@ def apply_limits(view: PayerView, policy: Policy) -> Limits:
             units = min(units, left)
             left -= units
         if units < line.units:
-            reasons.append(Reason(code="198", kind="partial", edit=f"units:{line.code}", message=(
-                f"{line.units} units of {line.code} were requested; {policy.id} allows {units} "
-                f"(limit {pc.max_units or policy.max_units}). The rest is not authorized.")))
+            reasons.append(
+                Reason(
+                    code="198",
+                    kind="partial",
+                    edit=f"units:{line.code}",
+                    message=(
+                        f"{line.units} units of {line.code} were requested; {policy.id} allows {units} "
+                        f"(limit {pc.max_units or policy.max_units}). The rest is not authorized."
+                    ),
+                )
+            )
         if units > 0:
             lines.append(ApprovedLine(code=line.code, units=units))
     days = policy.timeframes.approval_days
     asked = view.submission.requested_duration_days
     if asked is not None and policy.max_duration_days is not None and asked > policy.max_duration_days:
         days = policy.max_duration_days
-        reasons.append(Reason(code="198", kind="partial", edit="duration", message=(
-            f"{asked} days were requested; {policy.id} approves at most {policy.max_duration_days} days at a time.")))
+        reasons.append(
+            Reason(
+                code="198",
+                kind="partial",
+                edit="duration",
+                message=(
+                    f"{asked} days were requested; {policy.id} approves at most {policy.max_duration_days} days at a time."
+                ),
+            )
+        )
     return Limits(lines, days, reasons)

@@ -98,7 +98,13 @@ def _attach(view: PayerView, ids: list[str], chart: dict[str, ChartDocument]) ->
         else:
             docs[doc_id] = doc
     return PayerView(
-        case_id=view.case_id, payer_id=view.payer_id, coverage=view.coverage, patient=view.patient,
-        manual=view.manual, directory=view.directory, submission=view.submission,
-        documents=tuple(docs.values()), unknown_document_ids=tuple(unknown),
+        case_id=view.case_id,
+        payer_id=view.payer_id,
+        coverage=view.coverage,
+        patient=view.patient,
+        manual=view.manual,
+        directory=view.directory,
+        submission=view.submission,
+        documents=tuple(docs.values()),
+        unknown_document_ids=tuple(unknown),
     )

@@ -9,4 +9,13 @@ from __future__ import annotations
 from store.db import init_db, make_engine, migrate, session_scope
 from store.permissions import SYSTEM, AccessDenied, NotFound, Viewer
 
-__all__ = ["SYSTEM", "AccessDenied", "NotFound", "Viewer", "init_db", "make_engine", "migrate", "session_scope"]
+__all__ = [
+    "SYSTEM",
+    "AccessDenied",
+    "NotFound",
+    "Viewer",
+    "init_db",
+    "make_engine",
+    "migrate",
+    "session_scope",
+]

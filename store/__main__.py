@@ -44,14 +44,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         engine = init_db(settings)
         if args.command == "init":
-            out: dict[str, object] = {"database": engine.url.render_as_string(hide_password=True), "schema": "current"}
+            out: dict[str, object] = {
+                "database": engine.url.render_as_string(hide_password=True),
+                "schema": "current",
+            }
         else:
             from store.demo import load_engines, seed_demo  # imports the case engine only when needed
 
             engines = load_engines()
             with session_scope(engine) as session:
-                summary = seed_demo(session, SYSTEM, engines, password=args.password, seed=args.seed,
-                                    attempts_per_trainee=args.attempts_per_trainee, cost=args.cost)
+                summary = seed_demo(
+                    session,
+                    SYSTEM,
+                    engines,
+                    password=args.password,
+                    seed=args.seed,
+                    attempts_per_trainee=args.attempts_per_trainee,
+                    cost=args.cost,
+                )
             out = summary.model_dump()
     except (SettingsError, ValueError, RuntimeError, LookupError, PermissionError, SQLAlchemyError) as exc:
         print(f"error: {' '.join(str(exc).split())[:500]}", file=sys.stderr)

@@ -50,9 +50,16 @@ class UserOut(BaseModel):
     @classmethod
     def of(cls, user: User, cohort_name: str | None) -> UserOut:
         return cls(
-            id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-            cohort_id=user.cohort_id, cohort_name=cohort_name, active=user.active,
-            failed_logins=user.failed_logins, locked_until=user.locked_until, created_at=user.created_at,
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            cohort_id=user.cohort_id,
+            cohort_name=cohort_name,
+            active=user.active,
+            failed_logins=user.failed_logins,
+            locked_until=user.locked_until,
+            created_at=user.created_at,
         )
 
 
@@ -69,8 +76,10 @@ class AuthResult(BaseModel):
         if self.status == "ok":
             return "Signed in."
         if self.status == "locked" and self.locked_until is not None:
-            return (f"Too many failed sign-ins: the account is locked until "
-                    f"{self.locked_until:%Y-%m-%d %H:%M} UTC. Try again then, or ask an administrator to unlock it.")
+            return (
+                f"Too many failed sign-ins: the account is locked until "
+                f"{self.locked_until:%Y-%m-%d %H:%M} UTC. Try again then, or ask an administrator to unlock it."
+            )
         if self.status == "inactive":
             return "This account has been deactivated. Ask an administrator to reactivate it."
         return "Wrong username or password."
@@ -116,7 +125,9 @@ def validate_password(value: Any) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password: must be at least {MIN_PASSWORD} characters; choose a longer one")
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        raise ValueError(f"password: must be at most {MAX_PASSWORD_BYTES} bytes (UTF-8); choose a shorter one")
+        raise ValueError(
+            f"password: must be at most {MAX_PASSWORD_BYTES} bytes (UTF-8); choose a shorter one"
+        )
     if "\x00" in password:
         raise ValueError("password: must not contain NUL characters")
     return password
@@ -151,8 +162,16 @@ def has_any_user(session: Session) -> bool:
 
 
 def create_user(
-    session: Session, viewer: Viewer, *, username: Any, display_name: Any, password: Any, role: Any,
-    cohort_id: int | None = None, cost: int = DEFAULT_COST, now: datetime | None = None,
+    session: Session,
+    viewer: Viewer,
+    *,
+    username: Any,
+    display_name: Any,
+    password: Any,
+    role: Any,
+    cohort_id: int | None = None,
+    cost: int = DEFAULT_COST,
+    now: datetime | None = None,
 ) -> UserOut:
     """Create an account (administrators only); raises ValueError naming the field that is wrong."""
     require(viewer, "user.manage")
@@ -160,20 +179,34 @@ def create_user(
 
 
 def create_admin(
-    session: Session, *, username: Any, display_name: Any, password: Any, cost: int = DEFAULT_COST,
+    session: Session,
+    *,
+    username: Any,
+    display_name: Any,
+    password: Any,
+    cost: int = DEFAULT_COST,
     now: datetime | None = None,
 ) -> UserOut:
     """First run: create the administrator. Refuses (AlreadyInitialised) once any account exists,
     even when two browsers submit the first-run form at the same moment."""
     lock_for_write(session)
     if has_any_user(session):
-        raise AlreadyInitialised("An account already exists; sign in, or ask the administrator for an account.")
+        raise AlreadyInitialised(
+            "An account already exists; sign in, or ask the administrator for an account."
+        )
     return _insert_user(session, None, username, display_name, password, "admin", None, cost, now)
 
 
 def _insert_user(
-    session: Session, actor_id: int | None, username: Any, display_name: Any, password: Any, role: Any,
-    cohort_id: int | None, cost: int, now: datetime | None,
+    session: Session,
+    actor_id: int | None,
+    username: Any,
+    display_name: Any,
+    password: Any,
+    role: Any,
+    cohort_id: int | None,
+    cost: int,
+    now: datetime | None,
 ) -> UserOut:
     name = validate_username(username)
     shown = validate_display_name(display_name)
@@ -183,21 +216,36 @@ def _insert_user(
     if cohort_id is not None:
         cohort = session.get(Cohort, cohort_id) if isinstance(cohort_id, int) else None
         if cohort is None:
-            raise ValueError(f"cohort: no cohort with id {cohort_id!r}; pick one from the list or leave it empty")
+            raise ValueError(
+                f"cohort: no cohort with id {cohort_id!r}; pick one from the list or leave it empty"
+            )
         cohort_name = cohort.name
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise ValueError(f"username: {name!r} is already taken; choose another")
     at = now or utcnow()
-    user = User(username=name, display_name=shown, role=role_, cohort_id=cohort_id,
-                password_hash=hash_password(secret, cost), failed_logins=0, created_at=at, active=True)
+    user = User(
+        username=name,
+        display_name=shown,
+        role=role_,
+        cohort_id=cohort_id,
+        password_hash=hash_password(secret, cost),
+        failed_logins=0,
+        created_at=at,
+        active=True,
+    )
     session.add(user)
     try:
         session.flush()
     except IntegrityError:  # a concurrent creation of the same name won the race
         session.rollback()  # the failed flush has doomed this transaction anyway
         raise ValueError(f"username: {name!r} is already taken; choose another") from None
-    log_event(session, "user_created", user_id=actor_id, at=at,
-              detail={"user_id": user.id, "username": name, "role": role_, "cohort_id": cohort_id})
+    log_event(
+        session,
+        "user_created",
+        user_id=actor_id,
+        at=at,
+        detail={"user_id": user.id, "username": name, "role": role_, "cohort_id": cohort_id},
+    )
     return UserOut.of(user, cohort_name)
 
 
@@ -205,7 +253,12 @@ def _insert_user(
 
 
 def authenticate(
-    session: Session, username: Any, password: Any, *, now: datetime | None = None, cost: int = DEFAULT_COST,
+    session: Session,
+    username: Any,
+    password: Any,
+    *,
+    now: datetime | None = None,
+    cost: int = DEFAULT_COST,
 ) -> AuthResult:
     """Check a username and password; count failures and lock the account for 15 minutes after 5.
 
@@ -218,15 +271,21 @@ def authenticate(
     user = session.scalar(select(User).where(User.username == name)) if name else None
     if user is None:
         bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], _dummy_hash(cost))
-        log_event(session, "login_failed", user_id=None, at=at, detail={"username": name[:40], "reason": "unknown"})
+        log_event(
+            session, "login_failed", user_id=None, at=at, detail={"username": name[:40], "reason": "unknown"}
+        )
         return AuthResult(status="bad_credentials")
     if user.locked_until is not None and user.locked_until > at:
         bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], _dummy_hash(cost))
-        log_event(session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "locked"})
+        log_event(
+            session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "locked"}
+        )
         return AuthResult(status="locked", locked_until=user.locked_until)
     ok = len(secret) <= MAX_PASSWORD_BYTES and bcrypt.checkpw(secret, user.password_hash.encode("ascii"))
     if ok and not user.active:
-        log_event(session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "inactive"})
+        log_event(
+            session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "inactive"}
+        )
         return AuthResult(status="inactive")
     if ok:
         user.failed_logins = 0
@@ -235,14 +294,20 @@ def authenticate(
         return AuthResult(status="ok", viewer=_viewer(user))
     # Increment in SQL, not in Python: two simultaneous wrong passwords must both count.
     failures = session.execute(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
         .returning(User.failed_logins)
     ).scalar_one()
-    log_event(session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "password"})
+    log_event(
+        session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "password"}
+    )
     if failures >= MAX_FAILED_LOGINS:
         until = at + LOCKOUT
         session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
-        log_event(session, "lockout", user_id=user.id, at=at, detail={"username": name, "until": until.isoformat()})
+        log_event(
+            session, "lockout", user_id=user.id, at=at, detail={"username": name, "until": until.isoformat()}
+        )
         session.expire(user)
         return AuthResult(status="locked", locked_until=until)
     session.expire(user)
@@ -250,8 +315,13 @@ def authenticate(
 
 
 def _viewer(user: User) -> Viewer:
-    return Viewer(user_id=user.id, username=user.username, role=user.role, cohort_id=user.cohort_id,  # type: ignore[arg-type]
-                  display_name=user.display_name)
+    return Viewer(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        cohort_id=user.cohort_id,  # type: ignore[arg-type]
+        display_name=user.display_name,
+    )
 
 
 def viewer_for(session: Session, user_id: int) -> Viewer | None:
@@ -264,7 +334,11 @@ def viewer_for(session: Session, user_id: int) -> Viewer | None:
 
 
 def list_users(
-    session: Session, viewer: Viewer, *, role: str | None = None, cohort_id: int | None = None,
+    session: Session,
+    viewer: Viewer,
+    *,
+    role: str | None = None,
+    cohort_id: int | None = None,
 ) -> list[UserOut]:
     """Accounts ordered by username, optionally one role and/or one cohort (supervisors and admins)."""
     require(viewer, "user.list")
@@ -284,22 +358,36 @@ def _target(session: Session, user_id: Any) -> User:
 
 
 def _other_active_admins(session: Session, user_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != user_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.active, User.id != user_id)
+        )
+        or 0
+    )
 
 
-def change_role(session: Session, viewer: Viewer, user_id: int, role: Any, *, now: datetime | None = None) -> UserOut:
+def change_role(
+    session: Session, viewer: Viewer, user_id: int, role: Any, *, now: datetime | None = None
+) -> UserOut:
     """Give an account another role; the last active administrator cannot be demoted."""
     require(viewer, "user.manage")
     new_role = validate_role(role)
     user = _target(session, user_id)
     if user.role == "admin" and new_role != "admin" and _other_active_admins(session, user.id) == 0:
-        raise ValueError("role: this is the last active administrator; make someone else an administrator first")
+        raise ValueError(
+            "role: this is the last active administrator; make someone else an administrator first"
+        )
     old = user.role
     user.role = new_role
-    log_event(session, "role_change", user_id=viewer.user_id, at=now,
-              detail={"target_id": user.id, "username": user.username, "from": old, "to": new_role})
+    log_event(
+        session,
+        "role_change",
+        user_id=viewer.user_id,
+        at=now,
+        detail={"target_id": user.id, "username": user.username, "from": old, "to": new_role},
+    )
     return UserOut.of(user, user.cohort.name if user.cohort else None)
 
 
@@ -308,13 +396,23 @@ def unlock_user(session: Session, viewer: Viewer, user_id: int, *, now: datetime
     user = _target(session, user_id)
     user.failed_logins = 0
     user.locked_until = None
-    log_event(session, "settings_change", user_id=viewer.user_id, at=now,
-              detail={"action": "unlock", "target_id": user.id, "username": user.username})
+    log_event(
+        session,
+        "settings_change",
+        user_id=viewer.user_id,
+        at=now,
+        detail={"action": "unlock", "target_id": user.id, "username": user.username},
+    )
     return UserOut.of(user, user.cohort.name if user.cohort else None)
 
 
 def set_password(
-    session: Session, viewer: Viewer, user_id: int, password: Any, *, cost: int = DEFAULT_COST,
+    session: Session,
+    viewer: Viewer,
+    user_id: int,
+    password: Any,
+    *,
+    cost: int = DEFAULT_COST,
     now: datetime | None = None,
 ) -> UserOut:
     """An administrator sets a new password for an account (a forgotten one, the demo accounts' shared
@@ -325,13 +423,23 @@ def set_password(
     user.password_hash = hash_password(secret, cost)
     user.failed_logins = 0
     user.locked_until = None
-    log_event(session, "settings_change", user_id=viewer.user_id, at=now,
-              detail={"action": "password_reset", "target_id": user.id, "username": user.username})
+    log_event(
+        session,
+        "settings_change",
+        user_id=viewer.user_id,
+        at=now,
+        detail={"action": "password_reset", "target_id": user.id, "username": user.username},
+    )
     return UserOut.of(user, user.cohort.name if user.cohort else None)
 
 
 def set_active(
-    session: Session, viewer: Viewer, user_id: int, active: bool, *, now: datetime | None = None,
+    session: Session,
+    viewer: Viewer,
+    user_id: int,
+    active: bool,
+    *,
+    now: datetime | None = None,
 ) -> UserOut:
     """Deactivate (or reactivate) an account; records stay. One cannot deactivate oneself or the last admin."""
     require(viewer, "user.manage")
@@ -341,9 +449,19 @@ def set_active(
     if not active and user.id == viewer.user_id:
         raise ValueError("active: you cannot deactivate your own account; ask another administrator")
     if not active and user.role == "admin" and _other_active_admins(session, user.id) == 0:
-        raise ValueError("active: this is the last active administrator; make someone else an administrator first")
+        raise ValueError(
+            "active: this is the last active administrator; make someone else an administrator first"
+        )
     user.active = active
-    log_event(session, "settings_change", user_id=viewer.user_id, at=now,
-              detail={"action": "activate" if active else "deactivate", "target_id": user.id,
-                      "username": user.username})
+    log_event(
+        session,
+        "settings_change",
+        user_id=viewer.user_id,
+        at=now,
+        detail={
+            "action": "activate" if active else "deactivate",
+            "target_id": user.id,
+            "username": user.username,
+        },
+    )
     return UserOut.of(user, user.cohort.name if user.cohort else None)

@@ -54,15 +54,19 @@ def validate_content(viewer: Viewer) -> ContentReport:
     files = load_files()
     policies = [d.meta for d in kb.policies.values() if isinstance(d.meta, Policy)]
     return ContentReport(
-        policies=len(policies), manuals=len(kb.manuals), criteria=sum(len(p.criteria) for p in policies),
-        modules=len(files.modules), service_lines=len(files.service_lines),
-        errors=[f"knowledge_base/{e}" for e in kb.errors] + [e for e in scenario_errors()
-                                                             if not e.startswith("knowledge_base/")],
+        policies=len(policies),
+        manuals=len(kb.manuals),
+        criteria=sum(len(p.criteria) for p in policies),
+        modules=len(files.modules),
+        service_lines=len(files.service_lines),
+        errors=[f"knowledge_base/{e}" for e in kb.errors]
+        + [e for e in scenario_errors() if not e.startswith("knowledge_base/")],
     )
 
 
-def reindex(session: Session, viewer: Viewer, settings: Settings,
-            progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def reindex(
+    session: Session, viewer: Viewer, settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Bring the retrieval index in line with the content (incremental) and audit the rebuild."""
     require_admin(viewer, "rebuild the index")
     from knowledge_base.build_job import build_in_child  # the embedding peak stays out of the app process
@@ -76,9 +80,14 @@ def check_llm(viewer: Viewer, settings: Settings) -> LLMCheck:
     """One 1-token chat call with the configured model, timeout and retries (the drafter's own client)."""
     require_admin(viewer, "test the LLM connection")
     if not settings.llm_configured:
-        return LLMCheck(ok=False, model=settings.llm_model, base_url=settings.openai_base_url, seconds=0.0,
-                        detail="No LLM is configured: set PRECERT_LLM_MODEL and OPENAI_BASE_URL or OPENAI_API_KEY. "
-                               "The assistant works offline until then.")
+        return LLMCheck(
+            ok=False,
+            model=settings.llm_model,
+            base_url=settings.openai_base_url,
+            seconds=0.0,
+            detail="No LLM is configured: set PRECERT_LLM_MODEL and OPENAI_BASE_URL or OPENAI_API_KEY. "
+            "The assistant works offline until then.",
+        )
     from assistant import LLMDrafter
 
     started = time.perf_counter()
@@ -86,8 +95,17 @@ def check_llm(viewer: Viewer, settings: Settings) -> LLMCheck:
         reply = LLMDrafter(settings).chat().invoke("Reply with the single word OK.", max_tokens=1)
     except Exception as exc:  # any failure is the answer to "does it work?": report it plainly
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return LLMCheck(ok=False, model=settings.llm_model, base_url=settings.openai_base_url,
-                        seconds=round(time.perf_counter() - started, 3), detail=f"{type(exc).__name__}: {text}"[:500])
-    return LLMCheck(ok=True, model=settings.llm_model, base_url=settings.openai_base_url,
-                    seconds=round(time.perf_counter() - started, 3),
-                    detail=f"The server answered: {str(getattr(reply, 'content', reply))[:200]!r}")
+        return LLMCheck(
+            ok=False,
+            model=settings.llm_model,
+            base_url=settings.openai_base_url,
+            seconds=round(time.perf_counter() - started, 3),
+            detail=f"{type(exc).__name__}: {text}"[:500],
+        )
+    return LLMCheck(
+        ok=True,
+        model=settings.llm_model,
+        base_url=settings.openai_base_url,
+        seconds=round(time.perf_counter() - started, 3),
+        detail=f"The server answered: {str(getattr(reply, 'content', reply))[:200]!r}",
+    )

@@ -57,7 +57,9 @@ class GradeSummary(BaseModel):
     def _tags(cls, v: list[str]) -> list[str]:
         for tag in v:
             if not _TAG_RE.fullmatch(tag):
-                raise ValueError(f"error tag {tag[:70]!r} is not a vocabulary tag (lower-case letters, digits, '_')")
+                raise ValueError(
+                    f"error tag {tag[:70]!r} is not a vocabulary tag (lower-case letters, digits, '_')"
+                )
         return sorted(set(v))
 
     @field_validator("report", mode="before")
@@ -124,10 +126,19 @@ class AttemptSummary(BaseModel):
     @classmethod
     def of(cls, a: Attempt, username: str) -> AttemptSummary:
         return cls(
-            id=a.id, user_id=a.user_id, username=username, module_id=a.module_id, case_id=a.case_id,
-            archetype_id=a.archetype_id, status=a.status, started_at=a.started_at, completed_at=a.completed_at,
-            total_score=a.total_score, passed=a.passed,
-            dimension_scores={d: getattr(a, d) for d in DIMENSIONS}, error_tags=[t.tag for t in a.error_tags],
+            id=a.id,
+            user_id=a.user_id,
+            username=username,
+            module_id=a.module_id,
+            case_id=a.case_id,
+            archetype_id=a.archetype_id,
+            status=a.status,
+            started_at=a.started_at,
+            completed_at=a.completed_at,
+            total_score=a.total_score,
+            passed=a.passed,
+            dimension_scores={d: getattr(a, d) for d in DIMENSIONS},
+            error_tags=[t.tag for t in a.error_tags],
         )
 
 
@@ -152,19 +163,37 @@ def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str
     data = attempt if isinstance(attempt, AttemptIn) else AttemptIn.model_validate(attempt)
     grade = data.grade
     row = Attempt(
-        user_id=viewer.user_id, module_id=data.module_id, case_id=data.case_id, seed=data.seed,
-        archetype_id=data.archetype_id, content_version=data.content_version, started_at=data.started_at,
-        completed_at=data.completed_at, status=data.status,
-        total_score=grade.total_score if grade else None, passed=grade.passed if grade else None,
-        actions_json=data.actions_json(), results_json=data.results, grade_json=grade.report if grade else None,
+        user_id=viewer.user_id,
+        module_id=data.module_id,
+        case_id=data.case_id,
+        seed=data.seed,
+        archetype_id=data.archetype_id,
+        content_version=data.content_version,
+        started_at=data.started_at,
+        completed_at=data.completed_at,
+        status=data.status,
+        total_score=grade.total_score if grade else None,
+        passed=grade.passed if grade else None,
+        actions_json=data.actions_json(),
+        results_json=data.results,
+        grade_json=grade.report if grade else None,
         **{d: (grade.dimension_scores.get(d) if grade else None) for d in DIMENSIONS},  # type: ignore[arg-type]
     )
     row.error_tags = [AttemptErrorTag(tag=t) for t in (grade.error_tags if grade else [])]
     session.add(row)
     session.flush()
-    log_event(session, "submission", user_id=viewer.user_id, at=data.completed_at or data.started_at,
-              detail={"attempt_id": row.id, "case_id": data.case_id, "status": data.status,
-                      "total_score": row.total_score})
+    log_event(
+        session,
+        "submission",
+        user_id=viewer.user_id,
+        at=data.completed_at or data.started_at,
+        detail={
+            "attempt_id": row.id,
+            "case_id": data.case_id,
+            "status": data.status,
+            "total_score": row.total_score,
+        },
+    )
     return AttemptSummary.of(row, viewer.username)
 
 
@@ -176,8 +205,10 @@ def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut
     if not 0 < attempt_id < 2**63:  # beyond any id a database stores (SQLite and PostgreSQL would raise)
         raise NotFound(f"attempt {attempt_id} does not exist")
     found = session.execute(
-        select(Attempt, User.username).join(User, User.id == Attempt.user_id)
-        .where(Attempt.id == attempt_id).options(selectinload(Attempt.error_tags))
+        select(Attempt, User.username)
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.id == attempt_id)
+        .options(selectinload(Attempt.error_tags))
     ).first()
     if found is None:
         raise NotFound(f"attempt {attempt_id} does not exist")
@@ -186,19 +217,33 @@ def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut
         try:
             require(viewer, "attempt.read_any")
         except AccessDenied:
-            raise AccessDenied(f"Attempt {attempt_id} belongs to another trainee; you can open only your own.") from None
+            raise AccessDenied(
+                f"Attempt {attempt_id} belongs to another trainee; you can open only your own."
+            ) from None
     summary = AttemptSummary.of(a, username)
-    return AttemptOut(**summary.model_dump(), seed=a.seed, content_version=a.content_version,
-                      actions=a.actions_json, results=a.results_json, grade=a.grade_json)
+    return AttemptOut(
+        **summary.model_dump(),
+        seed=a.seed,
+        content_version=a.content_version,
+        actions=a.actions_json,
+        results=a.results_json,
+        grade=a.grade_json,
+    )
 
 
 def attempts_for(
-    session: Session, viewer: Viewer, user_id: int, *, module_id: str | None = None, limit: int = 500,
+    session: Session,
+    viewer: Viewer,
+    user_id: int,
+    *,
+    module_id: str | None = None,
+    limit: int = 500,
 ) -> list[AttemptSummary]:
     """A user's attempts, newest first (trainees: only their own)."""
     require(viewer, "attempt.read_own" if user_id == viewer.user_id else "attempt.read_any")
     stmt = (
-        select(Attempt, User.username).join(User, User.id == Attempt.user_id)
+        select(Attempt, User.username)
+        .join(User, User.id == Attempt.user_id)
         .where(Attempt.user_id == user_id)
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
         .limit(limit)

@@ -31,7 +31,11 @@ class AuditRow(BaseModel):
 
 
 def log_event(
-    session: Session, event: str, *, user_id: int | None, detail: dict[str, Any] | None = None,
+    session: Session,
+    event: str,
+    *,
+    user_id: int | None,
+    detail: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
     """Record one audit event, e.g. ``log_event(session, "export", user_id=3, detail={"rows": 120})``.
@@ -49,8 +53,13 @@ def log_event(
 
 
 def list_events(
-    session: Session, viewer: Viewer, *, event: str | None = None, user_id: int | None = None,
-    since: datetime | None = None, limit: int = 500,
+    session: Session,
+    viewer: Viewer,
+    *,
+    event: str | None = None,
+    user_id: int | None = None,
+    since: datetime | None = None,
+    limit: int = 500,
 ) -> list[AuditRow]:
     """The newest audit events first, optionally only one event kind and/or one user (admins only)."""
     require(viewer, "audit.read")
@@ -71,6 +80,8 @@ def list_events(
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= since)
     return [
-        AuditRow(id=row.id, at=row.at, user_id=row.user_id, username=username, event=row.event, detail=row.detail)
+        AuditRow(
+            id=row.id, at=row.at, user_id=row.user_id, username=username, event=row.event, detail=row.detail
+        )
         for row, username in session.execute(stmt)
     ]

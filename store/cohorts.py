@@ -48,8 +48,10 @@ class AssignmentProgress(BaseModel):
 
 def validate_module_id(value: Any) -> str:
     if not isinstance(value, str) or not MODULE_ID_RE.fullmatch(value):
-        raise ValueError(f"module: {str(value)[:50]!r} is not a module id; use the id from the module list "
-                         "(lower-case letters, digits and '_')")
+        raise ValueError(
+            f"module: {str(value)[:50]!r} is not a module id; use the id from the module list "
+            "(lower-case letters, digits and '_')"
+        )
     return value
 
 
@@ -66,8 +68,13 @@ def create_cohort(session: Session, viewer: Viewer, name: Any, *, now: datetime 
     cohort = Cohort(name=clean, created_at=at)
     session.add(cohort)
     session.flush()
-    log_event(session, "settings_change", user_id=viewer.user_id, at=at,
-              detail={"action": "cohort_created", "cohort_id": cohort.id, "name": clean})
+    log_event(
+        session,
+        "settings_change",
+        user_id=viewer.user_id,
+        at=at,
+        detail={"action": "cohort_created", "cohort_id": cohort.id, "name": clean},
+    )
     return CohortOut(id=cohort.id, name=clean, members=0, created_at=at)
 
 
@@ -79,12 +86,20 @@ def list_cohorts(session: Session, viewer: Viewer) -> list[CohortOut]:
         .group_by(Cohort.id)
         .order_by(Cohort.name)
     )
-    return [CohortOut(id=c.id, name=c.name, members=n, created_at=c.created_at) for c, n in session.execute(stmt)]
+    return [
+        CohortOut(id=c.id, name=c.name, members=n, created_at=c.created_at) for c, n in session.execute(stmt)
+    ]
 
 
 def assign_module(
-    session: Session, viewer: Viewer, module_id: Any, *, cohort_id: int | None = None, user_id: int | None = None,
-    due_date: date | None = None, now: datetime | None = None,
+    session: Session,
+    viewer: Viewer,
+    module_id: Any,
+    *,
+    cohort_id: int | None = None,
+    user_id: int | None = None,
+    due_date: date | None = None,
+    now: datetime | None = None,
 ) -> AssignmentOut:
     """Assign a module to a cohort or to one user (exactly one), optionally with a due date."""
     require(viewer, "assignment.manage")
@@ -97,14 +112,22 @@ def assign_module(
         raise ValueError(f"user: no account with id {user_id!r}")
     if due_date is not None and (not isinstance(due_date, date) or isinstance(due_date, datetime)):
         raise ValueError(f"due date: expected a date, got {type(due_date).__name__}")
-    row = Assignment(cohort_id=cohort_id, user_id=user_id, module_id=module, due_date=due_date,
-                     created_by=viewer.user_id, created_at=now or utcnow())
+    row = Assignment(
+        cohort_id=cohort_id,
+        user_id=user_id,
+        module_id=module,
+        due_date=due_date,
+        created_by=viewer.user_id,
+        created_at=now or utcnow(),
+    )
     session.add(row)
     session.flush()
     return AssignmentOut(id=row.id, module_id=module, due_date=due_date, cohort_id=cohort_id, user_id=user_id)
 
 
-def assignments_for(session: Session, viewer: Viewer, user_id: int, *, as_of: date) -> list[AssignmentProgress]:
+def assignments_for(
+    session: Session, viewer: Viewer, user_id: int, *, as_of: date
+) -> list[AssignmentProgress]:
     """A trainee's assignments (their own and their cohort's) with progress, soonest due first.
 
     Trainees see only their own; supervisors and administrators anyone's. ``as_of`` decides 'overdue'.
@@ -144,16 +167,37 @@ def assignments_for(session: Session, viewer: Viewer, user_id: int, *, as_of: da
             continue
         seen.add(a.module_id)
         n, ok = attempts or 0, bool(passed)
-        status = ("passed" if ok else "overdue" if a.due_date is not None and a.due_date < as_of
-                  else "in_progress" if n else "not_started")
-        out.append(AssignmentProgress(assignment_id=a.id, module_id=a.module_id, due_date=a.due_date,
-                                      attempts=n, best_score=best, passed=ok, status=status))
+        status = (
+            "passed"
+            if ok
+            else "overdue"
+            if a.due_date is not None and a.due_date < as_of
+            else "in_progress"
+            if n
+            else "not_started"
+        )
+        out.append(
+            AssignmentProgress(
+                assignment_id=a.id,
+                module_id=a.module_id,
+                due_date=a.due_date,
+                attempts=n,
+                best_score=best,
+                passed=ok,
+                status=status,
+            )
+        )
     return out
 
 
 def cohort_assignments(session: Session, viewer: Viewer, cohort_id: int) -> list[AssignmentOut]:
     require(viewer, "assignment.manage")
-    rows = session.scalars(select(Assignment).where(Assignment.cohort_id == cohort_id).order_by(Assignment.due_date))
-    return [AssignmentOut(id=a.id, module_id=a.module_id, due_date=a.due_date, cohort_id=a.cohort_id,
-                          user_id=a.user_id) for a in rows]
-
+    rows = session.scalars(
+        select(Assignment).where(Assignment.cohort_id == cohort_id).order_by(Assignment.due_date)
+    )
+    return [
+        AssignmentOut(
+            id=a.id, module_id=a.module_id, due_date=a.due_date, cohort_id=a.cohort_id, user_id=a.user_id
+        )
+        for a in rows
+    ]

@@ -106,13 +106,22 @@ def _per_user_module(f: Filters) -> Any:
     COUNT(DISTINCT) would make PostgreSQL sort every attempt, about twice as slow.
     """
     module, user = _grouping(Attempt.module_id, "module_id"), _grouping(Attempt.user_id, "user_id", 0)
-    return apply_filters(
-        select(module, user, func.count(Attempt.id).label("n"), func.count(Attempt.total_score).label("graded"),
-               func.sum(Attempt.total_score).label("points"),
-               func.sum(_passed()).label("passes"),
-               func.max(Attempt.completed_at).label("last")),
-        f,
-    ).group_by(module, user).subquery()
+    return (
+        apply_filters(
+            select(
+                module,
+                user,
+                func.count(Attempt.id).label("n"),
+                func.count(Attempt.total_score).label("graded"),
+                func.sum(Attempt.total_score).label("points"),
+                func.sum(_passed()).label("passes"),
+                func.max(Attempt.completed_at).label("last"),
+            ),
+            f,
+        )
+        .group_by(module, user)
+        .subquery()
+    )
 
 
 def _mean(sub: Any) -> Any:
@@ -128,12 +137,20 @@ def module_stats(session: Session, viewer: Viewer, filters: Filters | None = Non
     require(viewer, "dashboard.view")
     sub = _per_user_module(filters or Filters())
     stmt = (
-        select(sub.c.module_id, func.sum(sub.c.n), func.count(), _mean(sub), func.sum(sub.c.passes) / func.sum(sub.c.n))
+        select(
+            sub.c.module_id,
+            func.sum(sub.c.n),
+            func.count(),
+            _mean(sub),
+            func.sum(sub.c.passes) / func.sum(sub.c.n),
+        )
         .group_by(sub.c.module_id)
         .order_by(sub.c.module_id)
     )
-    return [ModuleStat(module_id=m, attempts=n, trainees=t, mean_score=_num(s), pass_rate=float(p))
-            for m, n, t, s, p in session.execute(stmt)]
+    return [
+        ModuleStat(module_id=m, attempts=n, trainees=t, mean_score=_num(s), pass_rate=float(p))
+        for m, n, t, s, p in session.execute(stmt)
+    ]
 
 
 def _week_start(session: Session) -> Any:
@@ -147,14 +164,23 @@ def weekly_trend(session: Session, viewer: Viewer, filters: Filters | None = Non
     """Attempts, mean score and pass rate per calendar week (Monday start, UTC), oldest first."""
     require(viewer, "dashboard.view")
     week = _week_start(session).label("week")
-    stmt = apply_filters(
-        select(week, func.count(Attempt.id), func.avg(Attempt.total_score), _pass_rate()), filters or Filters()
-    ).group_by(week).order_by(week)
-    return [WeekStat(week_start=w, attempts=n, mean_score=_num(s), pass_rate=float(p))
-            for w, n, s, p in session.execute(stmt)]
+    stmt = (
+        apply_filters(
+            select(week, func.count(Attempt.id), func.avg(Attempt.total_score), _pass_rate()),
+            filters or Filters(),
+        )
+        .group_by(week)
+        .order_by(week)
+    )
+    return [
+        WeekStat(week_start=w, attempts=n, mean_score=_num(s), pass_rate=float(p))
+        for w, n, s, p in session.execute(stmt)
+    ]
 
 
-def dimension_means(session: Session, viewer: Viewer, filters: Filters | None = None) -> dict[str, float | None]:
+def dimension_means(
+    session: Session, viewer: Viewer, filters: Filters | None = None
+) -> dict[str, float | None]:
     """Mean percentage per grading dimension (None where no attempt was graded on it)."""
     require(viewer, "dashboard.view")
     cols = [func.avg(getattr(Attempt, d)) for d in DIMENSIONS]
@@ -163,7 +189,11 @@ def dimension_means(session: Session, viewer: Viewer, filters: Filters | None = 
 
 
 def top_error_tags(
-    session: Session, viewer: Viewer, filters: Filters | None = None, *, limit: int = 10,
+    session: Session,
+    viewer: Viewer,
+    filters: Filters | None = None,
+    *,
+    limit: int = 10,
     total: int | None = None,
 ) -> list[TagCount]:
     """The most frequent error tags: how many completed attempts carry each, and what share of all
@@ -174,26 +204,45 @@ def top_error_tags(
         total = session.scalar(apply_filters(select(func.count(Attempt.id)), f)) or 0
     n = func.count(AttemptErrorTag.attempt_id)
     tag = _grouping(AttemptErrorTag.tag, "tag")
-    stmt = apply_filters(
-        select(tag, n).join(Attempt, Attempt.id == AttemptErrorTag.attempt_id), f
-    ).group_by(tag).order_by(n.desc(), tag).limit(limit)
+    stmt = (
+        apply_filters(select(tag, n).join(Attempt, Attempt.id == AttemptErrorTag.attempt_id), f)
+        .group_by(tag)
+        .order_by(n.desc(), tag)
+        .limit(limit)
+    )
     return [TagCount(tag=t, attempts=c, share=c / total if total else 0.0) for t, c in session.execute(stmt)]
 
 
-def trainee_summaries(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[TraineeSummary]:
+def trainee_summaries(
+    session: Session, viewer: Viewer, filters: Filters | None = None
+) -> list[TraineeSummary]:
     """One row per trainee (in the cohort, if one is chosen), including those with no attempts yet."""
     require(viewer, "dashboard.view")
     f = filters or Filters()
     sub = _per_user_module(f)
     per_user = (
-        select(sub.c.user_id, func.sum(sub.c.n).label("n"), func.count().label("modules"), _mean(sub).label("mean"),
-               (func.sum(sub.c.passes) / func.sum(sub.c.n)).label("rate"), func.max(sub.c.last).label("last"))
+        select(
+            sub.c.user_id,
+            func.sum(sub.c.n).label("n"),
+            func.count().label("modules"),
+            _mean(sub).label("mean"),
+            (func.sum(sub.c.passes) / func.sum(sub.c.n)).label("rate"),
+            func.max(sub.c.last).label("last"),
+        )
         .group_by(sub.c.user_id)
         .subquery()
     )
     stmt = (
-        select(User.id, User.username, User.display_name, per_user.c.n, per_user.c.modules, per_user.c.mean,
-               per_user.c.rate, per_user.c.last)
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            per_user.c.n,
+            per_user.c.modules,
+            per_user.c.mean,
+            per_user.c.rate,
+            per_user.c.last,
+        )
         .outerjoin(per_user, per_user.c.user_id == User.id)
         .where(User.role == "trainee")
         .order_by(User.username)
@@ -201,25 +250,49 @@ def trainee_summaries(session: Session, viewer: Viewer, filters: Filters | None 
     if f.cohort_id is not None:
         stmt = stmt.where(User.cohort_id == f.cohort_id)
     return [
-        TraineeSummary(user_id=i, username=u, display_name=d, attempts=n or 0, modules=m or 0, mean_score=_num(s),
-                       pass_rate=_num(p), last_completed_at=last)
+        TraineeSummary(
+            user_id=i,
+            username=u,
+            display_name=d,
+            attempts=n or 0,
+            modules=m or 0,
+            mean_score=_num(s),
+            pass_rate=_num(p),
+            last_completed_at=last,
+        )
         for i, u, d, n, m, s, p, last in session.execute(stmt)
     ]
 
 
 def cohort_dashboard(
-    session: Session, viewer: Viewer, filters: Filters | None = None, *, top_tags: int = 10,
+    session: Session,
+    viewer: Viewer,
+    filters: Filters | None = None,
+    *,
+    top_tags: int = 10,
 ) -> CohortDashboard:
     """Everything the supervisor dashboard shows, in one call (five grouped queries)."""
     require(viewer, "dashboard.view")
     f = filters or Filters()
     # Totals and dimension means share one pass over the attempts.
-    n, mean, rate, *dims = session.execute(apply_filters(
-        select(func.count(Attempt.id), func.avg(Attempt.total_score), _pass_rate(),
-               *(func.avg(getattr(Attempt, d)) for d in DIMENSIONS)), f)).one()
+    n, mean, rate, *dims = session.execute(
+        apply_filters(
+            select(
+                func.count(Attempt.id),
+                func.avg(Attempt.total_score),
+                _pass_rate(),
+                *(func.avg(getattr(Attempt, d)) for d in DIMENSIONS),
+            ),
+            f,
+        )
+    ).one()
     return CohortDashboard(
-        filters=f, attempts=n, mean_score=_num(mean), pass_rate=_num(rate) if n else None,
-        modules=module_stats(session, viewer, f), weeks=weekly_trend(session, viewer, f),
+        filters=f,
+        attempts=n,
+        mean_score=_num(mean),
+        pass_rate=_num(rate) if n else None,
+        modules=module_stats(session, viewer, f),
+        weeks=weekly_trend(session, viewer, f),
         dimensions={d: _num(v) for d, v in zip(DIMENSIONS, dims, strict=True)},
         error_tags=top_error_tags(session, viewer, f, limit=top_tags, total=n),
         trainees=trainee_summaries(session, viewer, f),

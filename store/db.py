@@ -49,8 +49,10 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             # check_same_thread off: pooled connections move between Streamlit's script threads.
             engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-                pool_size=10, max_overflow=20,
+                url,
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+                pool_size=10,
+                max_overflow=20,
             )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

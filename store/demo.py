@@ -71,7 +71,9 @@ def _need(module: str, name: str, why: str) -> Any:
     try:
         return getattr(import_module(module), name)
     except (ImportError, AttributeError):
-        raise DemoUnavailable(f"{module} package not available yet: {module}.{name} is needed to {why}") from None
+        raise DemoUnavailable(
+            f"{module} package not available yet: {module}.{name} is needed to {why}"
+        ) from None
 
 
 def load_engines() -> Engines:
@@ -109,14 +111,14 @@ def apply_defect(kind: str, actions: list[Action], rng: random.Random) -> list[A
             if isinstance(a, Submission | PendReply | Appeal | PeerToPeer) and a.document_ids:
                 ids = list(a.document_ids)
                 ids.remove(rng.choice(ids))
-                return [*actions[:i], a.model_copy(update={"document_ids": ids}), *actions[i + 1:]]
+                return [*actions[:i], a.model_copy(update={"document_ids": ids}), *actions[i + 1 :]]
         return None
     found = next(((i, a) for i, a in enumerate(actions) if isinstance(a, Submission)), None)
     if found is None:
         return None
     i, sub = found
     if kind == "wrong_code":
-        return [*actions[:i], *_vaguer_code(sub), *actions[i + 1:]]
+        return [*actions[:i], *_vaguer_code(sub), *actions[i + 1 :]]
     if kind == "late_submission":
         # Submitted the day after the date of service: the payer's timeliness edit should catch it.
         late = datetime.combine(sub.date_of_service + timedelta(days=1), sub.at.timetz())
@@ -133,14 +135,18 @@ def _vaguer_code(sub: Submission) -> list[Submission]:
     for j, code in enumerate(sub.diagnoses):
         if "." in code and len(code.split(".", 1)[1]) >= 1:
             vaguer = code[:-1].rstrip(".")
-            return [sub.model_copy(update={"diagnoses": [*sub.diagnoses[:j], vaguer, *sub.diagnoses[j + 1:]]})]
+            return [
+                sub.model_copy(update={"diagnoses": [*sub.diagnoses[:j], vaguer, *sub.diagnoses[j + 1 :]]})
+            ]
     if sub.procedures:
         first = sub.procedures[0].model_copy(update={"units": sub.procedures[0].units + 1})
         return [sub.model_copy(update={"procedures": [first, *sub.procedures[1:]]})]
     return [sub]
 
 
-def trainee_actions(reference: list[Action], skill: float, rng: random.Random) -> tuple[list[Action], list[str]]:
+def trainee_actions(
+    reference: list[Action], skill: float, rng: random.Random
+) -> tuple[list[Action], list[str]]:
     """A case's reference actions with the defects a trainee of ``skill`` (0-1) made this time, and
     the names of those defects."""
     actions: list[Action] = list(reference)
@@ -157,8 +163,15 @@ def trainee_actions(reference: list[Action], skill: float, rng: random.Random) -
 
 
 def seed_demo(
-    session: Session, viewer: Viewer, engines: Engines, *, password: str | None = None,
-    attempts_per_trainee: int = 24, now: datetime | None = None, seed: int = 2026, cost: int = DEFAULT_COST,
+    session: Session,
+    viewer: Viewer,
+    engines: Engines,
+    *,
+    password: str | None = None,
+    attempts_per_trainee: int = 24,
+    now: datetime | None = None,
+    seed: int = 2026,
+    cost: int = DEFAULT_COST,
 ) -> DemoSummary:
     """Create the demo cohort, its trainees, a supervisor and a coordinator, assignments, and graded
     attempts spread over the eight weeks before ``now``. Refuses if the demo cohort already exists."""
@@ -171,12 +184,29 @@ def seed_demo(
     secret = password or secrets.token_urlsafe(12)
     cohort = create_cohort(session, viewer, DEMO_COHORT, now=at)
     people = [(u, d, "trainee") for u, d, _ in TRAINEES] + list(STAFF)
-    users = {u: create_user(session, viewer, username=u, display_name=d, password=secret, role=r,
-                            cohort_id=cohort.id if r != "coordinator" else None, cost=cost, now=at)
-             for u, d, r in people}
+    users = {
+        u: create_user(
+            session,
+            viewer,
+            username=u,
+            display_name=d,
+            password=secret,
+            role=r,
+            cohort_id=cohort.id if r != "coordinator" else None,
+            cost=cost,
+            now=at,
+        )
+        for u, d, r in people
+    }
     for k, module in enumerate(engines.module_ids[:3]):
-        assign_module(session, viewer, module, cohort_id=cohort.id, due_date=at.date() + timedelta(days=7 * (k + 1)),
-                      now=at)
+        assign_module(
+            session,
+            viewer,
+            module,
+            cohort_id=cohort.id,
+            due_date=at.date() + timedelta(days=7 * (k + 1)),
+            now=at,
+        )
     count = 0
     for username, _, skill in TRAINEES:
         user = users[username]
@@ -192,9 +222,14 @@ def seed_demo(
             results = engines.replay(case, actions)
             report = engines.grade(case, actions)
             done = at - timedelta(days=56 * (1.0 - progress), minutes=rng.randint(0, 600))
-            record = attempt_record(case, actions, results, report, completed_at=done,
-                                    started_at=done - timedelta(minutes=rng.randint(6, 45)))
+            record = attempt_record(
+                case,
+                actions,
+                results,
+                report,
+                completed_at=done,
+                started_at=done - timedelta(minutes=rng.randint(6, 45)),
+            )
             save_attempt(session, trainee, record)
             count += 1
     return DemoSummary(cohort_id=cohort.id, usernames=sorted(users), attempts=count, password=secret)
-

@@ -30,12 +30,25 @@ class DraftOut(BaseModel):
 
 
 def _out(d: Draft) -> DraftOut:
-    return DraftOut(id=d.id, user_id=d.user_id, case_id=d.case_id, kind=d.kind, text=d.text, draft=d.draft_json,
-                    created_at=d.created_at)
+    return DraftOut(
+        id=d.id,
+        user_id=d.user_id,
+        case_id=d.case_id,
+        kind=d.kind,
+        text=d.text,
+        draft=d.draft_json,
+        created_at=d.created_at,
+    )
 
 
 def save_draft(
-    session: Session, viewer: Viewer, *, kind: Any, text: Any, draft: Any, case_id: str | None = None,
+    session: Session,
+    viewer: Viewer,
+    *,
+    kind: Any,
+    text: Any,
+    draft: Any,
+    case_id: str | None = None,
     now: datetime | None = None,
 ) -> DraftOut:
     """Keep one assistant draft (``draft`` is the assistant's Draft model or its JSON) for the viewer."""
@@ -43,7 +56,9 @@ def save_draft(
     if viewer.user_id is None:
         raise ValueError("user: drafts belong to a person; sign in first")
     if not isinstance(kind, str) or not KIND_RE.fullmatch(kind):
-        raise ValueError(f"kind: {str(kind)[:50]!r} is not a draft kind; use e.g. 'narrative' or 'appeal_letter'")
+        raise ValueError(
+            f"kind: {str(kind)[:50]!r} is not a draft kind; use e.g. 'narrative' or 'appeal_letter'"
+        )
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         raise ValueError(f"text: expected text of at most {MAX_TEXT} characters")
     if case_id is not None and (not isinstance(case_id, str) or not 1 <= len(case_id) <= 200):
@@ -52,20 +67,35 @@ def save_draft(
     if not isinstance(payload, dict):
         raise ValueError(f"draft: expected the assistant's Draft (an object), got {type(payload).__name__}")
     check_size("draft", payload)
-    row = Draft(user_id=viewer.user_id, case_id=case_id, kind=kind, text=text, draft_json=payload,
-                created_at=now or utcnow())
+    row = Draft(
+        user_id=viewer.user_id,
+        case_id=case_id,
+        kind=kind,
+        text=text,
+        draft_json=payload,
+        created_at=now or utcnow(),
+    )
     session.add(row)
     session.flush()
     return _out(row)
 
 
 def drafts_for(
-    session: Session, viewer: Viewer, user_id: int, *, case_id: str | None = None, limit: int = 100,
+    session: Session,
+    viewer: Viewer,
+    user_id: int,
+    *,
+    case_id: str | None = None,
+    limit: int = 100,
 ) -> list[DraftOut]:
     """A user's drafts, newest first (one's own; administrators anyone's)."""
     require(viewer, "draft.read_own" if user_id == viewer.user_id else "draft.read_any")
-    stmt = select(Draft).where(Draft.user_id == user_id).order_by(Draft.created_at.desc(), Draft.id.desc()).limit(limit)
+    stmt = (
+        select(Draft)
+        .where(Draft.user_id == user_id)
+        .order_by(Draft.created_at.desc(), Draft.id.desc())
+        .limit(limit)
+    )
     if case_id is not None:
         stmt = stmt.where(Draft.case_id == case_id)
     return [_out(d) for d in session.scalars(stmt)]
-

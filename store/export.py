@@ -21,8 +21,21 @@ from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
 from store.permissions import Viewer, require
 
 COLUMNS: tuple[str, ...] = (
-    "attempt_id", "username", "display_name", "cohort", "module_id", "case_id", "archetype_id", "status",
-    "started_at_utc", "completed_at_utc", "total_score", "passed", *DIMENSIONS, "error_tags", "content_version",
+    "attempt_id",
+    "username",
+    "display_name",
+    "cohort",
+    "module_id",
+    "case_id",
+    "archetype_id",
+    "status",
+    "started_at_utc",
+    "completed_at_utc",
+    "total_score",
+    "passed",
+    *DIMENSIONS,
+    "error_tags",
+    "content_version",
 )
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,16 +59,30 @@ def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = Non
     ).order_by(Attempt.completed_at, Attempt.id)
     rows = [
         {
-            "attempt_id": a.id, "username": username, "display_name": display, "cohort": cohort,
-            "module_id": a.module_id, "case_id": a.case_id, "archetype_id": a.archetype_id, "status": a.status,
-            "started_at_utc": _naive(a.started_at), "completed_at_utc": _naive(a.completed_at),
-            "total_score": a.total_score, "passed": a.passed, **{d: getattr(a, d) for d in DIMENSIONS},
-            "error_tags": ";".join(sorted(t.split(";"))) if t else "", "content_version": a.content_version,
+            "attempt_id": a.id,
+            "username": username,
+            "display_name": display,
+            "cohort": cohort,
+            "module_id": a.module_id,
+            "case_id": a.case_id,
+            "archetype_id": a.archetype_id,
+            "status": a.status,
+            "started_at_utc": _naive(a.started_at),
+            "completed_at_utc": _naive(a.completed_at),
+            "total_score": a.total_score,
+            "passed": a.passed,
+            **{d: getattr(a, d) for d in DIMENSIONS},
+            "error_tags": ";".join(sorted(t.split(";"))) if t else "",
+            "content_version": a.content_version,
         }
         for a, username, display, cohort, t in session.execute(stmt)
     ]
-    log_event(session, "export", user_id=viewer.user_id,
-              detail={"rows": len(rows), "filters": f.model_dump(mode="json")})
+    log_event(
+        session,
+        "export",
+        user_id=viewer.user_id,
+        detail={"rows": len(rows), "filters": f.model_dump(mode="json")},
+    )
     return rows
 
 
@@ -90,7 +117,9 @@ def _cell_text(value: Any) -> Any:
     return "" if value is None else value
 
 
-def to_xlsx(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS, *, sheet: str = "attempts") -> bytes:
+def to_xlsx(
+    rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS, *, sheet: str = "attempts"
+) -> bytes:
     """An XLSX workbook with one sheet: a header row, then ``rows``."""
     book = Workbook(write_only=True)
     ws = book.create_sheet(title=sheet[:31])

@@ -30,7 +30,9 @@ def _first(data: Mapping[str, Any], keys: tuple[str, ...], what: str) -> Any:
 
 def _points(item: Mapping[str, Any]) -> tuple[float, float] | None:
     got = next((item[k] for k in ("points", "score", "earned") if isinstance(item.get(k), int | float)), None)
-    top = next((item[k] for k in ("max_points", "max_score", "max") if isinstance(item.get(k), int | float)), None)
+    top = next(
+        (item[k] for k in ("max_points", "max_score", "max") if isinstance(item.get(k), int | float)), None
+    )
     return None if got is None or top is None else (float(got), float(top))
 
 
@@ -55,8 +57,11 @@ def dimension_scores(data: Mapping[str, Any]) -> dict[str, float]:
     dims = data.get("dimensions")
     if isinstance(dims, Mapping):
         # grading.GradeReport: {dimension: {percent, applicable, earned_points, possible_points, ...}}
-        stated = {name: float(body["percent"]) for name, body in dims.items()
-                  if isinstance(body, Mapping) and isinstance(body.get("percent"), int | float)}
+        stated = {
+            name: float(body["percent"])
+            for name, body in dims.items()
+            if isinstance(body, Mapping) and isinstance(body.get("percent"), int | float)
+        }
         if stated or any(isinstance(b, Mapping) and "percent" in b for b in dims.values()):
             return {d: v for d, v in stated.items() if d in DIMENSIONS}
         for name, body in dims.items():
@@ -97,17 +102,35 @@ def summarize_grade(report: Any) -> GradeSummary:
         raise GradeFormatError(f"grade report: expected an object, got {type(data).__name__}")
     total = _first(data, ("total", "total_score", "score"), "total score")
     passed = _first(data, ("passed",), "pass/fail")
-    return GradeSummary(total_score=float(total), passed=bool(passed), dimension_scores=dimension_scores(data),
-                        error_tags=_error_tags(data), report=dict(data))
+    return GradeSummary(
+        total_score=float(total),
+        passed=bool(passed),
+        dimension_scores=dimension_scores(data),
+        error_tags=_error_tags(data),
+        report=dict(data),
+    )
 
 
 def attempt_record(
-    case: Case, actions: list[Any], results: list[Any], report: Any, *, started_at: datetime,
+    case: Case,
+    actions: list[Any],
+    results: list[Any],
+    report: Any,
+    *,
+    started_at: datetime,
     completed_at: datetime,
 ) -> AttemptIn:
     """A completed attempt ready for ``save_attempt``: identity of the case, actions, results, grade."""
     return AttemptIn(
-        module_id=case.module_id, case_id=case.case_id, seed=case.seed, archetype_id=case.archetype_id,
-        content_version=case.content_version, started_at=started_at, completed_at=completed_at,
-        status="completed", actions=actions, results=results, grade=summarize_grade(report),
+        module_id=case.module_id,
+        case_id=case.case_id,
+        seed=case.seed,
+        archetype_id=case.archetype_id,
+        content_version=case.content_version,
+        started_at=started_at,
+        completed_at=completed_at,
+        status="completed",
+        actions=actions,
+        results=results,
+        grade=summarize_grade(report),
     )

@@ -32,8 +32,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES: tuple[str, ...] = ("trainee", "supervisor", "coordinator", "admin")
 AUDIT_EVENTS: tuple[str, ...] = (
-    "login", "login_failed", "lockout", "logout", "role_change", "user_created", "export",
-    "submission", "reindex", "settings_change",
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+    "role_change",
+    "user_created",
+    "export",
+    "submission",
+    "reindex",
+    "settings_change",
 )
 ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "completed", "abandoned")
 # The grader's five dimensions; each gets its own column so dashboards average them in SQL.

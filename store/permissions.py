@@ -13,21 +13,21 @@ from pydantic import BaseModel, ConfigDict
 Role = Literal["trainee", "supervisor", "coordinator", "admin"]
 
 Action = Literal[
-    "attempt.save_own",      # record one's own attempt (the case workspace)
-    "attempt.read_own",      # read one's own attempts and results
-    "attempt.read_any",      # open any trainee's attempt (attempt review)
-    "dashboard.view",        # cohort aggregates
-    "assignment.view_own",   # see one's assigned modules and progress
-    "assignment.manage",     # assign modules to cohorts or users; see anyone's progress
-    "export",                # CSV/XLSX of attempts
-    "draft.create",          # save assistant drafts
-    "draft.read_own",        # read one's own draft history
-    "draft.read_any",        # read anyone's drafts
-    "user.list",             # list accounts (to pick a trainee to review)
-    "user.manage",           # create users, change roles, unlock, deactivate
-    "cohort.view",           # list cohorts
-    "cohort.manage",         # create cohorts
-    "audit.read",            # read the audit log
+    "attempt.save_own",  # record one's own attempt (the case workspace)
+    "attempt.read_own",  # read one's own attempts and results
+    "attempt.read_any",  # open any trainee's attempt (attempt review)
+    "dashboard.view",  # cohort aggregates
+    "assignment.view_own",  # see one's assigned modules and progress
+    "assignment.manage",  # assign modules to cohorts or users; see anyone's progress
+    "export",  # CSV/XLSX of attempts
+    "draft.create",  # save assistant drafts
+    "draft.read_own",  # read one's own draft history
+    "draft.read_any",  # read anyone's drafts
+    "user.list",  # list accounts (to pick a trainee to review)
+    "user.manage",  # create users, change roles, unlock, deactivate
+    "cohort.view",  # list cohorts
+    "cohort.manage",  # create cohorts
+    "audit.read",  # read the audit log
 ]
 
 _T, _S, _C, _A = "trainee", "supervisor", "coordinator", "admin"
@@ -96,4 +96,3 @@ def require(viewer: Viewer, action: Action) -> None:
 def _describe(action: str) -> str:
     noun, verb = action.split(".") if "." in action else (action, "use")
     return f"{verb.replace('_', ' ')} {noun}s" if "." in action else f"{action} data"
-

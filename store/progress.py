@@ -35,7 +35,9 @@ def _person(viewer: Viewer) -> None:
         raise ValueError("user: attempts belong to a person; sign in as the trainee who made the attempt")
 
 
-def save_progress(session: Session, viewer: Viewer, attempt: AttemptIn, *, attempt_id: int | None = None) -> int:
+def save_progress(
+    session: Session, viewer: Viewer, attempt: AttemptIn, *, attempt_id: int | None = None
+) -> int:
     """Create (``attempt_id`` None) or update the viewer's in-progress attempt; returns its id.
 
     Updating replaces the actions and results; the case must stay the same.
@@ -43,13 +45,22 @@ def save_progress(session: Session, viewer: Viewer, attempt: AttemptIn, *, attem
     _person(viewer)
     data = attempt if isinstance(attempt, AttemptIn) else AttemptIn.model_validate(attempt)
     if data.status != "in_progress":
-        raise ValueError(f"status: progress is saved as 'in_progress', got {data.status!r}; "
-                         "use complete_attempt to finish")
+        raise ValueError(
+            f"status: progress is saved as 'in_progress', got {data.status!r}; use complete_attempt to finish"
+        )
     if attempt_id is None:
         row = Attempt(
-            user_id=viewer.user_id, module_id=data.module_id, case_id=data.case_id, seed=data.seed,
-            archetype_id=data.archetype_id, content_version=data.content_version, started_at=data.started_at,
-            completed_at=None, status="in_progress", actions_json=data.actions_json(), results_json=data.results,
+            user_id=viewer.user_id,
+            module_id=data.module_id,
+            case_id=data.case_id,
+            seed=data.seed,
+            archetype_id=data.archetype_id,
+            content_version=data.content_version,
+            started_at=data.started_at,
+            completed_at=None,
+            status="in_progress",
+            actions_json=data.actions_json(),
+            results_json=data.results,
             grade_json=None,
         )
         session.add(row)
@@ -65,7 +76,11 @@ def save_progress(session: Session, viewer: Viewer, attempt: AttemptIn, *, attem
 
 
 def complete_attempt(
-    session: Session, viewer: Viewer, record: AttemptIn, *, attempt_id: int | None = None,
+    session: Session,
+    viewer: Viewer,
+    record: AttemptIn,
+    *,
+    attempt_id: int | None = None,
 ) -> AttemptSummary:
     """Store the completed, graded ``record``, replacing the in-progress row ``attempt_id`` if given."""
     _person(viewer)
@@ -74,7 +89,9 @@ def complete_attempt(
     if attempt_id is not None:
         row = _own_open(session, viewer, attempt_id)
         if row.case_id != record.case_id:
-            raise ValueError(f"case id: attempt {attempt_id} is on case {row.case_id!r}, not {record.case_id!r}")
+            raise ValueError(
+                f"case id: attempt {attempt_id} is on case {row.case_id!r}, not {record.case_id!r}"
+            )
         session.delete(row)
         session.flush()
     return save_attempt(session, viewer, record)
@@ -91,7 +108,9 @@ def open_attempts(session: Session, viewer: Viewer, *, limit: int = 20) -> list[
     """The viewer's attempts still in progress, newest first, with their actions (to resume one)."""
     _person(viewer)
     ids = session.scalars(
-        select(Attempt.id).where(Attempt.user_id == viewer.user_id, Attempt.status == "in_progress")
-        .order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)
+        select(Attempt.id)
+        .where(Attempt.user_id == viewer.user_id, Attempt.status == "in_progress")
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(limit)
     ).all()
     return [get_attempt(session, viewer, i) for i in ids]

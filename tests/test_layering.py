@@ -35,7 +35,9 @@ def test_layers_import_only_downward(package: str) -> None:
             if name == "streamlit" or name == "ui":
                 bad.append(f"{path.relative_to(ROOT)} imports {name}")
             elif name in LAYER and name != package and LAYER[name] >= LAYER[package]:
-                bad.append(f"{path.relative_to(ROOT)} (layer {LAYER[package]}) imports {name} (layer {LAYER[name]})")
+                bad.append(
+                    f"{path.relative_to(ROOT)} (layer {LAYER[package]}) imports {name} (layer {LAYER[name]})"
+                )
     assert not bad, "\n".join(bad)
 
 

@@ -18,7 +18,9 @@ _spec.loader.exec_module(gen)
 def test_committed_schema_matches_the_model(name: str) -> None:
     path = gen.SCHEMA_DIR / f"{name}.schema.json"
     assert path.exists(), f"{path.name} missing: run python scripts/gen_schemas.py"
-    assert path.read_text(encoding="utf-8") == gen.render(name), f"{path.name} is stale: run python scripts/gen_schemas.py"
+    assert path.read_text(encoding="utf-8") == gen.render(name), (
+        f"{path.name} is stale: run python scripts/gen_schemas.py"
+    )
 
 
 def test_every_schema_is_described_in_formats_doc() -> None:

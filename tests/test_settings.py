@@ -20,7 +20,9 @@ def test_defaults_are_embedded_and_offline(tmp_path: Path) -> None:
 
 def test_llm_needs_a_model_and_an_endpoint() -> None:
     assert not load_settings({"OPENAI_API_KEY": "k"}).llm_configured
-    assert load_settings({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "PRECERT_LLM_MODEL": "m"}).llm_configured
+    assert load_settings(
+        {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "PRECERT_LLM_MODEL": "m"}
+    ).llm_configured
 
 
 def test_blank_values_mean_default() -> None:

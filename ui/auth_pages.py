@@ -14,8 +14,9 @@ from ui.feedback import EXPECTED, core_errors
 from ui.resources import db
 from ui.state import get_state
 
-FICTIONAL_NOTE = ("All payers, patients, providers and policies in Precert Academy are fictional, "
-                  "for training.")
+FICTIONAL_NOTE = (
+    "All payers, patients, providers and policies in Precert Academy are fictional, for training."
+)
 
 
 def _now() -> datetime:
@@ -34,18 +35,26 @@ def load_demo_content(viewer: Viewer) -> None:
     except EXPECTED as exc:
         state.add_flash("error", f"The demo content was not loaded: {exc}")
         return
-    state.add_flash("success", (
-        f"Demo content loaded: {summary.attempts} graded attempts. Demo accounts "
-        f"{', '.join(summary.usernames)} share the password `{summary.password}` (shown only now)."))
+    state.add_flash(
+        "success",
+        (
+            f"Demo content loaded: {summary.attempts} graded attempts. Demo accounts "
+            f"{', '.join(summary.usernames)} share the password `{summary.password}` (shown only now)."
+        ),
+    )
 
 
 def first_run_page() -> None:
     st.title("Welcome to Precert Academy")
     st.write("No accounts exist yet. Create the administrator account; you will be signed in as it.")
     with st.form("first_run"):
-        username = st.text_input("Username", key="fr_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'")
+        username = st.text_input(
+            "Username", key="fr_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'"
+        )
         display_name = st.text_input("Display name", key="fr_display_name")
-        password = st.text_input("Password", type="password", key="fr_password", help="At least 10 characters")
+        password = st.text_input(
+            "Password", type="password", key="fr_password", help="At least 10 characters"
+        )
         again = st.text_input("Password again", type="password", key="fr_password_again")
         create = st.form_submit_button("Create administrator", key="fr_create", type="primary")
         with_demo = st.form_submit_button("Create administrator and load demo content", key="fr_create_demo")
@@ -57,7 +66,9 @@ def first_run_page() -> None:
     admin = None
     with core_errors("Creating the administrator"), db() as session:
         created = create_admin(session, username=username, display_name=display_name, password=password)
-        log_event(session, "login", user_id=created.id, detail={"username": created.username, "via": "first_run"})
+        log_event(
+            session, "login", user_id=created.id, detail={"username": created.username, "via": "first_run"}
+        )
         admin = created
     if admin is None:
         return
@@ -98,6 +109,10 @@ def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
     state = get_state()
     if state.viewer is not None:
         with core_errors("Signing out"), db() as session:
-            log_event(session, "logout", user_id=state.viewer.user_id,
-                      detail={"username": state.viewer.username, "by": audit})
+            log_event(
+                session,
+                "logout",
+                user_id=state.viewer.user_id,
+                detail={"username": state.viewer.username, "by": audit},
+            )
     state.sign_out(reason)

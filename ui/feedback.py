@@ -14,7 +14,13 @@ from store.permissions import AccessDenied, NotFound
 
 # Errors the core raises on purpose, with messages written for the person using the page
 # (ValueError covers pydantic's ValidationError and settings.SettingsError).
-EXPECTED: tuple[type[BaseException], ...] = (ValueError, AccessDenied, NotFound, AlreadyInitialised, DemoUnavailable)
+EXPECTED: tuple[type[BaseException], ...] = (
+    ValueError,
+    AccessDenied,
+    NotFound,
+    AlreadyInitialised,
+    DemoUnavailable,
+)
 
 
 @contextmanager

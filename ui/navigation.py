@@ -30,24 +30,69 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Home", "Home", ":material/home:", "ui/pages/home.py", ALL, default=True),
-    PageSpec("Practice", "Modules", ":material/school:", "ui/pages/trainee_modules.py", MATRIX["attempt.save_own"]),
-    PageSpec("Practice", "Case workspace", ":material/assignment:", "ui/pages/case_workspace.py",
-             MATRIX["attempt.save_own"]),
-    PageSpec("Practice", "My results", ":material/insights:", "ui/pages/my_results.py", MATRIX["attempt.read_own"]),
-    PageSpec("Supervision", "Cohort dashboard", ":material/monitoring:", "ui/pages/supervisor_dashboard.py",
-             MATRIX["dashboard.view"]),
-    PageSpec("Supervision", "Trainee view", ":material/person_search:", "ui/pages/trainee_view.py",
-             MATRIX["attempt.read_any"]),
-    PageSpec("Supervision", "Attempt review", ":material/fact_check:", "ui/pages/attempt_review.py",
-             MATRIX["attempt.read_any"]),
-    PageSpec("Supervision", "Assignments", ":material/event:", "ui/pages/assignments.py", MATRIX["assignment.manage"]),
-    PageSpec("Coordinator", "Assistant", ":material/edit_note:", "ui/pages/coordinator_assistant.py",
-             MATRIX["draft.create"]),
-    PageSpec("Admin", "Users and cohorts", ":material/manage_accounts:", "ui/pages/admin_users.py",
-             frozenset({"admin"})),
+    PageSpec(
+        "Practice", "Modules", ":material/school:", "ui/pages/trainee_modules.py", MATRIX["attempt.save_own"]
+    ),
+    PageSpec(
+        "Practice",
+        "Case workspace",
+        ":material/assignment:",
+        "ui/pages/case_workspace.py",
+        MATRIX["attempt.save_own"],
+    ),
+    PageSpec(
+        "Practice", "My results", ":material/insights:", "ui/pages/my_results.py", MATRIX["attempt.read_own"]
+    ),
+    PageSpec(
+        "Supervision",
+        "Cohort dashboard",
+        ":material/monitoring:",
+        "ui/pages/supervisor_dashboard.py",
+        MATRIX["dashboard.view"],
+    ),
+    PageSpec(
+        "Supervision",
+        "Trainee view",
+        ":material/person_search:",
+        "ui/pages/trainee_view.py",
+        MATRIX["attempt.read_any"],
+    ),
+    PageSpec(
+        "Supervision",
+        "Attempt review",
+        ":material/fact_check:",
+        "ui/pages/attempt_review.py",
+        MATRIX["attempt.read_any"],
+    ),
+    PageSpec(
+        "Supervision",
+        "Assignments",
+        ":material/event:",
+        "ui/pages/assignments.py",
+        MATRIX["assignment.manage"],
+    ),
+    PageSpec(
+        "Coordinator",
+        "Assistant",
+        ":material/edit_note:",
+        "ui/pages/coordinator_assistant.py",
+        MATRIX["draft.create"],
+    ),
+    PageSpec(
+        "Admin",
+        "Users and cohorts",
+        ":material/manage_accounts:",
+        "ui/pages/admin_users.py",
+        frozenset({"admin"}),
+    ),
     PageSpec("Admin", "Audit log", ":material/policy:", "ui/pages/admin_audit.py", frozenset({"admin"})),
-    PageSpec("Admin", "Content and index", ":material/library_books:", "ui/pages/admin_content.py",
-             frozenset({"admin"})),
+    PageSpec(
+        "Admin",
+        "Content and index",
+        ":material/library_books:",
+        "ui/pages/admin_content.py",
+        frozenset({"admin"}),
+    ),
     PageSpec("Admin", "LLM settings", ":material/smart_toy:", "ui/pages/admin_llm.py", frozenset({"admin"})),
 )
 

@@ -22,7 +22,10 @@ from ui.state import STATE_KEY, PrecertState
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "a long test password"
-CASE = ("advanced_imaging", 4)  # a lumbar MRI the payer approves when the therapy note and office note are sent
+CASE = (
+    "advanced_imaging",
+    4,
+)  # a lumbar MRI the payer approves when the therapy note and office note are sent
 PEOPLE = {  # role -> (username, display name); the trainee is in the cohort
     "admin": ("ada", "Ada Admin"),
     "trainee": ("tina", "Tina Trainee"),
@@ -52,17 +55,46 @@ def build_world(folder: Path) -> World:
         cohort = create_cohort(session, SYSTEM, "Spring cohort")
         viewers: dict[str, Viewer] = {}
         for role, (username, display) in PEOPLE.items():
-            user = create_user(session, SYSTEM, username=username, display_name=display, password=PASSWORD, role=role,
-                               cohort_id=cohort.id if role == "trainee" else None, cost=4)
-            viewers[role] = Viewer(user_id=user.id, username=username, role=role,  # type: ignore[arg-type]
-                                   cohort_id=user.cohort_id, display_name=display)
-        other = create_user(session, SYSTEM, username="tom", display_name="Tom Other", password=PASSWORD,
-                            role="trainee", cohort_id=cohort.id, cost=4)
-        assign_module(session, SYSTEM, CASE[0], cohort_id=cohort.id, due_date=date.today() + timedelta(days=7))
+            user = create_user(
+                session,
+                SYSTEM,
+                username=username,
+                display_name=display,
+                password=PASSWORD,
+                role=role,
+                cohort_id=cohort.id if role == "trainee" else None,
+                cost=4,
+            )
+            viewers[role] = Viewer(
+                user_id=user.id,
+                username=username,
+                role=role,  # type: ignore[arg-type]
+                cohort_id=user.cohort_id,
+                display_name=display,
+            )
+        other = create_user(
+            session,
+            SYSTEM,
+            username="tom",
+            display_name="Tom Other",
+            password=PASSWORD,
+            role="trainee",
+            cohort_id=cohort.id,
+            cost=4,
+        )
+        assign_module(
+            session, SYSTEM, CASE[0], cohort_id=cohort.id, due_date=date.today() + timedelta(days=7)
+        )
         case = generate_case(*CASE)
         actions = case.answer_key.reference_actions
-        record = attempt_record(case, actions, replay(case, actions), grade(case, actions),
-                                started_at=now - timedelta(minutes=20), completed_at=now - timedelta(minutes=5))
+        record = attempt_record(
+            case,
+            actions,
+            replay(case, actions),
+            grade(case, actions),
+            started_at=now - timedelta(minutes=20),
+            completed_at=now - timedelta(minutes=5),
+        )
         attempt = save_attempt(session, viewers["trainee"], record)
     engine.dispose()
     return World(folder=folder, viewers=viewers, attempt_id=attempt.id, other_trainee_id=other.id)
@@ -72,8 +104,12 @@ def copy_world(world: World, folder: Path) -> World:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("precert.db",):
         shutil.copy(world.folder / name, folder / name)
-    return World(folder=folder, viewers=world.viewers, attempt_id=world.attempt_id,
-                 other_trainee_id=world.other_trainee_id)
+    return World(
+        folder=folder,
+        viewers=world.viewers,
+        attempt_id=world.attempt_id,
+        other_trainee_id=world.other_trainee_id,
+    )
 
 
 def signed_in(viewer: Viewer, timeout: float = 60) -> AppTest:

@@ -125,8 +125,9 @@ def test_admin_resets_a_forgotten_password(at: AppTest) -> None:
     at.text_input(key="rp_password").input("short")
     at.text_input(key="rp_password_again").input("short")
     at.button(key="rp_submit").click().run()
-    assert any(e.value.startswith("Setting the password") and "password" in e.value for e in at.error), \
-        [e.value for e in at.error]
+    assert any(e.value.startswith("Setting the password") and "password" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
     at.selectbox(key="rp_user").set_value("tina")
     at.text_input(key="rp_password").input("a brand new secret")
     at.text_input(key="rp_password_again").input("a brand new secret")

@@ -28,25 +28,44 @@ ROLES = ("trainee", "supervisor", "coordinator", "admin")
 
 
 def _progress(viewer: Viewer) -> AttemptIn:
-    return AttemptIn(module_id=CASE[0], case_id=f"{CASE[0]}:{CASE[1]}", seed=CASE[1], archetype_id="a",
-                     content_version="v", started_at=datetime.now(UTC), status="in_progress", actions=[])
+    return AttemptIn(
+        module_id=CASE[0],
+        case_id=f"{CASE[0]}:{CASE[1]}",
+        seed=CASE[1],
+        archetype_id="a",
+        content_version="v",
+        started_at=datetime.now(UTC),
+        status="in_progress",
+        actions=[],
+    )
 
 
 # The service call behind each page: it must refuse exactly the roles the navigation hides the page from.
 SERVICE: dict[str, Callable[[Any, Viewer, World], Any]] = {
     "ui/pages/home.py": lambda s, v, w: None,
-    "ui/pages/trainee_modules.py": lambda s, v, w: assignments_for(s, v, v.user_id, as_of=datetime.now(UTC).date())
-    and save_progress(s, v, _progress(v)),
+    "ui/pages/trainee_modules.py": lambda s, v, w: (
+        assignments_for(s, v, v.user_id, as_of=datetime.now(UTC).date()) and save_progress(s, v, _progress(v))
+    ),
     "ui/pages/case_workspace.py": lambda s, v, w: save_progress(s, v, _progress(v)),
     "ui/pages/my_results.py": lambda s, v, w: attempts_for(s, v, v.user_id),
     "ui/pages/supervisor_dashboard.py": lambda s, v, w: cohort_dashboard(s, v),
     "ui/pages/trainee_view.py": lambda s, v, w: attempts_for(s, v, w.other_trainee_id),
-    "ui/pages/attempt_review.py": lambda s, v, w: get_attempt(s, v, w.attempt_id) if v.role != "trainee"
-    else attempts_for(s, v, w.other_trainee_id),
+    "ui/pages/attempt_review.py": lambda s, v, w: (
+        get_attempt(s, v, w.attempt_id) if v.role != "trainee" else attempts_for(s, v, w.other_trainee_id)
+    ),
     "ui/pages/assignments.py": lambda s, v, w: assign_module(s, v, "dme", user_id=w.other_trainee_id),
-    "ui/pages/coordinator_assistant.py": lambda s, v, w: save_draft(s, v, kind="narrative", text="x", draft={}),
-    "ui/pages/admin_users.py": lambda s, v, w: create_user(s, v, username=f"new_{v.role}", display_name="N",
-                                                           password="long enough password", role="trainee", cost=4),
+    "ui/pages/coordinator_assistant.py": lambda s, v, w: save_draft(
+        s, v, kind="narrative", text="x", draft={}
+    ),
+    "ui/pages/admin_users.py": lambda s, v, w: create_user(
+        s,
+        v,
+        username=f"new_{v.role}",
+        display_name="N",
+        password="long enough password",
+        role="trainee",
+        cost=4,
+    ),
     "ui/pages/admin_audit.py": lambda s, v, w: list_events(s, v),
     "ui/pages/admin_content.py": lambda s, v, w: validate_content(v) if v.role != "admin" else None,
     "ui/pages/admin_llm.py": lambda s, v, w: check_llm(v, Settings()),
@@ -188,11 +207,13 @@ def test_text_fields_that_hold_numbers_say_what_is_wrong(world: World) -> None:
     assert any("Case number: '-3'" in e for e in errors(at))
     at = signed_in(world.viewers["supervisor"])
     at.switch_page("ui/pages/attempt_review.py").run()
-    for raw, message in [("12x", "Attempt number: '12x' is not an attempt number"),
-                         ("\u00b2", "is not an attempt number"),
-                         ("9" * 12, "attempt 999999999999 does not exist"),
-                         ("9" * 30, "is not an attempt number"),
-                         ("999999", "attempt 999999 does not exist")]:
+    for raw, message in [
+        ("12x", "Attempt number: '12x' is not an attempt number"),
+        ("\u00b2", "is not an attempt number"),
+        ("9" * 12, "attempt 999999999999 does not exist"),
+        ("9" * 30, "is not an attempt number"),
+        ("999999", "attempt 999999 does not exist"),
+    ]:
         at.text_input(key="ar_id").input(raw).run()
         assert not at.exception and any(message in e for e in errors(at)), errors(at)
 
@@ -281,11 +302,14 @@ def test_the_next_user_of_a_browser_session_sees_nothing_of_the_last(world: Worl
     assert not any("09:55" in m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize(("seed", "form", "expected"), [
-    (3, "pend", "Approved — action code A1"),  # a CPAP request pended for the sleep study: send it
-    (1, "appeal", "Approved — action code A1"),  # a denied lumbar MRI: the level 1 appeal adds the exam
-    (1, "p2p", "(stage: appeal)"),  # the same denial, answered by a peer-to-peer review instead
-])
+@pytest.mark.parametrize(
+    ("seed", "form", "expected"),
+    [
+        (3, "pend", "Approved — action code A1"),  # a CPAP request pended for the sleep study: send it
+        (1, "appeal", "Approved — action code A1"),  # a denied lumbar MRI: the level 1 appeal adds the exam
+        (1, "p2p", "(stage: appeal)"),  # the same denial, answered by a peer-to-peer review instead
+    ],
+)
 def test_follow_up_on_an_earlier_decision(world: World, seed: int, form: str, expected: str) -> None:
     at = signed_in(world.viewers["trainee"])
     at.switch_page("ui/pages/case_workspace.py").run()
@@ -309,6 +333,8 @@ def test_follow_up_on_an_earlier_decision(world: World, seed: int, form: str, ex
     assert not at.exception and all(e.startswith(("Denied —", "Pended —")) for e in errors(at)), errors(at)
     latest = next(m.value for m in at.markdown if "Latest payer reply" in m.value)
     assert ("Pend reply" if form == "pend" else "Appeal" if form == "appeal" else "Peer-to-peer") in latest
-    assert any(expected in s.value for s in [*at.success, *at.error, *at.warning]), [s.value for s in at.success]
+    assert any(expected in s.value for s in [*at.success, *at.error, *at.warning]), [
+        s.value for s in at.success
+    ]
     at.button(key="ws_finish").click().run()
     assert not at.exception and "Grade report" in [h.value for h in at.header]

@@ -82,8 +82,9 @@ def test_hand_entered_request_gets_cited_policy_answers_not_a_draft(world: World
     assert any("99999: no Cardinal" in w.value for w in at.warning)
     assert any(e.label.startswith("[") for e in at.expander)  # the answer cites retrieved passages
     # the question does not name the code; the answer still comes from the code's policy
-    assert all("CMA-MRI-001" in e.label for e in at.expander if e.label.startswith("[")), \
-        [e.label for e in at.expander]
+    assert all("CMA-MRI-001" in e.label for e in at.expander if e.label.startswith("[")), [
+        e.label for e in at.expander
+    ]
     at.text_input(key="co_m_codes").input("")
     at.text_input(key="co_m_question").input("   ")
     at.button(key="co_m_go").click().run()
@@ -105,8 +106,9 @@ def test_admin_validates_content_and_rebuilds_the_index(world: World) -> None:
     assert event.username == "ada" and event.detail["chunks"] > 0
 
 
-def test_llm_settings_mask_the_key_and_report_a_failed_connection(world: World,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_llm_settings_mask_the_key_and_report_a_failed_connection(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = signed_in(world.viewers["admin"])
     at.switch_page("ui/pages/admin_llm.py").run()
     at.button(key="llm_test").click().run()
@@ -125,6 +127,12 @@ def test_llm_settings_mask_the_key_and_report_a_failed_connection(world: World,
     assert not at.exception
     assert any(e.startswith("The connection failed after") for e in errors(at))
     assert any("Connection" in c.value for c in at.code), [c.value for c in at.code]
-    everything = " ".join([*errors(at), *(c.value for c in at.code), *(m.value for m in at.markdown),
-                           *(str(d.value.to_dict()) for d in at.dataframe)])
+    everything = " ".join(
+        [
+            *errors(at),
+            *(c.value for c in at.code),
+            *(m.value for m in at.markdown),
+            *(str(d.value.to_dict()) for d in at.dataframe),
+        ]
+    )
     assert SECRET not in everything

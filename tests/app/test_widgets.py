@@ -31,11 +31,19 @@ def case() -> Case:
 
 def _form(case: Case, **changes: object) -> workflow.RequestForm:
     base = dict(
-        member_id=case.coverage.member_id_on_registration, patient_last_name=case.patient.last_name,
-        patient_dob=case.patient.dob, ordering_npi=case.ordering_provider.npi,
-        servicing_npi=case.servicing_provider.npi, diagnoses="m54.16", lines=[("72148", 1, "")],
-        date_of_service=case.order.date_of_service, urgency="standard", place_of_service="22",
-        document_ids=["doc-03", "doc-04"], narrative="Eight weeks of failed therapy.", requested_duration_days=0,
+        member_id=case.coverage.member_id_on_registration,
+        patient_last_name=case.patient.last_name,
+        patient_dob=case.patient.dob,
+        ordering_npi=case.ordering_provider.npi,
+        servicing_npi=case.servicing_provider.npi,
+        diagnoses="m54.16",
+        lines=[("72148", 1, "")],
+        date_of_service=case.order.date_of_service,
+        urgency="standard",
+        place_of_service="22",
+        document_ids=["doc-03", "doc-04"],
+        narrative="Eight weeks of failed therapy.",
+        requested_duration_days=0,
     )
     base.update(changes)
     return workflow.RequestForm(**base)  # type: ignore[arg-type]
@@ -48,24 +56,27 @@ def test_a_valid_form_becomes_the_submission_on_the_clock(case: Case) -> None:
     assert replay(case, [sub])[0].result.status == "approved"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"narrative": ""}, "Narrative: empty"),
-    ({"narrative": "x" * 20_001}, "Narrative: 20,001 characters is over the limit of 20,000"),
-    ({"diagnoses": ""}, "Diagnoses: add at least one"),
-    ({"diagnoses": "M54.16, 7"}, "Diagnoses: '7' is not written like an ICD-10-CM code"),
-    ({"lines": [("", 1, "")]}, "Procedures: choose at least one"),
-    ({"lines": [("72148", 0, "")]}, "Line 1 units: 0 is outside 1-9999"),
-    ({"lines": [("72148", 1.5, "")]}, "Line 1 units: 1.5 is not a whole number"),
-    ({"lines": [("72148", 1, "RT, XYZ")]}, "Line 1 modifiers: 'XYZ' is not a modifier"),
-    ({"member_id": "  "}, "Member id: empty"),
-    ({"ordering_npi": "123"}, "Ordering provider NPI: '123' is not an NPI"),
-    ({"patient_dob": "1960-01-01"}, "Patient date of birth: expected a date"),
-    ({"urgency": "urgent"}, "Urgency: 'urgent' must be standard or expedited"),
-    ({"place_of_service": "2"}, "Place of service: '2' is not a place-of-service code"),
-    ({"requested_duration_days": 4000}, "Requested duration: 4000 days is outside 1-3650"),
-    ({"document_ids": ["doc-99"]}, "Attachments: doc-99 is not a document in this chart"),
-    ({"narrative": 42}, "Narrative: expected text, got int"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"narrative": ""}, "Narrative: empty"),
+        ({"narrative": "x" * 20_001}, "Narrative: 20,001 characters is over the limit of 20,000"),
+        ({"diagnoses": ""}, "Diagnoses: add at least one"),
+        ({"diagnoses": "M54.16, 7"}, "Diagnoses: '7' is not written like an ICD-10-CM code"),
+        ({"lines": [("", 1, "")]}, "Procedures: choose at least one"),
+        ({"lines": [("72148", 0, "")]}, "Line 1 units: 0 is outside 1-9999"),
+        ({"lines": [("72148", 1.5, "")]}, "Line 1 units: 1.5 is not a whole number"),
+        ({"lines": [("72148", 1, "RT, XYZ")]}, "Line 1 modifiers: 'XYZ' is not a modifier"),
+        ({"member_id": "  "}, "Member id: empty"),
+        ({"ordering_npi": "123"}, "Ordering provider NPI: '123' is not an NPI"),
+        ({"patient_dob": "1960-01-01"}, "Patient date of birth: expected a date"),
+        ({"urgency": "urgent"}, "Urgency: 'urgent' must be standard or expedited"),
+        ({"place_of_service": "2"}, "Place of service: '2' is not a place-of-service code"),
+        ({"requested_duration_days": 4000}, "Requested duration: 4000 days is outside 1-3650"),
+        ({"document_ids": ["doc-99"]}, "Attachments: doc-99 is not a document in this chart"),
+        ({"narrative": 42}, "Narrative: expected text, got int"),
+    ],
+)
 def test_bad_form_input_names_the_field(case: Case, changes: dict[str, object], field: str) -> None:
     with pytest.raises(ValueError, match=field.replace("(", r"\(").replace(".", r"\.")):
         workflow.submission(case, [], _form(case, **changes))
@@ -102,20 +113,33 @@ def test_case_numbers(raw: object, seed: int | None) -> None:
     assert workflow.parse_seed(raw) == seed
 
 
-@pytest.mark.parametrize("raw", ["abc", "-1", "1.5", "1e3", "9" * 13, "\u00b2", "\u0663"])  # superscript two, Arabic three
+@pytest.mark.parametrize(
+    "raw", ["abc", "-1", "1.5", "1e3", "9" * 13, "\u00b2", "\u0663"]
+)  # superscript two, Arabic three
 def test_bad_case_numbers(raw: str) -> None:
     with pytest.raises(ValueError, match=r"Case number: .* is not a case number \(0 or more"):
         workflow.parse_seed(raw)
 
 
-TABLE = [("M54.16", "Radiculopathy, lumbar region"), ("M54.17", "Radiculopathy, lumbosacral region"),
-         ("M54.50", "Low back pain, unspecified"), ("G47.33", "Obstructive sleep apnea (adult) (pediatric)")]
+TABLE = [
+    ("M54.16", "Radiculopathy, lumbar region"),
+    ("M54.17", "Radiculopathy, lumbosacral region"),
+    ("M54.50", "Low back pain, unspecified"),
+    ("G47.33", "Obstructive sleep apnea (adult) (pediatric)"),
+]
 
 
-@pytest.mark.parametrize(("query", "codes"), [
-    ("m54.1", ["M54.16", "M54.17"]), ("M5416", ["M54.16"]), ("radiculopathy lumbar", ["M54.16"]),
-    ("SLEEP apnea", ["G47.33"]), ("", []), ("zzz", []),
-])
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("m54.1", ["M54.16", "M54.17"]),
+        ("M5416", ["M54.16"]),
+        ("radiculopathy lumbar", ["M54.16"]),
+        ("SLEEP apnea", ["G47.33"]),
+        ("", []),
+        ("zzz", []),
+    ],
+)
 def test_icd_search(query: str, codes: list[str]) -> None:
     assert [c for c, _ in search_codes(TABLE, query)] == codes
 
@@ -145,9 +169,17 @@ def test_citations_resolve_to_the_policy_text() -> None:
 
 def test_module_progress_counts_completed_attempts_only() -> None:
     a = SimpleNamespace
-    rows = [a(module_id="dme", status="completed", total_score=60.0, passed=False, completed_at=date(2026, 1, 1)),
-            a(module_id="dme", status="abandoned", total_score=None, passed=None, completed_at=None),
-            a(module_id="coding", status="completed", total_score=95.0, passed=True, completed_at=date(2026, 1, 2))]
+    rows = [
+        a(module_id="dme", status="completed", total_score=60.0, passed=False, completed_at=date(2026, 1, 1)),
+        a(module_id="dme", status="abandoned", total_score=None, passed=None, completed_at=None),
+        a(
+            module_id="coding",
+            status="completed",
+            total_score=95.0,
+            passed=True,
+            completed_at=date(2026, 1, 2),
+        ),
+    ]
     got = module_progress(rows)
     assert (got["dme"].attempts, got["dme"].best_score, got["dme"].passed) == (1, 60.0, False)
     assert got["coding"].passed and "behavioral_health" not in got
@@ -180,10 +212,15 @@ def test_md_escape_leaves_no_unescaped_markup(text: str) -> None:
         i += 1
 
 
-@pytest.mark.parametrize(("secret", "shown"), [
-    (None, "(not set)"), ("", "(not set)"), ("short", "… (5 characters)"),
-    ("sk-abcdefghijklmnop", "…mnop (19 characters)"),
-])
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [
+        (None, "(not set)"),
+        ("", "(not set)"),
+        ("short", "… (5 characters)"),
+        ("sk-abcdefghijklmnop", "…mnop (19 characters)"),
+    ],
+)
 def test_secrets_are_masked(secret: str | None, shown: str) -> None:
     assert mask(secret) == shown
 
@@ -191,10 +228,15 @@ def test_secrets_are_masked(secret: str | None, shown: str) -> None:
 def test_charts_build_valid_vega_lite_specs() -> None:
     from ui.widgets import charts
 
-    rows = [{"completed": "2026-03-05T10:00:00+00:00", "score": 85.0, "module": "Advanced imaging", "case": "a:1"}]
+    rows = [
+        {"completed": "2026-03-05T10:00:00+00:00", "score": 85.0, "module": "Advanced imaging", "case": "a:1"}
+    ]
     built = [
-        charts.score_history(rows, pass_mark=80), charts.score_history(rows),
-        charts.module_scores([{"module": "dme", "mean_score": 70.0, "pass_rate": 0.5, "attempts": 4, "trainees": 2}]),
+        charts.score_history(rows, pass_mark=80),
+        charts.score_history(rows),
+        charts.module_scores(
+            [{"module": "dme", "mean_score": 70.0, "pass_rate": 0.5, "attempts": 4, "trainees": 2}]
+        ),
         charts.weekly([{"week": "2026-03-02", "mean_score": 70.0, "pass_rate": 0.5, "attempts": 4}]),
         charts.dimensions([{"dimension": "coding", "percent": 90.0}]),
         charts.error_tags([{"tag": "missed_deadline", "attempts": 3, "share": 0.25}]),

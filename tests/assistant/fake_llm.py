@@ -43,8 +43,10 @@ class FakeLLM:
         passages = _PASSAGE.findall(user)
         label, chunk_id = passages[0] if passages else ("none", "none")
         name = (_PLACEHOLDER.findall(user) or ["the patient"])[0]
-        text = (f"Medical necessity summary for {name}. The request meets the policy criteria as documented "
-                f"in the attached records [{label}].")
+        text = (
+            f"Medical necessity summary for {name}. The request meets the policy criteria as documented "
+            f"in the attached records [{label}]."
+        )
         cited = [chunk_id]
         if self.mode == "bad_citation":
             text += " It also meets an invented rule [ZZZ-FAKE-001.9]."
@@ -71,13 +73,25 @@ class FakeLLM:
                 if body.get("stream"):
                     return self._stream(text)
                 content = {"malformed": '{"text": "unterminated', "schema": json.dumps({"answer": text})}.get(
-                    mode, json.dumps({"text": text, "citations": cited}))
-                self._send(200, {
-                    "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                })
+                    mode, json.dumps({"text": text, "citations": cited})
+                )
+                self._send(
+                    200,
+                    {
+                        "id": "chatcmpl-test",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": content},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    },
+                )
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -95,14 +109,23 @@ class FakeLLM:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
-                    pieces = [text[i:i + 7] for i in range(0, len(text), 7)]
+                    pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
                     for piece in pieces:
-                        chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0,
-                                 "model": "m", "choices": [{"index": 0, "delta": {"content": piece},
-                                                            "finish_reason": None}]}
+                        chunk = {
+                            "id": "chatcmpl-test",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": "m",
+                            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                        }
                         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    done = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                    done = {
+                        "id": "chatcmpl-test",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "m",
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                    }
                     self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):

@@ -13,18 +13,34 @@ from simulator import prior_determination
 
 # payer -> (level id, level name, filing window, words that must appear, words that must not)
 LADDER = {
-    "lakeshore": ("level1", "Level 1 internal appeal", "180 days", ["ERISA", "Level 2 internal appeal"],
-                  ["Medicare", "fair hearing", "reconsideration"]),
-    "cardinal": ("reconsideration", "Plan reconsideration (Level 1)", "60 days",
-                 ["Medicare Advantage", "Independent Review Entity", "nothing needs to be filed"],
-                 ["ERISA", "fair hearing", "Level 2 internal appeal"]),
-    "prairie": ("level1", "Plan appeal", "60 days", ["Medicaid", "State fair hearing", "120 days"],
-                ["ERISA", "Medicare", "reconsideration"]),
+    "lakeshore": (
+        "level1",
+        "Level 1 internal appeal",
+        "180 days",
+        ["ERISA", "Level 2 internal appeal"],
+        ["Medicare", "fair hearing", "reconsideration"],
+    ),
+    "cardinal": (
+        "reconsideration",
+        "Plan reconsideration (Level 1)",
+        "60 days",
+        ["Medicare Advantage", "Independent Review Entity", "nothing needs to be filed"],
+        ["ERISA", "fair hearing", "Level 2 internal appeal"],
+    ),
+    "prairie": (
+        "level1",
+        "Plan appeal",
+        "60 days",
+        ["Medicaid", "State fair hearing", "120 days"],
+        ["ERISA", "Medicare", "reconsideration"],
+    ),
 }
 
 
 @pytest.mark.parametrize("payer", sorted(LADDER))
-def test_appeal_letter_names_the_payers_level_deadline_and_frame(payer, asst_settings, embedding, library) -> None:
+def test_appeal_letter_names_the_payers_level_deadline_and_frame(
+    payer, asst_settings, embedding, library
+) -> None:
     case = find_case("pends_appeals", "appeal_with_followup_exam", payer)
     level, name, window, present, absent = LADDER[payer]
     draft = draft_case(case, "appeal", settings=asst_settings, embedding=embedding, library=library)
@@ -58,7 +74,10 @@ def test_appeal_without_new_evidence_becomes_a_provider_query(asst_settings, emb
     case = find_case("pends_appeals", "appeal_without_new_evidence")
     draft = draft_case(case, "appeal", settings=asst_settings, embedding=embedding, library=library)
     assert draft.kind == "provider_query" and draft.requested_kind == "appeal"
-    assert draft.precheck is not None and draft.precheck.status == case.answer_key.expected_appeal_status == "denied"
+    assert (
+        draft.precheck is not None
+        and draft.precheck.status == case.answer_key.expected_appeal_status == "denied"
+    )
     assert draft.appeal is not None and draft.appeal.file_by.isoformat() in draft.text
     assert draft.unsupported_facts == []
 
@@ -93,6 +112,13 @@ def test_appeal_against_a_given_determination(asst_settings, embedding, library)
     case = find_case("pends_appeals", "appeal_with_followup_exam", "prairie")
     denial = prior_determination(case, library=library)
     assert case.prior_submission is not None and denial is not None
-    draft = draft_case(case, "appeal", settings=asst_settings, embedding=embedding, library=library,
-                       submission=case.prior_submission, determination=denial)
+    draft = draft_case(
+        case,
+        "appeal",
+        settings=asst_settings,
+        embedding=embedding,
+        library=library,
+        submission=case.prior_submission,
+        determination=denial,
+    )
     assert draft.kind == "appeal" and draft.appeal is not None and draft.appeal.name == "Plan appeal"

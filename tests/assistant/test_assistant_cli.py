@@ -39,18 +39,22 @@ def _write(tmp_path: Path, name: str, payload: str) -> Path:
 
 def test_draft_narrative(run_cli, tmp_path: Path) -> None:
     case = find_case("dme", "cpap_ahi_qualifying", "prairie")
-    code, out, err = run_cli("draft", "--case", str(_write(tmp_path, "c.json", case.model_dump_json())),
-                             "--kind", "narrative")
+    code, out, err = run_cli(
+        "draft", "--case", str(_write(tmp_path, "c.json", case.model_dump_json())), "--kind", "narrative"
+    )
     assert code == 0, err
     draft = Draft.model_validate_json(out)
     assert draft.kind == "narrative" and draft.backend == "offline" and draft.citations
-    assert draft.precheck is not None and draft.precheck.status == case.answer_key.expected_determination.status
+    assert (
+        draft.precheck is not None and draft.precheck.status == case.answer_key.expected_determination.status
+    )
 
 
 def test_draft_appeal_uses_the_cases_earlier_request(run_cli, tmp_path: Path) -> None:
     case = find_case("pends_appeals", "appeal_with_followup_exam", "cardinal")
-    code, out, err = run_cli("draft", "--case", str(_write(tmp_path, "c.json", case.model_dump_json())),
-                             "--kind", "appeal")
+    code, out, err = run_cli(
+        "draft", "--case", str(_write(tmp_path, "c.json", case.model_dump_json())), "--kind", "appeal"
+    )
     assert code == 0, err
     draft = Draft.model_validate_json(out)
     assert draft.kind == "appeal" and draft.appeal is not None and draft.appeal.level == "reconsideration"
@@ -61,15 +65,24 @@ def test_draft_appeal_with_given_submission_and_determination(run_cli, tmp_path:
     assert case.prior_submission is not None
     denial = adjudicate(case, case.prior_submission, library=library)
     code, out, err = run_cli(
-        "draft", "--case", str(_write(tmp_path, "c.json", case.model_dump_json())), "--kind", "appeal",
-        "--submission", str(_write(tmp_path, "s.json", case.prior_submission.model_dump_json())),
-        "--determination", str(_write(tmp_path, "d.json", denial.model_dump_json())))
+        "draft",
+        "--case",
+        str(_write(tmp_path, "c.json", case.model_dump_json())),
+        "--kind",
+        "appeal",
+        "--submission",
+        str(_write(tmp_path, "s.json", case.prior_submission.model_dump_json())),
+        "--determination",
+        str(_write(tmp_path, "d.json", denial.model_dump_json())),
+    )
     assert code == 0, err
     assert Draft.model_validate_json(out).appeal.level == "level1"  # type: ignore[union-attr]
 
 
 def test_ask(run_cli) -> None:
-    code, out, err = run_cli("ask", "What is the Cardinal reconsideration filing window?", "--payer", "cardinal")
+    code, out, err = run_cli(
+        "ask", "What is the Cardinal reconsideration filing window?", "--payer", "cardinal"
+    )
     assert code == 0, err
     answer = json.loads(out)
     assert answer["kind"] == "answer" and answer["citations"]
@@ -104,8 +117,25 @@ def test_bad_input_exits_2_with_one_line(run_cli, tmp_path: Path) -> None:
 
 
 def test_module_entry_point_never_shows_a_traceback(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "assistant", "draft", "--case", str(tmp_path / "nope.json"),
-                           "--kind", "narrative"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "draft",
+            "--case",
+            str(tmp_path / "nope.json"),
+            "--kind",
+            "narrative",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)},
+    )
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.strip().endswith("nope.json: file not found") and len(proc.stderr.strip().splitlines()) == 1
+    assert (
+        proc.stderr.strip().endswith("nope.json: file not found")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )

@@ -10,16 +10,39 @@ from assistant.coding import code_request, specific_diagnosis
 from scenarios.models import Code, OrderLine
 
 
-@pytest.mark.parametrize(("original", "policy_id", "statements", "expected"), [
-    ("M54.5", "LKS-MRI-001", "A/P: radiculopathy, lumbar", "M54.16"),           # category, chart says radiculopathy
-    ("C34.1", "CMA-PET-001", "adenocarcinoma of the right upper lobe of the lung", "C34.11"),
-    ("C34.1", "CMA-PET-001", "adenocarcinoma of the left upper lobe of the lung", "C34.12"),
-    ("M17.10", "PSM-TKA-001", "primary osteoarthritis, right knee", "M17.11"),  # unspecified knee -> right
-    ("F10.2", "LKS-SUD-001", "alcohol use disorder, severe", "F10.20"),         # default: uncomplicated
-    ("G47.30", "CMA-CPAP-001", "obstructive sleep apnea, moderate", "G47.33"),  # billable, but not accepted
-    ("J44.9", "LKS-PWC-001", "chronic obstructive pulmonary disease with exertional hypoxemia", None),  # keep
-    ("C34.1", "CMA-PET-001", "no statement that names the disease", None),     # no guess
-])
+@pytest.mark.parametrize(
+    ("original", "policy_id", "statements", "expected"),
+    [
+        (
+            "M54.5",
+            "LKS-MRI-001",
+            "A/P: radiculopathy, lumbar",
+            "M54.16",
+        ),  # category, chart says radiculopathy
+        ("C34.1", "CMA-PET-001", "adenocarcinoma of the right upper lobe of the lung", "C34.11"),
+        ("C34.1", "CMA-PET-001", "adenocarcinoma of the left upper lobe of the lung", "C34.12"),
+        (
+            "M17.10",
+            "PSM-TKA-001",
+            "primary osteoarthritis, right knee",
+            "M17.11",
+        ),  # unspecified knee -> right
+        ("F10.2", "LKS-SUD-001", "alcohol use disorder, severe", "F10.20"),  # default: uncomplicated
+        (
+            "G47.30",
+            "CMA-CPAP-001",
+            "obstructive sleep apnea, moderate",
+            "G47.33",
+        ),  # billable, but not accepted
+        (
+            "J44.9",
+            "LKS-PWC-001",
+            "chronic obstructive pulmonary disease with exertional hypoxemia",
+            None,
+        ),  # keep
+        ("C34.1", "CMA-PET-001", "no statement that names the disease", None),  # no guess
+    ],
+)
 def test_specific_diagnosis(original, policy_id, statements, expected, library) -> None:
     assert specific_diagnosis(original, library.policies[policy_id], statements) == expected
 
@@ -63,7 +86,8 @@ def test_units_above_a_payer_cap_for_one_procedure_are_kept_and_warned(library) 
     case = find_case("surgery_admissions", "acdf_four_levels_over_unit_limit", "cardinal")
     coded = code_request(case, governing_policy(case, library))
     assert [(ln.code, ln.units) for ln in coded.procedures] == [
-        (ln.code.code, ln.units) for ln in case.order.procedures]
+        (ln.code.code, ln.units) for ln in case.order.procedures
+    ]
     assert any("partial approval" in w for w in coded.warnings)
 
 
@@ -80,5 +104,6 @@ def test_a_clean_order_is_left_alone(library) -> None:
     assert coded.fixes == [] and coded.problems == []
     assert coded.diagnoses == [d.code for d in case.order.diagnoses]
     assert [(ln.code, ln.units) for ln in coded.procedures] == [
-        (ln.code.code, ln.units) for ln in case.order.procedures]
+        (ln.code.code, ln.units) for ln in case.order.procedures
+    ]
     assert isinstance(case.order.procedures[0], OrderLine)

@@ -15,8 +15,16 @@ from assistant.pipeline import ask, draft_case
 from scenarios import generate_case
 
 NO_PLAN = "The attached records do not state a follow-up plan."
-MODULES = ("advanced_imaging", "behavioral_health", "dme", "specialty_drugs", "surgery_admissions",
-           "needs_authorization", "eligibility_benefits", "coding")
+MODULES = (
+    "advanced_imaging",
+    "behavioral_health",
+    "dme",
+    "specialty_drugs",
+    "surgery_admissions",
+    "needs_authorization",
+    "eligibility_benefits",
+    "coding",
+)
 
 
 def _section(text: str, title: str) -> str:
@@ -26,7 +34,9 @@ def _section(text: str, title: str) -> str:
 
 
 @pytest.mark.parametrize("payer", ["lakeshore", "cardinal", "prairie"])
-def test_appeal_letter_states_the_requested_period_history_and_plan(payer, asst_settings, embedding, library) -> None:
+def test_appeal_letter_states_the_requested_period_history_and_plan(
+    payer, asst_settings, embedding, library
+) -> None:
     case = find_case("pends_appeals", "appeal_with_followup_exam", payer)
     draft = draft_case(case, "appeal", settings=asst_settings, embedding=embedding, library=library)
     assert draft.kind == "appeal", draft.warnings
@@ -44,7 +54,9 @@ def test_appeal_letter_states_the_requested_period_history_and_plan(payer, asst_
     assert draft.unsupported_facts == []
 
 
-def test_sud_narrative_has_a_clinical_summary_and_the_treatment_plan(asst_settings, embedding, library) -> None:
+def test_sud_narrative_has_a_clinical_summary_and_the_treatment_plan(
+    asst_settings, embedding, library
+) -> None:
     case = find_case("behavioral_health", "iop_meets", "cardinal")
     draft = draft_case(case, "narrative", settings=asst_settings, embedding=embedding, library=library)
     assert draft.kind == "narrative", draft.warnings
@@ -65,7 +77,9 @@ def test_every_service_line_narrative_has_summary_and_plan(asst_settings, embedd
             line = case.order.service_line
             if line in seen or case.answer_key.correct_action not in ("submit", "submit_expedited"):
                 continue
-            seen[line] = draft_case(case, "narrative", settings=asst_settings, embedding=embedding, library=library)
+            seen[line] = draft_case(
+                case, "narrative", settings=asst_settings, embedding=embedding, library=library
+            )
     assert len(seen) >= 8
     for line, draft in seen.items():
         assert draft.kind == "narrative", (line, draft.warnings)
@@ -95,8 +109,12 @@ def test_the_kind_switch_warning_reads_as_english(asst_settings, embedding, libr
 
 
 def test_a_code_question_is_answered_by_the_policy_that_governs_the_code(asst_settings, embedding) -> None:
-    draft = ask("Does Lakeshore require prior authorization for 72148?", "lakeshore", settings=asst_settings,
-                embedding=embedding)
+    draft = ask(
+        "Does Lakeshore require prior authorization for 72148?",
+        "lakeshore",
+        settings=asst_settings,
+        embedding=embedding,
+    )
     first = draft.text.splitlines()[1]
     assert "72148" in first and first.endswith("[LKS-MRI-001: Codes that need authorization]"), draft.text
     assert draft.citations[0].policy_id == "LKS-MRI-001"

@@ -36,19 +36,39 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch, fake: FakeLLM) -> None:
 
 
 def _settings(base: Settings, fake: FakeLLM, **update: object) -> Settings:
-    return base.model_copy(update={"openai_base_url": fake.base_url, "llm_model": MODEL, "llm_timeout_s": 5.0,
-                                   "llm_max_retries": 0, "redact": True, **update})
+    return base.model_copy(
+        update={
+            "openai_base_url": fake.base_url,
+            "llm_model": MODEL,
+            "llm_timeout_s": 5.0,
+            "llm_max_retries": 0,
+            "redact": True,
+            **update,
+        }
+    )
 
 
 def _draft(settings: Settings, embedding, library, case=None):
     case = case or find_case("advanced_imaging", "mri_meets", "lakeshore")
-    return draft_case(case, "narrative", settings=settings, embedding=embedding, library=library,
-                      drafter=LLMDrafter(settings)), case
+    return draft_case(
+        case,
+        "narrative",
+        settings=settings,
+        embedding=embedding,
+        library=library,
+        drafter=LLMDrafter(settings),
+    ), case
 
 
 def _offline(case, asst_settings, embedding, library):
-    return draft_case(case, "narrative", settings=asst_settings, embedding=embedding, library=library,
-                      drafter=OfflineDrafter())
+    return draft_case(
+        case,
+        "narrative",
+        settings=asst_settings,
+        embedding=embedding,
+        library=library,
+        drafter=OfflineDrafter(),
+    )
 
 
 def test_make_drafter_picks_the_llm_only_when_configured(asst_settings: Settings, fake: FakeLLM) -> None:
@@ -72,8 +92,15 @@ def test_normal_reply(asst_settings, fake, embedding, library) -> None:
     assert DATA_RULE in system
     user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     # redaction: nothing that identifies the patient leaves the machine
-    for secret in (case.patient.last_name, case.patient.first_name, case.coverage.member_id, case.patient.mrn,
-                   case.patient.dob.isoformat(), case.ordering_provider.npi, case.servicing_provider.npi):
+    for secret in (
+        case.patient.last_name,
+        case.patient.first_name,
+        case.coverage.member_id,
+        case.patient.mrn,
+        case.patient.dob.isoformat(),
+        case.ordering_provider.npi,
+        case.servicing_provider.npi,
+    ):
         assert secret not in user, secret
     assert "[[NAME_" in user and "[[DOB_" in user and "[[NPI_" in user
 
@@ -84,12 +111,17 @@ def test_without_redaction_the_case_is_sent_as_is(asst_settings, fake, embedding
     assert case.patient.last_name in user and draft.backend == f"llm:{MODEL}"
 
 
-@pytest.mark.parametrize(("mode", "reason"), [
-    ("http500", "500"),
-    ("malformed", "malformed JSON"),
-    ("schema", "ValidationError"),
-])
-def test_failures_fall_back_to_the_offline_draft(mode, reason, asst_settings, fake, embedding, library) -> None:
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("http500", "500"),
+        ("malformed", "malformed JSON"),
+        ("schema", "ValidationError"),
+    ],
+)
+def test_failures_fall_back_to_the_offline_draft(
+    mode, reason, asst_settings, fake, embedding, library
+) -> None:
     fake.mode = mode
     draft, case = _draft(_settings(asst_settings, fake), embedding, library)
     assert draft.backend == "offline" and draft.fallback_reason and reason in draft.fallback_reason
@@ -106,7 +138,9 @@ def test_timeout_falls_back_quickly(asst_settings, fake, embedding, library) -> 
     assert draft.backend == "offline" and "Timeout" in (draft.fallback_reason or "")
 
 
-def test_citation_to_a_passage_that_was_not_retrieved_is_dropped(asst_settings, fake, embedding, library) -> None:
+def test_citation_to_a_passage_that_was_not_retrieved_is_dropped(
+    asst_settings, fake, embedding, library
+) -> None:
     fake.mode = "bad_citation"
     draft, _ = _draft(_settings(asst_settings, fake), embedding, library)
     assert draft.backend == f"llm:{MODEL}" and draft.fallback_reason is None
@@ -116,7 +150,9 @@ def test_citation_to_a_passage_that_was_not_retrieved_is_dropped(asst_settings, 
     assert any("ZZZ-FAKE-001:nowhere:2026.1" in w for w in draft.warnings)
 
 
-def test_injected_instruction_reaches_the_model_only_inside_the_data_block(asst_settings, fake, embedding, library) -> None:
+def test_injected_instruction_reaches_the_model_only_inside_the_data_block(
+    asst_settings, fake, embedding, library
+) -> None:
     case = find_case("advanced_imaging", "mri_meets", "lakeshore")
     note = next(d for d in case.chart if d.kind == "office_note")
     poisoned = note.model_copy(update={"text": f"{note.text}\n{INJECTION}"})
@@ -136,8 +172,14 @@ def test_injected_instruction_reaches_the_model_only_inside_the_data_block(asst_
 def test_streaming(asst_settings, fake, embedding, library) -> None:
     settings = _settings(asst_settings, fake)
     case = find_case("advanced_imaging", "mri_meets", "lakeshore")
-    stream = stream_draft(case, "narrative", settings=settings, embedding=embedding, library=library,
-                          drafter=LLMDrafter(settings))
+    stream = stream_draft(
+        case,
+        "narrative",
+        settings=settings,
+        embedding=embedding,
+        library=library,
+        drafter=LLMDrafter(settings),
+    )
     chunks = list(stream)
     assert len(chunks) > 3 and all("[[" not in c for c in chunks)
     assert stream.draft is not None and stream.draft.backend == f"llm:{MODEL}"
@@ -149,8 +191,14 @@ def test_streaming_error_streams_the_offline_draft(asst_settings, fake, embeddin
     fake.mode = "http500"
     settings = _settings(asst_settings, fake)
     case = find_case("advanced_imaging", "mri_meets", "lakeshore")
-    stream = stream_draft(case, "narrative", settings=settings, embedding=embedding, library=library,
-                          drafter=LLMDrafter(settings))
+    stream = stream_draft(
+        case,
+        "narrative",
+        settings=settings,
+        embedding=embedding,
+        library=library,
+        drafter=LLMDrafter(settings),
+    )
     text = "".join(stream)
     assert stream.draft is not None and stream.draft.backend == "offline" and stream.draft.fallback_reason
     assert text.strip() == stream.draft.text.strip()
@@ -158,7 +206,12 @@ def test_streaming_error_streams_the_offline_draft(asst_settings, fake, embeddin
 
 def test_ask_through_the_llm(asst_settings, fake, embedding) -> None:
     settings = _settings(asst_settings, fake)
-    answer = ask("How long does Lakeshore take to decide a level 1 appeal?", "lakeshore", settings=settings,
-                 embedding=embedding, drafter=LLMDrafter(settings))
+    answer = ask(
+        "How long does Lakeshore take to decide a level 1 appeal?",
+        "lakeshore",
+        settings=settings,
+        embedding=embedding,
+        drafter=LLMDrafter(settings),
+    )
     assert answer.kind == "answer" and answer.backend == f"llm:{MODEL}" and answer.citations
     assert all(c.policy_id in ("lakeshore",) or c.policy_id.startswith("LKS-") for c in answer.citations)

@@ -25,8 +25,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
 WAIT_MS = 60_000
 
@@ -50,22 +56,38 @@ class Server:
 
 
 def streamlit_command(script: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
 
 
 @contextmanager
-def serve(script: Path, data_dir: Path, log: Path, env: dict[str, str] | None = None,
-          wait_health: bool = True) -> Iterator[Server]:
+def serve(
+    script: Path, data_dir: Path, log: Path, env: dict[str, str] | None = None, wait_health: bool = True
+) -> Iterator[Server]:
     """Run ``streamlit run script`` until the block ends (stopped by its own pid, never by name)."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHROMA_HOST")}
     environ.update({"DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), **(env or {})})
     with log.open("wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(streamlit_command(script, port), cwd=ROOT, env=environ, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            streamlit_command(script, port), cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
+        )
         server = Server(proc, f"http://127.0.0.1:{port}", started, log)
         try:
             if wait_health:
@@ -111,8 +133,11 @@ def pick_case() -> tuple[int, list[str]]:
     for seed in range(1, 500):
         case = generate_case("advanced_imaging", seed)
         key = case.answer_key
-        if (case.order.service_line == "lumbar_mri" and key.correct_action == "submit"
-                and case.coverage.member_id == case.coverage.member_id_on_registration):
+        if (
+            case.order.service_line == "lumbar_mri"
+            and key.correct_action == "submit"
+            and case.coverage.member_id == case.coverage.member_id_on_registration
+        ):
             docs = [case.document(i) for i in key.required_document_ids]
             return seed, [f"{d.id} · {d.date.isoformat()} · {d.title}" for d in docs if d is not None]
     raise LookupError("no submit-able lumbar MRI case in advanced_imaging seeds 1-499")
@@ -261,8 +286,10 @@ def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str
     d.see(re.compile(r"Authorization look-up at"))
     d.tab("Request")
     d.choose_many("Attachments (chart documents to send)", documents)
-    narrative = ("Lumbar MRI requested after failed provider-directed physical therapy; the follow-up "
-                 f"examination is documented in the office note. {XSS}")
+    narrative = (
+        "Lumbar MRI requested after failed provider-directed physical therapy; the follow-up "
+        f"examination is documented in the office note. {XSS}"
+    )
     d.type("Medical-necessity narrative", narrative)
     d.settle()
     started = time.perf_counter()
@@ -287,12 +314,14 @@ def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str
     d.see("Completed attempts")
     # the drill-down picker names the trainee (the table's cells are drawn on a canvas)
     expect(page.get_by_role("combobox", name="Drill down to a trainee")).to_have_value(
-        f"{TRAINEE[1]} ({TRAINEE[0]})", timeout=WAIT_MS)
+        f"{TRAINEE[1]} ({TRAINEE[0]})", timeout=WAIT_MS
+    )
     d.shot("dashboard")
     d.click("Open trainee view")
     d.see_heading("Trainee view")
     expect(page.get_by_role("combobox", name="Review an attempt")).to_have_value(
-        re.compile(rf"advanced_imaging:{seed} · completed"), timeout=WAIT_MS)
+        re.compile(rf"advanced_imaging:{seed} · completed"), timeout=WAIT_MS
+    )
     d.click("Open attempt review")
     d.see_heading("Attempt review")
     d.see("every reply is identical to what the trainee saw")

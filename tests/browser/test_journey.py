@@ -21,8 +21,10 @@ BUDGET_S = 180
 @pytest.fixture(autouse=True)
 def _chromium() -> None:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) "
-                    "to run the browser journey")
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) "
+            "to run the browser journey"
+        )
 
 
 def test_journey(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "grading", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "grading", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +27,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     c = case("coding", 3)
     actions = [a.model_dump(mode="json") for a in c.answer_key.reference_actions]
     out = {
-        "case": folder / "case.json", "list": folder / "actions.json", "log": folder / "log.json",
-        "wrong_id": folder / "wrong_id.json", "bad_action": folder / "bad_action.json", "not_json": folder / "x.json",
+        "case": folder / "case.json",
+        "list": folder / "actions.json",
+        "log": folder / "log.json",
+        "wrong_id": folder / "wrong_id.json",
+        "bad_action": folder / "bad_action.json",
+        "not_json": folder / "x.json",
         "scalar": folder / "scalar.json",
     }
     out["case"].write_text(case_to_json(c), encoding="utf-8")
@@ -47,15 +53,20 @@ def test_grade_prints_a_report(files: dict[str, Path], actions: str) -> None:
     assert report["case_id"] == "coding:3" and report["total"] == 100 and report["passed"] is True
 
 
-@pytest.mark.parametrize(("case_key", "actions_key", "needle"), [
-    ("case", "wrong_id", "does not match the case"),
-    ("case", "bad_action", "actions.0.submission"),
-    ("case", "not_json", "not valid JSON"),
-    ("case", "scalar", "expected a list of actions"),
-    ("case", "missing", "file not found"),
-    ("list", "list", "Input should be a valid dictionary"),
-])
-def test_bad_input_exits_2_with_one_line(files: dict[str, Path], case_key: str, actions_key: str, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("case_key", "actions_key", "needle"),
+    [
+        ("case", "wrong_id", "does not match the case"),
+        ("case", "bad_action", "actions.0.submission"),
+        ("case", "not_json", "not valid JSON"),
+        ("case", "scalar", "expected a list of actions"),
+        ("case", "missing", "file not found"),
+        ("list", "list", "Input should be a valid dictionary"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    files: dict[str, Path], case_key: str, actions_key: str, needle: str
+) -> None:
     actions = str(files.get(actions_key, Path("/nonexistent/actions.json")))
     out = _run("grade", "--case", str(files[case_key]), "--actions", actions)
     assert out.returncode == 2
@@ -71,4 +82,6 @@ def test_missing_arguments_exit_2() -> None:
 def test_validate_and_tags() -> None:
     assert _run("validate").stdout.strip() == "rubrics OK"
     tags = _run("tags")
-    assert tags.returncode == 0 and (ROOT / "docs" / "error_tags.md").read_text(encoding="utf-8") == tags.stdout
+    assert (
+        tags.returncode == 0 and (ROOT / "docs" / "error_tags.md").read_text(encoding="utf-8") == tags.stdout
+    )

@@ -42,4 +42,5 @@ def test_golden_report(module_id: str, seed: int, defects: list[str], update_gol
         return
     assert path.exists(), f"{path} missing: run pytest tests/grading/test_golden.py --update-golden"
     assert got == path.read_text(encoding="utf-8"), (
-        f"{path.relative_to(GOLDEN.parents[2])} differs; if the change is intended, rerun with --update-golden")
+        f"{path.relative_to(GOLDEN.parents[2])} differs; if the change is intended, rerun with --update-golden"
+    )

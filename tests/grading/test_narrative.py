@@ -11,7 +11,11 @@ from scenarios.models import Case
 
 
 def _mri() -> Case:
-    return next(case("advanced_imaging", s) for s in range(80) if case("advanced_imaging", s).archetype_id == "mri_meets")
+    return next(
+        case("advanced_imaging", s)
+        for s in range(80)
+        if case("advanced_imaging", s).archetype_id == "mri_meets"
+    )
 
 
 def _with_narrative(c: Case, text: str) -> list:
@@ -23,23 +27,30 @@ def _with_narrative(c: Case, text: str) -> list:
 
 def _text(c: Case, body: str) -> str:
     p, o = c.patient, c.ordering_provider
-    return (f"{p.first_name} {p.last_name}, DOB {p.dob}, member {c.coverage.member_id}. Requesting CPT 72148 x 1 "
-            f"(MRI lumbar spine) for M54.16 on {c.order.date_of_service}, authorization for 60 days.\n{body}\n"
-            f"Ordering: {o.first_name} {o.last_name}, {o.credentials}.")
+    return (
+        f"{p.first_name} {p.last_name}, DOB {p.dob}, member {c.coverage.member_id}. Requesting CPT 72148 x 1 "
+        f"(MRI lumbar spine) for M54.16 on {c.order.date_of_service}, authorization for 60 days.\n{body}\n"
+        f"Ordering: {o.first_name} {o.last_name}, {o.credentials}."
+    )
 
 
-SOUND = ("Left leg radicular pain for 10 weeks. She completed 8 weeks of physical therapy (14 visits) plus naproxen, "
-         "which failed.\nFollow-up exam after PT: positive straight-leg raise at 40 degrees, diminished left Achilles "
-         "reflex. No red flags.")
+SOUND = (
+    "Left leg radicular pain for 10 weeks. She completed 8 weeks of physical therapy (14 visits) plus naproxen, "
+    "which failed.\nFollow-up exam after PT: positive straight-leg raise at 40 degrees, diminished left Achilles "
+    "reflex. No red flags."
+)
 
 
-@pytest.mark.parametrize(("body", "tags"), [
-    (SOUND, set()),
-    (SOUND.replace("8 weeks", "12 weeks"), {"contradicts_chart", "criterion_not_addressed"}),
-    (SOUND + "\nAn MRI on 2025-01-01 was normal.", {"unsupported_claim"}),
-    (SOUND.replace("naproxen", "gabapentin"), {"unsupported_claim"}),
-    (SOUND.split("\n")[0], {"criterion_not_addressed"}),  # the follow-up exam left out
-])
+@pytest.mark.parametrize(
+    ("body", "tags"),
+    [
+        (SOUND, set()),
+        (SOUND.replace("8 weeks", "12 weeks"), {"contradicts_chart", "criterion_not_addressed"}),
+        (SOUND + "\nAn MRI on 2025-01-01 was normal.", {"unsupported_claim"}),
+        (SOUND.replace("naproxen", "gabapentin"), {"unsupported_claim"}),
+        (SOUND.split("\n")[0], {"criterion_not_addressed"}),  # the follow-up exam left out
+    ],
+)
 def test_hand_written_narratives(body: str, tags: set[str]) -> None:
     c = _mri()
     report = grade(c, _with_narrative(c, _text(c, body)))
@@ -58,5 +69,12 @@ def test_missing_admin_elements_are_listed() -> None:
     c = _mri()
     report = grade(c, _with_narrative(c, SOUND))
     missing = {i.item_id for i in report.items if "missing_admin_element" in i.error_tags}
-    assert missing == {"admin:patient", "admin:dob", "admin:codes", "admin:date_of_service", "admin:ordering_provider",
-                       "admin:units", "admin:requested_duration"}
+    assert missing == {
+        "admin:patient",
+        "admin:dob",
+        "admin:codes",
+        "admin:date_of_service",
+        "admin:ordering_provider",
+        "admin:units",
+        "admin:requested_duration",
+    }

@@ -14,8 +14,12 @@ from scenarios import load_modules
 from scenarios.models import Appeal, PendReply, Submission
 
 MODULES = sorted(load_modules())
-PROFILE = settings(max_examples=40, deadline=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @pytest.mark.parametrize("module_id", MODULES)
@@ -23,14 +27,24 @@ def test_reference_actions_score_100_without_tags(module_id: str) -> None:
     for seed in range(12):
         c = case(module_id, seed)
         report = grade(c, c.answer_key.reference_actions)
-        assert report.total == 100, (c.case_id, c.archetype_id, [i for i in report.items if i.points < i.max_points])
+        assert report.total == 100, (
+            c.case_id,
+            c.archetype_id,
+            [i for i in report.items if i.points < i.max_points],
+        )
         assert report.error_tags == [] and report.passed
 
 
 @PROFILE
-@given(module=st.sampled_from(MODULES), seed=st.integers(0, 400),
-       defects=st.lists(st.sampled_from(sorted(DEFECTS)), max_size=4), drop=st.sets(st.integers(0, 5), max_size=3))
-def test_score_is_within_0_and_100_and_deterministic(module: str, seed: int, defects: list[str], drop: set[int]) -> None:
+@given(
+    module=st.sampled_from(MODULES),
+    seed=st.integers(0, 400),
+    defects=st.lists(st.sampled_from(sorted(DEFECTS)), max_size=4),
+    drop=st.sets(st.integers(0, 5), max_size=3),
+)
+def test_score_is_within_0_and_100_and_deterministic(
+    module: str, seed: int, defects: list[str], drop: set[int]
+) -> None:
     c = case(module, seed)
     actions = list(c.answer_key.reference_actions)
     for name in defects:
@@ -47,24 +61,44 @@ def test_score_is_within_0_and_100_and_deterministic(module: str, seed: int, def
 
 
 def _carrier(actions: list) -> int | None:
-    return next((i for i, a in enumerate(actions) if isinstance(a, Submission | Appeal | PendReply) and a.document_ids), None)
+    return next(
+        (
+            i
+            for i, a in enumerate(actions)
+            if isinstance(a, Submission | Appeal | PendReply) and a.document_ids
+        ),
+        None,
+    )
 
 
 @PROFILE
-@given(module=st.sampled_from(MODULES), seed=st.integers(0, 400), which=st.integers(0, 10),
-       start=st.sampled_from(["reference", "irrelevant_document", "omit_criterion", "late_submission"]))
-def test_removing_a_required_document_never_raises_the_score(module: str, seed: int, which: int, start: str) -> None:
+@given(
+    module=st.sampled_from(MODULES),
+    seed=st.integers(0, 400),
+    which=st.integers(0, 10),
+    start=st.sampled_from(["reference", "irrelevant_document", "omit_criterion", "late_submission"]),
+)
+def test_removing_a_required_document_never_raises_the_score(
+    module: str, seed: int, which: int, start: str
+) -> None:
     c = case(module, seed)
     actions = list(c.answer_key.reference_actions)
     if start != "reference":
         actions = DEFECTS[start].apply(c, actions) or actions
     i = _carrier(actions)
-    required = [d for d in (actions[i].document_ids if i is not None else []) if d in c.answer_key.required_document_ids]
+    required = [
+        d
+        for d in (actions[i].document_ids if i is not None else [])
+        if d in c.answer_key.required_document_ids
+    ]
     if i is None or not required:
         return
     removed = required[which % len(required)]
-    fewer = [*actions[:i], actions[i].model_copy(update={"document_ids": [d for d in actions[i].document_ids if d != removed]}),
-             *actions[i + 1:]]
+    fewer = [
+        *actions[:i],
+        actions[i].model_copy(update={"document_ids": [d for d in actions[i].document_ids if d != removed]}),
+        *actions[i + 1 :],
+    ]
     assert grade(c, fewer).total <= grade(c, actions).total
 
 
@@ -73,11 +107,18 @@ _THERAPIES = ["acupuncture", "tofacitinib", "kyphoplasty", "pembrolizumab", "tra
 
 
 @PROFILE
-@given(module=st.sampled_from(MODULES), seed=st.integers(0, 400), value=st.integers(31, 997),
-       unit=st.sampled_from(_UNITS), therapy=st.sampled_from(_THERAPIES), year=st.integers(1990, 2015),
-       start=st.sampled_from(["reference", "omit_criterion", "contradict_figure"]))
-def test_adding_an_unsupported_claim_never_raises_the_score(module: str, seed: int, value: int, unit: str, therapy: str,
-                                                            year: int, start: str) -> None:
+@given(
+    module=st.sampled_from(MODULES),
+    seed=st.integers(0, 400),
+    value=st.integers(31, 997),
+    unit=st.sampled_from(_UNITS),
+    therapy=st.sampled_from(_THERAPIES),
+    year=st.integers(1990, 2015),
+    start=st.sampled_from(["reference", "omit_criterion", "contradict_figure"]),
+)
+def test_adding_an_unsupported_claim_never_raises_the_score(
+    module: str, seed: int, value: int, unit: str, therapy: str, year: int, start: str
+) -> None:
     c = case(module, seed)
     actions = list(c.answer_key.reference_actions)
     if start != "reference":
@@ -90,7 +131,11 @@ def test_adding_an_unsupported_claim_never_raises_the_score(module: str, seed: i
     if f" {therapy}" in case_text or f" {value}" in case_text:
         return  # then the claim would be supported
     claim = f"\nAlso: {value} {unit}; {therapy}; {year}-03-17."
-    more = [*actions[:i], actions[i].model_copy(update={field: getattr(actions[i], field) + claim}), *actions[i + 1:]]
+    more = [
+        *actions[:i],
+        actions[i].model_copy(update={field: getattr(actions[i], field) + claim}),
+        *actions[i + 1 :],
+    ]
     before, after = grade(c, actions), grade(c, more)
     assert after.total <= before.total
     if c.answer_key.correct_action in ("submit", "submit_expedited", "appeal"):

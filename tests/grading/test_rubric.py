@@ -17,7 +17,9 @@ def test_shipped_rubrics_are_valid() -> None:
     assert validate_rubrics() == []
 
 
-@pytest.mark.parametrize("module_id", ["coding", "eligibility_benefits", "needs_authorization", "pends_appeals", "dme"])
+@pytest.mark.parametrize(
+    "module_id", ["coding", "eligibility_benefits", "needs_authorization", "pends_appeals", "dme"]
+)
 def test_effective_rubric_weights_sum_to_100(module_id: str) -> None:
     rubric = rubric_for(module_id)
     assert set(rubric.weights) == set(DIMENSIONS)
@@ -35,19 +37,28 @@ def _write(tmp_path: Path, name: str, text: str) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize(("override", "expected"), [
-    ("weights: {coding: 50, documentation: 20, narrative: 20, process: 25, outcome: 15}\n",
-     "bad.yaml > weights: weights sum to 130; they must sum to 100"),
-    ("weights: {coding: 20, documentation: 20, narrative: 20, process: 25, results: 15}\n",
-     "bad.yaml > weights > results: unknown dimension"),
-    ("points: {diagnosis: 4, vibes: 2}\n", "bad.yaml > points > vibes: unknown item type"),
-    ("points: {diagnosis: 0}\n", "bad.yaml > points > diagnosis: points must be above 0"),
-    ("pass_marks: 70\n", "bad.yaml > pass_marks: Extra inputs are not permitted"),
-    ("pass_mark: 170\n", "bad.yaml > pass_mark: Input should be less than or equal to 100"),
-    ("weights: [1, 2\n", "bad.yaml: not valid YAML"),
-    ("- just a list\n", "bad.yaml: must be a mapping"),
-])
-def test_invalid_override_is_reported_with_file_and_path(tmp_path: Path, override: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        (
+            "weights: {coding: 50, documentation: 20, narrative: 20, process: 25, outcome: 15}\n",
+            "bad.yaml > weights: weights sum to 130; they must sum to 100",
+        ),
+        (
+            "weights: {coding: 20, documentation: 20, narrative: 20, process: 25, results: 15}\n",
+            "bad.yaml > weights > results: unknown dimension",
+        ),
+        ("points: {diagnosis: 4, vibes: 2}\n", "bad.yaml > points > vibes: unknown item type"),
+        ("points: {diagnosis: 0}\n", "bad.yaml > points > diagnosis: points must be above 0"),
+        ("pass_marks: 70\n", "bad.yaml > pass_marks: Extra inputs are not permitted"),
+        ("pass_mark: 170\n", "bad.yaml > pass_mark: Input should be less than or equal to 100"),
+        ("weights: [1, 2\n", "bad.yaml: not valid YAML"),
+        ("- just a list\n", "bad.yaml: must be a mapping"),
+    ],
+)
+def test_invalid_override_is_reported_with_file_and_path(
+    tmp_path: Path, override: str, expected: str
+) -> None:
     _write(tmp_path, "default.yaml", DEFAULT)
     _write(tmp_path, "bad.yaml", override)
     errors = validate_rubrics(tmp_path)
@@ -59,8 +70,12 @@ def test_invalid_override_is_reported_with_file_and_path(tmp_path: Path, overrid
 
 def test_every_error_is_collected(tmp_path: Path) -> None:
     _write(tmp_path, "default.yaml", DEFAULT)
-    _write(tmp_path, "bad.yaml", "weights: {coding: 1, documentation: 1, narrative: 1, process: 1, mood: 1}\n"
-                                 "points: {vibes: 1, diagnosis: -1}\n")
+    _write(
+        tmp_path,
+        "bad.yaml",
+        "weights: {coding: 1, documentation: 1, narrative: 1, process: 1, mood: 1}\n"
+        "points: {vibes: 1, diagnosis: -1}\n",
+    )
     errors = validate_rubrics(tmp_path)
     # unknown dimension, missing dimension, wrong sum, unknown item type, negative points: all five at once
     assert len(errors) == 5, errors
@@ -68,9 +83,13 @@ def test_every_error_is_collected(tmp_path: Path) -> None:
 
 
 def test_default_must_be_complete(tmp_path: Path) -> None:
-    _write(tmp_path, "default.yaml", "version: '1'\npass_mark: 80\npartial_credit: 0.5\n"
-                                     "weights: {coding: 20, documentation: 20, narrative: 20, process: 25, outcome: 15}\n"
-                                     "points: {diagnosis: 4}\n")
+    _write(
+        tmp_path,
+        "default.yaml",
+        "version: '1'\npass_mark: 80\npartial_credit: 0.5\n"
+        "weights: {coding: 20, documentation: 20, narrative: 20, process: 25, outcome: 15}\n"
+        "points: {diagnosis: 4}\n",
+    )
     errors = validate_rubrics(tmp_path)
     assert any("the default rubric must give points for" in e for e in errors)
 
@@ -83,7 +102,9 @@ def test_pass_mark_precedence(tmp_path: Path) -> None:
     assert load_rubric("plain", 70, tmp_path).pass_mark == 70  # then the module's own
     assert load_rubric("unknown_module", None, tmp_path).pass_mark == 80  # then the default
     plain = load_rubric("plain", 70, tmp_path)
-    assert plain.points["diagnosis"] == 6 and plain.points["sequencing"] == 2 and plain.label == "plain@2026.1"
+    assert (
+        plain.points["diagnosis"] == 6 and plain.points["sequencing"] == 2 and plain.label == "plain@2026.1"
+    )
 
 
 def test_skip_names_known_item_types(tmp_path: Path) -> None:

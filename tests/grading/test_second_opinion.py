@@ -27,10 +27,20 @@ class _Server:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
                 content = server.reply if isinstance(server.reply, str) else json.dumps(server.reply)
-                payload = {"id": "cmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-                           "choices": [{"index": 0, "finish_reason": "stop",
-                                        "message": {"role": "assistant", "content": content}}],
-                           "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+                payload = {
+                    "id": "cmpl-1",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": content},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
                 if server.status != 200:
                     payload = {"error": {"message": "model overloaded", "type": "server_error"}}
                 data = json.dumps(payload).encode()
@@ -47,9 +57,17 @@ class _Server:
         self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
     def settings(self, **extra: object) -> Settings:
-        return load_settings(env={}, overrides={"openai_base_url": f"http://127.0.0.1:{self.http.server_port}/v1",
-                                                 "openai_api_key": "test-key", "llm_model": "tiny-grader",
-                                                 "llm_timeout_s": 5, "llm_max_retries": 0, **extra})
+        return load_settings(
+            env={},
+            overrides={
+                "openai_base_url": f"http://127.0.0.1:{self.http.server_port}/v1",
+                "openai_api_key": "test-key",
+                "llm_model": "tiny-grader",
+                "llm_timeout_s": 5,
+                "llm_max_retries": 0,
+                **extra,
+            },
+        )
 
 
 @pytest.fixture
@@ -62,7 +80,11 @@ def server() -> Iterator[_Server]:
 
 
 def _mri() -> Any:
-    return next(case("advanced_imaging", s) for s in range(80) if case("advanced_imaging", s).archetype_id == "mri_meets")
+    return next(
+        case("advanced_imaging", s)
+        for s in range(80)
+        if case("advanced_imaging", s).archetype_id == "mri_meets"
+    )
 
 
 def test_second_opinion_is_reported_beside_the_deterministic_score(server: _Server) -> None:
@@ -85,12 +107,17 @@ def test_disagreement_is_flagged(server: _Server) -> None:
     assert report.second_opinion is not None and report.second_opinion.agreement is False
 
 
-@pytest.mark.parametrize(("status", "reply", "needle"), [
-    (500, None, "second opinion unavailable"),
-    (200, "this is not JSON", "second opinion unavailable"),
-    (200, {"score": 250, "reasons": []}, "second opinion unavailable"),
-])
-def test_any_error_leaves_the_grade_and_says_why(server: _Server, status: int, reply: Any, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "reply", "needle"),
+    [
+        (500, None, "second opinion unavailable"),
+        (200, "this is not JSON", "second opinion unavailable"),
+        (200, {"score": 250, "reasons": []}, "second opinion unavailable"),
+    ],
+)
+def test_any_error_leaves_the_grade_and_says_why(
+    server: _Server, status: int, reply: Any, needle: str
+) -> None:
     server.status, server.reply = status, reply if reply is not None else {}
     c = _mri()
     report = grade(c, c.answer_key.reference_actions, settings=server.settings())
@@ -100,8 +127,16 @@ def test_any_error_leaves_the_grade_and_says_why(server: _Server, status: int, r
 
 def test_unreachable_server_and_no_llm() -> None:
     c = _mri()
-    down = load_settings(env={}, overrides={"openai_base_url": "http://127.0.0.1:9/v1", "openai_api_key": "k",
-                                            "llm_model": "m", "llm_timeout_s": 2, "llm_max_retries": 0})
+    down = load_settings(
+        env={},
+        overrides={
+            "openai_base_url": "http://127.0.0.1:9/v1",
+            "openai_api_key": "k",
+            "llm_model": "m",
+            "llm_timeout_s": 2,
+            "llm_max_retries": 0,
+        },
+    )
     report = grade(c, c.answer_key.reference_actions, settings=down)
     assert report.second_opinion is None and "unavailable" in (report.second_opinion_note or "")
     offline = grade(c, c.answer_key.reference_actions, settings=load_settings(env={}))

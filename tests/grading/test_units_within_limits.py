@@ -30,9 +30,14 @@ def _as_ordered(case: Case) -> list[Action]:
     out: list[Action] = []
     for action in case.answer_key.reference_actions:
         if isinstance(action, Submission):
-            action = action.model_copy(update={
-                "procedures": [ln.model_copy(update={"units": ordered[ln.code]}) for ln in action.procedures],
-                "requested_duration_days": case.order.requested_duration_days})
+            action = action.model_copy(
+                update={
+                    "procedures": [
+                        ln.model_copy(update={"units": ordered[ln.code]}) for ln in action.procedures
+                    ],
+                    "requested_duration_days": case.order.requested_duration_days,
+                }
+            )
         out.append(action)
     return out
 

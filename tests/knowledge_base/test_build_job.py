@@ -27,7 +27,9 @@ def small_root(tmp_path: Path) -> Path:
 def test_child_build_matches_an_in_process_build(small_root: Path, tmp_path: Path) -> None:
     settings = load_settings(env={"DATA_DIR": str(tmp_path / "data")})
     seen: list[tuple[int, int]] = []
-    summary = build_in_child(settings, root=small_root, progress=lambda done, total: seen.append((done, total)))
+    summary = build_in_child(
+        settings, root=small_root, progress=lambda done, total: seen.append((done, total))
+    )
     assert summary.added == summary.chunks > 5 and summary.deleted == 0
     assert seen[0] == (0, summary.chunks) and seen[-1] == (summary.chunks, summary.chunks)
     again = build_index(settings, root=small_root)  # same store, same hashes, same model: nothing to do
@@ -37,5 +39,7 @@ def test_child_build_matches_an_in_process_build(small_root: Path, tmp_path: Pat
 
 def test_a_failed_child_build_says_why(tmp_path: Path) -> None:
     settings = load_settings(env={"DATA_DIR": str(tmp_path / "data")})
-    with pytest.raises(IndexUnavailableError, match=r"building the policy index failed: .*no policies/ or manuals/"):
+    with pytest.raises(
+        IndexUnavailableError, match=r"building the policy index failed: .*no policies/ or manuals/"
+    ):
         build_in_child(settings, root=tmp_path / "nowhere")

@@ -33,8 +33,18 @@ def test_ids_are_stable_across_runs(shipped: list[Chunk]) -> None:
 
 
 def test_metadata_is_scalar_and_complete(shipped: list[Chunk]) -> None:
-    keys = {"payer", "policy_id", "kind", "section", "criterion_id", "codes", "service_line", "version",
-            "effective", "content_hash"}
+    keys = {
+        "payer",
+        "policy_id",
+        "kind",
+        "section",
+        "criterion_id",
+        "codes",
+        "service_line",
+        "version",
+        "effective",
+        "content_hash",
+    }
     for c in shipped:
         meta = c.metadata()
         assert keys <= set(meta)
@@ -76,12 +86,15 @@ def test_hash_changes_with_text_and_metadata(shipped: list[Chunk]) -> None:
     assert c.model_copy().content_hash == c.content_hash
 
 
-@pytest.mark.parametrize(("title", "slug"), [
-    ("Overview", "overview"),
-    ("Criterion CMA-CPAP-001.1 — Adherence", "criterion-cma-cpap-001-1-adherence"),
-    ("Pends and requests for information", "pends-and-requests-for-information"),
-    ("——", "section"),
-])
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Overview", "overview"),
+        ("Criterion CMA-CPAP-001.1 — Adherence", "criterion-cma-cpap-001-1-adherence"),
+        ("Pends and requests for information", "pends-and-requests-for-information"),
+        ("——", "section"),
+    ],
+)
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
 
@@ -90,13 +103,20 @@ def test_repeated_titles_and_long_sections_get_distinct_ids() -> None:
     long_para = " ".join(f"word{i}." for i in range(MAX_WORDS)) + "\n\n" + "Second paragraph here."
     body = f"## Notes\nfirst\n## Notes\nsecond\n## Long\n{long_para}\n"
     shipped = next(iter(load_all().policies.values()))
-    doc = PolicyDocument(path="x.md", meta=shipped.meta, body=body, sections=split_sections(body), content_hash="h")
+    doc = PolicyDocument(
+        path="x.md", meta=shipped.meta, body=body, sections=split_sections(body), content_hash="h"
+    )
     ids = [c.id.split(":")[1] for c in chunk_document(doc)]
     assert ids == ["notes", "notes-2", "long", "long-2"]
 
 
-@given(st.lists(st.lists(st.text(alphabet="abcdefgh .", min_size=1, max_size=12), min_size=1, max_size=40),
-                min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet="abcdefgh .", min_size=1, max_size=12), min_size=1, max_size=40),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_split_long_keeps_every_word_in_order(paragraphs: list[list[str]]) -> None:
     text = "\n\n".join(" ".join(words) for words in paragraphs)
     parts = split_long(text, max_words=25)

@@ -81,10 +81,19 @@ def number_in_text(number: float, text: str) -> bool:
     return any(re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", text) for f in forms)
 
 
-@pytest.mark.parametrize(("number", "text", "expected"), [
-    (6, "at least 6 weeks", True), (6, "16 weeks", False), (6, "6.5 hours", False), (6, "6, then", True),
-    (7.5, "over 7.5 mg", True), (1000, "1,000 units", True), (30, "30.0 degrees", True), (1, "Version 2026.1", False),
-])
+@pytest.mark.parametrize(
+    ("number", "text", "expected"),
+    [
+        (6, "at least 6 weeks", True),
+        (6, "16 weeks", False),
+        (6, "6.5 hours", False),
+        (6, "6, then", True),
+        (7.5, "over 7.5 mg", True),
+        (1000, "1,000 units", True),
+        (30, "30.0 degrees", True),
+        (1, "Version 2026.1", False),
+    ],
+)
 def test_number_in_text(number: float, text: str, expected: bool) -> None:
     assert number_in_text(number, text) is expected
 
@@ -100,8 +109,12 @@ def test_every_front_matter_number_is_in_the_body(path: Path) -> None:
     policy = _load_policy(path)
     doc, _ = parse_file(path, CONTENT_ROOT)
     assert doc is not None
-    missing = [f"{where} = {n:g}" for where, n in front_matter_numbers(policy) if not number_in_text(n, doc.body)]
-    assert not missing, f"{_rel(path)}: numbers of the front matter not stated in the body: {'; '.join(missing)}"
+    missing = [
+        f"{where} = {n:g}" for where, n in front_matter_numbers(policy) if not number_in_text(n, doc.body)
+    ]
+    assert not missing, (
+        f"{_rel(path)}: numbers of the front matter not stated in the body: {'; '.join(missing)}"
+    )
 
 
 @pytest.mark.parametrize("path", POLICY_FILES, ids=_rel)
@@ -177,13 +190,17 @@ def test_validate_cli_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "payers x service lines covered: 1/30" in out
 
 
-def test_validate_cli_lists_every_error_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_cli_lists_every_error_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _content_root(tmp_path, FIXTURES / "unknown_operator.md")
     shutil.copy(FIXTURES / "bad_yaml.md", root / "policies" / "lakeshore" / "bad_yaml.md")
     assert main(["--root", str(root), "validate"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert any(line.startswith("policies/lakeshore/unknown_operator.md > criteria > 0") for line in err)
-    assert any(line.startswith("policies/lakeshore/bad_yaml.md: front matter is not valid YAML") for line in err)
+    assert any(
+        line.startswith("policies/lakeshore/bad_yaml.md: front matter is not valid YAML") for line in err
+    )
     assert err[-1] == "2 error(s)"
 
 

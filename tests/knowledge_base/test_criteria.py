@@ -17,8 +17,13 @@ AS_OF = date(2026, 3, 2)
 RULE = TypeAdapter(Rule)
 
 
-def evidence(*, facts: dict[str, Any] | None = None, docs: list[tuple[str, str, date]] | None = None,
-             dx: list[str] | None = None, px: list[str] | None = None) -> Evidence:
+def evidence(
+    *,
+    facts: dict[str, Any] | None = None,
+    docs: list[tuple[str, str, date]] | None = None,
+    dx: list[str] | None = None,
+    px: list[str] | None = None,
+) -> Evidence:
     ev = Evidence(diagnosis_codes=dx or [], procedure_codes=px or [])
     for name, value in (facts or {}).items():
         ev.add(Fact(name=name, value=value, document_id="doc-1", document_date=date(2026, 2, 1)))
@@ -120,8 +125,12 @@ def test_every_operator_has_met_not_met_and_not_evidenced_rows() -> None:
 
 
 def test_results_cite_documents_and_missing_facts() -> None:
-    rule = RULE.validate_python({"op": "all", "of": [{"op": "gte", "fact": "weeks", "value": 6},
-                                                     {"op": "documented", "fact": "failed"}]})
+    rule = RULE.validate_python(
+        {
+            "op": "all",
+            "of": [{"op": "gte", "fact": "weeks", "value": 6}, {"op": "documented", "fact": "failed"}],
+        }
+    )
     out = rule.evaluate(evidence(facts={"weeks": 8}), AS_OF)
     assert out.status == "not_evidenced"
     assert out.document_ids == ["doc-1"]
@@ -139,13 +148,16 @@ def test_latest_statement_wins_and_request_facts_rank_first() -> None:
     assert rule.evaluate(ev, AS_OF).status == "not_met"
 
 
-@pytest.mark.parametrize("bad", [
-    {"op": "documnted", "fact": "x"},            # unknown operator
-    {"op": "gte", "fact": "x"},                  # missing value
-    {"op": "all", "of": []},                     # empty group
-    {"op": "documented", "fact": "x", "extra": 1},  # unknown key
-    {"op": "document_within", "kind": "x", "days": -1},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"op": "documnted", "fact": "x"},  # unknown operator
+        {"op": "gte", "fact": "x"},  # missing value
+        {"op": "all", "of": []},  # empty group
+        {"op": "documented", "fact": "x", "extra": 1},  # unknown key
+        {"op": "document_within", "kind": "x", "days": -1},
+    ],
+)
 def test_invalid_rules_are_rejected_when_loaded(bad: dict) -> None:
     with pytest.raises(ValidationError):
         RULE.validate_python(bad)

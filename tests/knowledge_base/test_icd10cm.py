@@ -20,10 +20,22 @@ def test_every_code_matches_the_package() -> None:
     mismatches = []
     for code in codes:
         bare = code.replace(".", "")
-        got = (icd10cm.is_valid_item(bare), icd10cm.is_leaf(code), icd10cm.get_description(bare),
-               icd10cm.add_dot(bare), icd10cm.is_chapter_or_block(code), icd10cm.is_category_or_subcategory(code))
-        want = (True, package.is_leaf(code), package.get_description(code), code,
-                package.is_chapter_or_block(code), package.is_category_or_subcategory(code))
+        got = (
+            icd10cm.is_valid_item(bare),
+            icd10cm.is_leaf(code),
+            icd10cm.get_description(bare),
+            icd10cm.add_dot(bare),
+            icd10cm.is_chapter_or_block(code),
+            icd10cm.is_category_or_subcategory(code),
+        )
+        want = (
+            True,
+            package.is_leaf(code),
+            package.get_description(code),
+            code,
+            package.is_chapter_or_block(code),
+            package.is_category_or_subcategory(code),
+        )
         if got != want:
             mismatches.append((code, got, want))
     assert not mismatches[:5]
@@ -48,18 +60,30 @@ def test_billable_codes_are_the_leaves_below_category_level() -> None:
     assert billable["M54.50"] == "Low back pain, unspecified"
     assert "M54.5" not in billable and "M50-M54" not in billable
     assert "B20" in billable  # a code naming both a block and its only (billable) category
-    assert len(billable) == len(icd10cm.billable_codes()) == len(
-        {c for c in package.get_all_codes(True) if package.is_category_or_subcategory(c) and package.is_leaf(c)})
+    assert (
+        len(billable)
+        == len(icd10cm.billable_codes())
+        == len(
+            {
+                c
+                for c in package.get_all_codes(True)
+                if package.is_category_or_subcategory(c) and package.is_leaf(c)
+            }
+        )
+    )
 
 
 def test_table_is_cached_and_reread(tmp_path: Path) -> None:
     """A cold cache is filled from the package in a child process; a second process reads the file."""
-    script = ("from knowledge_base import icd10cm as t; print(t.get_description('G47.33')); "
-              "print(t._cache_file().exists())")
+    script = (
+        "from knowledge_base import icd10cm as t; print(t.get_description('G47.33')); "
+        "print(t._cache_file().exists())"
+    )
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert out.returncode == 0, out.stderr[-1500:]
         assert out.stdout.split("\n")[:2] == ["Obstructive sleep apnea (adult) (pediatric)", "True"]
     assert len(list((tmp_path / "precert-academy").glob("icd10cm-*.txt.gz"))) == 1
@@ -69,7 +93,13 @@ def test_unwritable_cache_still_answers(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     script = "from knowledge_base import icd10cm as t; print(t.is_leaf('M54.50'))"
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={"XDG_CACHE_HOME": str(blocker), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"XDG_CACHE_HOME": str(blocker), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert out.returncode == 0, out.stderr[-1500:]
     assert out.stdout.strip() == "True"

@@ -37,14 +37,23 @@ def _policy(payer: str, service_line: str) -> Policy:
     return policy
 
 
-def evidence(service_line: str, *, profile: str | None = None, facts: dict[str, Any] | None = None,
-             withhold: tuple[str, ...] = (), age_days: dict[str, int] | None = None,
-             procedures: tuple[str, ...] = (), request: dict[str, Any] | None = None) -> Evidence:
+def evidence(
+    service_line: str,
+    *,
+    profile: str | None = None,
+    facts: dict[str, Any] | None = None,
+    withhold: tuple[str, ...] = (),
+    age_days: dict[str, int] | None = None,
+    procedures: tuple[str, ...] = (),
+    request: dict[str, Any] | None = None,
+) -> Evidence:
     """The evidence a payer would get from the chart: baseline ⊕ profile ⊕ facts, per document."""
     line = _line(service_line)
     values = {**line["facts"], **(line["profiles"][profile] if profile else {}), **(facts or {})}
-    ev = Evidence(procedure_codes=list(procedures or [p["code"] for p in line["order"]["procedures"]]),
-                  diagnosis_codes=[d["code"] for d in line["order"]["diagnoses"]])
+    ev = Evidence(
+        procedure_codes=list(procedures or [p["code"] for p in line["order"]["procedures"]]),
+        diagnosis_codes=[d["code"] for d in line["order"]["diagnoses"]],
+    )
     for n, doc in enumerate(line["documents"]):
         if doc["kind"] in withhold or not doc.get("relevant", True):
             continue
@@ -98,14 +107,20 @@ MRI_ROWS: list[tuple[str, dict[str, Any], dict[int, str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("payer", "scenario", "expected"), MRI_ROWS,
-                         ids=[f"{r[0]}-{'-'.join(f'{k}={v}' for k, v in r[1].items()) or 'baseline'}" for r in MRI_ROWS])
+@pytest.mark.parametrize(
+    ("payer", "scenario", "expected"),
+    MRI_ROWS,
+    ids=[f"{r[0]}-{'-'.join(f'{k}={v}' for k, v in r[1].items()) or 'baseline'}" for r in MRI_ROWS],
+)
 def test_lumbar_mri_criteria(payer: str, scenario: dict[str, Any], expected: dict[int, str]) -> None:
     assert outcomes(_policy(payer, "lumbar_mri"), evidence("lumbar_mri", **scenario)) == expected
 
 
-ALL_MET_PET = {"lakeshore": {1: "met", 2: "met", 3: "met"}, "cardinal": {1: "met", 2: "met"},
-               "prairie": {1: "met", 2: "met"}}
+ALL_MET_PET = {
+    "lakeshore": {1: "met", 2: "met", 3: "met"},
+    "cardinal": {1: "met", 2: "met"},
+    "prairie": {1: "met", 2: "met"},
+}
 
 PET_ROWS: list[tuple[str, dict[str, Any], dict[int, str]]] = [
     *[(p, {}, ALL_MET_PET[p]) for p in PREFIX],
@@ -117,33 +132,53 @@ PET_ROWS: list[tuple[str, dict[str, Any], dict[int, str]]] = [
     ("cardinal", {"profile": "fourth_subsequent"}, {1: "met", 2: "not_met"}),
     ("prairie", {"profile": "fourth_subsequent"}, {1: "met", 2: "not_met"}),
     # the 3rd subsequent scan is still within the limit
-    *[(p, {"profile": "subsequent", "facts": {"subsequent_pet_scans_done": 2}}, ALL_MET_PET[p]) for p in PREFIX],
+    *[
+        (p, {"profile": "subsequent", "facts": {"subsequent_pet_scans_done": 2}}, ALL_MET_PET[p])
+        for p in PREFIX
+    ],
     # a second "initial" scan, or a subsequent scan before initial treatment is completed
     ("cardinal", {"facts": {"initial_pet_done": True}}, {1: "met", 2: "not_met"}),
-    ("prairie", {"profile": "subsequent", "facts": {"initial_treatment_completed": False}}, {1: "met", 2: "not_met"}),
+    (
+        "prairie",
+        {"profile": "subsequent", "facts": {"initial_treatment_completed": False}},
+        {1: "met", 2: "not_met"},
+    ),
     # strongly suspected but not proven still meets criterion 1; neither fails it
-    ("cardinal", {"facts": {"biopsy_proven_cancer": False, "cancer_strongly_suspected": True}, "withhold": ("pathology_report",)},
-     ALL_MET_PET["cardinal"]),
+    (
+        "cardinal",
+        {
+            "facts": {"biopsy_proven_cancer": False, "cancer_strongly_suspected": True},
+            "withhold": ("pathology_report",),
+        },
+        ALL_MET_PET["cardinal"],
+    ),
     ("prairie", {"facts": {"biopsy_proven_cancer": False}}, {1: "not_met", 2: "met"}),
 ]
 
 
-@pytest.mark.parametrize(("payer", "scenario", "expected"), PET_ROWS,
-                         ids=[f"{r[0]}-{'-'.join(f'{k}={v}' for k, v in r[1].items()) or 'baseline'}" for r in PET_ROWS])
+@pytest.mark.parametrize(
+    ("payer", "scenario", "expected"),
+    PET_ROWS,
+    ids=[f"{r[0]}-{'-'.join(f'{k}={v}' for k, v in r[1].items()) or 'baseline'}" for r in PET_ROWS],
+)
 def test_oncology_pet_criteria(payer: str, scenario: dict[str, Any], expected: dict[int, str]) -> None:
     assert outcomes(_policy(payer, "oncology_pet"), evidence("oncology_pet", **scenario)) == expected
 
 
-@pytest.mark.parametrize(("payer", "specialty", "code", "exempt"), [
-    ("prairie", "orthopedic_surgery", "72148", True),
-    ("prairie", "neurosurgery", "72148", True),
-    ("prairie", "family_medicine", "72148", False),
-    ("prairie", "orthopedic_surgery", "72158", False),
-    ("lakeshore", "orthopedic_surgery", "72148", False),
-    ("cardinal", "neurosurgery", "72148", False),
-])
-def test_prairie_waives_auth_for_spine_surgeons_non_contrast_mri(payer: str, specialty: str, code: str,
-                                                                 exempt: bool) -> None:
+@pytest.mark.parametrize(
+    ("payer", "specialty", "code", "exempt"),
+    [
+        ("prairie", "orthopedic_surgery", "72148", True),
+        ("prairie", "neurosurgery", "72148", True),
+        ("prairie", "family_medicine", "72148", False),
+        ("prairie", "orthopedic_surgery", "72158", False),
+        ("lakeshore", "orthopedic_surgery", "72148", False),
+        ("cardinal", "neurosurgery", "72148", False),
+    ],
+)
+def test_prairie_waives_auth_for_spine_surgeons_non_contrast_mri(
+    payer: str, specialty: str, code: str, exempt: bool
+) -> None:
     entry = _policy(payer, "lumbar_mri").code(code)
     assert entry is not None and entry.auth_required
     ev = evidence("lumbar_mri", request={"request.ordering_specialty": specialty})
@@ -169,8 +204,11 @@ def test_pet_pathology_required_only_when_the_note_cites_a_biopsy(payer: str) ->
     pathology = next(d for d in _policy(payer, "oncology_pet").documentation if d.kind == "pathology_report")
     assert pathology.required_if is not None
     proven = evidence("oncology_pet", withhold=("pathology_report",))
-    suspected = evidence("oncology_pet", withhold=("pathology_report",),
-                         facts={"biopsy_proven_cancer": False, "cancer_strongly_suspected": True})
+    suspected = evidence(
+        "oncology_pet",
+        withhold=("pathology_report",),
+        facts={"biopsy_proven_cancer": False, "cancer_strongly_suspected": True},
+    )
     assert pathology.required_if.evaluate(proven, AS_OF).status == "met"
     assert pathology.required_if.evaluate(suspected, AS_OF).status == "not_met"
 
@@ -195,8 +233,10 @@ def test_baseline_chart_meets_recency_and_lead_time_of_every_payer(service_line:
 def test_criterion_numbers_mean_the_same_across_payers(service_line: str) -> None:
     """Criterion .n of every payer reads the same facts (thresholds may differ), so archetypes can name
     failed criteria by number once for all payers."""
-    by_payer = {p: {int(c.id.rsplit(".", 1)[1]): c.rule.facts_used() for c in _policy(p, service_line).criteria}
-                for p in PREFIX}
+    by_payer = {
+        p: {int(c.id.rsplit(".", 1)[1]): c.rule.facts_used() for c in _policy(p, service_line).criteria}
+        for p in PREFIX
+    }
     shared = set.intersection(*(set(v) for v in by_payer.values()))
     assert shared, "no criterion number is shared by all payers"
     for number in shared:

@@ -55,7 +55,9 @@ def test_incremental_rebuild(settings: Settings, content_copy: Path) -> None:
     text = path.read_text(encoding="utf-8")
     marker = "\n## Timeframes\n"
     assert marker in text, f"{path.name} has no Timeframes section"
-    path.write_text(text.replace(marker, marker + "Timeframes were reviewed in this edit.\n", 1), encoding="utf-8")
+    path.write_text(
+        text.replace(marker, marker + "Timeframes were reviewed in this edit.\n", 1), encoding="utf-8"
+    )
     changed = build_index(settings, root=content_copy, embedding=ef)
     assert changed.updated >= 1 and changed.added == 0 and changed.deleted == 0
     assert changed.unchanged == total - changed.updated
@@ -86,7 +88,9 @@ def test_new_version_replaces_ids(settings: Settings, content_copy: Path) -> Non
 
 def test_invalid_content_is_not_indexed(settings: Settings, content_copy: Path) -> None:
     path = _first_policy(content_copy)
-    path.write_text(path.read_text(encoding="utf-8").replace("op: documented", "op: documnted", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("op: documented", "op: documnted", 1), encoding="utf-8"
+    )
     with pytest.raises(PolicyValidationError, match="unknown op 'documnted'"):
         build_index(settings, root=content_copy, embedding=HashingEmbedding())
 
@@ -104,8 +108,12 @@ def test_collections_are_separate_per_embedding(kb_settings: Settings, kb_built:
     assert open_collection(kb_settings, HashingEmbedding()).name != kb_built.collection
 
 
-def test_cli_build_prints_a_json_summary(kb_settings: Settings, kb_built: BuildSummary,
-                                         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_prints_a_json_summary(
+    kb_settings: Settings,
+    kb_built: BuildSummary,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import json
 
     from knowledge_base.__main__ import main
@@ -118,8 +126,9 @@ def test_cli_build_prints_a_json_summary(kb_settings: Settings, kb_built: BuildS
     assert {"added", "updated", "deleted", "unchanged", "seconds"} <= set(out)
 
 
-def test_cli_build_with_invalid_content_exits_2(content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_with_invalid_content_exits_2(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from knowledge_base.__main__ import main
 
     path = _first_policy(content_copy)

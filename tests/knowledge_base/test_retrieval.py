@@ -24,18 +24,22 @@ def _top(hits: list[Hit]) -> list[str]:
     return [h.policy_id for h in hits]
 
 
-@pytest.mark.parametrize(("question", "payer", "expected"), [
-    ("What does Cardinal need for CPAP?", None, "CMA-CPAP-001"),
-    ("72148 Prairie orthopedics", None, "PSM-MRI-001"),
-    ("Lakeshore lumbar MRI conservative care weeks", None, "LKS-MRI-001"),
-    ("Cardinal reconsideration filing window", None, "cardinal"),
-    ("How long does Prairie take to decide an appeal?", None, "prairie"),
-    ("sleep study AHI threshold", "lakeshore", "LKS-CPAP-001"),
-    ("power wheelchair face-to-face examination", "cardinal", "CMA-PWC-001"),
-    ("tuberculosis test before biologic", "prairie", "PSM-BIO-001"),
-])
-def test_fixed_questions_find_their_policy_in_top_3(ready: Settings, question: str, payer: str | None,
-                                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "payer", "expected"),
+    [
+        ("What does Cardinal need for CPAP?", None, "CMA-CPAP-001"),
+        ("72148 Prairie orthopedics", None, "PSM-MRI-001"),
+        ("Lakeshore lumbar MRI conservative care weeks", None, "LKS-MRI-001"),
+        ("Cardinal reconsideration filing window", None, "cardinal"),
+        ("How long does Prairie take to decide an appeal?", None, "prairie"),
+        ("sleep study AHI threshold", "lakeshore", "LKS-CPAP-001"),
+        ("power wheelchair face-to-face examination", "cardinal", "CMA-PWC-001"),
+        ("tuberculosis test before biologic", "prairie", "PSM-BIO-001"),
+    ],
+)
+def test_fixed_questions_find_their_policy_in_top_3(
+    ready: Settings, question: str, payer: str | None, expected: str
+) -> None:
     hits = search(question, payer=payer, k=3, settings=ready)
     assert expected in _top(hits), [(h.policy_id, h.section) for h in hits]
 
@@ -102,22 +106,31 @@ def test_single_rankers(ready: Settings, mode: str) -> None:
     assert "CMA-CPAP-001" in _top(hits)
 
 
-@pytest.mark.parametrize(("text", "tokens"), [
-    ("MRI 72148 for M54.16", ["mri", "72148", "m54.16", "m54"]),
-    ("CPAP E0601 rental", ["cpap", "e0601", "rental"]),
-    ("What does the plan need?", ["plan", "need"]),
-    ("CMA-CPAP-001.1", ["cma-cpap-001.1", "cma", "cpap"]),
-    ("Appeals within 180 days", ["appeal", "within", "180", "day"]),
-    ("therapies", ["therapy"]),
-])
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("MRI 72148 for M54.16", ["mri", "72148", "m54.16", "m54"]),
+        ("CPAP E0601 rental", ["cpap", "e0601", "rental"]),
+        ("What does the plan need?", ["plan", "need"]),
+        ("CMA-CPAP-001.1", ["cma-cpap-001.1", "cma", "cpap"]),
+        ("Appeals within 180 days", ["appeal", "within", "180", "day"]),
+        ("therapies", ["therapy"]),
+    ],
+)
 def test_tokenize_keeps_codes_whole(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"query": "  "}, "query"), ({"query": "x", "k": 0}, "k"), ({"query": "x", "payer": "acme"}, "payer"),
-    ({"query": "x", "kind": "memo"}, "kind"), ({"query": "x", "mode": "magic"}, "mode"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"query": "  "}, "query"),
+        ({"query": "x", "k": 0}, "k"),
+        ({"query": "x", "payer": "acme"}, "payer"),
+        ({"query": "x", "kind": "memo"}, "kind"),
+        ({"query": "x", "mode": "magic"}, "mode"),
+    ],
+)
 def test_bad_input_names_the_field(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(ValueError, match=f"^{field}:"):
         search(**kwargs)  # type: ignore[arg-type]
@@ -133,7 +146,9 @@ def test_cache_follows_a_rebuild(tmp_path: Path, content_copy: Path) -> None:
     build_index(settings, root=content_copy, embedding=ef)
     first = get_index(settings, ef)
     path = sorted((content_copy / "policies").rglob("*.md"))[0]
-    path.write_text(path.read_text(encoding="utf-8") + "\n## Zebra note\nA unique zebra passage.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n## Zebra note\nA unique zebra passage.\n", encoding="utf-8"
+    )
     build_index(settings, root=content_copy, embedding=ef)
     second = get_index(settings, ef)
     assert second is not first and second.version != first.version
@@ -160,7 +175,9 @@ def test_langchain_retriever(ready: Settings) -> None:
     assert "CMA-CPAP-001" in [d.metadata["policy_id"] for d in docs]
 
 
-def test_cli_search(ready: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_search(
+    ready: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATA_DIR", str(ready.data_dir))
     monkeypatch.delenv("CHROMA_HOST", raising=False)
     assert main(["search", "Cardinal CPAP adherence", "--payer", "cardinal", "-k", "2"]) == 0
@@ -169,10 +186,15 @@ def test_cli_search(ready: Settings, monkeypatch: pytest.MonkeyPatch, capsys: py
     assert {"policy_id", "section", "score", "text"} <= set(hits[0])
 
 
-@pytest.mark.parametrize(("argv", "start"), [
-    (["search", "x", "-k", "0"], "-k:"), (["search", "x", "--payer", "acme"], "--payer:"),
-    (["search", " "], "query:"), (["search", "x", "-k", "many"], "python -m knowledge_base search: argument -k"),
-])
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        (["search", "x", "-k", "0"], "-k:"),
+        (["search", "x", "--payer", "acme"], "--payer:"),
+        (["search", " "], "query:"),
+        (["search", "x", "-k", "many"], "python -m knowledge_base search: argument -k"),
+    ],
+)
 def test_cli_bad_input(argv: list[str], start: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()

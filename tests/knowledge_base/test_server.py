@@ -33,8 +33,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     port = _free_port()
     path = tmp_path_factory.mktemp("chroma_server")
     log = (path / "server.log").open("wb")
-    proc = subprocess.Popen([CHROMA, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [CHROMA, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -60,7 +63,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 @pytest.fixture
 def server_settings(chroma_server: tuple[str, int], tmp_path: Path) -> Settings:
     host, port = chroma_server
-    return load_settings(env={"CHROMA_HOST": host, "CHROMA_PORT": str(port), "DATA_DIR": str(tmp_path / "data")})
+    return load_settings(
+        env={"CHROMA_HOST": host, "CHROMA_PORT": str(port), "DATA_DIR": str(tmp_path / "data")}
+    )
 
 
 def test_build_and_search_on_a_chroma_server(server_settings: Settings) -> None:
@@ -78,8 +83,9 @@ def test_build_and_search_on_a_chroma_server(server_settings: Settings) -> None:
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
-    settings = load_settings(env={"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(_free_port()),
-                                  "DATA_DIR": str(tmp_path)})
+    settings = load_settings(
+        env={"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(_free_port()), "DATA_DIR": str(tmp_path)}
+    )
     with pytest.raises(Exception, match="CHROMA_HOST"):
         build_index(settings, embedding=HashingEmbedding())
     assert location(settings).startswith("http://127.0.0.1:")

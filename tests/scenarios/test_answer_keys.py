@@ -29,7 +29,14 @@ MODULES = sorted(load_content().files.modules)
 # Better outcomes rank higher. A pend and a denial rank the same here: taking away the document that
 # shows a failing fact turns a denial into a pend asking for that fact (three-valued criteria), which
 # is not an improvement for the requester, who is still without an authorization.
-RANK = {"no_auth_required": 6, "approved": 5, "partially_approved": 4, "pended": 2, "denied": 2, "rejected": 1}
+RANK = {
+    "no_auth_required": 6,
+    "approved": 5,
+    "partially_approved": 4,
+    "pended": 2,
+    "denied": 2,
+    "rejected": 1,
+}
 
 
 @cache
@@ -46,7 +53,9 @@ def test_known_codes_match_the_simulator() -> None:
 
 
 def _pairs() -> list[tuple[str, str, str]]:
-    return [(m, a.id, p) for m in MODULES for a in load_content().files.modules[m].archetypes for p in a.payers]
+    return [
+        (m, a.id, p) for m in MODULES for a in load_content().files.modules[m].archetypes for p in a.payers
+    ]
 
 
 @pytest.mark.parametrize("module_id", MODULES)
@@ -69,9 +78,15 @@ def test_every_archetype_at_every_payer_gets_its_reason_codes(module_id: str) ->
             want = key.expected_determination
             codes = sorted({r.code for r in got.reasons if r.kind != "info"})
             denied = sorted({r.criterion_id for r in got.reasons if r.kind == "denial" and r.criterion_id})
-            if (got.status, codes, denied) != (want.status, sorted(set(want.reason_codes)), sorted(want.criterion_ids)):
-                problems.append(f"{archetype}@{payer} seed {seed}: simulator {got.status} {codes} {denied}, "
-                                f"answer key {want.status} {sorted(want.reason_codes)} {sorted(want.criterion_ids)}")
+            if (got.status, codes, denied) != (
+                want.status,
+                sorted(set(want.reason_codes)),
+                sorted(want.criterion_ids),
+            ):
+                problems.append(
+                    f"{archetype}@{payer} seed {seed}: simulator {got.status} {codes} {denied}, "
+                    f"answer key {want.status} {sorted(want.reason_codes)} {sorted(want.criterion_ids)}"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -93,9 +108,13 @@ def test_simulator_agrees_with_the_answer_key(module_id: str) -> None:
         else:
             want_ids = ids
         if got.status != want.status or ids != want_ids:
-            reasons = "; ".join(f"{r.code} {r.criterion_id or r.edit or ''}: {r.message[:120]}" for r in got.reasons)
-            problems.append(f"{case.case_id} ({case.archetype_id}, {case.coverage.payer_id}): simulator "
-                            f"{got.status} {ids} [{reasons}], answer key {want.status} {want_ids}")
+            reasons = "; ".join(
+                f"{r.code} {r.criterion_id or r.edit or ''}: {r.message[:120]}" for r in got.reasons
+            )
+            problems.append(
+                f"{case.case_id} ({case.archetype_id}, {case.coverage.payer_id}): simulator "
+                f"{got.status} {ids} [{reasons}], answer key {want.status} {want_ids}"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -118,8 +137,10 @@ def test_reference_actions_reach_the_expected_outcome(module_id: str) -> None:
         else:
             wanted = None  # a provider query or a closed case gets no payer decision
         if errors or (wanted is not None and final != wanted):
-            problems.append(f"{case.case_id} ({case.archetype_id}, {case.coverage.payer_id}): final {final}, "
-                            f"want {wanted}; {errors}")
+            problems.append(
+                f"{case.case_id} ({case.archetype_id}, {case.coverage.payer_id}): final {final}, "
+                f"want {wanted}; {errors}"
+            )
     assert not problems, "\n".join(problems)
 
 

@@ -29,8 +29,11 @@ def _pairs() -> list[tuple[str, str]]:
 
 @cache
 def _cases() -> list[Case]:
-    return [generate_case(MODULE, seed, content=archetype_content(MODULE, archetype, payer))
-            for archetype, payer in _pairs() for seed in SEEDS_PER_PAIR]
+    return [
+        generate_case(MODULE, seed, content=archetype_content(MODULE, archetype, payer))
+        for archetype, payer in _pairs()
+        for seed in SEEDS_PER_PAIR
+    ]
 
 
 def test_every_archetype_and_payer_is_generated() -> None:
@@ -47,10 +50,16 @@ def test_payer_decides_as_the_answer_key_says() -> None:
         got = adjudicate(case, key.reference_submission)
         denied = sorted(r.criterion_id for r in got.reasons if r.kind == "denial" and r.criterion_id)
         codes = sorted({r.code for r in got.reasons if r.kind != "info"})
-        if (got.status, denied, codes) != (expected.status, sorted(expected.criterion_ids), sorted(expected.reason_codes)):
-            wrong.append(f"{case.case_id} {case.archetype_id}@{case.coverage.payer_id}: expected "
-                         f"{expected.status} {expected.criterion_ids} {expected.reason_codes}, got {got.status} "
-                         f"{denied} {codes}")
+        if (got.status, denied, codes) != (
+            expected.status,
+            sorted(expected.criterion_ids),
+            sorted(expected.reason_codes),
+        ):
+            wrong.append(
+                f"{case.case_id} {case.archetype_id}@{case.coverage.payer_id}: expected "
+                f"{expected.status} {expected.criterion_ids} {expected.reason_codes}, got {got.status} "
+                f"{denied} {codes}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -80,9 +89,12 @@ def _fact_phrases(value: object) -> list[tuple[str, ...]]:
 
 def _check_text(doc: ChartDocument, where: str) -> list[str]:
     text = " ".join(doc.text.replace("_", " ").split()).lower()
-    return [f"{where} {doc.id} ({doc.kind}): {name}={value!r} is not in the text"
-            for name, value in doc.facts.items() for options in _fact_phrases(value)
-            if not any(option.lower() in text for option in options)]
+    return [
+        f"{where} {doc.id} ({doc.kind}): {name}={value!r} is not in the text"
+        for name, value in doc.facts.items()
+        for options in _fact_phrases(value)
+        if not any(option.lower() in text for option in options)
+    ]
 
 
 def test_chart_text_says_the_facts_each_document_states() -> None:
@@ -119,7 +131,11 @@ def test_power_wheelchair_order_prints_the_visit_date_of_the_examination() -> No
         line = load_files_cached().service_lines["power_wheelchair"]
         module = load_files_cached().modules[MODULE]
         archetype = next(a for a in module.archetypes if a.id == case.archetype_id)
-        facts = {**line.facts, **(line.profiles[archetype.profile] if archetype.profile else {}), **archetype.facts}
+        facts = {
+            **line.facts,
+            **(line.profiles[archetype.profile] if archetype.profile else {}),
+            **archetype.facts,
+        }
         exam, order = docs["mobility_exam"], docs["written_order"]
         visit: date = exam.date - timedelta(days=int(facts["f2f_visit_offset_days"]))  # type: ignore[call-overload]
         signed: date = order.date - timedelta(days=int(facts["order_signed_offset_days"]))  # type: ignore[call-overload]

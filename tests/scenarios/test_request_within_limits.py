@@ -22,8 +22,13 @@ SEEDS = range(3)
 
 
 def _pairs() -> list[tuple[str, str, str]]:
-    return [(module.id, a.id, payer) for module in load_files_cached().modules.values()
-            for a in module.archetypes if a.request == "within_limits" for payer in a.payers]
+    return [
+        (module.id, a.id, payer)
+        for module in load_files_cached().modules.values()
+        for a in module.archetypes
+        if a.request == "within_limits"
+        for payer in a.payers
+    ]
 
 
 @cache
@@ -33,11 +38,18 @@ def _case(module: str, archetype: str, payer: str, seed: int) -> Case:
 
 def test_the_audited_archetypes_request_within_limits() -> None:
     capped = {(m, a) for m, a, _ in _pairs()}
-    assert {("dme", "cpap_six_month_rental_requested"), ("behavioral_health", "iop_prairie_block"),
-            ("behavioral_health", "iop_stepdown_expedited"), ("behavioral_health", "iop_certification_missing")} <= capped
+    assert {
+        ("dme", "cpap_six_month_rental_requested"),
+        ("behavioral_health", "iop_prairie_block"),
+        ("behavioral_health", "iop_stepdown_expedited"),
+        ("behavioral_health", "iop_certification_missing"),
+    } <= capped
     # a four-level fusion cannot be requested as fewer levels: it stays as ordered, partially approved
-    acdf = next(a for a in load_files_cached().modules["surgery_admissions"].archetypes
-                if a.id == "acdf_four_levels_over_unit_limit")
+    acdf = next(
+        a
+        for a in load_files_cached().modules["surgery_admissions"].archetypes
+        if a.id == "acdf_four_levels_over_unit_limit"
+    )
     assert acdf.request == "as_ordered" and acdf.expect.determination == "partially_approved"
     assert "cannot be requested as fewer levels" in " ".join(acdf.explanation.split())
 
@@ -54,7 +66,9 @@ def test_capped_reference_is_approved_and_within_the_policy(module: str, archety
             pc = policy.code(line.code.code)
             assert pc is None or pc.max_units is None or line.units <= pc.max_units
         assert policy.max_units is None or sum(ln.units for ln in ref.procedures) <= policy.max_units
-        assert [(ln.code, ln.units) for ln in ref.procedures] == [(ln.code.code, ln.units) for ln in key.correct_procedures]
+        assert [(ln.code, ln.units) for ln in ref.procedures] == [
+            (ln.code.code, ln.units) for ln in key.correct_procedures
+        ]
         if ref.requested_duration_days is not None and policy.max_duration_days is not None:
             assert ref.requested_duration_days <= policy.max_duration_days
         if key.correct_action in ("submit", "submit_expedited"):
@@ -64,8 +78,10 @@ def test_capped_reference_is_approved_and_within_the_policy(module: str, archety
             assert adjudicate(case, ref).status == "approved"
 
 
-@pytest.mark.parametrize(("module", "archetype"), [("dme", "cpap_six_month_rental_requested"),
-                                                   ("behavioral_health", "iop_prairie_block")])
+@pytest.mark.parametrize(
+    ("module", "archetype"),
+    [("dme", "cpap_six_month_rental_requested"), ("behavioral_health", "iop_prairie_block")],
+)
 def test_the_order_keeps_what_was_ordered(module: str, archetype: str) -> None:
     payer = "prairie"
     case = _case(module, archetype, payer, 0)
@@ -78,21 +94,27 @@ def test_the_order_keeps_what_was_ordered(module: str, archetype: str) -> None:
     narrative = key.reference_submission.narrative
     line = key.correct_procedures[0]
     assert f"x {line.units}" in narrative
-    assert f"requested authorization period {key.reference_submission.requested_duration_days} days" in narrative
+    assert (
+        f"requested authorization period {key.reference_submission.requested_duration_days} days" in narrative
+    )
     assert f"requested authorization period {case.order.requested_duration_days} days" not in narrative
-    assert any(policy_id in p and "198" in p for p in key.teaching_points
-               for policy_id in [key.policy_id])
+    assert any(policy_id in p and "198" in p for p in key.teaching_points for policy_id in [key.policy_id])
 
 
 def test_within_limits_caps_per_code_then_the_shared_budget() -> None:
     policy = load_library().policy_for("cardinal", "cervical_fusion")  # 22552 max 2, 3 units per request
     assert policy is not None
     spec = OrderSpec(
-        description="ACDF, four levels", place_of_service="21", ordering_specialty="orthopedic_surgery",
-        servicing_specialty="orthopedic_surgery", lead_business_days=5,
+        description="ACDF, four levels",
+        place_of_service="21",
+        ordering_specialty="orthopedic_surgery",
+        servicing_specialty="orthopedic_surgery",
+        lead_business_days=5,
         diagnoses=[{"code": "M47.12", "display": "Other spondylosis with myelopathy, cervical region"}],  # type: ignore[list-item]
-        procedures=[ProcedureSpec(code="22551", system="CPT", display="first level", units=1),
-                    ProcedureSpec(code="22552", system="CPT", display="each additional level", units=3)],
+        procedures=[
+            ProcedureSpec(code="22551", system="CPT", display="first level", units=1),
+            ProcedureSpec(code="22552", system="CPT", display="each additional level", units=3),
+        ],
     )
     capped = within_limits(spec, policy)
     assert [(p.code, p.units) for p in capped.procedures] == [("22551", 1), ("22552", 2)]

@@ -35,18 +35,22 @@ def test_generate_count_prints_json_lines(capsys: pytest.CaptureFixture[str]) ->
     assert [json.loads(line)["case_id"] for line in lines] == [f"{MODULE}:{s}" for s in (5, 6, 7)]
 
 
-@pytest.mark.parametrize(("argv", "mentions"), [
-    (["generate", "--module", "no_such_module", "--seed", "1"], ["--module", "known modules:", MODULE]),
-    (["generate", "--module", MODULE, "--seed", "-1"], ["--seed", "non-negative integer"]),
-    (["generate", "--module", MODULE, "--seed", "one"], ["--seed", "non-negative integer", "'one'"]),
-    (["generate", "--module", MODULE, "--seed", "1.5"], ["--seed", "non-negative integer"]),
-    (["generate", "--module", MODULE, "--seed", "1", "--count", "0"], ["--count", "from 1 to"]),
-    (["generate", "--seed", "1"], ["--module"]),
-    (["frobnicate"], ["invalid choice"]),
-    ([], ["command"]),
-])
-def test_bad_input_exits_2_with_one_line(argv: list[str], mentions: list[str],
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "mentions"),
+    [
+        (["generate", "--module", "no_such_module", "--seed", "1"], ["--module", "known modules:", MODULE]),
+        (["generate", "--module", MODULE, "--seed", "-1"], ["--seed", "non-negative integer"]),
+        (["generate", "--module", MODULE, "--seed", "one"], ["--seed", "non-negative integer", "'one'"]),
+        (["generate", "--module", MODULE, "--seed", "1.5"], ["--seed", "non-negative integer"]),
+        (["generate", "--module", MODULE, "--seed", "1", "--count", "0"], ["--count", "from 1 to"]),
+        (["generate", "--seed", "1"], ["--module"]),
+        (["frobnicate"], ["invalid choice"]),
+        ([], ["command"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    argv: list[str], mentions: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         code = main(argv)
         raise SystemExit(code)
@@ -64,7 +68,12 @@ def test_validate_exits_0_on_shipped_content(capsys: pytest.CaptureFixture[str])
 
 
 def test_a_real_process_never_prints_a_traceback() -> None:
-    proc = subprocess.run([sys.executable, "-m", "scenarios", "generate", "--module", "nope", "--seed", "x"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scenarios", "generate", "--module", "nope", "--seed", "x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -52,8 +52,23 @@ def test_another_process_generates_the_same_bytes() -> None:
     module_id = MODULES[0]
     for _attempt in range(3):  # content files edited between the two reads change content_version: re-read
         out = subprocess.run(
-            [sys.executable, "-m", "scenarios", "generate", "--module", module_id, "--seed", "3", "--count", "3"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+            [
+                sys.executable,
+                "-m",
+                "scenarios",
+                "generate",
+                "--module",
+                module_id,
+                "--seed",
+                "3",
+                "--count",
+                "3",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         ).stdout.splitlines()
         fresh = load_content.__wrapped__()  # type: ignore[attr-defined]
         if json.loads(out[0])["content_version"] == fresh.version:
@@ -83,7 +98,9 @@ def test_people_dates_and_ids_are_plausible(module_id: str) -> None:
             assert age >= 65 and cov.mbi and MBI_PATTERN.match(cov.mbi)
         assert 18 <= age <= 100
         assert cov.effective_from <= order.date_of_service
-        archetype = next(a for a in load_content().files.modules[module_id].archetypes if a.id == case.archetype_id)
+        archetype = next(
+            a for a in load_content().files.modules[module_id].archetypes if a.id == case.archetype_id
+        )
         if archetype.coverage == "terminated":
             assert cov.effective_to is not None and cov.effective_to < order.date_of_service
         else:
@@ -155,25 +172,44 @@ def _check_key(case: Case) -> None:
     exp = key.expected_determination
     assert set(exp.criterion_ids) == {c for c, s in key.criteria_outcome.items() if s == "not_met"}, where
     assert all(c.startswith(f"{key.policy_id}.") for c in key.criteria_outcome), where
-    assert exp.action_code == {"approved": "A1", "partially_approved": "A2", "denied": "A3", "pended": "A4",
-                               "no_auth_required": "NA", "rejected": "C"}[exp.status]
+    assert (
+        exp.action_code
+        == {
+            "approved": "A1",
+            "partially_approved": "A2",
+            "denied": "A3",
+            "pended": "A4",
+            "no_auth_required": "NA",
+            "rejected": "C",
+        }[exp.status]
+    )
     ref = key.reference_submission
     assert ref is not None and set(ref.document_ids) <= chart_ids, where
     assert ref.member_id == case.coverage.member_id and ref.patient_dob == case.patient.dob
     assert ref.patient_last_name == case.patient.last_name
     assert ref.diagnoses == [d.code for d in key.correct_diagnoses]
-    assert [(p.code, p.units) for p in ref.procedures] == [(p.code.code, p.units) for p in key.correct_procedures]
+    assert [(p.code, p.units) for p in ref.procedures] == [
+        (p.code.code, p.units) for p in key.correct_procedures
+    ]
     assert ref.ordering_npi == case.ordering_provider.npi and ref.servicing_npi == case.servicing_provider.npi
     assert ref.narrative.strip() and "{{" not in ref.narrative
     sent_at = {d.id: d.date for d in case.chart}
-    assert all(sent_at[i] <= ref.at.date() for i in ref.document_ids), f"{where}: a document postdates the request"
+    assert all(sent_at[i] <= ref.at.date() for i in ref.document_ids), (
+        f"{where}: a document postdates the request"
+    )
     actions = key.reference_actions
     assert [a.type for a in actions[:2]] == ["eligibility", "auth_lookup"], where
     assert all(a.at >= case.sim_start for a in actions) and actions == sorted(actions, key=lambda a: a.at)
     main = actions[-1]
-    expected_type = {"submit": Submission, "submit_expedited": Submission, "query_provider": ProviderQuery,
-                     "no_auth_needed": CloseCase, "resolve_coverage": CloseCase, "appeal": Appeal,
-                     "reply_to_pend": PendReply}[key.correct_action]
+    expected_type = {
+        "submit": Submission,
+        "submit_expedited": Submission,
+        "query_provider": ProviderQuery,
+        "no_auth_needed": CloseCase,
+        "resolve_coverage": CloseCase,
+        "appeal": Appeal,
+        "reply_to_pend": PendReply,
+    }[key.correct_action]
     assert isinstance(main, expected_type), where
     if isinstance(main, Submission):
         assert main == ref and ref.at > case.sim_start

@@ -30,10 +30,17 @@ MODULES = sorted(load_content().files.modules)
 seeds = st.integers(min_value=0, max_value=2**63 - 1)
 
 
-@pytest.mark.parametrize(("npi", "valid"), [
-    ("1234567893", True), ("1558598797", True),  # the CMS and a published example
-    ("1234567890", False), ("3234567893", False), ("123456789", False), ("12345678a3", False),
-])
+@pytest.mark.parametrize(
+    ("npi", "valid"),
+    [
+        ("1234567893", True),
+        ("1558598797", True),  # the CMS and a published example
+        ("1234567890", False),
+        ("3234567893", False),
+        ("123456789", False),
+        ("12345678a3", False),
+    ],
+)
 def test_npi_examples(npi: str, valid: bool) -> None:
     assert is_valid_npi(npi) is valid
 
@@ -44,7 +51,9 @@ def test_generated_npis_pass_the_luhn_check_with_the_80840_prefix(seed: int) -> 
     assert is_valid_npi(npi)
     # independent check: plain Luhn over "80840" + the 10 digits
     digits = [int(c) for c in "80840" + npi]
-    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(reversed(digits)))
+    total = sum(
+        d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(reversed(digits))
+    )
     assert total % 10 == 0
 
 
@@ -70,7 +79,9 @@ def test_member_ids_match_the_payer_manual(seed: int, payer: str) -> None:
     member_id = make_member_id(payer, rng)
     assert re.fullmatch(manual.member_id_pattern, member_id)
     typo = member_id_typo(member_id, rng)
-    assert re.fullmatch(manual.member_id_pattern, typo), "a typo must keep the format so only eligibility catches it"
+    assert re.fullmatch(manual.member_id_pattern, typo), (
+        "a typo must keep the format so only eligibility catches it"
+    )
     assert sum(a != b for a, b in zip(member_id, typo, strict=True)) == 1
 
 
@@ -83,7 +94,9 @@ def test_business_days_round_trip(day, n) -> None:  # type: ignore[no-untyped-de
 
 def test_seed_derivation_is_stable() -> None:
     # a frozen value: changing the derivation would silently change every published case
-    assert derive_seed("coding", 7) == int.from_bytes(__import__("hashlib").sha256(b"coding:7").digest()[:8], "big")
+    assert derive_seed("coding", 7) == int.from_bytes(
+        __import__("hashlib").sha256(b"coding:7").digest()[:8], "big"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -118,7 +118,9 @@ def test_denied_prior_keeps_the_old_note_and_adds_a_new_one(content: Content) ->
         assert len(notes) == 2
         old, new = sorted(notes, key=lambda d: d.date)
         assert old.date <= prior.at.date() < new.date < case.sim_start.date()
-        assert old.facts["followup_exam_documented"] is False and new.facts["followup_exam_documented"] is True
+        assert (
+            old.facts["followup_exam_documented"] is False and new.facts["followup_exam_documented"] is True
+        )
         assert old.id in prior.document_ids and new.id not in prior.document_ids
         appeal = case.answer_key.reference_actions[-1]
         assert appeal.type == "appeal" and appeal.document_ids == [new.id]
@@ -138,7 +140,9 @@ def test_a_module_with_content_errors_refuses_to_generate(tmp_path: Path) -> Non
     (tmp_path / "modules").mkdir()
     (tmp_path / "service_lines").mkdir()
     shutil.copy(SCENARIO_ROOT / "service_lines" / "lumbar_mri.yaml", tmp_path / "service_lines")
-    (tmp_path / "modules" / "semantics.yaml").write_text(MODULE.replace("profile: no_followup_exam", "profile: nope"))
+    (tmp_path / "modules" / "semantics.yaml").write_text(
+        MODULE.replace("profile: no_followup_exam", "profile: nope")
+    )
     broken = load_content.__wrapped__(tmp_path)  # type: ignore[attr-defined]
     with pytest.raises(ScenarioContentError, match="unknown profile 'nope'"):
         generate_case("semantics", 0, content=broken)
@@ -162,9 +166,14 @@ def test_order_overrides_reach_the_order_the_key_and_every_request(content: Cont
         assert lookup.type == "auth_lookup" and lookup.codes == ["72158"]
         # templates see the override: the office note plans the contrast study, the narrative requests it
         note = next(d for d in case.chart if d.kind == "office_note")
-        assert "MRI lumbar spine without and with contrast" in note.text and note.facts["prior_lumbar_surgery"] is True
+        assert (
+            "MRI lumbar spine without and with contrast" in note.text
+            and note.facts["prior_lumbar_surgery"] is True
+        )
         assert "CPT 72158 x 1" in ref.narrative and "Contrast: requested (CPT 72158)" in ref.narrative
-        assert "Medical Group" in case.facility.name or "Family Clinic" in case.facility.name  # an office (11)
+        assert (
+            "Medical Group" in case.facility.name or "Family Clinic" in case.facility.name
+        )  # an office (11)
 
 
 def test_archetypes_without_overrides_keep_the_service_line_order(content: Content) -> None:
@@ -177,10 +186,12 @@ def test_a_prior_request_carries_the_overrides(tmp_path: Path) -> None:
     (tmp_path / "modules").mkdir()
     (tmp_path / "service_lines").mkdir()
     shutil.copy(SCENARIO_ROOT / "service_lines" / "lumbar_mri.yaml", tmp_path / "service_lines")
-    module = MODULE.replace("    add_documents_after_prior: [office_note]\n",
-                            "    add_documents_after_prior: [office_note]\n    place_of_service: \"11\"\n"
-                            "    procedures: [{code: \"72149\", system: CPT, display: MRI with contrast, units: 1}]\n"
-                            "    facts: {tumor_suspected: true}\n")
+    module = MODULE.replace(
+        "    add_documents_after_prior: [office_note]\n",
+        '    add_documents_after_prior: [office_note]\n    place_of_service: "11"\n'
+        '    procedures: [{code: "72149", system: CPT, display: MRI with contrast, units: 1}]\n'
+        "    facts: {tumor_suspected: true}\n",
+    )
     (tmp_path / "modules" / "semantics.yaml").write_text(module)
     content = load_content.__wrapped__(tmp_path)  # type: ignore[attr-defined]
     cases = _cases(content, "denied_then_new_note")
@@ -207,10 +218,17 @@ def test_relative_date_facts_resolve_against_each_case_start() -> None:
     assert len(seen_starts) > 5  # different starts, each with its own date
 
 
-@pytest.mark.parametrize(("value", "ok"), [
-    ({"days_before_start": 40}, True), ({"days_before_start": 0}, True), ({"days_before_start": -1}, False),
-    ({"days_before_start": "40"}, False), ({"days_before_start": 40, "extra": 1}, False), ({"days_ago": 40}, False),
-])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ({"days_before_start": 40}, True),
+        ({"days_before_start": 0}, True),
+        ({"days_before_start": -1}, False),
+        ({"days_before_start": "40"}, False),
+        ({"days_before_start": 40, "extra": 1}, False),
+        ({"days_ago": 40}, False),
+    ],
+)
 def test_relative_date_fact_form(value: dict[str, object], ok: bool) -> None:
     from pydantic import TypeAdapter, ValidationError
 
@@ -221,7 +239,8 @@ def test_relative_date_fact_form(value: dict[str, object], ok: bool) -> None:
         parsed = adapter.validate_python(value)
         assert isinstance(parsed, RelativeDate)
         assert resolve_facts({"d": parsed}, date(2026, 3, 2)) == {
-            "d": (date(2026, 3, 2) - timedelta(days=value["days_before_start"])).isoformat()}  # type: ignore[arg-type]
+            "d": (date(2026, 3, 2) - timedelta(days=value["days_before_start"])).isoformat()
+        }  # type: ignore[arg-type]
     else:
         with pytest.raises(ValidationError, match="days_before_start: N"):
             adapter.validate_python(value)

@@ -25,9 +25,15 @@ CASES: dict[str, tuple[str, str]] = {
     "unknown_failed_criterion.yaml": ("modules", "failed_criteria: LKS-MRI-001 has no criterion 9"),
     "unknown_fact.yaml": ("modules", "facts > weeks_of_therapy: unknown fact of lumbar_mri"),
     "appeal_without_prior.yaml": ("modules", "action: appeal needs prior: denied"),
-    "no_referral_without_referral_rule.yaml": ("modules", "coverage: no_referral needs a payer that requires referrals"),
+    "no_referral_without_referral_rule.yaml": (
+        "modules",
+        "coverage: no_referral needs a payer that requires referrals",
+    ),
     "missing_reason_code.yaml": ("modules", "reason_codes: a rejected determination needs its reason code"),
-    "appeal_evidence_not_restated.yaml": ("modules", "the new documents do not restate ['conservative_care_weeks'"),
+    "appeal_evidence_not_restated.yaml": (
+        "modules",
+        "the new documents do not restate ['conservative_care_weeks'",
+    ),
     "archetype_fact_breaks_template.yaml": ("modules", "facts: rendering failed for cpap documents"),
     "template_undefined_variable.yaml": ("service_lines", "undefined variable 'sympton_weeks'"),
     "template_syntax_error.yaml": ("service_lines", "Jinja syntax error at template line 1"),
@@ -40,15 +46,35 @@ CASES: dict[str, tuple[str, str]] = {
     "service_line_unknown_key.yaml": ("service_lines", "documnets: unknown key"),
     "override_unknown_code.yaml": ("modules", "procedures > 0: 72999 is neither a code of LKS-MRI-001"),
     "override_no_governed_code.yaml": ("modules", "procedures: CMA-MRI-001 governs none of ['72100']"),
-    "override_addon_without_primary.yaml": ("modules", "procedures > 0: 22552 is an add-on billable only with 22551"),
-    "override_diagnosis_not_billable.yaml": ("modules", "diagnoses > 0: M54.1 is not a valid billable ICD-10-CM code"),
-    "override_vague_with_diagnoses.yaml": ("modules", "diagnoses: vague_diagnosis puts lumbar_mri's vague_diagnoses"),
-    "relative_date_after_document.yaml": ("service_lines", "facts > therapy_ended: 2 days before the case start is after the office_note"),
-    "relative_date_bad_form.yaml": ("service_lines", "facts > therapy_ended: Value error, a relative date fact is written {days_before_start: N}"),
-    "request_unknown_value.yaml": ("modules", "archetypes > 0 > request: Input should be 'as_ordered' or 'within_limits'"),
+    "override_addon_without_primary.yaml": (
+        "modules",
+        "procedures > 0: 22552 is an add-on billable only with 22551",
+    ),
+    "override_diagnosis_not_billable.yaml": (
+        "modules",
+        "diagnoses > 0: M54.1 is not a valid billable ICD-10-CM code",
+    ),
+    "override_vague_with_diagnoses.yaml": (
+        "modules",
+        "diagnoses: vague_diagnosis puts lumbar_mri's vague_diagnoses",
+    ),
+    "relative_date_after_document.yaml": (
+        "service_lines",
+        "facts > therapy_ended: 2 days before the case start is after the office_note",
+    ),
+    "relative_date_bad_form.yaml": (
+        "service_lines",
+        "facts > therapy_ended: Value error, a relative date fact is written {days_before_start: N}",
+    ),
+    "request_unknown_value.yaml": (
+        "modules",
+        "archetypes > 0 > request: Input should be 'as_ordered' or 'within_limits'",
+    ),
     "request_within_limits_no_effect.yaml": ("modules", "request: within_limits changes nothing"),
     "request_within_limits_partial_expected.yaml": (
-        "modules", "determination: request: within_limits asks cardinal for at most 3 units of E0601 and 90 days"),
+        "modules",
+        "determination: request: within_limits asks cardinal for at most 3 units of E0601 and 90 days",
+    ),
 }
 
 
@@ -83,7 +109,9 @@ def test_broken_fixture_is_reported(tmp_path: Path, name: str) -> None:
     rel = _install(tmp_path, name, folder)
     errors = validate_content(tmp_path, library=load_library())
     assert errors, f"{name}: no error reported"
-    assert all(e.startswith(rel) for e in errors), f"{name}: errors outside the fixture:\n" + "\n".join(errors)
+    assert all(e.startswith(rel) for e in errors), f"{name}: errors outside the fixture:\n" + "\n".join(
+        errors
+    )
     assert any(expected in e for e in errors), f"{name}: wanted {expected!r} in:\n" + "\n".join(errors)
 
 

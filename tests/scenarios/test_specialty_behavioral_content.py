@@ -73,16 +73,21 @@ def test_generated_tb_dates_fit_every_request() -> None:
         tested = _date(lab.facts["tb_test_date"])
         assert tested <= lab.date, case.case_id
         age = (sub.at.date() - tested).days
-        assert (age > TB_WINDOW_DAYS) == (case.archetype_id == "bio_tb_expired"), f"{case.case_id}: {age} days"
+        assert (age > TB_WINDOW_DAYS) == (case.archetype_id == "bio_tb_expired"), (
+            f"{case.case_id}: {age} days"
+        )
         checked += 1
         expired += case.archetype_id == "bio_tb_expired"
     assert checked > len(SEEDS) // 2 and expired > 0
 
 
-@pytest.mark.parametrize(("service_line", "numbers"), [
-    ("ra_biologic", {"lakeshore": 7, "cardinal": 6, "prairie": 7}),
-    ("sud_iop", {"lakeshore": 4, "cardinal": 5, "prairie": 4}),
-])
+@pytest.mark.parametrize(
+    ("service_line", "numbers"),
+    [
+        ("ra_biologic", {"lakeshore": 7, "cardinal": 6, "prairie": 7}),
+        ("sud_iop", {"lakeshore": 4, "cardinal": 5, "prairie": 4}),
+    ],
+)
 def test_criterion_numbers_mean_the_same_at_every_payer(service_line: str, numbers: dict[str, int]) -> None:
     library = load_library()
     rules: dict[int, dict[str, object]] = {}
@@ -92,11 +97,16 @@ def test_criterion_numbers_mean_the_same_at_every_payer(service_line: str, numbe
         assert [c.id.rsplit(".", 1)[1] for c in policy.criteria] == [str(n) for n in range(1, count + 1)]
         for crit in policy.criteria:
             n = int(crit.id.rsplit(".", 1)[1])
-            dumped = {"rule": crit.rule.model_dump(), "applies_if": crit.applies_if and crit.applies_if.model_dump()}
+            dumped = {
+                "rule": crit.rule.model_dump(),
+                "applies_if": crit.applies_if and crit.applies_if.model_dump(),
+            }
             rules.setdefault(n, {})[payer] = dumped
     for n, by_payer in rules.items():
         first = next(iter(by_payer.values()))
-        assert all(r == first for r in by_payer.values()), f"{service_line} criterion {n} differs between payers"
+        assert all(r == first for r in by_payer.values()), (
+            f"{service_line} criterion {n} differs between payers"
+        )
 
 
 @pytest.mark.parametrize("module_id", MODULES)

@@ -59,7 +59,9 @@ def test_criterion_numbers_mean_the_same_at_every_payer(line: str) -> None:
         assert numbers == NUMBERS[line][payer], f"{policy.id}: criteria {numbers}"
         for crit in policy.criteria:
             by_number.setdefault(int(crit.id.rsplit(".", 1)[1]), {})[payer] = (
-                crit.rule.model_dump(), crit.applies_if and crit.applies_if.model_dump())
+                crit.rule.model_dump(),
+                crit.applies_if and crit.applies_if.model_dump(),
+            )
     for n, rules in by_number.items():
         first = next(iter(rules.values()))
         assert all(r == first for r in rules.values()), f"{line} criterion {n} differs between payers"
@@ -75,8 +77,12 @@ def test_every_rule_fact_is_stated_by_a_sent_document(line: str) -> None:
         missing = _rule_facts(policy) - stated
         assert not missing, f"{policy.id} reads facts no relevant {line} document states: {sorted(missing)}"
         for req in policy.documentation:
-            assert req.kind in kinds, f"{policy.id} requires {req.kind}; {line} has no relevant document of that kind"
-    assert any(not d.relevant for d in spec.documents), f"{line}: no irrelevant document to teach minimum necessary"
+            assert req.kind in kinds, (
+                f"{policy.id} requires {req.kind}; {line} has no relevant document of that kind"
+            )
+    assert any(not d.relevant for d in spec.documents), (
+        f"{line}: no irrelevant document to teach minimum necessary"
+    )
 
 
 @pytest.mark.parametrize("line", LINES)
@@ -89,7 +95,9 @@ def test_documents_are_young_enough_for_every_payer(line: str) -> None:
             for doc in spec.documents:
                 if doc.kind == req.kind:
                     age = doc.days_before_start + PRIOR_MARGIN_DAYS
-                    assert age <= req.max_age_days, f"{policy.id}: {doc.kind} can be {age} days old (limit {req.max_age_days})"
+                    assert age <= req.max_age_days, (
+                        f"{policy.id}: {doc.kind} can be {age} days old (limit {req.max_age_days})"
+                    )
 
 
 @cache

@@ -42,10 +42,14 @@ def _check(module_id: str, seed: int) -> None:
     else:
         found = prior_determination(case, library=CONTENT.library)
         if found is None:  # nothing was asked of the payer (a no-auth close, a provider query)
-            assert key.correct_action not in ("submit", "submit_expedited", "appeal", "pend_reply"), case.case_id
+            assert key.correct_action not in ("submit", "submit_expedited", "appeal", "pend_reply"), (
+                case.case_id
+            )
             return
         det = found
-    where = f"{case.case_id} ({case.archetype_id}, {case.coverage.payer_id}): {[r.message for r in det.reasons]}"
+    where = (
+        f"{case.case_id} ({case.archetype_id}, {case.coverage.payer_id}): {[r.message for r in det.reasons]}"
+    )
     assert det.status == expected.status, where
     codes = {r.code for r in det.reasons if r.kind != "info"}
     assert set(expected.reason_codes) <= codes, where

@@ -47,8 +47,9 @@ def test_pend_answered_in_time_with_the_document_is_approved(library: Any) -> No
 
 def test_pend_answered_with_evidence_that_fails_is_denied_50(library: Any) -> None:
     case, sub, det = pended(library)
-    final = answer_pend(case, sub, det, PendReply(at=START + timedelta(days=3), document_ids=["d-pt-short"]),
-                        library=library)
+    final = answer_pend(
+        case, sub, det, PendReply(at=START + timedelta(days=3), document_ids=["d-pt-short"]), library=library
+    )
     assert final.status == "denied" and final.failed_criteria == ["LKS-MRI-001.1"]
 
 
@@ -64,8 +65,9 @@ def test_pend_answered_late_is_denied_226(library: Any) -> None:
 
 def test_pend_answered_without_what_was_asked_is_denied_226(library: Any) -> None:
     case, sub, det = pended(library)
-    final = answer_pend(case, sub, det, PendReply(at=START + timedelta(days=2), document_ids=["d-meds"]),
-                        library=library)
+    final = answer_pend(
+        case, sub, det, PendReply(at=START + timedelta(days=2), document_ids=["d-meds"]), library=library
+    )
     assert final.status == "denied"
     assert {r.code for r in final.reasons if r.kind != "info"} == {"226"}
     assert any("therapy_note" in r.message for r in final.reasons)
@@ -80,9 +82,15 @@ def test_answering_a_determination_that_is_not_a_pend_is_an_error(library: Any) 
 # ---- appeals -----------------------------------------------------------------------------------------
 def test_appeal_with_new_evidence_is_overturned(library: Any) -> None:
     case, sub, det = denied(library)
-    result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["d-pt-new"]),
-                           library=library)
-    assert (result.status, result.action_code, result.stage, result.appeal_level) == ("approved", "A1", "appeal", "level1")
+    result = decide_appeal(
+        case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["d-pt-new"]), library=library
+    )
+    assert (result.status, result.action_code, result.stage, result.appeal_level) == (
+        "approved",
+        "A1",
+        "appeal",
+        "level1",
+    )
     assert result.authorization_number and result.appeal_rights == []
     assert {c.criterion_id: c.status for c in result.criteria}["LKS-MRI-001.1"] == "met"
     assert result.decision_due == APPEAL_AT + timedelta(days=30)
@@ -90,17 +98,21 @@ def test_appeal_with_new_evidence_is_overturned(library: Any) -> None:
 
 def test_appeal_without_new_evidence_is_upheld_with_next_level(library: Any) -> None:
     case, sub, det = denied(library)
-    result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="level1", letter="Please reconsider."),
-                           library=library)
+    result = decide_appeal(
+        case, sub, det, Appeal(at=APPEAL_AT, level="level1", letter="Please reconsider."), library=library
+    )
     assert (result.status, result.appeal_level) == ("denied", "level1")
     assert result.failed_criteria == ["LKS-MRI-001.1"]
     assert [(r.level, r.file_by) for r in result.appeal_rights] == [
-        ("level2", result.decided_at.date() + timedelta(days=60))]
+        ("level2", result.decided_at.date() + timedelta(days=60))
+    ]
 
 
 def test_expedited_appeal_uses_the_level_hours(library: Any) -> None:
     case, sub, det = denied(library)
-    result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="level1", expedited=True), library=library)
+    result = decide_appeal(
+        case, sub, det, Appeal(at=APPEAL_AT, level="level1", expedited=True), library=library
+    )
     assert result.expedited and result.decision_due == APPEAL_AT + timedelta(hours=72)
 
 
@@ -108,13 +120,17 @@ def test_late_appeal_is_dismissed(library: Any) -> None:
     case, sub, det = denied(library)
     level1 = next(r for r in det.appeal_rights if r.level == "level1")
     late = datetime.combine(level1.file_by + timedelta(days=1), datetime.min.time())
-    result = decide_appeal(case, sub, det, Appeal(at=late, level="level1", document_ids=["d-pt-new"]), library=library)
+    result = decide_appeal(
+        case, sub, det, Appeal(at=late, level="level1", document_ids=["d-pt-new"]), library=library
+    )
     assert result.status == "denied" and result.authorization_number is None
     assert [r.edit for r in result.reasons if r.kind != "info"] == ["appeal_late"]
     assert level1.file_by.isoformat() in result.reasons[0].message
 
 
-@pytest.mark.parametrize(("level", "named"), [("level2", "level1"), ("external", "level1"), ("fair_hearing", "level1")])
+@pytest.mark.parametrize(
+    ("level", "named"), [("level2", "level1"), ("external", "level1"), ("fair_hearing", "level1")]
+)
 def test_wrong_level_is_rejected_naming_the_open_level(library: Any, level: str, named: str) -> None:
     case, sub, det = denied(library)
     result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level=level), library=library)
@@ -127,8 +143,9 @@ def test_second_level_opens_after_an_upheld_first_level(library: Any) -> None:
     case, sub, det = denied(library)
     upheld = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="level1"), library=library)
     later = upheld.decided_at + timedelta(days=5)
-    result = decide_appeal(case, sub, upheld, Appeal(at=later, level="level2", document_ids=["d-pt-new"]),
-                           library=library)
+    result = decide_appeal(
+        case, sub, upheld, Appeal(at=later, level="level2", document_ids=["d-pt-new"]), library=library
+    )
     assert (result.status, result.appeal_level) == ("approved", "level2")
     assert result.decision_due == later + timedelta(days=15)
     again = decide_appeal(case, sub, upheld, Appeal(at=later, level="level1"), library=library)
@@ -156,7 +173,9 @@ def test_appeal_needs_a_denial(library: Any) -> None:
 
 def test_appeal_with_unknown_document_is_rejected(library: Any) -> None:
     case, sub, det = denied(library)
-    result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["nope"]), library=library)
+    result = decide_appeal(
+        case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["nope"]), library=library
+    )
     assert result.status == "rejected" and "nope" in result.reasons[0].message
 
 
@@ -165,8 +184,9 @@ def test_timeliness_denial_is_upheld_even_with_evidence(library: Any) -> None:
     sub = build_submission(case, at=datetime(2026, 3, 20, 9, 0))
     det = adjudicate(case, sub, library=library)
     assert det.stage == "timeliness"
-    result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["d-pt-new"]),
-                           library=library)
+    result = decide_appeal(
+        case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["d-pt-new"]), library=library
+    )
     assert result.status == "denied" and "210" in [r.code for r in result.reasons]
 
 
@@ -176,15 +196,22 @@ def test_appeal_of_a_226_denial_with_the_missing_document_is_overturned(library:
     pend = adjudicate(case, sub, library=library)
     assert pend.pend_reply_by is not None
     det = answer_pend(case, sub, pend, PendReply(at=pend.pend_reply_by + timedelta(days=1)), library=library)
-    result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT + timedelta(days=20), level="level1",
-                                                  document_ids=["d-pt-new"]), library=library)
+    result = decide_appeal(
+        case,
+        sub,
+        det,
+        Appeal(at=APPEAL_AT + timedelta(days=20), level="level1", document_ids=["d-pt-new"]),
+        library=library,
+    )
     assert result.status == "approved"
 
 
 # ---- peer-to-peer ------------------------------------------------------------------------------------------
 def test_peer_to_peer_within_window_with_evidence_overturns(library: Any) -> None:
     case, sub, det = denied(library)
-    p2p = PeerToPeer(at=det.decided_at + timedelta(days=3), talking_points="7 weeks of PT", document_ids=["d-pt-p2p"])
+    p2p = PeerToPeer(
+        at=det.decided_at + timedelta(days=3), talking_points="7 weeks of PT", document_ids=["d-pt-p2p"]
+    )
     result = request_peer_to_peer(case, sub, det, p2p, library=library)
     assert (result.status, result.appeal_level) == ("approved", "peer_to_peer")
     assert result.decision_due == p2p.at + timedelta(days=2)
@@ -201,8 +228,13 @@ def test_peer_to_peer_upheld_keeps_level1_open_with_its_original_deadline(librar
 
 def test_peer_to_peer_after_its_window_is_dismissed(library: Any) -> None:
     case, sub, det = denied(library)
-    result = request_peer_to_peer(case, sub, det, PeerToPeer(at=det.decided_at + timedelta(days=15),
-                                                             document_ids=["d-pt"]), library=library)
+    result = request_peer_to_peer(
+        case,
+        sub,
+        det,
+        PeerToPeer(at=det.decided_at + timedelta(days=15), document_ids=["d-pt"]),
+        library=library,
+    )
     assert result.status == "denied" and "appeal_late" in {r.edit for r in result.reasons}
 
 
@@ -217,12 +249,19 @@ def test_referral_denial_appeal_needs_the_referral(library: Any) -> None:
     sub = build_submission(case)
     pend = adjudicate(case, sub, library=library)
     assert (pend.status, pend.stage) == ("pended", "eligibility")
-    det = answer_pend(case, sub, pend, PendReply(at=START + timedelta(days=2), document_ids=["d-meds"]), library=library)
+    det = answer_pend(
+        case, sub, pend, PendReply(at=START + timedelta(days=2), document_ids=["d-meds"]), library=library
+    )
     assert det.status == "denied" and [r.code for r in det.reasons if r.kind != "info"] == ["226"]
     upheld = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="reconsideration"), library=library)
     assert upheld.status == "denied" and "referral" in {r.edit for r in upheld.reasons}
-    overturned = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="reconsideration",
-                                                      document_ids=["d-referral"]), library=library)
+    overturned = decide_appeal(
+        case,
+        sub,
+        det,
+        Appeal(at=APPEAL_AT, level="reconsideration", document_ids=["d-referral"]),
+        library=library,
+    )
     assert (overturned.status, overturned.policy_id) == ("approved", "CMA-MRI-001")
 
 

@@ -29,10 +29,16 @@ def files(tmp_path: Path) -> dict[str, Path]:
     }
     paths["case"].write_text(case.model_dump_json())
     paths["sub"].write_text(build_submission(case).model_dump_json())
-    paths["denied_sub"].write_text(build_submission(case, document_ids=["d-office", "d-pt-short"]).model_dump_json())
-    paths["appeal"].write_text(Appeal(at=START.replace(day=20), level="level1", document_ids=["d-pt-p2p"]).model_dump_json())
-    actions = [json.loads(build_submission(case, document_ids=["d-office"]).model_dump_json()),
-               json.loads(PendReply(at=START.replace(day=4), document_ids=["d-pt"]).model_dump_json())]
+    paths["denied_sub"].write_text(
+        build_submission(case, document_ids=["d-office", "d-pt-short"]).model_dump_json()
+    )
+    paths["appeal"].write_text(
+        Appeal(at=START.replace(day=20), level="level1", document_ids=["d-pt-p2p"]).model_dump_json()
+    )
+    actions = [
+        json.loads(build_submission(case, document_ids=["d-office"]).model_dump_json()),
+        json.loads(PendReply(at=START.replace(day=4), document_ids=["d-pt"]).model_dump_json()),
+    ]
     paths["actions"].write_text(json.dumps(actions))
     return paths
 
@@ -44,37 +50,81 @@ def call(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, An
 
 
 def test_adjudicate(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
-    code, out, _ = call(capsys, "adjudicate", "--case", files["case"], "--submission", files["sub"], "--content", FIXTURES)
+    code, out, _ = call(
+        capsys, "adjudicate", "--case", files["case"], "--submission", files["sub"], "--content", FIXTURES
+    )
     assert code == 0 and out["status"] == "approved" and out["action_code"] == "A1"
 
 
-def test_eligibility_from_submission_and_from_flags(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
-    code, out, _ = call(capsys, "eligibility", "--case", files["case"], "--submission", files["sub"], "--content", FIXTURES)
+def test_eligibility_from_submission_and_from_flags(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path]
+) -> None:
+    code, out, _ = call(
+        capsys, "eligibility", "--case", files["case"], "--submission", files["sub"], "--content", FIXTURES
+    )
     assert code == 0 and out["active"] is True
-    code, out, _ = call(capsys, "eligibility", "--case", files["case"], "--member-id", "LKS999999999",
-                        "--dos", "2026-03-16", "--content", FIXTURES)
+    code, out, _ = call(
+        capsys,
+        "eligibility",
+        "--case",
+        files["case"],
+        "--member-id",
+        "LKS999999999",
+        "--dos",
+        "2026-03-16",
+        "--content",
+        FIXTURES,
+    )
     assert code == 0 and out["active"] is False and out["messages"][0]["code"] == "72"
 
 
 def test_lookup_codes(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
-    code, out, _ = call(capsys, "lookup", "--case", files["case"], "--codes", "72148,99213", "--content", FIXTURES)
+    code, out, _ = call(
+        capsys, "lookup", "--case", files["case"], "--codes", "72148,99213", "--content", FIXTURES
+    )
     assert code == 0 and [r["required"] for r in out["results"]] == [True, False]
 
 
-def test_appeal_re_adjudicates_then_decides(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
-    code, out, _ = call(capsys, "appeal", "--case", files["case"], "--submission", files["denied_sub"],
-                        "--appeal", files["appeal"], "--content", FIXTURES)
+def test_appeal_re_adjudicates_then_decides(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path]
+) -> None:
+    code, out, _ = call(
+        capsys,
+        "appeal",
+        "--case",
+        files["case"],
+        "--submission",
+        files["denied_sub"],
+        "--appeal",
+        files["appeal"],
+        "--content",
+        FIXTURES,
+    )
     assert code == 0 and (out["status"], out["appeal_level"]) == ("approved", "level1")
 
 
-def test_appeal_of_an_approval_is_a_one_line_error(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
-    code, _, err = call(capsys, "appeal", "--case", files["case"], "--submission", files["sub"],
-                        "--appeal", files["appeal"], "--content", FIXTURES)
+def test_appeal_of_an_approval_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], files: dict[str, Path]
+) -> None:
+    code, _, err = call(
+        capsys,
+        "appeal",
+        "--case",
+        files["case"],
+        "--submission",
+        files["sub"],
+        "--appeal",
+        files["appeal"],
+        "--content",
+        FIXTURES,
+    )
     assert code == 2 and err.count("\n") == 1 and "no adverse determination" in err
 
 
 def test_replay(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
-    code, out, _ = call(capsys, "replay", "--case", files["case"], "--actions", files["actions"], "--content", FIXTURES)
+    code, out, _ = call(
+        capsys, "replay", "--case", files["case"], "--actions", files["actions"], "--content", FIXTURES
+    )
     assert code == 0 and [s["result"]["status"] for s in out] == ["pended", "approved"]
 
 
@@ -89,26 +139,58 @@ def _bad(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("label", "argv", "needle"), [
-    ("missing file", ["adjudicate", "--case", "{tmp}/nope.json", "--submission", "{sub}"], "file not found"),
-    ("malformed json", ["adjudicate", "--case", "{broken}", "--submission", "{sub}"], "not valid JSON"),
-    ("schema error names the field", ["adjudicate", "--case", "{case}", "--submission", "{nodx}"], "member_id"),
-    ("impossible date", ["adjudicate", "--case", "{case}", "--submission", "{baddate}"], "date_of_service"),
-    ("impossible --dos", ["eligibility", "--case", "{case}", "--member-id", "X", "--dos", "2026-02-30"], "--dos"),
-    ("missing submission", ["adjudicate", "--case", "{case}"], "--submission is required"),
-    ("unknown command", ["bogus"], "invalid choice"),
-    ("missing required flag", ["replay", "--case", "{case}"], "--actions"),
-    ("eligibility without member", ["eligibility", "--case", "{case}"], "--member-id"),
-    ("content folder without manuals", ["adjudicate", "--case", "{case}", "--submission", "{sub}", "--content", "{tmp}"],
-     "--content"),
-])
-def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], files: dict[str, Path], tmp_path: Path,
-                                         label: str, argv: list[str], needle: str) -> None:
+@pytest.mark.parametrize(
+    ("label", "argv", "needle"),
+    [
+        (
+            "missing file",
+            ["adjudicate", "--case", "{tmp}/nope.json", "--submission", "{sub}"],
+            "file not found",
+        ),
+        ("malformed json", ["adjudicate", "--case", "{broken}", "--submission", "{sub}"], "not valid JSON"),
+        (
+            "schema error names the field",
+            ["adjudicate", "--case", "{case}", "--submission", "{nodx}"],
+            "member_id",
+        ),
+        (
+            "impossible date",
+            ["adjudicate", "--case", "{case}", "--submission", "{baddate}"],
+            "date_of_service",
+        ),
+        (
+            "impossible --dos",
+            ["eligibility", "--case", "{case}", "--member-id", "X", "--dos", "2026-02-30"],
+            "--dos",
+        ),
+        ("missing submission", ["adjudicate", "--case", "{case}"], "--submission is required"),
+        ("unknown command", ["bogus"], "invalid choice"),
+        ("missing required flag", ["replay", "--case", "{case}"], "--actions"),
+        ("eligibility without member", ["eligibility", "--case", "{case}"], "--member-id"),
+        (
+            "content folder without manuals",
+            ["adjudicate", "--case", "{case}", "--submission", "{sub}", "--content", "{tmp}"],
+            "--content",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, Path],
+    tmp_path: Path,
+    label: str,
+    argv: list[str],
+    needle: str,
+) -> None:
     sub = json.loads(files["sub"].read_text())
     names = {
-        "tmp": str(tmp_path), "sub": str(files["sub"]), "case": str(files["case"]),
+        "tmp": str(tmp_path),
+        "sub": str(files["sub"]),
+        "case": str(files["case"]),
         "broken": str(_bad(tmp_path, "broken.json", '{"case_id": ')),
-        "nodx": str(_bad(tmp_path, "nodx.json", json.dumps({k: v for k, v in sub.items() if k != "member_id"}))),
+        "nodx": str(
+            _bad(tmp_path, "nodx.json", json.dumps({k: v for k, v in sub.items() if k != "member_id"}))
+        ),
         "baddate": str(_bad(tmp_path, "baddate.json", json.dumps({**sub, "date_of_service": "2026-02-30"}))),
     }
     extra = [] if argv[0] == "bogus" or "--content" in argv else ["--content", str(FIXTURES)]
@@ -119,7 +201,12 @@ def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], fil
 
 def test_subprocess_never_prints_a_traceback(tmp_path: Path) -> None:
     broken = _bad(tmp_path, "case.json", "[1, 2")
-    proc = subprocess.run([sys.executable, "-m", "simulator", "adjudicate", "--case", str(broken), "--submission",
-                           str(broken)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "adjudicate", "--case", str(broken), "--submission", str(broken)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

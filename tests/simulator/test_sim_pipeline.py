@@ -86,8 +86,12 @@ ELIGIBILITY = [
 # fmt: on
 
 
-@pytest.mark.parametrize(("label", "coverage", "overrides", "code", "edit"), ELIGIBILITY, ids=[r[0] for r in ELIGIBILITY])
-def test_eligibility_rejects(library: Any, label: str, coverage: dict, overrides: dict, code: str, edit: str) -> None:
+@pytest.mark.parametrize(
+    ("label", "coverage", "overrides", "code", "edit"), ELIGIBILITY, ids=[r[0] for r in ELIGIBILITY]
+)
+def test_eligibility_rejects(
+    library: Any, label: str, coverage: dict, overrides: dict, code: str, edit: str
+) -> None:
     det = run(library, coverage, **overrides)
     assert (det.status, det.action_code, det.stage) == ("rejected", "C", "eligibility")
     assert codes(det) == [code] and edits(det) == {edit}
@@ -105,11 +109,18 @@ def test_hmo_specialist_without_referral_is_pended_288(library: Any) -> None:
     assert det.pend_reply_by == START + timedelta(days=14)  # the Cardinal manual's pend window
 
 
-@pytest.mark.parametrize(("case_kw", "docs", "expected"), [
-    ({"referral_on_file": True}, ["d-office", "d-pt"], "approved"),
-    ({"referral_on_file": False, "servicing_specialty": "family_medicine"}, ["d-office", "d-pt"], "approved"),
-    ({"referral_on_file": False}, ["d-office", "d-pt", "d-referral"], "approved"),
-])
+@pytest.mark.parametrize(
+    ("case_kw", "docs", "expected"),
+    [
+        ({"referral_on_file": True}, ["d-office", "d-pt"], "approved"),
+        (
+            {"referral_on_file": False, "servicing_specialty": "family_medicine"},
+            ["d-office", "d-pt"],
+            "approved",
+        ),
+        ({"referral_on_file": False}, ["d-office", "d-pt", "d-referral"], "approved"),
+    ],
+)
 def test_referral_not_needed_or_supplied(library: Any, case_kw: dict, docs: list[str], expected: str) -> None:
     det = run(library, {"payer": "cardinal", **case_kw}, document_ids=docs)
     assert det.status == expected, det.reasons
@@ -120,11 +131,14 @@ def test_referral_is_not_a_lakeshore_rule(library: Any) -> None:
 
 
 # ---- stage 3: authorization requirement --------------------------------------------------------------
-@pytest.mark.parametrize(("ordering", "expected"), [
-    ("orthopedic_surgery", "no_auth_required"),
-    ("neurosurgery", "no_auth_required"),
-    ("family_medicine", "approved"),
-])
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("orthopedic_surgery", "no_auth_required"),
+        ("neurosurgery", "no_auth_required"),
+        ("family_medicine", "approved"),
+    ],
+)
 def test_prairie_no_auth_if_ordered_by_spine_surgeon(library: Any, ordering: str, expected: str) -> None:
     det = run(library, {"payer": "prairie", "ordering_specialty": ordering})
     assert det.status == expected
@@ -219,15 +233,24 @@ def test_failed_criterion_is_denied_50_with_rights(library: Any) -> None:
     det = run(library, document_ids=["d-office", "d-pt-short"])
     assert (det.status, det.action_code, det.stage) == ("denied", "A3", "medical_necessity")
     assert codes(det) == ["50"] and det.failed_criteria == ["LKS-MRI-001.1"]
-    assert {c.criterion_id: c.status for c in det.criteria} == {"LKS-MRI-001.1": "not_met", "LKS-MRI-001.2": "met"}
+    assert {c.criterion_id: c.status for c in det.criteria} == {
+        "LKS-MRI-001.1": "not_met",
+        "LKS-MRI-001.2": "met",
+    }
     assert [r.level for r in det.appeal_rights] == ["peer_to_peer", "level1"]
     decided = det.decided_at.date()
-    assert [r.file_by for r in det.appeal_rights] == [decided + timedelta(days=14), decided + timedelta(days=180)]
+    assert [r.file_by for r in det.appeal_rights] == [
+        decided + timedelta(days=14),
+        decided + timedelta(days=180),
+    ]
     assert "conservative care weeks: 3 (d-pt-short, 2026-02-20)" in det.reasons[0].message
 
 
-ACDF = {"procedures": [RequestedLine(code="22551", units=1)], "diagnoses": ["M50.121"],
-        "document_ids": ["d-surgeon", "d-imaging"]}
+ACDF = {
+    "procedures": [RequestedLine(code="22551", units=1)],
+    "diagnoses": ["M50.121"],
+    "document_ids": ["d-surgeon", "d-imaging"],
+}
 
 
 def test_criterion_that_does_not_apply_counts_as_met(library: Any) -> None:
@@ -238,14 +261,33 @@ def test_criterion_that_does_not_apply_counts_as_met(library: Any) -> None:
 
 def test_applicable_criterion_is_evaluated(library: Any) -> None:
     case = build_case()
-    case.chart.append(case.chart[-2].model_copy(update={"id": "d-smoker", "facts": {
-        "arm_pain_score": 6, "symptom_weeks": 14, "current_smoker": True, "smoking_cessation_counselled": False}}))
-    det = adjudicate(case, build_submission(case, **{**ACDF, "document_ids": ["d-smoker", "d-imaging"]}), library=library)
+    case.chart.append(
+        case.chart[-2].model_copy(
+            update={
+                "id": "d-smoker",
+                "facts": {
+                    "arm_pain_score": 6,
+                    "symptom_weeks": 14,
+                    "current_smoker": True,
+                    "smoking_cessation_counselled": False,
+                },
+            }
+        )
+    )
+    det = adjudicate(
+        case, build_submission(case, **{**ACDF, "document_ids": ["d-smoker", "d-imaging"]}), library=library
+    )
     assert det.status == "denied" and det.failed_criteria == ["LKS-ACDF-001.2"]
 
 
 def test_level_count_is_a_request_fact(library: Any) -> None:
-    det = run(library, **{**ACDF, "procedures": [RequestedLine(code="22551", units=1), RequestedLine(code="22552", units=2)]})
+    det = run(
+        library,
+        **{
+            **ACDF,
+            "procedures": [RequestedLine(code="22551", units=1), RequestedLine(code="22552", units=2)],
+        },
+    )
     assert det.status == "denied" and det.failed_criteria == ["LKS-ACDF-001.3"]
 
 
@@ -253,7 +295,11 @@ def test_level_count_is_a_request_fact(library: Any) -> None:
 def test_approval_has_number_lines_validity_and_clocks(library: Any) -> None:
     det = run(library)
     assert (det.status, det.action_code, det.stage) == ("approved", "A1", "decision")
-    assert det.authorization_number and det.authorization_number.startswith("LKS") and len(det.authorization_number) == 13
+    assert (
+        det.authorization_number
+        and det.authorization_number.startswith("LKS")
+        and len(det.authorization_number) == 13
+    )
     assert [(line.code, line.units) for line in det.approved_lines] == [("72148", 1)]
     assert (det.valid_from, det.valid_to) == (DOS, DOS + timedelta(days=60))
     assert det.received_at == START and det.decision_due == START + timedelta(days=15)
@@ -277,8 +323,14 @@ def test_units_above_code_limit_are_partially_approved_198(library: Any) -> None
 
 
 def test_policy_unit_and_duration_caps(library: Any) -> None:
-    det = run(library, **{**ACDF, "requested_duration_days": 120,
-                          "procedures": [RequestedLine(code="22551", units=1), RequestedLine(code="22552", units=1)]})
+    det = run(
+        library,
+        **{
+            **ACDF,
+            "requested_duration_days": 120,
+            "procedures": [RequestedLine(code="22551", units=1), RequestedLine(code="22552", units=1)],
+        },
+    )
     assert det.status == "partially_approved" and codes(det) == ["198"]
     assert det.valid_to == DOS + timedelta(days=90)
     assert [(line.code, line.units) for line in det.approved_lines] == [("22551", 1), ("22552", 1)]

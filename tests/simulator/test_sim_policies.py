@@ -60,49 +60,113 @@ ADDRESS = Address(street="1 Test Way", city="Lakeview", state="IL", zip="60600")
 NPIS = ("1234567893", "1558598797", "1987654328")
 
 
-def build(policy: Policy, facts: dict[str, Any] | None = None, withhold: str | None = None) -> tuple[Case, Submission]:
+def build(
+    policy: Policy, facts: dict[str, Any] | None = None, withhold: str | None = None
+) -> tuple[Case, Submission]:
     """A case and the request an expert would send, from the service line's baseline (or ``facts``)."""
     line = LINES[policy.service_line]
     manual = LIBRARY.manual(policy.payer)
     facts = {**line.facts, **(facts or {})}
     chart = [
-        ChartDocument(id=f"doc-{i}", kind=spec.kind, date=START.date() - timedelta(days=spec.days_before_start),
-                      author=spec.author, title=spec.title, text=spec.title,
-                      facts={k: facts[k] for k in spec.states if k in facts})
+        ChartDocument(
+            id=f"doc-{i}",
+            kind=spec.kind,
+            date=START.date() - timedelta(days=spec.days_before_start),
+            author=spec.author,
+            title=spec.title,
+            text=spec.title,
+            facts={k: facts[k] for k in spec.states if k in facts},
+        )
         for i, spec in enumerate(line.documents)
     ]
-    dos = add_business_days(START.date(), max(line.order.lead_business_days, policy.timeframes.submit_lead_business_days))
+    dos = add_business_days(
+        START.date(), max(line.order.lead_business_days, policy.timeframes.submit_lead_business_days)
+    )
     order = Order(
-        service_line=line.id, description=line.order.description,
+        service_line=line.id,
+        description=line.order.description,
         diagnoses=[Code(system="ICD-10-CM", code=d.code) for d in line.order.diagnoses],
-        procedures=[OrderLine(code=Code(system=p.system, code=p.code), units=p.units, modifiers=p.modifiers)  # type: ignore[arg-type]
-                    for p in line.order.procedures],
-        ordered_on=START.date(), date_of_service=dos, place_of_service=line.order.place_of_service,
+        procedures=[
+            OrderLine(code=Code(system=p.system, code=p.code), units=p.units, modifiers=p.modifiers)  # type: ignore[arg-type]
+            for p in line.order.procedures
+        ],
+        ordered_on=START.date(),
+        date_of_service=dos,
+        place_of_service=line.order.place_of_service,
         requested_duration_days=line.order.requested_duration_days,
     )
-    patient = Patient(first_name="Dana", last_name="Reyes", dob=_dob(facts), sex="F", address=ADDRESS,
-                      phone="555-0100", mrn="MRN1")
+    patient = Patient(
+        first_name="Dana",
+        last_name="Reyes",
+        dob=_dob(facts),
+        sex="F",
+        address=ADDRESS,
+        phone="555-0100",
+        mrn="MRN1",
+    )
     case = Case(
-        case_id=f"policy-test:{policy.id}", module_id="policy_test", archetype_id="baseline", seed=0,
-        content_version=LIBRARY.version, title=policy.title, sim_start=START, patient=patient,
-        coverage=Coverage(payer_id=policy.payer, payer_name=manual.name, plan_type=manual.plan_type,
-                          plan_name=manual.name, member_id=manual.member_id_example, subscriber_name="Dana Reyes",
-                          subscriber_dob=patient.dob, effective_from=date(2025, 1, 1),
-                          member_id_on_registration=manual.member_id_example, referral_on_file=True),
-        ordering_provider=Provider(npi=NPIS[0], first_name="Ann", last_name="Order", credentials="MD",
-                                   specialty=line.order.ordering_specialty, organization="Clinic", phone="555-0101"),
-        servicing_provider=Provider(npi=NPIS[1], first_name="Sam", last_name="Serve", credentials="MD",
-                                    specialty=line.order.servicing_specialty, organization="Service", phone="555-0102"),
+        case_id=f"policy-test:{policy.id}",
+        module_id="policy_test",
+        archetype_id="baseline",
+        seed=0,
+        content_version=LIBRARY.version,
+        title=policy.title,
+        sim_start=START,
+        patient=patient,
+        coverage=Coverage(
+            payer_id=policy.payer,
+            payer_name=manual.name,
+            plan_type=manual.plan_type,
+            plan_name=manual.name,
+            member_id=manual.member_id_example,
+            subscriber_name="Dana Reyes",
+            subscriber_dob=patient.dob,
+            effective_from=date(2025, 1, 1),
+            member_id_on_registration=manual.member_id_example,
+            referral_on_file=True,
+        ),
+        ordering_provider=Provider(
+            npi=NPIS[0],
+            first_name="Ann",
+            last_name="Order",
+            credentials="MD",
+            specialty=line.order.ordering_specialty,
+            organization="Clinic",
+            phone="555-0101",
+        ),
+        servicing_provider=Provider(
+            npi=NPIS[1],
+            first_name="Sam",
+            last_name="Serve",
+            credentials="MD",
+            specialty=line.order.servicing_specialty,
+            organization="Service",
+            phone="555-0102",
+        ),
         facility=Facility(name="Facility", npi=NPIS[2], address=ADDRESS),
-        order=order, chart=chart, answer_key=_key(),
+        order=order,
+        chart=chart,
+        answer_key=_key(),
     )
     sub = Submission(
-        at=START, member_id=manual.member_id_example, patient_last_name="Reyes", patient_dob=patient.dob,
-        ordering_npi=NPIS[0], servicing_npi=NPIS[1], diagnoses=[d.code for d in line.order.diagnoses],
-        procedures=[RequestedLine(code=p.code, units=p.units, modifiers=p.modifiers) for p in line.order.procedures],
-        date_of_service=dos, place_of_service=line.order.place_of_service,
+        at=START,
+        member_id=manual.member_id_example,
+        patient_last_name="Reyes",
+        patient_dob=patient.dob,
+        ordering_npi=NPIS[0],
+        servicing_npi=NPIS[1],
+        diagnoses=[d.code for d in line.order.diagnoses],
+        procedures=[
+            RequestedLine(code=p.code, units=p.units, modifiers=p.modifiers) for p in line.order.procedures
+        ],
+        date_of_service=dos,
+        place_of_service=line.order.place_of_service,
         requested_duration_days=line.order.requested_duration_days,
-        document_ids=[d.id for d, spec in zip(chart, line.documents, strict=True) if spec.relevant and d.kind != withhold],
+        document_ids=[
+            d.id
+            for d, spec in zip(chart, line.documents, strict=True)
+            if spec.relevant and d.kind != withhold
+        ],
     )
     return case, sub
 
@@ -114,10 +178,19 @@ def _dob(facts: dict[str, Any]) -> date:
 
 def _key() -> AnswerKey:
     return AnswerKey(
-        correct_action="submit", policy_id=None, auth_required=True, correct_diagnoses=[], correct_procedures=[],
-        urgency="standard", required_document_ids=[], irrelevant_document_ids=[], criteria_outcome={},
-        expected_determination=ExpectedDetermination(status="approved"), reference_submission=None,
-        reference_actions=[], explanation="built by the policy table test",
+        correct_action="submit",
+        policy_id=None,
+        auth_required=True,
+        correct_diagnoses=[],
+        correct_procedures=[],
+        urgency="standard",
+        required_document_ids=[],
+        irrelevant_document_ids=[],
+        criteria_outcome={},
+        expected_determination=ExpectedDetermination(status="approved"),
+        reference_submission=None,
+        reference_actions=[],
+        explanation="built by the policy table test",
     )
 
 
@@ -128,7 +201,9 @@ def _num(v: Any) -> bool:
 
 def falsify(rule: Any) -> dict[str, Any] | None:
     """Fact values that make ``rule`` not met, or None when documents alone cannot (request facts, codes)."""
-    if isinstance(rule, Gte | Gt | Lte | Lt | Eq | In | Documented | WithinDays) and rule.fact.startswith(("request.", "patient.")):
+    if isinstance(rule, Gte | Gt | Lte | Lt | Eq | In | Documented | WithinDays) and rule.fact.startswith(
+        ("request.", "patient.")
+    ):
         return None
     if isinstance(rule, Gte) and _num(rule.value):
         return {rule.fact: rule.value - 1}
@@ -158,7 +233,9 @@ def falsify(rule: Any) -> dict[str, Any] | None:
 
 
 def satisfy(rule: Any) -> dict[str, Any] | None:
-    if isinstance(rule, Gte | Gt | Lte | Lt | Eq | In | Documented | WithinDays) and rule.fact.startswith(("request.", "patient.")):
+    if isinstance(rule, Gte | Gt | Lte | Lt | Eq | In | Documented | WithinDays) and rule.fact.startswith(
+        ("request.", "patient.")
+    ):
         return None
     if isinstance(rule, Gte | Lte | Eq):
         return {rule.fact: rule.value}
@@ -205,8 +282,12 @@ def deny_rows() -> list[Any]:
 
 
 def pend_rows() -> list[Any]:
-    return [pytest.param(policy, req.kind, id=f"{policy.id}-{req.kind}")
-            for policy in COVERED for req in policy.documentation if req.required_if is None]
+    return [
+        pytest.param(policy, req.kind, id=f"{policy.id}-{req.kind}")
+        for policy in COVERED
+        for req in policy.documentation
+        if req.required_if is None
+    ]
 
 
 # ---- the table -------------------------------------------------------------------------------------------------
@@ -219,8 +300,11 @@ def exceeds_limits(policy: Policy, sub: Submission) -> bool:
     lines = [(line, policy.code(line.code)) for line in sub.procedures if policy.code(line.code)]
     over_code = any(pc.max_units is not None and line.units > pc.max_units for line, pc in lines)  # type: ignore[union-attr]
     over_total = policy.max_units is not None and sum(line.units for line, _ in lines) > policy.max_units
-    over_days = (policy.max_duration_days is not None and sub.requested_duration_days is not None
-                 and sub.requested_duration_days > policy.max_duration_days)
+    over_days = (
+        policy.max_duration_days is not None
+        and sub.requested_duration_days is not None
+        and sub.requested_duration_days > policy.max_duration_days
+    )
     return over_code or over_total or over_days
 
 
@@ -244,7 +328,9 @@ def test_withholding_a_required_document_pends_252(policy: Policy, kind: str) ->
 
 
 @pytest.mark.parametrize(("policy", "criterion_id", "change"), deny_rows())
-def test_failing_a_criterion_denies_50_naming_it(policy: Policy, criterion_id: str, change: dict[str, Any]) -> None:
+def test_failing_a_criterion_denies_50_naming_it(
+    policy: Policy, criterion_id: str, change: dict[str, Any]
+) -> None:
     case, sub = build(policy, facts=change)
     det = adjudicate(case, sub, library=LIBRARY)
     assert det.status == "denied", [r.message for r in det.reasons]

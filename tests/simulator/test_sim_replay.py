@@ -31,7 +31,13 @@ def test_full_log_eligibility_lookup_pend_reply_approval(library: Any) -> None:
         Appeal(at=START + timedelta(days=5), level="level1"),
     ]
     steps = replay(case, actions, library=library)
-    assert [s.action_type for s in steps] == ["eligibility", "auth_lookup", "submission", "pend_reply", "appeal"]
+    assert [s.action_type for s in steps] == [
+        "eligibility",
+        "auth_lookup",
+        "submission",
+        "pend_reply",
+        "appeal",
+    ]
     assert isinstance(steps[0].result, EligibilityReply) and steps[0].result.active
     assert isinstance(steps[1].result, LookupReply)
     assert [(r.code, r.required) for r in steps[1].result.results] == [("72148", True), ("72100", False)]
@@ -42,30 +48,44 @@ def test_full_log_eligibility_lookup_pend_reply_approval(library: Any) -> None:
 
 def test_actions_that_make_no_sense_yet_are_errors_not_exceptions(library: Any) -> None:
     case = build_case()
-    steps = replay(case, [
-        Appeal(at=START, level="level1"),
-        PendReply(at=START, document_ids=["d-pt"]),
-        PeerToPeer(at=START),
-    ], library=library)
+    steps = replay(
+        case,
+        [
+            Appeal(at=START, level="level1"),
+            PendReply(at=START, document_ids=["d-pt"]),
+            PeerToPeer(at=START),
+        ],
+        library=library,
+    )
     assert all(s.result is None and s.error for s in steps)
     assert "no request" in (steps[0].error or "")
 
 
 def test_denial_then_misdirected_appeal_then_right_appeal(library: Any) -> None:
     case = build_case()
-    steps = replay(case, [
-        build_submission(case, document_ids=["d-office", "d-pt-short"]),
-        Appeal(at=START + timedelta(days=10), level="level2"),
-        Appeal(at=START + timedelta(days=11), level="level1", document_ids=["d-pt-p2p"]),
-    ], library=library)
+    steps = replay(
+        case,
+        [
+            build_submission(case, document_ids=["d-office", "d-pt-short"]),
+            Appeal(at=START + timedelta(days=10), level="level2"),
+            Appeal(at=START + timedelta(days=11), level="level1", document_ids=["d-pt-p2p"]),
+        ],
+        library=library,
+    )
     statuses = [s.result.status for s in steps if isinstance(s.result, Determination)]
     assert statuses == ["denied", "rejected", "approved"]
 
 
 def test_provider_query_and_close_are_noted_not_sent(library: Any) -> None:
     case = build_case()
-    steps = replay(case, [ProviderQuery(at=START, message="Please send PT notes"),
-                          CloseCase(at=START, reason="no_auth_needed")], library=library)
+    steps = replay(
+        case,
+        [
+            ProviderQuery(at=START, message="Please send PT notes"),
+            CloseCase(at=START, reason="no_auth_needed"),
+        ],
+        library=library,
+    )
     assert [s.note is not None and s.result is None and s.error is None for s in steps] == [True, True]
 
 
@@ -86,5 +106,8 @@ def test_step_results_round_trip_as_json(library: Any) -> None:
 
 def test_replay_is_deterministic(library: Any) -> None:
     case = build_case()
-    actions = [build_submission(case, document_ids=["d-office"]), PendReply(at=START + timedelta(days=1), document_ids=["d-pt"])]
+    actions = [
+        build_submission(case, document_ids=["d-office"]),
+        PendReply(at=START + timedelta(days=1), document_ids=["d-pt"]),
+    ]
     assert replay(case, actions, library=library) == replay(case, actions, library=library)

@@ -64,4 +64,3 @@ def db_session(engine: Engine) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
-

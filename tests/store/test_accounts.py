@@ -70,7 +70,9 @@ def test_sign_in_ok_returns_the_viewer_and_audits(db_session: Session) -> None:
         ("dana", "x" * 500),  # longer than bcrypt accepts
     ],
 )
-def test_bad_credentials_are_one_plain_answer(db_session: Session, username: object, password: object) -> None:
+def test_bad_credentials_are_one_plain_answer(
+    db_session: Session, username: object, password: object
+) -> None:
     make_user(db_session, "dana")
     result = authenticate(db_session, username, password, now=NOW, cost=COST)
     assert result.status == "bad_credentials" and result.viewer is None
@@ -80,8 +82,12 @@ def test_bad_credentials_are_one_plain_answer(db_session: Session, username: obj
 def test_lockout_after_five_failures_for_fifteen_minutes(db_session: Session) -> None:
     make_user(db_session, "dana")
     for i in range(4):
-        assert authenticate(db_session, "dana", "wrong password!", now=NOW + timedelta(seconds=i), cost=COST).status \
+        assert (
+            authenticate(
+                db_session, "dana", "wrong password!", now=NOW + timedelta(seconds=i), cost=COST
+            ).status
             == "bad_credentials"
+        )
     fifth = authenticate(db_session, "dana", "wrong password!", now=NOW + timedelta(seconds=4), cost=COST)
     assert fifth.status == "locked"
     assert fifth.locked_until == NOW + timedelta(seconds=4, minutes=15)
@@ -101,7 +107,10 @@ def test_success_resets_the_failure_count(db_session: Session) -> None:
         authenticate(db_session, "dana", "wrong password!", now=NOW, cost=COST)
     assert authenticate(db_session, "dana", PASSWORD, now=NOW, cost=COST).status == "ok"
     for _ in range(4):
-        assert authenticate(db_session, "dana", "wrong password!", now=NOW, cost=COST).status == "bad_credentials"
+        assert (
+            authenticate(db_session, "dana", "wrong password!", now=NOW, cost=COST).status
+            == "bad_credentials"
+        )
 
 
 def test_admin_unlocks_a_locked_account(db_session: Session) -> None:
@@ -126,15 +135,26 @@ def test_admin_sets_a_new_password(db_session: Session) -> None:
     set_password(db_session, admin, dana.user_id, "a brand new secret", cost=COST, now=NOW)
     assert authenticate(db_session, "dana", PASSWORD, now=NOW, cost=COST).status == "bad_credentials"
     assert authenticate(db_session, "dana", "a brand new secret", now=NOW, cost=COST).status == "ok"
-    (event,) = [e for e in list_events(db_session, SYSTEM, event="settings_change")
-                if e.detail.get("action") == "password_reset"]
+    (event,) = [
+        e
+        for e in list_events(db_session, SYSTEM, event="settings_change")
+        if e.detail.get("action") == "password_reset"
+    ]
     assert event.detail == {"action": "password_reset", "target_id": dana.user_id, "username": "dana"}
 
 
 def test_unknown_user_and_wrong_password_take_similar_time(db_session: Session) -> None:
     cost = 9  # slow enough (~30 ms) that bcrypt dominates the database round trips
-    create_user(db_session, SYSTEM, username="dana", display_name="Dana", password=PASSWORD, role="trainee",
-                cost=cost, now=NOW)
+    create_user(
+        db_session,
+        SYSTEM,
+        username="dana",
+        display_name="Dana",
+        password=PASSWORD,
+        role="trainee",
+        cost=cost,
+        now=NOW,
+    )
     authenticate(db_session, "nobody", "x", now=NOW, cost=cost)  # builds the cached dummy hash
 
     def timed(name: str) -> float:
@@ -165,11 +185,14 @@ def test_deactivated_account_cannot_sign_in(db_session: Session) -> None:
 
 def test_first_run_admin_only_once(db_session: Session) -> None:
     assert not has_any_user(db_session)
-    admin = create_admin(db_session, username="root", display_name="Rita Root", password=PASSWORD, cost=COST,
-                         now=NOW)
+    admin = create_admin(
+        db_session, username="root", display_name="Rita Root", password=PASSWORD, cost=COST, now=NOW
+    )
     assert admin.role == "admin" and has_any_user(db_session)
     with pytest.raises(AlreadyInitialised):
-        create_admin(db_session, username="second", display_name="Second", password=PASSWORD, cost=COST, now=NOW)
+        create_admin(
+            db_session, username="second", display_name="Second", password=PASSWORD, cost=COST, now=NOW
+        )
     assert _count_users(db_session) == 1
 
 
@@ -181,7 +204,9 @@ def test_first_run_race_creates_one_admin(engine) -> None:  # type: ignore[no-un
         barrier.wait()
         try:
             with session_scope(engine) as session:
-                create_admin(session, username=f"admin{i}", display_name="A", password=PASSWORD, cost=COST, now=NOW)
+                create_admin(
+                    session, username=f"admin{i}", display_name="A", password=PASSWORD, cost=COST, now=NOW
+                )
             outcomes.append("created")
         except AlreadyInitialised:
             outcomes.append("refused")
@@ -226,12 +251,19 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("override", "words"), BAD_INPUT)
 def test_bad_account_input_is_a_clear_error_and_nothing_is_saved(
-    db_session: Session, override: dict[str, object], words: str,
+    db_session: Session,
+    override: dict[str, object],
+    words: str,
 ) -> None:
     make_user(db_session, "kept")
     db_session.commit()
-    fields: dict[str, object] = {"username": "dana", "display_name": "Dana Lee", "password": PASSWORD,
-                                 "role": "trainee", "cohort_id": None} | override
+    fields: dict[str, object] = {
+        "username": "dana",
+        "display_name": "Dana Lee",
+        "password": PASSWORD,
+        "role": "trainee",
+        "cohort_id": None,
+    } | override
     with pytest.raises(ValueError, match=words):
         create_user(db_session, SYSTEM, cost=COST, now=NOW, **fields)  # type: ignore[arg-type]
     db_session.rollback()
@@ -246,8 +278,15 @@ def test_duplicate_username_is_refused(db_session: Session) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(raw=st.one_of(st.text(max_size=60), st.text(alphabet="abcXYZ019_.- ", max_size=45), st.integers(),
-                     st.none(), st.binary(max_size=8)))
+@given(
+    raw=st.one_of(
+        st.text(max_size=60),
+        st.text(alphabet="abcXYZ019_.- ", max_size=45),
+        st.integers(),
+        st.none(),
+        st.binary(max_size=8),
+    )
+)
 def test_a_username_is_either_normalised_or_refused_by_name(raw: object) -> None:
     try:
         name = validate_username(raw)
@@ -263,8 +302,16 @@ def test_any_printable_display_name_round_trips(db_session: Session, name: str) 
     clean = " ".join(name.split())
     if not clean:
         return
-    user = create_user(db_session, SYSTEM, username=f"u{abs(hash(name)) % 10**9}", display_name=name,
-                       password=PASSWORD, role="trainee", cost=COST, now=NOW)
+    user = create_user(
+        db_session,
+        SYSTEM,
+        username=f"u{abs(hash(name)) % 10**9}",
+        display_name=name,
+        password=PASSWORD,
+        role="trainee",
+        cost=COST,
+        now=NOW,
+    )
     db_session.expire_all()
     stored = db_session.get(User, user.id)
     assert stored is not None and stored.display_name == clean
@@ -281,7 +328,12 @@ def test_change_role_applies_at_once_and_is_audited(db_session: Session) -> None
     viewer = viewer_for(db_session, dana.user_id)
     assert viewer is not None and viewer.role == "supervisor"
     (event,) = list_events(db_session, admin, event="role_change")
-    assert event.detail == {"target_id": dana.user_id, "username": "dana", "from": "trainee", "to": "supervisor"}
+    assert event.detail == {
+        "target_id": dana.user_id,
+        "username": "dana",
+        "from": "trainee",
+        "to": "supervisor",
+    }
 
 
 def test_last_admin_cannot_be_demoted_or_deactivated(db_session: Session) -> None:

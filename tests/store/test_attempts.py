@@ -24,20 +24,34 @@ def _count(session: Session, model: type) -> int:
 
 def test_save_and_read_back_everything(db_session: Session) -> None:
     me = make_user(db_session, "tina")
-    record = attempt_in(score=72.5, passed=False, tags=("missing_required_document", "missed_deadline"),
-                        dims={"coding": 100.0, "documentation": 50.0, "process": 62.5})
+    record = attempt_in(
+        score=72.5,
+        passed=False,
+        tags=("missing_required_document", "missed_deadline"),
+        dims={"coding": 100.0, "documentation": 50.0, "process": 62.5},
+    )
     saved = save_attempt(db_session, me, record)
     db_session.commit()
     db_session.expire_all()
 
     got = get_attempt(db_session, me, saved.id)
     assert (got.module_id, got.case_id, got.seed, got.archetype_id, got.content_version) == (
-        "advanced_imaging", "advanced_imaging:7", 7, "mri_meets", "abc123def456")
+        "advanced_imaging",
+        "advanced_imaging:7",
+        7,
+        "mri_meets",
+        "abc123def456",
+    )
     assert got.started_at == record.started_at and got.completed_at == record.completed_at
     assert got.started_at.tzinfo is not None
     assert (got.total_score, got.passed) == (72.5, False)
-    assert got.dimension_scores == {"coding": 100.0, "documentation": 50.0, "narrative": None, "process": 62.5,
-                                    "outcome": None}
+    assert got.dimension_scores == {
+        "coding": 100.0,
+        "documentation": 50.0,
+        "narrative": None,
+        "process": 62.5,
+        "outcome": None,
+    }
     assert got.error_tags == ["missed_deadline", "missing_required_document"]
     assert got.results == record.results
     assert got.grade == {"total_score": 72.5, "passed": False}
@@ -51,8 +65,7 @@ def test_attempts_for_lists_newest_first(db_session: Session) -> None:
     for k in range(3):
         save_attempt(db_session, me, attempt_in(seed=k, completed_at=NOW + timedelta(days=k)))
     listed = attempts_for(db_session, me, me.user_id)  # type: ignore[arg-type]
-    assert [a.case_id for a in listed] == [
-        "advanced_imaging:2", "advanced_imaging:1", "advanced_imaging:0"]
+    assert [a.case_id for a in listed] == ["advanced_imaging:2", "advanced_imaging:1", "advanced_imaging:0"]
 
 
 def test_submission_is_audited(db_session: Session) -> None:
@@ -96,8 +109,14 @@ BAD_ATTEMPTS = [
     ({"results": [{"blob": "x" * 2_100_000}]}, "too large"),
     ({"unexpected": 1}, "unexpected"),
     ({"grade": {"total_score": 140, "passed": True, "report": {}}}, "total_score"),
-    ({"grade": {"total_score": 50, "passed": True, "report": {}, "error_tags": ["Missing Doc"]}}, "error tag"),
-    ({"grade": {"total_score": 50, "passed": True, "report": {}, "dimension_scores": {"coding": -3}}}, "0-100"),
+    (
+        {"grade": {"total_score": 50, "passed": True, "report": {}, "error_tags": ["Missing Doc"]}},
+        "error tag",
+    ),
+    (
+        {"grade": {"total_score": 50, "passed": True, "report": {}, "dimension_scores": {"coding": -3}}},
+        "0-100",
+    ),
     ({"grade": {"total_score": 50, "passed": True, "report": {}, "dimension_scores": {"charm": 3}}}, "charm"),
 ]
 
@@ -131,16 +150,33 @@ def test_in_progress_attempt_has_no_grade_columns(db_session: Session) -> None:
 @pytest.mark.parametrize(
     ("report", "expected"),
     [
-        ({"dimension_scores": {"coding": 75, "outcome": 100, "elegance": 3}}, {"coding": 75.0, "outcome": 100.0}),
-        ({"dimensions": [{"dimension": "coding", "points": 6, "max_points": 8},
-                         {"dimension": "process", "points": 0, "max_points": 4}]},
-         {"coding": 75.0, "process": 0.0}),
-        ({"dimensions": {"narrative": [{"points": 1, "max_points": 2}, {"points": 2, "max_points": 2}]}},
-         {"narrative": 75.0}),
-        ({"items": [{"dimension": "documentation", "points": 2, "max_points": 5},
+        (
+            {"dimension_scores": {"coding": 75, "outcome": 100, "elegance": 3}},
+            {"coding": 75.0, "outcome": 100.0},
+        ),
+        (
+            {
+                "dimensions": [
+                    {"dimension": "coding", "points": 6, "max_points": 8},
+                    {"dimension": "process", "points": 0, "max_points": 4},
+                ]
+            },
+            {"coding": 75.0, "process": 0.0},
+        ),
+        (
+            {"dimensions": {"narrative": [{"points": 1, "max_points": 2}, {"points": 2, "max_points": 2}]}},
+            {"narrative": 75.0},
+        ),
+        (
+            {
+                "items": [
+                    {"dimension": "documentation", "points": 2, "max_points": 5},
                     {"dimension": "documentation", "points": 3, "max_points": 5},
-                    {"dimension": "outcome", "points": 0, "max_points": 0}]},  # no points possible: no score
-         {"documentation": 50.0}),
+                    {"dimension": "outcome", "points": 0, "max_points": 0},
+                ]
+            },  # no points possible: no score
+            {"documentation": 50.0},
+        ),
     ],
 )
 def test_dimension_percentages_come_from_the_reports_points(report: dict, expected: dict) -> None:
@@ -148,11 +184,20 @@ def test_dimension_percentages_come_from_the_reports_points(report: dict, expect
 
 
 def test_summary_keeps_the_report_and_refuses_unknown_shapes() -> None:
-    report = {"total_score": 64, "passed": False, "error_tags": ["missed_deadline"],
-              "items": [{"dimension": "process", "points": 1, "max_points": 4, "feedback": "late"}]}
+    report = {
+        "total_score": 64,
+        "passed": False,
+        "error_tags": ["missed_deadline"],
+        "items": [{"dimension": "process", "points": 1, "max_points": 4, "feedback": "late"}],
+    }
     summary = summarize_grade(report)
-    assert summary == GradeSummary(total_score=64, passed=False, dimension_scores={"process": 25.0},
-                                   error_tags=["missed_deadline"], report=report)
+    assert summary == GradeSummary(
+        total_score=64,
+        passed=False,
+        dimension_scores={"process": 25.0},
+        error_tags=["missed_deadline"],
+        report=report,
+    )
     with pytest.raises(GradeFormatError, match="no total score"):
         summarize_grade({"passed": True})
     with pytest.raises(GradeFormatError, match="no per-dimension points"):
@@ -164,9 +209,18 @@ def test_summary_keeps_the_report_and_refuses_unknown_shapes() -> None:
 
 def test_drafts_are_history_newest_first(db_session: Session) -> None:
     me = make_user(db_session, "cora", role="coordinator")
-    save_draft(db_session, me, kind="narrative", text="first", draft={"text": "first"}, case_id="cpap:1", now=NOW)
-    save_draft(db_session, me, kind="appeal_letter", text="second", draft={"text": "second", "citations": []},
-               case_id="cpap:1", now=NOW + timedelta(hours=1))
+    save_draft(
+        db_session, me, kind="narrative", text="first", draft={"text": "first"}, case_id="cpap:1", now=NOW
+    )
+    save_draft(
+        db_session,
+        me,
+        kind="appeal_letter",
+        text="second",
+        draft={"text": "second", "citations": []},
+        case_id="cpap:1",
+        now=NOW + timedelta(hours=1),
+    )
     assert [d.text for d in drafts_for(db_session, me, me.user_id)] == ["second", "first"]  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="kind"):
         save_draft(db_session, me, kind="Appeal Letter!", text="x", draft={})
@@ -175,9 +229,11 @@ def test_drafts_are_history_newest_first(db_session: Session) -> None:
 
 
 def test_dimension_percentages_as_the_grader_states_them() -> None:
-    report = {"dimensions": {
-        "coding": {"score": 0, "max": 0, "weight": 20, "percent": None, "applicable": False},
-        "process": {"score": 22.5, "max": 30, "weight": 30, "percent": 75.0, "applicable": True},
-        "outcome": {"score": 40, "max": 40, "weight": 40, "percent": 100.0, "applicable": True},
-    }}
+    report = {
+        "dimensions": {
+            "coding": {"score": 0, "max": 0, "weight": 20, "percent": None, "applicable": False},
+            "process": {"score": 22.5, "max": 30, "weight": 30, "percent": 75.0, "applicable": True},
+            "outcome": {"score": 40, "max": 40, "weight": 40, "percent": 100.0, "applicable": True},
+        }
+    }
     assert dimension_scores(report) == {"process": 75.0, "outcome": 100.0}

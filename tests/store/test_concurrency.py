@@ -39,7 +39,9 @@ def test_twenty_threads_save_two_thousand_attempts(engine: Engine) -> None:
     assert errors == []
     with session_scope(engine) as session:
         count = session.scalar(select(func.count()).select_from(Attempt))
-        per_user = set(session.execute(select(func.count()).select_from(Attempt).group_by(Attempt.user_id)).scalars())
+        per_user = set(
+            session.execute(select(func.count()).select_from(Attempt).group_by(Attempt.user_id)).scalars()
+        )
         tags = session.scalar(select(func.count()).select_from(AttemptErrorTag))
         audits = session.scalar(select(func.count()).where(AuditEvent.event == "submission"))
     assert count == THREADS * SAVES

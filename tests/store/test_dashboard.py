@@ -49,18 +49,53 @@ class Data:
         self.dee = make_user(s, "dee", cohort_id=self.spring.id)
         make_user(s, "sue", role="supervisor", cohort_id=self.spring.id)  # not a trainee: not summarised
         rows: list[tuple[Viewer, str, datetime, float, bool, dict[str, float], tuple[str, ...]]] = [
-            (ana, "advanced_imaging", _at(2, 9), 90, True, {"coding": 100, "documentation": 80}, ("missed_deadline",)),
-            (ana, "dme", _at(8, 23, 30), 60, False, {"coding": 50},
-             ("missing_required_document", "missed_deadline")),
-            (ben, "advanced_imaging", _at(4, 12), 70, False, {"coding": 40, "documentation": 60},
-             ("missing_required_document",)),
+            (
+                ana,
+                "advanced_imaging",
+                _at(2, 9),
+                90,
+                True,
+                {"coding": 100, "documentation": 80},
+                ("missed_deadline",),
+            ),
+            (
+                ana,
+                "dme",
+                _at(8, 23, 30),
+                60,
+                False,
+                {"coding": 50},
+                ("missing_required_document", "missed_deadline"),
+            ),
+            (
+                ben,
+                "advanced_imaging",
+                _at(4, 12),
+                70,
+                False,
+                {"coding": 40, "documentation": 60},
+                ("missing_required_document",),
+            ),
             (ben, "advanced_imaging", _at(9, 0, 30), 85, True, {"coding": 90}, ()),
             (cy, "dme", _at(10, 10), 100, True, {"coding": 100}, ()),
         ]
         for k, (who, module, done, score, passed, dims, tags) in enumerate(rows):
-            save_attempt(s, who, attempt_in(score=score, passed=passed, module_id=module, seed=k, completed_at=done,
-                                            tags=tags, dims=dims))
-        unfinished = attempt_in().model_copy(update={"status": "in_progress", "completed_at": None, "grade": None})
+            save_attempt(
+                s,
+                who,
+                attempt_in(
+                    score=score,
+                    passed=passed,
+                    module_id=module,
+                    seed=k,
+                    completed_at=done,
+                    tags=tags,
+                    dims=dims,
+                ),
+            )
+        unfinished = attempt_in().model_copy(
+            update={"status": "in_progress", "completed_at": None, "grade": None}
+        )
         save_attempt(s, ana, AttemptIn.model_validate(unfinished.model_dump()))
         self.ana, self.ben = ana, ben
 
@@ -73,8 +108,15 @@ def data(db_session: Session) -> Data:
 def test_module_stats_for_one_cohort(db_session: Session, data: Data) -> None:
     got = module_stats(db_session, SYSTEM, Filters(cohort_id=data.spring.id))
     assert [m.model_dump() for m in got] == [
-        pytest.approx({"module_id": "advanced_imaging", "attempts": 3, "trainees": 2, "mean_score": 245 / 3,
-                       "pass_rate": 2 / 3}),
+        pytest.approx(
+            {
+                "module_id": "advanced_imaging",
+                "attempts": 3,
+                "trainees": 2,
+                "mean_score": 245 / 3,
+                "pass_rate": 2 / 3,
+            }
+        ),
         ModuleStat(module_id="dme", attempts=1, trainees=1, mean_score=60.0, pass_rate=0.0).model_dump(),
     ]
 
@@ -82,15 +124,19 @@ def test_module_stats_for_one_cohort(db_session: Session, data: Data) -> None:
 def test_weeks_start_on_monday_utc(db_session: Session, data: Data) -> None:
     got = weekly_trend(db_session, SYSTEM, Filters(cohort_id=data.spring.id))
     assert [w.model_dump() for w in got] == [
-        pytest.approx({"week_start": date(2026, 3, 2), "attempts": 3, "mean_score": 220 / 3, "pass_rate": 1 / 3}),
+        pytest.approx(
+            {"week_start": date(2026, 3, 2), "attempts": 3, "mean_score": 220 / 3, "pass_rate": 1 / 3}
+        ),
         WeekStat(week_start=date(2026, 3, 9), attempts=1, mean_score=85.0, pass_rate=1.0).model_dump(),
     ]
 
 
 def test_top_error_tags_count_attempts(db_session: Session, data: Data) -> None:
     got = top_error_tags(db_session, SYSTEM, Filters(cohort_id=data.spring.id))
-    assert got == [TagCount(tag="missed_deadline", attempts=2, share=0.5),
-                   TagCount(tag="missing_required_document", attempts=2, share=0.5)]
+    assert got == [
+        TagCount(tag="missed_deadline", attempts=2, share=0.5),
+        TagCount(tag="missing_required_document", attempts=2, share=0.5),
+    ]
     assert top_error_tags(db_session, SYSTEM, Filters(cohort_id=data.autumn.id)) == []
 
 
@@ -99,18 +145,38 @@ def test_trainee_summaries_include_trainees_without_attempts(db_session: Session
     assert sorted(got) == ["ana", "ben", "dee"]
     ana, ben, dee = got["ana"], got["ben"], got["dee"]
     assert (ana.attempts, ana.modules, ana.mean_score, ana.pass_rate, ana.last_completed_at) == (
-        2, 2, 75.0, 0.5, _at(8, 23, 30))
+        2,
+        2,
+        75.0,
+        0.5,
+        _at(8, 23, 30),
+    )
     assert (ben.attempts, ben.modules, ben.mean_score, ben.pass_rate, ben.last_completed_at) == (
-        2, 1, 77.5, 0.5, _at(9, 0, 30))
+        2,
+        1,
+        77.5,
+        0.5,
+        _at(9, 0, 30),
+    )
     assert (dee.attempts, dee.modules, dee.mean_score, dee.pass_rate, dee.last_completed_at) == (
-        0, 0, None, None, None)
+        0,
+        0,
+        None,
+        None,
+        None,
+    )
 
 
 def test_whole_dashboard_for_a_cohort(db_session: Session, data: Data) -> None:
     got = cohort_dashboard(db_session, SYSTEM, Filters(cohort_id=data.spring.id))
     assert (got.attempts, got.mean_score, got.pass_rate) == (4, 76.25, 0.5)
-    assert got.dimensions == {"coding": 70.0, "documentation": 70.0, "narrative": None, "process": None,
-                              "outcome": None}
+    assert got.dimensions == {
+        "coding": 70.0,
+        "documentation": 70.0,
+        "narrative": None,
+        "process": None,
+        "outcome": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -123,14 +189,17 @@ def test_whole_dashboard_for_a_cohort(db_session: Session, data: Data) -> None:
         (Filters(cohort_id=9999), 0, None, None),
     ],
 )
-def test_filters(db_session: Session, data: Data, filters: Filters, attempts: int, mean: float | None,
-                 rate: float | None) -> None:
+def test_filters(
+    db_session: Session, data: Data, filters: Filters, attempts: int, mean: float | None, rate: float | None
+) -> None:
     got = cohort_dashboard(db_session, SYSTEM, filters)
     assert (got.attempts, got.mean_score, got.pass_rate) == (attempts, mean, rate)
 
 
 def test_assignment_progress(db_session: Session, data: Data) -> None:
-    assign_module(db_session, SYSTEM, "advanced_imaging", cohort_id=data.spring.id, due_date=date(2026, 3, 20))
+    assign_module(
+        db_session, SYSTEM, "advanced_imaging", cohort_id=data.spring.id, due_date=date(2026, 3, 20)
+    )
     assign_module(db_session, SYSTEM, "dme", cohort_id=data.spring.id, due_date=date(2026, 3, 5))
     assign_module(db_session, SYSTEM, "specialty_drugs", user_id=data.ana.user_id, due_date=date(2026, 4, 1))
     assign_module(db_session, SYSTEM, "capstone_shift", cohort_id=data.autumn.id)  # not ana's cohort

@@ -94,7 +94,9 @@ def test_demo_refuses_honestly_without_the_grader() -> None:
 
 @pytest.mark.usefixtures("no_grader")
 def test_cli_seed_demo_without_grader_exits_2_with_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -103,8 +105,9 @@ def test_cli_seed_demo_without_grader_exits_2_with_one_line(
     assert err.count("\n") == 1 and "grading package not available yet" in err
 
 
-def test_cli_init_and_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_init_and_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["init"]) == 0
@@ -132,10 +135,17 @@ def _recording_grader(case: Case, actions: list[Any]) -> dict[str, Any]:
     checked = any(isinstance(a, EligibilityQuery) for a in actions)
     process = 100.0 if checked else 0.0
     total = (process + min(100.0, 25.0 * docs)) / 2
-    return {"total_score": total, "passed": total >= 80, "case_id": case.case_id, "n_actions": len(actions),
-            "items": [{"dimension": "process", "points": process, "max_points": 100.0},
-                      {"dimension": "documentation", "points": min(100.0, 25.0 * docs), "max_points": 100.0}],
-            "error_tags": [] if checked else ["skipped_eligibility_check"]}
+    return {
+        "total_score": total,
+        "passed": total >= 80,
+        "case_id": case.case_id,
+        "n_actions": len(actions),
+        "items": [
+            {"dimension": "process", "points": process, "max_points": 100.0},
+            {"dimension": "documentation", "points": min(100.0, 25.0 * docs), "max_points": 100.0},
+        ],
+        "error_tags": [] if checked else ["skipped_eligibility_check"],
+    }
 
 
 def _engines() -> Engines:
@@ -144,14 +154,16 @@ def _engines() -> Engines:
         from simulator import replay
     except ImportError as exc:  # the case engine is being written in parallel
         pytest.skip(f"case engine not importable yet: {exc}")
-    return Engines(generate_case=generate_case, replay=replay, grade=_recording_grader,
-                   module_ids=sorted(load_modules()))
+    return Engines(
+        generate_case=generate_case, replay=replay, grade=_recording_grader, module_ids=sorted(load_modules())
+    )
 
 
 def test_seed_demo_stores_what_the_grader_said(db_session: Session) -> None:
     engines = _engines()
-    summary = seed_demo(db_session, SYSTEM, engines, password="demo password 1", attempts_per_trainee=3,
-                        now=NOW, cost=COST)
+    summary = seed_demo(
+        db_session, SYSTEM, engines, password="demo password 1", attempts_per_trainee=3, now=NOW, cost=COST
+    )
     assert summary.attempts == 15 and len(summary.usernames) == 7
     roles = dict(db_session.execute(select(User.role, func.count()).group_by(User.role)).all())
     assert roles == {"trainee": 5, "supervisor": 1, "coordinator": 1}

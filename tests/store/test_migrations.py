@@ -78,4 +78,3 @@ def test_two_processes_starting_at_once(tmp_path: Path) -> None:
         engine = make_engine(scoped or _settings(tmp_path).resolved_database_url)
         assert _revision(engine) == ["0001"]
         engine.dispose()
-

@@ -63,7 +63,9 @@ class World:
             "attempts_for (own)": lambda: attempts.attempts_for(s, v, v.user_id),
             "attempts_for (other)": lambda: attempts.attempts_for(s, v, owner),
             "get_attempt (other)": lambda: attempts.get_attempt(s, v, self.attempt.id),
-            "cohort_dashboard": lambda: dashboard.cohort_dashboard(s, v, dashboard.Filters(cohort_id=cohort_id)),
+            "cohort_dashboard": lambda: dashboard.cohort_dashboard(
+                s, v, dashboard.Filters(cohort_id=cohort_id)
+            ),
             "module_stats": lambda: dashboard.module_stats(s, v),
             "export attempt_rows": lambda: export.attempt_rows(s, v),
             "assign_module": lambda: cohorts.assign_module(s, v, "advanced_imaging", cohort_id=cohort_id),
@@ -73,8 +75,15 @@ class World:
             "drafts_for (own)": lambda: drafts.drafts_for(s, v, v.user_id),
             "drafts_for (other)": lambda: drafts.drafts_for(s, v, owner),
             "list_users": lambda: accounts.list_users(s, v),
-            "create_user": lambda: accounts.create_user(s, v, username=f"new.{v.role}", display_name="New",
-                                                       password="long enough pw", role="trainee", cost=4),
+            "create_user": lambda: accounts.create_user(
+                s,
+                v,
+                username=f"new.{v.role}",
+                display_name="New",
+                password="long enough pw",
+                role="trainee",
+                cost=4,
+            ),
             "change_role": lambda: accounts.change_role(s, v, self.spare.user_id, "supervisor", now=NOW),
             "unlock_user": lambda: accounts.unlock_user(s, v, self.spare.user_id, now=NOW),
             "set_active": lambda: accounts.set_active(s, v, self.spare.user_id, False, now=NOW),
@@ -114,7 +123,11 @@ def test_trainee_reads_own_attempt_but_coordinator_reads_none(db_session: Sessio
 def test_matrix_rows_are_the_declared_actions_and_all_are_used() -> None:
     assert set(MATRIX) == set(ACTIONS)
     assert all(set(roles) <= set(ROLES) for roles in MATRIX.values())
-    source = "".join(p.read_text() for p in (Path(__file__).resolve().parents[2] / "store").glob("*.py") if p.name != "permissions.py")
+    source = "".join(
+        p.read_text()
+        for p in (Path(__file__).resolve().parents[2] / "store").glob("*.py")
+        if p.name != "permissions.py"
+    )
     unused = [a for a in ACTIONS if not re.search(rf"[\"']{re.escape(a)}[\"']", source)]
     assert not unused, f"permissions no service function checks: {unused}"
 

@@ -17,26 +17,54 @@ from store.permissions import SYSTEM, AccessDenied, NotFound, Viewer
 from store.progress import abandon_attempt, complete_attempt, open_attempts, save_progress
 
 T0 = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
-ELIG = {"type": "eligibility", "at": "2026-03-05T09:55:00", "member_id": "LKS123456789",
-        "date_of_service": "2026-03-12"}
+ELIG = {
+    "type": "eligibility",
+    "at": "2026-03-05T09:55:00",
+    "member_id": "LKS123456789",
+    "date_of_service": "2026-03-12",
+}
 
 
 def _viewer(session: Session, username: str, role: str = "trainee") -> Viewer:
-    user = create_user(session, SYSTEM, username=username, display_name=username.title(),
-                       password="long enough password", role=role, cost=4)
+    user = create_user(
+        session,
+        SYSTEM,
+        username=username,
+        display_name=username.title(),
+        password="long enough password",
+        role=role,
+        cost=4,
+    )
     return Viewer(user_id=user.id, username=username, role=role)  # type: ignore[arg-type]
 
 
-def _record(status: str = "in_progress", actions: list[dict[str, Any]] | None = None, **extra: Any) -> AttemptIn:
-    return AttemptIn.model_validate({
-        "module_id": "advanced_imaging", "case_id": "advanced_imaging:4", "seed": 4, "archetype_id": "mri_meets",
-        "content_version": "v1", "started_at": T0, "status": status, "actions": actions or [],
-        "results": [{"action_index": 0}] if actions else [], **extra})
+def _record(
+    status: str = "in_progress", actions: list[dict[str, Any]] | None = None, **extra: Any
+) -> AttemptIn:
+    return AttemptIn.model_validate(
+        {
+            "module_id": "advanced_imaging",
+            "case_id": "advanced_imaging:4",
+            "seed": 4,
+            "archetype_id": "mri_meets",
+            "content_version": "v1",
+            "started_at": T0,
+            "status": status,
+            "actions": actions or [],
+            "results": [{"action_index": 0}] if actions else [],
+            **extra,
+        }
+    )
 
 
 def _done() -> AttemptIn:
-    grade = GradeSummary(total_score=88.0, passed=True, dimension_scores={"coding": 100.0}, error_tags=[],
-                         report={"total": 88.0})
+    grade = GradeSummary(
+        total_score=88.0,
+        passed=True,
+        dimension_scores={"coding": 100.0},
+        error_tags=[],
+        report={"total": 88.0},
+    )
     return _record("completed", [ELIG], completed_at=T0 + timedelta(minutes=30), grade=grade)
 
 
@@ -77,14 +105,20 @@ def test_only_the_owner_changes_an_attempt(db_session: Session) -> None:
     assert open_attempts(session, tom) == []
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda s, v, i: save_progress(s, v, _done()), "status: progress is saved as 'in_progress'"),
-    (lambda s, v, i: complete_attempt(s, v, _record(), attempt_id=i), "status: a finished attempt"),
-    (lambda s, v, i: save_progress(s, v, _record(case_id="dme:1"), attempt_id=i), "case id: attempt"),
-    (lambda s, v, i: save_progress(s, v, _record(), attempt_id=i + 1000), "does not exist"),
-    (lambda s, v, i: save_progress(s, v, _record(), attempt_id="1"), "attempt id: expected a whole number"),
-    (lambda s, v, i: save_progress(s, SYSTEM, _record()), "attempts belong to a person"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s, v, i: save_progress(s, v, _done()), "status: progress is saved as 'in_progress'"),
+        (lambda s, v, i: complete_attempt(s, v, _record(), attempt_id=i), "status: a finished attempt"),
+        (lambda s, v, i: save_progress(s, v, _record(case_id="dme:1"), attempt_id=i), "case id: attempt"),
+        (lambda s, v, i: save_progress(s, v, _record(), attempt_id=i + 1000), "does not exist"),
+        (
+            lambda s, v, i: save_progress(s, v, _record(), attempt_id="1"),
+            "attempt id: expected a whole number",
+        ),
+        (lambda s, v, i: save_progress(s, SYSTEM, _record()), "attempts belong to a person"),
+    ],
+)
 def test_bad_calls_say_what_is_wrong(db_session: Session, call: Any, message: str) -> None:
     session = db_session
     tina = _viewer(session, "tina")

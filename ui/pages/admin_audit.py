@@ -27,12 +27,24 @@ who = user_col.selectbox("User", [ALL, *users], key="audit_user")
 limit = limit_col.number_input("Rows", min_value=10, max_value=5000, value=200, step=50, key="audit_limit")
 
 with core_errors("Reading the audit log"), db() as session:
-    rows = list_events(session, viewer, event=None if event == ALL else event,
-                       user_id=None if who == ALL else users[who], limit=int(limit))
+    rows = list_events(
+        session,
+        viewer,
+        event=None if event == ALL else event,
+        user_id=None if who == ALL else users[who],
+        limit=int(limit),
+    )
     if rows:
         st.dataframe(
-            [{"at (UTC)": r.at, "user": r.username or "—", "event": r.event,
-              "detail": json.dumps(r.detail, ensure_ascii=False, sort_keys=True)} for r in rows],
+            [
+                {
+                    "at (UTC)": r.at,
+                    "user": r.username or "—",
+                    "event": r.event,
+                    "detail": json.dumps(r.detail, ensure_ascii=False, sort_keys=True),
+                }
+                for r in rows
+            ],
             hide_index=True,
         )
     else:

@@ -14,8 +14,10 @@ from ui.widgets.scoped import claim
 viewer = require_role("admin")
 claim(viewer)
 st.title("Content and index")
-st.write("Policies and manuals live in `knowledge_base/`, service lines and modules in `scenarios/` "
-         "(see docs/authoring.md). Validate after editing them, then rebuild the index the assistant searches.")
+st.write(
+    "Policies and manuals live in `knowledge_base/`, service lines and modules in `scenarios/` "
+    "(see docs/authoring.md). Validate after editing them, then rebuild the index the assistant searches."
+)
 
 if st.button("Validate content", key="ac_validate", type="primary"):
     report = None
@@ -42,14 +44,18 @@ if st.button("Rebuild the index", key="ac_reindex"):
     bar = st.progress(0.0, text="Comparing content hashes…")
 
     def _progress(done: int, total: int) -> None:
-        bar.progress(1.0 if total == 0 else done / total,
-                     text="Nothing changed" if total == 0 else f"Embedding {done}/{total} changed passages")
+        bar.progress(
+            1.0 if total == 0 else done / total,
+            text="Nothing changed" if total == 0 else f"Embedding {done}/{total} changed passages",
+        )
 
     summary = None
     with core_errors("Rebuilding the index"), db() as session:
         summary = reindex(session, viewer, settings, progress=_progress)
     if summary is not None:
         bar.progress(1.0, text="Done")
-        st.success(f"Index up to date in {summary['seconds']:.1f} s: {summary['added']} added, {summary['updated']} "
-                   f"updated, {summary['deleted']} deleted, {summary['unchanged']} unchanged "
-                   f"({summary['chunks']} passages).")
+        st.success(
+            f"Index up to date in {summary['seconds']:.1f} s: {summary['added']} added, {summary['updated']} "
+            f"updated, {summary['deleted']} deleted, {summary['unchanged']} unchanged "
+            f"({summary['chunks']} passages)."
+        )

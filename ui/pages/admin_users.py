@@ -21,30 +21,51 @@ cohort_ids = {"(none)": None} | {c.name: c.id for c in cohorts}
 by_name = {u.username: u for u in users}
 
 st.dataframe(
-    [{"username": u.username, "name": u.display_name, "role": u.role, "cohort": u.cohort_name or "",
-      "active": u.active, "locked until (UTC)": u.locked_until, "failed sign-ins": u.failed_logins}
-     for u in users],
+    [
+        {
+            "username": u.username,
+            "name": u.display_name,
+            "role": u.role,
+            "cohort": u.cohort_name or "",
+            "active": u.active,
+            "locked until (UTC)": u.locked_until,
+            "failed sign-ins": u.failed_logins,
+        }
+        for u in users
+    ],
     hide_index=True,
 )
 
 create_tab, role_tab, status_tab, password_tab, cohort_tab = st.tabs(
-    ["Create user", "Change role", "Unlock or deactivate", "Reset password", "Cohorts"])
+    ["Create user", "Change role", "Unlock or deactivate", "Reset password", "Cohorts"]
+)
 
 with create_tab, st.form("create_user", clear_on_submit=False):
     username = st.text_input("Username", key="cu_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'")
     display_name = st.text_input("Display name", key="cu_display_name")
     role = st.selectbox("Role", ROLES, key="cu_role")
     cohort = st.selectbox("Cohort", list(cohort_ids), key="cu_cohort")
-    password = st.text_input("Initial password", type="password", key="cu_password", help="At least 10 characters")
+    password = st.text_input(
+        "Initial password", type="password", key="cu_password", help="At least 10 characters"
+    )
     again = st.text_input("Password again", type="password", key="cu_password_again")
     if st.form_submit_button("Create user", key="cu_submit", type="primary"):
         if password != again:
             st.error("Password again: the two passwords differ; type the same password twice.")
         else:
             with core_errors("Creating the user"), db() as session:
-                made = create_user(session, viewer, username=username, display_name=display_name, password=password,
-                                   role=role, cohort_id=cohort_ids[cohort])
-                st.success(f"Created {made.username} ({made.role}). They appear in the table on your next click (a browser reload would sign you out).")
+                made = create_user(
+                    session,
+                    viewer,
+                    username=username,
+                    display_name=display_name,
+                    password=password,
+                    role=role,
+                    cohort_id=cohort_ids[cohort],
+                )
+                st.success(
+                    f"Created {made.username} ({made.role}). They appear in the table on your next click (a browser reload would sign you out)."
+                )
 
 with role_tab, st.form("change_role"):
     who = st.selectbox("User", list(by_name), key="cr_user")
@@ -72,7 +93,9 @@ with status_tab:
 
 with password_tab, st.form("reset_password", clear_on_submit=True):
     who = st.selectbox("User", list(by_name), key="rp_user")
-    new_password = st.text_input("New password", type="password", key="rp_password", help="At least 10 characters")
+    new_password = st.text_input(
+        "New password", type="password", key="rp_password", help="At least 10 characters"
+    )
     again = st.text_input("New password again", type="password", key="rp_password_again")
     if st.form_submit_button("Set the password", key="rp_submit") and who:
         if new_password != again:
@@ -80,11 +103,15 @@ with password_tab, st.form("reset_password", clear_on_submit=True):
         else:
             with core_errors("Setting the password"), db() as session:
                 set_password(session, viewer, by_name[who].id, new_password)
-                st.success(f"{who} can sign in with the new password (any lock-out is lifted). Tell them in person.")
+                st.success(
+                    f"{who} can sign in with the new password (any lock-out is lifted). Tell them in person."
+                )
 
 with cohort_tab:
-    st.dataframe([{"cohort": c.name, "members": c.members, "created (UTC)": c.created_at} for c in cohorts],
-                 hide_index=True)
+    st.dataframe(
+        [{"cohort": c.name, "members": c.members, "created (UTC)": c.created_at} for c in cohorts],
+        hide_index=True,
+    )
     with st.form("create_cohort"):
         name = st.text_input("New cohort name", key="cc_name", placeholder="Spring 2026 intake")
         if st.form_submit_button("Create cohort", key="cc_submit"):

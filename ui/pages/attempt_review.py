@@ -22,12 +22,16 @@ claim(viewer)
 st.title("Attempt review")
 
 st.session_state.setdefault("ar_id", st.query_params.get("attempt", ""))
-raw = st.text_input("Attempt number", key="ar_id", help="Open attempts from the Trainee view, or type a number.")
+raw = st.text_input(
+    "Attempt number", key="ar_id", help="Open attempts from the Trainee view, or type a number."
+)
 if not raw or not raw.strip():
     st.info("Choose an attempt on the Trainee view, or type its number.")
     st.stop()
 if not (raw.strip().isascii() and raw.strip().isdigit()) or len(raw.strip()) > 12:
-    st.error(f"Attempt number: {raw.strip()[:20]!r} is not an attempt number (digits 0-9, at most 12); type e.g. 12")
+    st.error(
+        f"Attempt number: {raw.strip()[:20]!r} is not an attempt number (digits 0-9, at most 12); type e.g. 12"
+    )
     st.stop()
 attempt = None
 with core_errors("Opening the attempt"), db() as session:
@@ -36,11 +40,18 @@ if attempt is None:
     st.stop()
 st.query_params["attempt"] = str(attempt.id)
 
-score = "in progress" if attempt.total_score is None else f"{attempt.total_score:.1f} ({'passed' if attempt.passed else 'not passed'})"
+score = (
+    "in progress"
+    if attempt.total_score is None
+    else f"{attempt.total_score:.1f} ({'passed' if attempt.passed else 'not passed'})"
+)
 st.subheader(f"#{attempt.id} · {attempt.username} · {attempt.case_id}")
-st.caption(f"Status {attempt.status.replace('_', ' ')} · score {score} · started {attempt.started_at:%Y-%m-%d %H:%M} "
-           f"UTC · completed {attempt.completed_at:%Y-%m-%d %H:%M} UTC" if attempt.completed_at else
-           f"Status {attempt.status.replace('_', ' ')} · started {attempt.started_at:%Y-%m-%d %H:%M} UTC")
+st.caption(
+    f"Status {attempt.status.replace('_', ' ')} · score {score} · started {attempt.started_at:%Y-%m-%d %H:%M} "
+    f"UTC · completed {attempt.completed_at:%Y-%m-%d %H:%M} UTC"
+    if attempt.completed_at
+    else f"Status {attempt.status.replace('_', ' ')} · started {attempt.started_at:%Y-%m-%d %H:%M} UTC"
+)
 
 case = None
 with core_errors("Regenerating the case"):
@@ -49,16 +60,20 @@ if case is None:
     st.stop()
 library = get_library()
 if case.content_version != attempt.content_version:
-    st.warning(f"The content has changed since this attempt ({attempt.content_version} then, "
-               f"{case.content_version} now): the case below is regenerated with today's content and may differ "
-               "from what the trainee saw. The stored replies and grade are unchanged.")
+    st.warning(
+        f"The content has changed since this attempt ({attempt.content_version} then, "
+        f"{case.content_version} now): the case below is regenerated with today's content and may differ "
+        "from what the trainee saw. The stored replies and grade are unchanged."
+    )
 
 actions = attempt.action_models()
 try:
     stored = [StepResult.model_validate(r) for r in attempt.results]
 except ValidationError as exc:
     stored = []
-    st.warning(f"The stored payer replies could not be read ({exc.error_count()} problem(s)); showing a replay instead.")
+    st.warning(
+        f"The stored payer replies could not be read ({exc.error_count()} problem(s)); showing a replay instead."
+    )
 
 with st.expander("What the trainee saw: patient, coverage, order and chart", expanded=False):
     left, right = st.columns(2)
@@ -79,9 +94,11 @@ with core_errors("Replaying the actions"):
 if replayed is not None and stored:
     same = [a.model_dump(mode="json") for a in replayed] == [s.model_dump(mode="json") for s in stored]
     (st.success if same else st.warning)(
-        "Replayed now on the simulated payer: every reply is identical to what the trainee saw." if same else
-        "Replayed now, the payer answers differently from the stored replies (the content changed); the stored "
-        "replies are shown below.")
+        "Replayed now on the simulated payer: every reply is identical to what the trainee saw."
+        if same
+        else "Replayed now, the payer answers differently from the stored replies (the content changed); the stored "
+        "replies are shown below."
+    )
 replies.activity_log(actions, stored or replayed or [], newest_first=False, expand_last=False)
 
 st.subheader("Grade report")

@@ -24,8 +24,11 @@ if cs is None:
     st.write("Pick a module to open a case (or use **Start a case** on the Modules page).")
     modules = {m["id"]: m["title"] for m in module_catalogue()}
     module = st.selectbox("Module", list(modules), format_func=modules.__getitem__, key="pick_module")
-    number = st.text_input("Case number (optional)", key="pick_seed",
-                           help="Leave empty for a random case; the same number always opens the same case.")
+    number = st.text_input(
+        "Case number (optional)",
+        key="pick_seed",
+        help="Leave empty for a random case; the same number always opens the same case.",
+    )
     if st.button("Open the case", key="pick_go", type="primary"):
         try:
             seed = workflow.parse_seed(number)
@@ -47,10 +50,14 @@ policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
 st.subheader(case.title)
 info, finish = st.columns([5, 2])
 info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
-info.caption(f"Case `{case.case_id}` · {len(cs.actions)} action(s) · each action advances the simulated clock")
+info.caption(
+    f"Case `{case.case_id}` · {len(cs.actions)} action(s) · each action advances the simulated clock"
+)
 if cs.unsaved:
-    st.warning(f"Your last action is kept in this session but was not saved yet ({cs.unsaved}). "
-               "It is saved with your next action.")
+    st.warning(
+        f"Your last action is kept in this session but was not saved yet ({cs.unsaved}). "
+        "It is saved with your next action."
+    )
 
 if cs.finished:
     if cs.saved_attempt_id is None:
@@ -61,20 +68,27 @@ if cs.finished:
     st.header("Grade report")
     grade_report(cs.report, library)
     again, back = st.columns(2)
-    if again.button("Try another case in this module (new case)", key="ws_retry", type="primary") \
-            and case_state.start(viewer, cs.module_id) is not None:
+    if (
+        again.button("Try another case in this module (new case)", key="ws_retry", type="primary")
+        and case_state.start(viewer, cs.module_id) is not None
+    ):
         st.rerun()
     if back.button("Back to the modules", key="ws_back"):
         st.switch_page("ui/pages/trainee_modules.py")
-elif finish.button("Finish and grade", key="ws_finish", type="primary",
-                   help="Ends the case: your actions are graded against the case's answer key.") \
-        and case_state.finish(viewer, case, cs):
+elif finish.button(
+    "Finish and grade",
+    key="ws_finish",
+    type="primary",
+    help="Ends the case: your actions are graded against the case's answer key.",
+) and case_state.finish(viewer, case, cs):
     st.rerun()
 
 if cs.steps and not cs.finished:
     with st.container(border=True):
-        st.markdown(f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
-                    f"{replies.when(cs.actions[-1].at)}")
+        st.markdown(
+            f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
+            f"{replies.when(cs.actions[-1].at)}"
+        )
         replies.result(cs.steps[-1])
 
 left, right = st.columns(2)
@@ -96,7 +110,8 @@ if case.prior_submission is not None:
 
 done = cs.finished
 elig_tab, request_tab, follow_tab, query_tab, log_tab = st.tabs(
-    ["Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log"])
+    ["Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log"]
+)
 action = None
 with elig_tab:
     action = action_forms.eligibility_form(case, cs.actions, done)
@@ -106,8 +121,10 @@ with request_tab:
     action = action_forms.request_form(case, cs.actions, done) or action
 with follow_tab:
     standing = workflow.current_determination(case, cs.steps, library)
-    action = action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id),
-                                          done) or action
+    action = (
+        action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id), done)
+        or action
+    )
 with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
 with log_tab:

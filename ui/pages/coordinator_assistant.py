@@ -20,8 +20,12 @@ from ui.widgets import case_panels, draft_view, exporters, replies, workflow
 from ui.widgets.scoped import claim
 
 STATE_KEY = "precert_assistant"  # {"draft": Draft, "case": (module, seed) | None}
-KINDS = {"narrative": "Medical-necessity narrative", "appeal": "Appeal letter", "p2p": "Peer-to-peer talking points",
-         "provider_query": "Query to the ordering provider"}
+KINDS = {
+    "narrative": "Medical-necessity narrative",
+    "appeal": "Appeal letter",
+    "p2p": "Peer-to-peer talking points",
+    "provider_query": "Query to the ordering provider",
+}
 STORED_KIND = {"p2p": "peer_to_peer"}  # draft kinds are stored as lower-case words
 INDEX_NOTE = "Searching the policy index (built on first use, which takes about half a minute)…"
 
@@ -30,8 +34,10 @@ claim(viewer)
 assert viewer.user_id is not None
 st.title("Drafting assistant")
 settings = get_settings()
-st.caption(f"Backend: {'LLM ' + str(settings.llm_model) if settings.llm_configured else 'offline grounded composer'}. "
-           "Case text is treated as data, never as instructions; every citation is a retrieved policy passage.")
+st.caption(
+    f"Backend: {'LLM ' + str(settings.llm_model) if settings.llm_configured else 'offline grounded composer'}. "
+    "Case text is treated as data, never as instructions; every citation is a retrieved policy passage."
+)
 current: dict[str, Any] = st.session_state.setdefault(STATE_KEY, {"draft": None, "case": None})
 
 
@@ -39,8 +45,14 @@ def _keep(draft: Any, case_key: tuple[str, int] | None) -> None:
     current.update(draft=draft, case=case_key)
     st.session_state["co_text"] = draft.text
     with core_errors("Saving the draft to your history"), db() as session:
-        save_draft(session, viewer, kind=STORED_KIND.get(draft.kind, draft.kind), text=draft.text, draft=draft,
-                   case_id=draft.case_id)
+        save_draft(
+            session,
+            viewer,
+            kind=STORED_KIND.get(draft.kind, draft.kind),
+            text=draft.text,
+            draft=draft,
+            case_id=draft.case_id,
+        )
 
 
 def recheck(case: Any, draft: Any, text: str) -> Any:
@@ -115,35 +127,62 @@ with source_tab:
             if step is None:
                 st.info("A provider query goes to the ordering provider; the payer has nothing to decide.")
             else:
-                st.caption("The payer decides on the codes and the documents; the text changes what its reviewer "
-                           "reads, not the rules it applies.")
+                st.caption(
+                    "The payer decides on the codes and the documents; the text changes what its reviewer "
+                    "reads, not the rules it applies."
+                )
                 replies.result(step)
         if b.button("Save edited version", key="co_save"):
             with core_errors("Saving"), db() as session:
-                saved = save_draft(session, viewer, kind=STORED_KIND.get(draft.kind, draft.kind), text=text or "",
-                                   draft=draft, case_id=draft.case_id)
+                saved = save_draft(
+                    session,
+                    viewer,
+                    kind=STORED_KIND.get(draft.kind, draft.kind),
+                    text=text or "",
+                    draft=draft,
+                    case_id=draft.case_id,
+                )
                 st.success(f"Saved as draft #{saved.id}.")
         labels = [f"[{x.label}] {x.policy_id} § {x.section}" for x in draft.citations]
         title = f"{KINDS.get(draft.kind, draft.kind)} — {draft.case_id or ''}"
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        c.download_button("Export DOCX", exporters.to_docx(title, text or "", labels),
-                          file_name=f"precert-{draft.kind}-{stamp}.docx", key="co_docx", on_click="ignore",
-                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        d.download_button("Export PDF", exporters.to_pdf(title, text or "", labels), mime="application/pdf",
-                          file_name=f"precert-{draft.kind}-{stamp}.pdf", key="co_pdf", on_click="ignore")
+        c.download_button(
+            "Export DOCX",
+            exporters.to_docx(title, text or "", labels),
+            file_name=f"precert-{draft.kind}-{stamp}.docx",
+            key="co_docx",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        d.download_button(
+            "Export PDF",
+            exporters.to_pdf(title, text or "", labels),
+            mime="application/pdf",
+            file_name=f"precert-{draft.kind}-{stamp}.pdf",
+            key="co_pdf",
+            on_click="ignore",
+        )
 
 with manual_tab:
-    st.info("The assistant drafts only from a structured case: it evaluates each policy criterion on the facts "
-            "the chart states. From a request typed by hand it cannot read those facts, so it does not write a "
-            "letter here; it finds the payer's policy for your codes and answers questions with cited policy text.")
+    st.info(
+        "The assistant drafts only from a structured case: it evaluates each policy criterion on the facts "
+        "the chart states. From a request typed by hand it cannot read those facts, so it does not write a "
+        "letter here; it finds the payer's policy for your codes and answers questions with cited policy text."
+    )
     payers = {p: get_library().manual(p).name for p in PAYERS}
     payer = st.selectbox("Payer", list(payers), format_func=payers.__getitem__, key="co_m_payer")
     codes = st.text_input("CPT/HCPCS codes", key="co_m_codes", placeholder="e.g. 72148")
     diagnoses = st.text_input("Diagnoses (ICD-10-CM)", key="co_m_dx", placeholder="e.g. M54.16")
-    st.text_area("Clinical summary and pasted notes (kept on this page only; not sent anywhere)", key="co_m_notes",
-                 height=160)
-    question = st.text_input("Question for the policy", key="co_m_question",
-                             placeholder="e.g. What documentation is required and how recent must it be?")
+    st.text_area(
+        "Clinical summary and pasted notes (kept on this page only; not sent anywhere)",
+        key="co_m_notes",
+        height=160,
+    )
+    question = st.text_input(
+        "Question for the policy",
+        key="co_m_question",
+        placeholder="e.g. What documentation is required and how recent must it be?",
+    )
     if st.button("Find the policy and answer", key="co_m_go", type="primary"):
         from assistant import ask
 
@@ -151,15 +190,28 @@ with manual_tab:
         found = [(c, get_library().policy_for_code(payer, c.upper())) for c in wanted]
         for code, policy in found:
             if policy is None:
-                st.warning(f"{code}: no {payers[payer]} policy governs this code (it may need no authorization).")
+                st.warning(
+                    f"{code}: no {payers[payer]} policy governs this code (it may need no authorization)."
+                )
             else:
                 st.markdown(f"**{code}: {policy.id} — {policy.title}** (version {policy.version})")
-                st.dataframe([{"criterion": cr.id, "text": cr.text} for cr in policy.criteria]
-                             + [{"criterion": f"document: {d.kind}", "text": d.description
-                                 + (f" (within {d.max_age_days} days)" if d.max_age_days else "")}
-                                for d in policy.documentation], hide_index=True)
-        asked = (question or "").strip() or (f"What are the criteria and required documents for {' '.join(wanted)} "
-                                             f"{diagnoses or ''}".strip() if wanted else "")
+                st.dataframe(
+                    [{"criterion": cr.id, "text": cr.text} for cr in policy.criteria]
+                    + [
+                        {
+                            "criterion": f"document: {d.kind}",
+                            "text": d.description
+                            + (f" (within {d.max_age_days} days)" if d.max_age_days else ""),
+                        }
+                        for d in policy.documentation
+                    ],
+                    hide_index=True,
+                )
+        asked = (question or "").strip() or (
+            f"What are the criteria and required documents for {' '.join(wanted)} {diagnoses or ''}".strip()
+            if wanted
+            else ""
+        )
         missing_codes = [c for c in wanted if c.upper() not in asked.upper()]
         if asked and missing_codes:  # the answer searches the policies of the codes the question names
             asked = f"{asked} (codes: {' '.join(missing_codes)})"
@@ -183,6 +235,8 @@ with history_tab:
     if not history:
         st.caption("No drafts yet.")
     for item in history:
-        with st.expander(f"#{item.id} · {item.created_at:%Y-%m-%d %H:%M} UTC · {item.kind.replace('_', ' ')}"
-                         + (f" · {item.case_id}" if item.case_id else "")):
+        with st.expander(
+            f"#{item.id} · {item.created_at:%Y-%m-%d %H:%M} UTC · {item.kind.replace('_', ' ')}"
+            + (f" · {item.case_id}" if item.case_id else "")
+        ):
             st.text(item.text)

@@ -23,15 +23,35 @@ def _trainee(viewer: Viewer) -> None:
         assignments = assignments_for(session, viewer, viewer.user_id, as_of=datetime.now(UTC).date())
         recent = attempts_for(session, viewer, viewer.user_id, limit=10)
         if assignments:
-            st.dataframe([{"module": a.module_id, "due": a.due_date, "status": a.status.replace("_", " "),
-                           "attempts": a.attempts, "best score": a.best_score} for a in assignments],
-                         hide_index=True)
+            st.dataframe(
+                [
+                    {
+                        "module": a.module_id,
+                        "due": a.due_date,
+                        "status": a.status.replace("_", " "),
+                        "attempts": a.attempts,
+                        "best score": a.best_score,
+                    }
+                    for a in assignments
+                ],
+                hide_index=True,
+            )
         else:
             st.info("No modules are assigned to you yet.")
         st.subheader("Your recent attempts")
         if recent:
-            st.dataframe([{"case": a.case_id, "completed": a.completed_at, "score": a.total_score,
-                           "passed": a.passed} for a in recent], hide_index=True)
+            st.dataframe(
+                [
+                    {
+                        "case": a.case_id,
+                        "completed": a.completed_at,
+                        "score": a.total_score,
+                        "passed": a.passed,
+                    }
+                    for a in recent
+                ],
+                hide_index=True,
+            )
         else:
             st.caption("You have not completed a case yet.")
 
@@ -51,8 +71,13 @@ def _supervisor(viewer: Viewer) -> None:
         right.metric("Pass rate", "—" if board.pass_rate is None else f"{board.pass_rate:.0%}")
         if board.error_tags:
             st.subheader("Most common errors")
-            st.dataframe([{"error": t.tag.replace("_", " "), "attempts": t.attempts, "share": f"{t.share:.0%}"}
-                          for t in board.error_tags], hide_index=True)
+            st.dataframe(
+                [
+                    {"error": t.tag.replace("_", " "), "attempts": t.attempts, "share": f"{t.share:.0%}"}
+                    for t in board.error_tags
+                ],
+                hide_index=True,
+            )
 
 
 def _coordinator(viewer: Viewer) -> None:
@@ -62,7 +87,9 @@ def _coordinator(viewer: Viewer) -> None:
         drafts = drafts_for(session, viewer, viewer.user_id, limit=10)
     if drafts:
         st.subheader("Your recent drafts")
-        st.dataframe([{"kind": d.kind, "case": d.case_id, "created": d.created_at} for d in drafts], hide_index=True)
+        st.dataframe(
+            [{"kind": d.kind, "case": d.case_id, "created": d.created_at} for d in drafts], hide_index=True
+        )
     else:
         st.caption("No drafts yet.")
 
@@ -73,8 +100,10 @@ def _admin(viewer: Viewer) -> None:
     st.write("Manage accounts and cohorts, and read the audit log, from the Admin section.")
     _supervisor(viewer)
     with st.expander("Demo content"):
-        st.write("Creates a demo cohort with five trainees, a supervisor, a coordinator and graded attempts, "
-                 "using the case generator, the simulated payer and the grader.")
+        st.write(
+            "Creates a demo cohort with five trainees, a supervisor, a coordinator and graded attempts, "
+            "using the case generator, the simulated payer and the grader."
+        )
         if st.button("Load demo content", key="home_load_demo"):
             load_demo_content(viewer)
             st.rerun()
@@ -82,4 +111,6 @@ def _admin(viewer: Viewer) -> None:
 
 viewer = current_viewer()
 st.title(f"Welcome, {viewer.display_name or viewer.username}")
-{"trainee": _trainee, "supervisor": _supervisor, "coordinator": _coordinator, "admin": _admin}[viewer.role](viewer)
+{"trainee": _trainee, "supervisor": _supervisor, "coordinator": _coordinator, "admin": _admin}[viewer.role](
+    viewer
+)

@@ -33,16 +33,39 @@ a.metric("Graded attempts", len(attempts))
 b.metric("Passed", f"{passed} ({passed / len(attempts):.0%})")
 c.metric("Mean score", f"{sum(x.total_score or 0 for x in attempts) / len(attempts):.1f}")
 
-rows = [{"completed": x.completed_at.isoformat() if x.completed_at else None, "score": x.total_score,
-         "module": titles.get(x.module_id, x.module_id), "case": x.case_id} for x in attempts]
-st.altair_chart(charts.score_history(rows, pass_mark=marks.pop() if len(marks) == 1 else None), width="stretch")
+rows = [
+    {
+        "completed": x.completed_at.isoformat() if x.completed_at else None,
+        "score": x.total_score,
+        "module": titles.get(x.module_id, x.module_id),
+        "case": x.case_id,
+    }
+    for x in attempts
+]
+st.altair_chart(
+    charts.score_history(rows, pass_mark=marks.pop() if len(marks) == 1 else None), width="stretch"
+)
 
 st.subheader("Attempts")
-st.dataframe([{"attempt": x.id, "completed (UTC)": x.completed_at, "module": titles.get(x.module_id, x.module_id),
-               "case": x.case_id, "score": x.total_score, "passed": x.passed,
-               "error tags": ", ".join(x.error_tags)} for x in attempts], hide_index=True)
+st.dataframe(
+    [
+        {
+            "attempt": x.id,
+            "completed (UTC)": x.completed_at,
+            "module": titles.get(x.module_id, x.module_id),
+            "case": x.case_id,
+            "score": x.total_score,
+            "passed": x.passed,
+            "error tags": ", ".join(x.error_tags),
+        }
+        for x in attempts
+    ],
+    hide_index=True,
+)
 
-labels = {x.id: f"#{x.id} · {x.case_id} · {x.total_score:.0f} · {x.completed_at:%Y-%m-%d %H:%M}" for x in attempts}
+labels = {
+    x.id: f"#{x.id} · {x.case_id} · {x.total_score:.0f} · {x.completed_at:%Y-%m-%d %H:%M}" for x in attempts
+}
 chosen = st.selectbox("Open a report", list(labels), format_func=labels.__getitem__, key="results_pick")
 if chosen is not None:
     with core_errors("Opening the attempt"), db() as session:

@@ -33,18 +33,27 @@ titles = {m["id"]: m["title"] for m in module_catalogue()}
 
 c1, c2, c3 = st.columns([2, 2, 3])
 cohort = c1.selectbox("Cohort", list(cohort_ids), key="dash_cohort", index=min(1, len(cohort_ids) - 1))
-module = c2.selectbox("Module", [ALL_MODULES, *titles], key="dash_module",
-                      format_func=lambda m: titles.get(m, m))
-window = c3.date_input("Completed between (optional)", value=(), key="dash_window",
-                       help="Pick a start and an end date; leave empty for all time.")
+module = c2.selectbox(
+    "Module", [ALL_MODULES, *titles], key="dash_module", format_func=lambda m: titles.get(m, m)
+)
+window = c3.date_input(
+    "Completed between (optional)",
+    value=(),
+    key="dash_window",
+    help="Pick a start and an end date; leave empty for all time.",
+)
 since = until = None
 if isinstance(window, tuple | list) and len(window) == 2:
     since = datetime.combine(window[0], time.min, tzinfo=UTC)
     until = datetime.combine(window[1] + timedelta(days=1), time.min, tzinfo=UTC)
 elif (isinstance(window, tuple | list) and len(window) == 1) or isinstance(window, date):
     st.caption("Pick the end date too; until then the dashboard shows all time.")
-filters = Filters(cohort_id=cohort_ids[cohort], module_id=None if module == ALL_MODULES else module,
-                  since=since, until=until)
+filters = Filters(
+    cohort_id=cohort_ids[cohort],
+    module_id=None if module == ALL_MODULES else module,
+    since=since,
+    until=until,
+)
 
 board = None
 with core_errors("Computing the dashboard"), db() as session:
@@ -64,40 +73,86 @@ else:
     left, right = st.columns(2)
     with left:
         st.subheader("By module")
-        st.altair_chart(charts.module_scores([
-            {"module": titles.get(m.module_id, m.module_id), "mean_score": m.mean_score, "pass_rate": m.pass_rate,
-             "attempts": m.attempts, "trainees": m.trainees} for m in board.modules]), width="stretch")
+        st.altair_chart(
+            charts.module_scores(
+                [
+                    {
+                        "module": titles.get(m.module_id, m.module_id),
+                        "mean_score": m.mean_score,
+                        "pass_rate": m.pass_rate,
+                        "attempts": m.attempts,
+                        "trainees": m.trainees,
+                    }
+                    for m in board.modules
+                ]
+            ),
+            width="stretch",
+        )
         st.subheader("Skill dimensions")
-        st.altair_chart(charts.dimensions([{"dimension": k, "percent": v} for k, v in board.dimensions.items()
-                                           if v is not None]), width="stretch")
+        st.altair_chart(
+            charts.dimensions(
+                [{"dimension": k, "percent": v} for k, v in board.dimensions.items() if v is not None]
+            ),
+            width="stretch",
+        )
     with right:
         st.subheader("Trend by week")
-        st.altair_chart(charts.weekly([{"week": w.week_start.isoformat(), "mean_score": w.mean_score,
-                                        "pass_rate": w.pass_rate, "attempts": w.attempts} for w in board.weeks]),
-                        width="stretch")
+        st.altair_chart(
+            charts.weekly(
+                [
+                    {
+                        "week": w.week_start.isoformat(),
+                        "mean_score": w.mean_score,
+                        "pass_rate": w.pass_rate,
+                        "attempts": w.attempts,
+                    }
+                    for w in board.weeks
+                ]
+            ),
+            width="stretch",
+        )
         st.subheader("Most frequent errors")
         if board.error_tags:
-            st.altair_chart(charts.error_tags([{"tag": t.tag, "attempts": t.attempts, "share": t.share}
-                                               for t in board.error_tags]), width="stretch")
+            st.altair_chart(
+                charts.error_tags(
+                    [{"tag": t.tag, "attempts": t.attempts, "share": t.share} for t in board.error_tags]
+                ),
+                width="stretch",
+            )
         else:
             st.caption("No error tags on these attempts.")
 
 st.subheader("Trainees")
 if board.trainees:
-    st.dataframe([{"trainee": t.display_name or t.username, "username": t.username, "attempts": t.attempts,
-                   "modules": t.modules, "mean score": t.mean_score,
-                   "pass rate": None if t.pass_rate is None else round(100 * t.pass_rate),
-                   "last completed (UTC)": t.last_completed_at} for t in board.trainees], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "trainee": t.display_name or t.username,
+                "username": t.username,
+                "attempts": t.attempts,
+                "modules": t.modules,
+                "mean score": t.mean_score,
+                "pass rate": None if t.pass_rate is None else round(100 * t.pass_rate),
+                "last completed (UTC)": t.last_completed_at,
+            }
+            for t in board.trainees
+        ],
+        hide_index=True,
+    )
     people = {t.user_id: f"{t.display_name or t.username} ({t.username})" for t in board.trainees}
     pick, go = st.columns([3, 1])
-    who = pick.selectbox("Drill down to a trainee", list(people), format_func=people.__getitem__, key="dash_trainee")
+    who = pick.selectbox(
+        "Drill down to a trainee", list(people), format_func=people.__getitem__, key="dash_trainee"
+    )
     if go.button("Open trainee view", key="dash_open_trainee") and who is not None:
         st.switch_page("ui/pages/trainee_view.py", query_params={"user": str(who)})
 else:
     st.caption("No trainees in this cohort.")
 
 st.subheader("Export")
-st.caption("Exports list every completed attempt matching the filters above; each export is written to the audit log.")
+st.caption(
+    "Exports list every completed attempt matching the filters above; each export is written to the audit log."
+)
 if st.button("Prepare the export", key="dash_export_go"):
     with core_errors("Preparing the export"), db() as session:
         rows = attempt_rows(session, viewer, filters)
@@ -108,7 +163,19 @@ if prepared and prepared[0] == filters:  # an export prepared for other filters 
     st.caption(f"{n:,} attempts ready.")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     d1, d2 = st.columns(2)
-    d1.download_button("Download CSV", csv_bytes, file_name=f"precert-attempts-{stamp}.csv", mime="text/csv",
-                       key="dash_csv", on_click="ignore")
-    d2.download_button("Download XLSX", xlsx_bytes, file_name=f"precert-attempts-{stamp}.xlsx", key="dash_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+    d1.download_button(
+        "Download CSV",
+        csv_bytes,
+        file_name=f"precert-attempts-{stamp}.csv",
+        mime="text/csv",
+        key="dash_csv",
+        on_click="ignore",
+    )
+    d2.download_button(
+        "Download XLSX",
+        xlsx_bytes,
+        file_name=f"precert-attempts-{stamp}.xlsx",
+        key="dash_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )

@@ -37,8 +37,10 @@ if unfinished:
     st.subheader("Unfinished cases")
     for attempt in unfinished:
         left, middle, right = st.columns([5, 1, 1])
-        left.write(f"Case `{attempt.case_id}` · started {attempt.started_at:%Y-%m-%d %H:%M} UTC · "
-                   f"{len(attempt.actions)} action(s) so far")
+        left.write(
+            f"Case `{attempt.case_id}` · started {attempt.started_at:%Y-%m-%d %H:%M} UTC · "
+            f"{len(attempt.actions)} action(s) so far"
+        )
         if middle.button("Resume", key=f"resume_{attempt.id}") and case_state.resume(attempt) is not None:
             st.switch_page(WORKSPACE)
         if right.button("Discard", key=f"discard_{attempt.id}", help="Closes the case without grading it."):
@@ -52,15 +54,22 @@ for module in module_catalogue():
     with st.container(border=True):
         head, action = st.columns([5, 1])
         head.subheader(module["title"])
-        head.caption(f"`{mid}` · pass mark {module['pass_mark']} · {module['archetypes']} case types · "
-                     f"{', '.join(s.replace('_', ' ') for s in module['service_lines'])}")
+        head.caption(
+            f"`{mid}` · pass mark {module['pass_mark']} · {module['archetypes']} case types · "
+            f"{', '.join(s.replace('_', ' ') for s in module['service_lines'])}"
+        )
         head.write(module["teaches"])
         a, b, c, d = st.columns(4)
         a.metric("Attempts", mine.attempts if mine else 0)
         b.metric("Best score", "—" if mine is None or mine.best_score is None else f"{mine.best_score:.0f}")
         c.metric("Passed", "yes" if mine and mine.passed else "not yet")
-        d.metric("Due", "—" if due is None or due.due_date is None else due.due_date.isoformat(),
-                 help=None if due is None else f"Assigned; status: {due.status.replace('_', ' ')}")
-        if action.button("Start a case", key=f"start_{mid}", type="primary" if due else "secondary") \
-                and case_state.start(viewer, mid) is not None:
+        d.metric(
+            "Due",
+            "—" if due is None or due.due_date is None else due.due_date.isoformat(),
+            help=None if due is None else f"Assigned; status: {due.status.replace('_', ' ')}",
+        )
+        if (
+            action.button("Start a case", key=f"start_{mid}", type="primary" if due else "secondary")
+            and case_state.start(viewer, mid) is not None
+        ):
             st.switch_page(WORKSPACE)

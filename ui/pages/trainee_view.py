@@ -51,27 +51,63 @@ c.metric("Pass rate", f"{sum(1 for x in done if x.passed) / len(done):.0%}" if d
 
 st.subheader("Assignments")
 if assignments:
-    st.dataframe([{"module": titles.get(x.module_id, x.module_id), "due": x.due_date,
-                   "status": x.status.replace("_", " "), "attempts": x.attempts, "best score": x.best_score}
-                  for x in assignments], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "module": titles.get(x.module_id, x.module_id),
+                "due": x.due_date,
+                "status": x.status.replace("_", " "),
+                "attempts": x.attempts,
+                "best score": x.best_score,
+            }
+            for x in assignments
+        ],
+        hide_index=True,
+    )
 else:
     st.caption("Nothing assigned.")
 
 if done:
     st.subheader("Scores over time")
-    st.altair_chart(charts.score_history([
-        {"completed": x.completed_at.isoformat() if x.completed_at else None, "score": x.total_score,
-         "module": titles.get(x.module_id, x.module_id), "case": x.case_id} for x in done]), width="stretch")
+    st.altair_chart(
+        charts.score_history(
+            [
+                {
+                    "completed": x.completed_at.isoformat() if x.completed_at else None,
+                    "score": x.total_score,
+                    "module": titles.get(x.module_id, x.module_id),
+                    "case": x.case_id,
+                }
+                for x in done
+            ]
+        ),
+        width="stretch",
+    )
 
 st.subheader("Attempts")
 if not attempts:
     st.caption("No attempts yet.")
     st.stop()
-st.dataframe([{"attempt": x.id, "case": x.case_id, "status": x.status.replace("_", " "),
-               "completed (UTC)": x.completed_at, "score": x.total_score, "passed": x.passed,
-               "error tags": ", ".join(x.error_tags)} for x in attempts], hide_index=True)
-labels = {x.id: f"#{x.id} · {x.case_id} · {x.status.replace('_', ' ')}"
-          + (f" · {x.total_score:.0f}" if x.total_score is not None else "") for x in attempts}
+st.dataframe(
+    [
+        {
+            "attempt": x.id,
+            "case": x.case_id,
+            "status": x.status.replace("_", " "),
+            "completed (UTC)": x.completed_at,
+            "score": x.total_score,
+            "passed": x.passed,
+            "error tags": ", ".join(x.error_tags),
+        }
+        for x in attempts
+    ],
+    hide_index=True,
+)
+labels = {
+    x.id: f"#{x.id} · {x.case_id} · {x.status.replace('_', ' ')}"
+    + (f" · {x.total_score:.0f}" if x.total_score is not None else "")
+    for x in attempts
+}
 pick, go = st.columns([3, 1])
 chosen = pick.selectbox("Review an attempt", list(labels), format_func=labels.__getitem__, key="tv_attempt")
 if go.button("Open attempt review", key="tv_open") and chosen is not None:

@@ -37,13 +37,21 @@ def _build(make: Callable[[], Action]) -> Action | None:
 
 def _doc_picker(case: Case, label: str, key: str, help_text: str | None = None) -> list[str]:
     labels = {d.id: doc_label(d) for d in sorted(case.chart, key=lambda d: (d.date, d.id))}
-    return st.multiselect(label, list(labels), format_func=labels.__getitem__, persist_state=KEEP, key=key, help=help_text)
+    return st.multiselect(
+        label, list(labels), format_func=labels.__getitem__, persist_state=KEEP, key=key, help=help_text
+    )
 
 
 def eligibility_form(case: Case, actions: list[Action], disabled: bool) -> Action | None:
     st.markdown("**Eligibility (270/271)**")
-    member = st.text_input("Member id", persist_state=KEEP, key=_default("ws_elig_member", case.coverage.member_id_on_registration))
-    dos = st.date_input("Date of service", persist_state=KEEP, key=_default("ws_elig_dos", case.order.date_of_service))
+    member = st.text_input(
+        "Member id",
+        persist_state=KEEP,
+        key=_default("ws_elig_member", case.coverage.member_id_on_registration),
+    )
+    dos = st.date_input(
+        "Date of service", persist_state=KEEP, key=_default("ws_elig_dos", case.order.date_of_service)
+    )
     if st.button("Check eligibility", key="ws_elig_go", disabled=disabled, type="primary"):
         return _build(lambda: workflow.eligibility(case, actions, member, dos))
     return None
@@ -52,8 +60,13 @@ def eligibility_form(case: Case, actions: list[Action], disabled: bool) -> Actio
 def lookup_form(case: Case, actions: list[Action], disabled: bool) -> Action | None:
     st.markdown("**Authorization requirement (CRD-style look-up)**")
     options = procedure_options(case)
-    codes = st.multiselect("Codes to look up", list(options), format_func=lambda c: f"{c} — {options[c]}",
-                           persist_state=KEEP, key=_default("ws_lookup_codes", [p.code.code for p in case.order.procedures]))
+    codes = st.multiselect(
+        "Codes to look up",
+        list(options),
+        format_func=lambda c: f"{c} — {options[c]}",
+        persist_state=KEEP,
+        key=_default("ws_lookup_codes", [p.code.code for p in case.order.procedures]),
+    )
     if st.button("Look up authorization requirement", key="ws_lookup_go", disabled=disabled, type="primary"):
         return _build(lambda: workflow.auth_lookup(case, actions, codes))
     return None
@@ -63,21 +76,50 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
     """The prior-authorization request: identifiers, codes, attachments, urgency, narrative."""
     p, o = case.patient, case.order
     left, right = st.columns(2)
-    member = left.text_input("Member id", persist_state=KEEP, key=_default("ws_req_member", case.coverage.member_id_on_registration))
+    member = left.text_input(
+        "Member id",
+        persist_state=KEEP,
+        key=_default("ws_req_member", case.coverage.member_id_on_registration),
+    )
     last = left.text_input("Patient last name", persist_state=KEEP, key=_default("ws_req_last", p.last_name))
-    dob = left.date_input("Patient date of birth", persist_state=KEEP, key=_default("ws_req_dob", p.dob), min_value=date(1900, 1, 1),
-                          max_value=o.date_of_service)
-    ordering = right.text_input("Ordering provider NPI", persist_state=KEEP, key=_default("ws_req_ordering", case.ordering_provider.npi))
-    servicing = right.text_input("Servicing provider NPI",
-                                 persist_state=KEEP, key=_default("ws_req_servicing", case.servicing_provider.npi))
-    dos = right.date_input("Date of service", persist_state=KEEP, key=_default("ws_req_dos", o.date_of_service))
-    pos = left.text_input("Place of service (2 digits)", persist_state=KEEP, key=_default("ws_req_pos", o.place_of_service))
-    duration = right.number_input("Requested duration in days (0 = not applicable)", min_value=0, max_value=3650,
-                                  step=1, persist_state=KEEP, key=_default("ws_req_duration", o.requested_duration_days or 0))
+    dob = left.date_input(
+        "Patient date of birth",
+        persist_state=KEEP,
+        key=_default("ws_req_dob", p.dob),
+        min_value=date(1900, 1, 1),
+        max_value=o.date_of_service,
+    )
+    ordering = right.text_input(
+        "Ordering provider NPI",
+        persist_state=KEEP,
+        key=_default("ws_req_ordering", case.ordering_provider.npi),
+    )
+    servicing = right.text_input(
+        "Servicing provider NPI",
+        persist_state=KEEP,
+        key=_default("ws_req_servicing", case.servicing_provider.npi),
+    )
+    dos = right.date_input(
+        "Date of service", persist_state=KEEP, key=_default("ws_req_dos", o.date_of_service)
+    )
+    pos = left.text_input(
+        "Place of service (2 digits)", persist_state=KEEP, key=_default("ws_req_pos", o.place_of_service)
+    )
+    duration = right.number_input(
+        "Requested duration in days (0 = not applicable)",
+        min_value=0,
+        max_value=3650,
+        step=1,
+        persist_state=KEEP,
+        key=_default("ws_req_duration", o.requested_duration_days or 0),
+    )
 
     st.markdown("**Diagnoses (ICD-10-CM, primary first)**")
-    dx = st.text_input("Diagnosis codes, comma-separated", persist_state=KEEP, key=_default(
-        "ws_req_dx", ", ".join(d.code for d in o.diagnoses)))
+    dx = st.text_input(
+        "Diagnosis codes, comma-separated",
+        persist_state=KEEP,
+        key=_default("ws_req_dx", ", ".join(d.code for d in o.diagnoses)),
+    )
     with st.expander("Find an ICD-10-CM code", expanded=False):
         icd_search("ws_req_dx")
     try:
@@ -88,41 +130,91 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
 
     st.markdown("**Procedures (CPT/HCPCS)**")
     options = procedure_options(case)
-    n_lines = st.number_input("Procedure lines", min_value=1, max_value=6, step=1,
-                              persist_state=KEEP, key=_default("ws_req_nlines", max(1, len(o.procedures))))
+    n_lines = st.number_input(
+        "Procedure lines",
+        min_value=1,
+        max_value=6,
+        step=1,
+        persist_state=KEEP,
+        key=_default("ws_req_nlines", max(1, len(o.procedures))),
+    )
     lines: list[tuple[Any, Any, Any]] = []
     codes = ["", *options]
     for i in range(int(n_lines or 1)):
         order_line = o.procedures[i] if i < len(o.procedures) else None
         c1, c2, c3 = st.columns([3, 1, 2])
-        code = c1.selectbox(f"Line {i + 1} code", codes, format_func=lambda c: f"{c} — {options[c]}" if c else "(none)",
-                            persist_state=KEEP, key=_default(f"ws_req_code_{i}", order_line.code.code if order_line else ""))
-        units = c2.number_input(f"Line {i + 1} units", min_value=1, max_value=9999, step=1,
-                                persist_state=KEEP, key=_default(f"ws_req_units_{i}", order_line.units if order_line else 1))
-        mods = c3.text_input(f"Line {i + 1} modifiers", persist_state=KEEP, key=_default(
-            f"ws_req_mods_{i}", ", ".join(order_line.modifiers) if order_line else ""), placeholder="e.g. RT, 59")
+        code = c1.selectbox(
+            f"Line {i + 1} code",
+            codes,
+            format_func=lambda c: f"{c} — {options[c]}" if c else "(none)",
+            persist_state=KEEP,
+            key=_default(f"ws_req_code_{i}", order_line.code.code if order_line else ""),
+        )
+        units = c2.number_input(
+            f"Line {i + 1} units",
+            min_value=1,
+            max_value=9999,
+            step=1,
+            persist_state=KEEP,
+            key=_default(f"ws_req_units_{i}", order_line.units if order_line else 1),
+        )
+        mods = c3.text_input(
+            f"Line {i + 1} modifiers",
+            persist_state=KEEP,
+            key=_default(f"ws_req_mods_{i}", ", ".join(order_line.modifiers) if order_line else ""),
+            placeholder="e.g. RT, 59",
+        )
         lines.append((code, units, mods))
 
-    docs = _doc_picker(case, "Attachments (chart documents to send)", "ws_req_docs",
-                       "Send what the policy requires; the payer needs no more (minimum necessary).")
-    urgency = st.radio("Review type", ["standard", "expedited"], horizontal=True, persist_state=KEEP, key="ws_req_urgency",
-                       help="Expedited (72 hours) only when waiting could seriously jeopardize the patient.")
-    narrative = st.text_area("Medical-necessity narrative", persist_state=KEEP, key="ws_req_narrative", height=220,
-                             placeholder="Summarise the criteria the chart meets, with dates and findings.")
+    docs = _doc_picker(
+        case,
+        "Attachments (chart documents to send)",
+        "ws_req_docs",
+        "Send what the policy requires; the payer needs no more (minimum necessary).",
+    )
+    urgency = st.radio(
+        "Review type",
+        ["standard", "expedited"],
+        horizontal=True,
+        persist_state=KEEP,
+        key="ws_req_urgency",
+        help="Expedited (72 hours) only when waiting could seriously jeopardize the patient.",
+    )
+    narrative = st.text_area(
+        "Medical-necessity narrative",
+        persist_state=KEEP,
+        key="ws_req_narrative",
+        height=220,
+        placeholder="Summarise the criteria the chart meets, with dates and findings.",
+    )
     used = len(narrative or "")
-    st.caption(f"{used:,} / {workflow.NARRATIVE_MAX:,} characters"
-               + (f" — {used - workflow.NARRATIVE_MAX:,} over the limit" if used > workflow.NARRATIVE_MAX else ""))
+    st.caption(
+        f"{used:,} / {workflow.NARRATIVE_MAX:,} characters"
+        + (f" — {used - workflow.NARRATIVE_MAX:,} over the limit" if used > workflow.NARRATIVE_MAX else "")
+    )
     if st.button("Submit the request to the payer", key="ws_req_go", disabled=disabled, type="primary"):
         form = workflow.RequestForm(
-            member_id=member, patient_last_name=last, patient_dob=dob, ordering_npi=ordering,
-            servicing_npi=servicing, diagnoses=dx, lines=lines, date_of_service=dos, urgency=urgency,
-            place_of_service=pos, document_ids=docs, narrative=narrative, requested_duration_days=duration)
+            member_id=member,
+            patient_last_name=last,
+            patient_dob=dob,
+            ordering_npi=ordering,
+            servicing_npi=servicing,
+            diagnoses=dx,
+            lines=lines,
+            date_of_service=dos,
+            urgency=urgency,
+            place_of_service=pos,
+            document_ids=docs,
+            narrative=narrative,
+            requested_duration_days=duration,
+        )
         return _build(lambda: workflow.submission(case, actions, form))
     return None
 
 
-def follow_up_forms(case: Case, actions: list[Action], standing: Determination | None, manual: Any,
-                    disabled: bool) -> Action | None:
+def follow_up_forms(
+    case: Case, actions: list[Action], standing: Determination | None, manual: Any, disabled: bool
+) -> Action | None:
     """Pend reply, appeal and peer-to-peer: what can be done once the payer has decided something."""
     if standing is None:
         st.info("Nothing to follow up yet: the payer has not pended or denied a request on this case.")
@@ -140,9 +232,16 @@ def follow_up_forms(case: Case, actions: list[Action], standing: Determination |
     with appeal:
         # peer-to-peer has its own tab; automatic levels (e.g. the IRE) are never filed by the provider
         levels = {a.level: a for a in manual.appeal_levels if not a.automatic and a.level != "peer_to_peer"}
-        level = st.selectbox("Appeal level (from the payer manual)", list(levels), persist_state=KEEP, key="ws_appeal_level",
-                             format_func=lambda v: f"{levels[v].name} — file within {levels[v].file_within_days} "
-                                                   f"{'months' if levels[v].file_within_kind == 'months' else 'days'}")
+        level = st.selectbox(
+            "Appeal level (from the payer manual)",
+            list(levels),
+            persist_state=KEEP,
+            key="ws_appeal_level",
+            format_func=lambda v: (
+                f"{levels[v].name} — file within {levels[v].file_within_days} "
+                f"{'months' if levels[v].file_within_kind == 'months' else 'days'}"
+            ),
+        )
         added = _doc_picker(case, "Documents to add", "ws_appeal_docs")
         expedited = st.checkbox("Expedited appeal", persist_state=KEEP, key="ws_appeal_expedited")
         letter = st.text_area("Appeal letter", persist_state=KEEP, key="ws_appeal_letter", height=220)
@@ -151,7 +250,9 @@ def follow_up_forms(case: Case, actions: list[Action], standing: Determination |
             chosen = _build(lambda: workflow.appeal(case, actions, level, letter, added, expedited))
     with p2p:
         cited = _doc_picker(case, "Documents the physician will cite", "ws_p2p_docs")
-        points = st.text_area("Talking points for the ordering physician", persist_state=KEEP, key="ws_p2p_points", height=160)
+        points = st.text_area(
+            "Talking points for the ordering physician", persist_state=KEEP, key="ws_p2p_points", height=160
+        )
         if st.button("Request a peer-to-peer", key="ws_p2p_go", disabled=disabled):
             chosen = _build(lambda: workflow.peer_to_peer(case, actions, points, cited))
     return chosen
@@ -162,15 +263,25 @@ def query_close_forms(case: Case, actions: list[Action], policy: Any, disabled: 
     chosen: Action | None = None
     st.markdown("**Query the ordering provider**")
     criteria = {c.id: c.text for c in (policy.criteria if policy is not None else [])}
-    ids = st.multiselect("Criteria the chart does not show", list(criteria), persist_state=KEEP, key="ws_query_criteria",
-                         format_func=lambda c: f"{c} — {criteria[c][:90]}")
+    ids = st.multiselect(
+        "Criteria the chart does not show",
+        list(criteria),
+        persist_state=KEEP,
+        key="ws_query_criteria",
+        format_func=lambda c: f"{c} — {criteria[c][:90]}",
+    )
     message = st.text_area("Message to the provider", persist_state=KEEP, key="ws_query_message", height=120)
     if st.button("Send the query", key="ws_query_go", disabled=disabled):
         chosen = _build(lambda: workflow.provider_query(case, actions, message, ids))
     st.divider()
     st.markdown("**Close the case without a request**")
-    reasons = {"no_auth_needed": "No authorization is needed", "resolve_coverage": "Coverage must be resolved first"}
-    reason = st.radio("Reason", list(reasons), format_func=reasons.__getitem__, persist_state=KEEP, key="ws_close_reason")
+    reasons = {
+        "no_auth_needed": "No authorization is needed",
+        "resolve_coverage": "Coverage must be resolved first",
+    }
+    reason = st.radio(
+        "Reason", list(reasons), format_func=reasons.__getitem__, persist_state=KEEP, key="ws_close_reason"
+    )
     note = st.text_area("Note for the record", persist_state=KEEP, key="ws_close_note", height=80)
     if st.button("Close the case", key="ws_close_go", disabled=disabled):
         chosen = _build(lambda: workflow.close_case(case, actions, reason, note))

@@ -19,23 +19,40 @@ KEEP = "session"
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> None:
-    st.dataframe([{"field": k, "value": "" if v is None else str(v)} for k, v in pairs], hide_index=True,
-                 width="stretch")
+    st.dataframe(
+        [{"field": k, "value": "" if v is None else str(v)} for k, v in pairs],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def patient_panel(case: Case) -> None:
     p = case.patient
     st.markdown("**Patient**")
-    _rows([("Name", p.name), ("Date of birth", p.dob.isoformat()), ("Sex", p.sex), ("MRN", p.mrn),
-           ("Phone", p.phone), ("Address", f"{p.address.street}, {p.address.city}, {p.address.state} {p.address.zip}")])
+    _rows(
+        [
+            ("Name", p.name),
+            ("Date of birth", p.dob.isoformat()),
+            ("Sex", p.sex),
+            ("MRN", p.mrn),
+            ("Phone", p.phone),
+            ("Address", f"{p.address.street}, {p.address.city}, {p.address.state} {p.address.zip}"),
+        ]
+    )
 
 
 def coverage_panel(case: Case) -> None:
     c = case.coverage
     st.markdown("**Coverage (registration)**")
-    _rows([("Payer", c.payer_name), ("Plan", f"{c.plan_name} ({c.plan_type})"),
-           ("Member id (registration)", c.member_id_on_registration), ("Group", c.group_number or "—"),
-           ("Subscriber", f"{c.subscriber_name}, born {c.subscriber_dob.isoformat()}")])
+    _rows(
+        [
+            ("Payer", c.payer_name),
+            ("Plan", f"{c.plan_name} ({c.plan_type})"),
+            ("Member id (registration)", c.member_id_on_registration),
+            ("Group", c.group_number or "—"),
+            ("Subscriber", f"{c.subscriber_name}, born {c.subscriber_dob.isoformat()}"),
+        ]
+    )
 
 
 def order_panel(case: Case) -> None:
@@ -44,16 +61,30 @@ def order_panel(case: Case) -> None:
     pairs: list[tuple[str, Any]] = [
         ("Service", o.description),
         ("Diagnoses", "; ".join(f"{d.code} {d.display}".strip() for d in o.diagnoses)),
-        ("Procedures", "; ".join(f"{line.code.code} x{line.units}"
-                                 + (f" ({', '.join(line.modifiers)})" if line.modifiers else "")
-                                 + (f" {line.code.display}" if line.code.display else "") for line in o.procedures)),
-        ("Ordered on", o.ordered_on.isoformat()), ("Date of service", o.date_of_service.isoformat()),
-        ("Urgency requested", o.urgency_requested), ("Place of service", o.place_of_service),
+        (
+            "Procedures",
+            "; ".join(
+                f"{line.code.code} x{line.units}"
+                + (f" ({', '.join(line.modifiers)})" if line.modifiers else "")
+                + (f" {line.code.display}" if line.code.display else "")
+                for line in o.procedures
+            ),
+        ),
+        ("Ordered on", o.ordered_on.isoformat()),
+        ("Date of service", o.date_of_service.isoformat()),
+        ("Urgency requested", o.urgency_requested),
+        ("Place of service", o.place_of_service),
         ("Requested duration (days)", o.requested_duration_days or "—"),
-        ("Ordering provider", f"{case.ordering_provider.display_name}, {case.ordering_provider.specialty} "
-                              f"(NPI {case.ordering_provider.npi})"),
-        ("Servicing provider", f"{case.servicing_provider.display_name} (NPI {case.servicing_provider.npi}), "
-                               f"{case.facility.name}"),
+        (
+            "Ordering provider",
+            f"{case.ordering_provider.display_name}, {case.ordering_provider.specialty} "
+            f"(NPI {case.ordering_provider.npi})",
+        ),
+        (
+            "Servicing provider",
+            f"{case.servicing_provider.display_name} (NPI {case.servicing_provider.npi}), "
+            f"{case.facility.name}",
+        ),
     ]
     _rows(pairs)
     if o.notes:
@@ -77,14 +108,15 @@ def filter_chart(docs: list[ChartDocument], query: str) -> list[ChartDocument]:
     (['d1'], [])
     """
     words = query.lower().split()
-    out = [d for d in docs
-           if all(w in f"{d.title}\n{d.kind}\n{d.author}\n{d.text}".lower() for w in words)]
+    out = [d for d in docs if all(w in f"{d.title}\n{d.kind}\n{d.author}\n{d.text}".lower() for w in words)]
     return sorted(out, key=lambda d: (d.date, d.id))
 
 
 def chart_panel(case: Case, key: str = "ws_chart_filter") -> None:
     st.markdown(f"**Chart** ({len(case.chart)} documents)")
-    query = st.text_input("Search the chart", persist_state=KEEP, key=key, placeholder="e.g. physical therapy, AHI, foot drop")
+    query = st.text_input(
+        "Search the chart", persist_state=KEEP, key=key, placeholder="e.g. physical therapy, AHI, foot drop"
+    )
     found = filter_chart(case.chart, query or "")
     if not found:
         st.info("No document contains all of these words.")

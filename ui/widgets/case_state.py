@@ -69,9 +69,14 @@ def resume(attempt: AttemptOut) -> CaseSession | None:
         case = case_for(attempt.module_id, attempt.seed)
         actions = attempt.action_models()
         _clear_widgets()
-        session_obj = CaseSession(module_id=attempt.module_id, seed=attempt.seed,
-                                  started_at=attempt.started_at, actions=actions,
-                                  steps=run(case, actions, get_library()), attempt_id=attempt.id)
+        session_obj = CaseSession(
+            module_id=attempt.module_id,
+            seed=attempt.seed,
+            started_at=attempt.started_at,
+            actions=actions,
+            steps=run(case, actions, get_library()),
+            attempt_id=attempt.id,
+        )
         st.session_state[CASE_KEY] = session_obj
         return session_obj
     return None
@@ -92,7 +97,9 @@ def perform(viewer: Viewer, case: Case, cs: CaseSession, action: Action) -> Step
 def save(viewer: Viewer, case: Case, cs: CaseSession) -> None:
     try:
         with db() as session:
-            cs.attempt_id = save_progress(session, viewer, progress_record(case, cs), attempt_id=cs.attempt_id)
+            cs.attempt_id = save_progress(
+                session, viewer, progress_record(case, cs), attempt_id=cs.attempt_id
+            )
         cs.unsaved = None
     except EXPECTED as exc:
         cs.unsaved = str(exc)
@@ -116,8 +123,9 @@ def finish(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
 def store_result(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
     """Save the graded attempt (again, after a failed save); True when it is stored."""
     with core_errors("Saving your result"), db() as session:
-        record = attempt_record(case, cs.actions, cs.steps, cs.report, started_at=cs.started_at,
-                                completed_at=datetime.now(UTC))
+        record = attempt_record(
+            case, cs.actions, cs.steps, cs.report, started_at=cs.started_at, completed_at=datetime.now(UTC)
+        )
         saved = complete_attempt(session, viewer, record, attempt_id=cs.attempt_id)
         cs.saved_attempt_id, cs.attempt_id = saved.id, None
         return True

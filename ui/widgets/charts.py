@@ -10,11 +10,15 @@ import altair as alt
 
 def score_history(rows: list[dict[str, Any]], pass_mark: float | None = None) -> alt.LayerChart | alt.Chart:
     """Score per completed attempt over time, one colour per module. Rows: completed, score, module, case."""
-    points = alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
-        x=alt.X("completed:T", title="Completed", axis=alt.Axis(format="%b %d", labelOverlap=True)),
-        y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("module:N", title="Module"),
-        tooltip=["case:N", "module:N", alt.Tooltip("score:Q", format=".1f"), "completed:T"],
+    points = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("completed:T", title="Completed", axis=alt.Axis(format="%b %d", labelOverlap=True)),
+            y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("module:N", title="Module"),
+            tooltip=["case:N", "module:N", alt.Tooltip("score:Q", format=".1f"), "completed:T"],
+        )
     )
     if pass_mark is None:
         return points
@@ -24,38 +28,67 @@ def score_history(rows: list[dict[str, Any]], pass_mark: float | None = None) ->
 
 def module_scores(rows: list[dict[str, Any]]) -> alt.Chart:
     """Mean score (bar) and pass rate (in the tooltip) per module. Rows: module, mean_score, pass_rate, attempts."""
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("module:N", title=None, sort="-x"),
-        color=alt.Color("pass_rate:Q", title="Pass rate", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen")),
-        tooltip=["module:N", alt.Tooltip("mean_score:Q", format=".1f"), alt.Tooltip("pass_rate:Q", format=".0%"),
-                 "attempts:Q", "trainees:Q"],
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("module:N", title=None, sort="-x"),
+            color=alt.Color(
+                "pass_rate:Q", title="Pass rate", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen")
+            ),
+            tooltip=[
+                "module:N",
+                alt.Tooltip("mean_score:Q", format=".1f"),
+                alt.Tooltip("pass_rate:Q", format=".0%"),
+                "attempts:Q",
+                "trainees:Q",
+            ],
+        )
     )
 
 
 def weekly(rows: list[dict[str, Any]]) -> alt.Chart:
     """Mean score per week with the pass rate on hover. Rows: week, mean_score, pass_rate, attempts."""
-    return alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
-        x=alt.X("week:T", title="Week (Monday)", axis=alt.Axis(format="%b %d", labelOverlap=True)),
-        y=alt.Y("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["week:T", alt.Tooltip("mean_score:Q", format=".1f"), alt.Tooltip("pass_rate:Q", format=".0%"),
-                 "attempts:Q"],
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week:T", title="Week (Monday)", axis=alt.Axis(format="%b %d", labelOverlap=True)),
+            y=alt.Y("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[0, 100])),
+            tooltip=[
+                "week:T",
+                alt.Tooltip("mean_score:Q", format=".1f"),
+                alt.Tooltip("pass_rate:Q", format=".0%"),
+                "attempts:Q",
+            ],
+        )
     )
 
 
 def dimensions(rows: list[dict[str, Any]]) -> alt.Chart:
     """Mean percentage per grading dimension. Rows: dimension, percent."""
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("percent:Q", title="Mean % of points", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("dimension:N", title=None, sort=["coding", "documentation", "narrative", "process", "outcome"]),
-        tooltip=["dimension:N", alt.Tooltip("percent:Q", format=".1f")],
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("percent:Q", title="Mean % of points", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y(
+                "dimension:N", title=None, sort=["coding", "documentation", "narrative", "process", "outcome"]
+            ),
+            tooltip=["dimension:N", alt.Tooltip("percent:Q", format=".1f")],
+        )
     )
 
 
 def error_tags(rows: list[dict[str, Any]]) -> alt.Chart:
     """Share of attempts carrying each error tag. Rows: tag, attempts, share."""
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("share:Q", title="Share of attempts", axis=alt.Axis(format="%")),
-        y=alt.Y("tag:N", title=None, sort="-x"),
-        tooltip=["tag:N", "attempts:Q", alt.Tooltip("share:Q", format=".0%")],
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of attempts", axis=alt.Axis(format="%")),
+            y=alt.Y("tag:N", title=None, sort="-x"),
+            tooltip=["tag:N", "attempts:Q", alt.Tooltip("share:Q", format=".0%")],
+        )
     )

@@ -17,7 +17,9 @@ SEARCH_LIMIT = 50
 KEEP = "session"
 
 
-def search_codes(table: Sequence[tuple[str, str]], query: str, limit: int = SEARCH_LIMIT) -> list[tuple[str, str]]:
+def search_codes(
+    table: Sequence[tuple[str, str]], query: str, limit: int = SEARCH_LIMIT
+) -> list[tuple[str, str]]:
     """Billable codes matching ``query``: codes starting with it (dot optional) first, then codes whose
     description contains every word of it, shortest description first; at most ``limit``.
 
@@ -59,18 +61,28 @@ def procedure_options(case: Case) -> dict[str, str]:
 
 def icd_search(target_key: str, key: str = "ws_icd") -> None:
     """Search box and result list; 'Add' appends the chosen code to the text input ``target_key``."""
-    query = st.text_input("Search ICD-10-CM (code or words)", persist_state=KEEP, key=f"{key}_query",
-                          placeholder="e.g. M54.1 or radiculopathy lumbar")
+    query = st.text_input(
+        "Search ICD-10-CM (code or words)",
+        persist_state=KEEP,
+        key=f"{key}_query",
+        placeholder="e.g. M54.1 or radiculopathy lumbar",
+    )
     if not query or not query.strip():
         return
     hits = search_codes(icd10_billable(), query)
     if not hits:
-        st.info(f"No billable ICD-10-CM code matches {query.strip()[:60]!r}. Try fewer words or a shorter code.")
+        st.info(
+            f"No billable ICD-10-CM code matches {query.strip()[:60]!r}. Try fewer words or a shorter code."
+        )
         return
     labels = {c: f"{c} — {d}" for c, d in hits}
-    st.caption(f"{len(hits)} billable code{'s' if len(hits) != 1 else ''}"
-               f"{' (first 50; refine the search)' if len(hits) == SEARCH_LIMIT else ''}")
-    pick = st.selectbox("Matching codes", list(labels), format_func=labels.__getitem__, persist_state=KEEP, key=f"{key}_pick")
+    st.caption(
+        f"{len(hits)} billable code{'s' if len(hits) != 1 else ''}"
+        f"{' (first 50; refine the search)' if len(hits) == SEARCH_LIMIT else ''}"
+    )
+    pick = st.selectbox(
+        "Matching codes", list(labels), format_func=labels.__getitem__, persist_state=KEEP, key=f"{key}_pick"
+    )
     st.button("Add to the diagnoses", key=f"{key}_add", on_click=_append_code, args=(target_key, pick))
 
 
@@ -86,6 +98,9 @@ def billable_note(codes: list[str]) -> list[str]:
     """Warnings for codes that are written correctly but are not billable ICD-10-CM codes."""
     from knowledge_base import icd10cm as icd
 
-    return [f"{c} is not a billable ICD-10-CM code (a category or an unknown code); the payer's front end "
-            "will reject it. Search for the specific code." for c in codes
-            if not (icd.is_category_or_subcategory(c) and icd.is_leaf(c))]
+    return [
+        f"{c} is not a billable ICD-10-CM code (a category or an unknown code); the payer's front end "
+        "will reject it. Search for the specific code."
+        for c in codes
+        if not (icd.is_category_or_subcategory(c) and icd.is_leaf(c))
+    ]

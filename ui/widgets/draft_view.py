@@ -10,8 +10,13 @@ import streamlit as st
 from ui.resources import get_settings
 from ui.widgets.text import md_escape
 
-KIND_LABEL = {"narrative": "Medical-necessity narrative", "appeal": "Appeal letter", "p2p": "Peer-to-peer points",
-              "provider_query": "Query to the ordering provider", "answer": "Policy answer"}
+KIND_LABEL = {
+    "narrative": "Medical-necessity narrative",
+    "appeal": "Appeal letter",
+    "p2p": "Peer-to-peer points",
+    "provider_query": "Query to the ordering provider",
+    "answer": "Policy answer",
+}
 
 
 def passage_text(chunk_id: str) -> str | None:
@@ -26,11 +31,16 @@ def passage_text(chunk_id: str) -> str | None:
 
 def warnings(draft: Any) -> None:
     """All warnings in one box, one bullet each (they quote chart text, so it is escaped)."""
-    notes = ([f"The LLM was not used ({draft.fallback_reason}); this draft is from the offline composer."]
-             if draft.fallback_reason else []) + list(draft.warnings)
+    notes = (
+        [f"The LLM was not used ({draft.fallback_reason}); this draft is from the offline composer."]
+        if draft.fallback_reason
+        else []
+    ) + list(draft.warnings)
     if notes:
-        st.warning(f"**{len(notes)} warning{'s' if len(notes) != 1 else ''}**\n\n"
-                   + "\n".join(f"- {md_escape(n)}" for n in notes))
+        st.warning(
+            f"**{len(notes)} warning{'s' if len(notes) != 1 else ''}**\n\n"
+            + "\n".join(f"- {md_escape(n)}" for n in notes)
+        )
 
 
 def citations(draft: Any) -> None:
@@ -54,12 +64,22 @@ def citations(draft: Any) -> None:
 def checklist(draft: Any) -> None:
     if not draft.criteria:
         return
-    st.dataframe([{
-        "criterion": c.criterion_id, "status": c.status.replace("_", " ") + ("" if c.applies else " (does not apply)"),
-        "evidence": "; ".join(f"{e.fact} = {e.value}" + (f" ({e.document_id}, {e.date})" if e.document_id else "")
-                              for e in c.evidence),
-        "missing": "; ".join(c.missing), "criterion text": c.text,
-    } for c in draft.criteria], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "criterion": c.criterion_id,
+                "status": c.status.replace("_", " ") + ("" if c.applies else " (does not apply)"),
+                "evidence": "; ".join(
+                    f"{e.fact} = {e.value}" + (f" ({e.document_id}, {e.date})" if e.document_id else "")
+                    for e in c.evidence
+                ),
+                "missing": "; ".join(c.missing),
+                "criterion text": c.text,
+            }
+            for c in draft.criteria
+        ],
+        hide_index=True,
+    )
 
 
 def precheck(draft: Any) -> None:
@@ -75,14 +95,28 @@ def precheck(draft: Any) -> None:
 
 
 def details(draft: Any) -> None:
-    st.caption(f"{KIND_LABEL.get(draft.kind, draft.kind)} · backend {draft.backend}"
-               + (f" · policy {draft.policy_id}" if draft.policy_id else "")
-               + (f" · recommended attachments: {', '.join(draft.recommended_document_ids)}"
-                  if draft.recommended_document_ids else ""))
+    st.caption(
+        f"{KIND_LABEL.get(draft.kind, draft.kind)} · backend {draft.backend}"
+        + (f" · policy {draft.policy_id}" if draft.policy_id else "")
+        + (
+            f" · recommended attachments: {', '.join(draft.recommended_document_ids)}"
+            if draft.recommended_document_ids
+            else ""
+        )
+    )
     if draft.appeal is not None:
         a = draft.appeal
-        st.info(f"{a.name}: {a.file_within}" + (f", file by {a.file_by}" if a.file_by else "")
-                + f"; {a.decision_time}." + (f" Next: {a.next_level}." if a.next_level else ""))
+        st.info(
+            f"{a.name}: {a.file_within}"
+            + (f", file by {a.file_by}" if a.file_by else "")
+            + f"; {a.decision_time}."
+            + (f" Next: {a.next_level}." if a.next_level else "")
+        )
     if draft.code_fixes:
-        st.dataframe([{"field": f.field, "from": f.original, "to": f.proposed, "why": f.reason}
-                      for f in draft.code_fixes], hide_index=True)
+        st.dataframe(
+            [
+                {"field": f.field, "from": f.original, "to": f.proposed, "why": f.reason}
+                for f in draft.code_fixes
+            ],
+            hide_index=True,
+        )

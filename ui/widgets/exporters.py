@@ -8,10 +8,28 @@ from collections.abc import Sequence
 
 # The PDF core fonts cover Latin-1 only; typographic characters get their plain equivalents and
 # anything else still outside Latin-1 becomes '?', so a letter always renders.
-_PLAIN = str.maketrans({
-    "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "*", "…": "...", "≥": ">=", "≤": "<=",
-    "→": "->", "←": "<-", "×": "x", "·": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "✓": "[x]",
-})
+_PLAIN = str.maketrans(
+    {
+        "—": "-",
+        "–": "-",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "•": "*",
+        "…": "...",
+        "≥": ">=",
+        "≤": "<=",
+        "→": "->",
+        "←": "<-",
+        "×": "x",
+        "·": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "✓": "[x]",
+    }
+)
 
 
 def pdf_safe(text: str) -> str:

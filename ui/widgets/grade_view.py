@@ -60,7 +60,9 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
     total, passed, mark = data.get("total"), data.get("passed"), data.get("pass_mark")
     (st.success if passed else st.error)(
         f"Score {total:.1f} / 100 — {'PASSED' if passed else 'NOT PASSED'} (pass mark {mark:g})"
-        if isinstance(total, int | float) and isinstance(mark, int | float) else "Grade report")
+        if isinstance(total, int | float) and isinstance(mark, int | float)
+        else "Grade report"
+    )
     dims = data.get("dimensions") or {}
     cols = st.columns(len(DIMENSIONS))
     for col, name in zip(cols, DIMENSIONS, strict=True):
@@ -68,17 +70,24 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
         if body.get("applicable") is False or body.get("percent") is None:
             col.metric(name.title(), "n/a")
         else:
-            col.metric(name.title(), f"{body['percent']:.0f}%", help=f"{body.get('score', 0):.1f} of "
-                       f"{body.get('max', 0):.1f} total-score points")
+            col.metric(
+                name.title(),
+                f"{body['percent']:.0f}%",
+                help=f"{body.get('score', 0):.1f} of {body.get('max', 0):.1f} total-score points",
+            )
     if data.get("final_status"):
-        st.caption(f"Final payer status: {data['final_status']} · correct action: "
-                   f"{str(data.get('correct_action', '')).replace('_', ' ')}")
+        st.caption(
+            f"Final payer status: {data['final_status']} · correct action: "
+            f"{str(data.get('correct_action', '')).replace('_', ' ')}"
+        )
     if data.get("error_tags"):
         st.markdown("**Error tags:** " + ", ".join(f"`{t}`" for t in data["error_tags"]))
     opinion = data.get("second_opinion")
     if opinion:
-        st.info(f"Second opinion on the narrative ({opinion['model']}): {opinion['score']:.0f}/100 "
-                f"(deterministic {opinion['deterministic_score']:.0f}); it never replaces the score.")
+        st.info(
+            f"Second opinion on the narrative ({opinion['model']}): {opinion['score']:.0f}/100 "
+            f"(deterministic {opinion['deterministic_score']:.0f}); it never replaces the score."
+        )
     elif data.get("second_opinion_note"):
         st.caption(data["second_opinion_note"])
     for name in DIMENSIONS:
@@ -93,7 +102,11 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
 def _item(item: dict[str, Any], library: Any, key: str) -> None:
     pts, top = item.get("points", 0), item.get("max_points", 0)
     full = pts >= top
-    icon = ":material/check_circle:" if full else (":material/remove_circle:" if pts > 0 else ":material/cancel:")
+    icon = (
+        ":material/check_circle:"
+        if full
+        else (":material/remove_circle:" if pts > 0 else ":material/cancel:")
+    )
     st.markdown(f"{icon} **{pts:g} / {top:g}** · `{item.get('item_id', '')}`")
     st.text(item.get("feedback", ""))
     if not full and item.get("correct_answer"):
@@ -105,8 +118,10 @@ def _item(item: dict[str, Any], library: Any, key: str) -> None:
         with st.expander(f"Policy: {cite}"):
             passages = resolve_citation(library, cite)
             if not passages:
-                st.caption("This citation names no passage in the current knowledge base (the content may "
-                           "have changed since the attempt was graded).")
+                st.caption(
+                    "This citation names no passage in the current knowledge base (the content may "
+                    "have changed since the attempt was graded)."
+                )
             for heading, text in passages:
                 st.markdown(f"**{heading}**")
                 st.markdown(text)  # policy text is authored content (Markdown); HTML stays disabled

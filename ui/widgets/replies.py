@@ -25,13 +25,22 @@ from scenarios.models import (
 from simulator import Determination, EligibilityReply, LookupReply, StepResult
 
 STATUS_LABEL = {
-    "approved": "Approved", "partially_approved": "Partially approved", "denied": "Denied", "pended": "Pended",
-    "no_auth_required": "No authorization required", "rejected": "Rejected",
+    "approved": "Approved",
+    "partially_approved": "Partially approved",
+    "denied": "Denied",
+    "pended": "Pended",
+    "no_auth_required": "No authorization required",
+    "rejected": "Rejected",
 }
 ACTION_LABEL = {
-    "eligibility": "Eligibility check", "auth_lookup": "Authorization look-up", "submission": "Request submitted",
-    "pend_reply": "Pend reply", "appeal": "Appeal", "peer_to_peer": "Peer-to-peer request",
-    "provider_query": "Query to the ordering provider", "close": "Case closed",
+    "eligibility": "Eligibility check",
+    "auth_lookup": "Authorization look-up",
+    "submission": "Request submitted",
+    "pend_reply": "Pend reply",
+    "appeal": "Appeal",
+    "peer_to_peer": "Peer-to-peer request",
+    "provider_query": "Query to the ordering provider",
+    "close": "Case closed",
 }
 
 
@@ -42,37 +51,70 @@ def when(value: datetime | None) -> str:
 
 def eligibility_reply(reply: EligibilityReply) -> None:
     (st.success if reply.active else st.error)(
-        f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {reply.member_id} ({reply.payer_id})")
-    st.dataframe([{
-        "plan": reply.plan_name or "—", "plan type": reply.plan_type or "—",
-        "coverage from": reply.coverage_from, "coverage to": reply.coverage_to or "open",
-        "referral required": reply.referral_required,
-        "referral on file": "—" if reply.referral_on_file is None else reply.referral_on_file,
-    }], hide_index=True)
+        f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {reply.member_id} ({reply.payer_id})"
+    )
+    st.dataframe(
+        [
+            {
+                "plan": reply.plan_name or "—",
+                "plan type": reply.plan_type or "—",
+                "coverage from": reply.coverage_from,
+                "coverage to": reply.coverage_to or "open",
+                "referral required": reply.referral_required,
+                "referral on file": "—" if reply.referral_on_file is None else reply.referral_on_file,
+            }
+        ],
+        hide_index=True,
+    )
     _reasons(reply.messages)
 
 
 def lookup_reply(reply: LookupReply) -> None:
-    st.dataframe([{
-        "code": r.code, "authorization required": "yes" if r.required else "no", "policy": r.policy_id or "—",
-        "documents the payer needs": "; ".join(r.documentation) or "—",
-        "submit at least (business days before service)": r.submit_lead_business_days, "message": r.message,
-    } for r in reply.results], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "code": r.code,
+                "authorization required": "yes" if r.required else "no",
+                "policy": r.policy_id or "—",
+                "documents the payer needs": "; ".join(r.documentation) or "—",
+                "submit at least (business days before service)": r.submit_lead_business_days,
+                "message": r.message,
+            }
+            for r in reply.results
+        ],
+        hide_index=True,
+    )
 
 
 def _reasons(reasons: list[Any]) -> None:
     if reasons:
-        st.dataframe([{"code": r.code, "kind": r.kind, "criterion / edit": r.criterion_id or r.edit or "",
-                       "message": r.message} for r in reasons], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "code": r.code,
+                    "kind": r.kind,
+                    "criterion / edit": r.criterion_id or r.edit or "",
+                    "message": r.message,
+                }
+                for r in reasons
+            ],
+            hide_index=True,
+        )
 
 
 def determination(det: Determination) -> None:
     text = f"{STATUS_LABEL.get(det.status, det.status)} — action code {det.action_code} (stage: {det.stage})"
-    {"approved": st.success, "no_auth_required": st.success, "partially_approved": st.warning,
-     "pended": st.warning}.get(det.status, st.error)(text)
+    {
+        "approved": st.success,
+        "no_auth_required": st.success,
+        "partially_approved": st.warning,
+        "pended": st.warning,
+    }.get(det.status, st.error)(text)
     facts = {
-        "received": when(det.received_at), "decided": when(det.decided_at),
-        "decision due": when(det.decision_due), "review": "expedited" if det.expedited else "standard",
+        "received": when(det.received_at),
+        "decided": when(det.decided_at),
+        "decision due": when(det.decision_due),
+        "review": "expedited" if det.expedited else "standard",
     }
     if det.authorization_number:
         facts["authorization number"] = det.authorization_number
@@ -93,13 +135,34 @@ def determination(det: Determination) -> None:
             st.text(f"• {item}")
     if det.criteria:
         st.markdown("**Criteria reviewed**")
-        st.dataframe([{"criterion": c.criterion_id, "status": c.status.replace("_", " "),
-                       "documents": ", ".join(c.document_ids), "missing": "; ".join(c.missing), "text": c.text}
-                      for c in det.criteria], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "criterion": c.criterion_id,
+                    "status": c.status.replace("_", " "),
+                    "documents": ", ".join(c.document_ids),
+                    "missing": "; ".join(c.missing),
+                    "text": c.text,
+                }
+                for c in det.criteria
+            ],
+            hide_index=True,
+        )
     if det.appeal_rights:
         st.markdown("**Appeal rights**")
-        st.dataframe([{"level": a.level, "name": a.name, "file by": a.file_by, "decision time": a.decision_time,
-                       "automatic": a.automatic} for a in det.appeal_rights], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "level": a.level,
+                    "name": a.name,
+                    "file by": a.file_by,
+                    "decision time": a.decision_time,
+                    "automatic": a.automatic,
+                }
+                for a in det.appeal_rights
+            ],
+            hide_index=True,
+        )
 
 
 def result(step: StepResult) -> None:
@@ -128,15 +191,18 @@ def action_detail(action: Action) -> None:
             f"diagnoses {', '.join(action.diagnoses)} · "
             f"{'; '.join(f'{p.code} x{p.units}' + (' ' + ','.join(p.modifiers) if p.modifiers else '') for p in action.procedures)}"
             f" · service {action.date_of_service} · {action.urgency} · POS {action.place_of_service or '—'} · "
-            f"duration {action.requested_duration_days or '—'} · attachments {', '.join(action.document_ids) or 'none'}")
+            f"duration {action.requested_duration_days or '—'} · attachments {', '.join(action.document_ids) or 'none'}"
+        )
         st.text(action.narrative)
     elif isinstance(action, PendReply):
         st.caption(f"Documents sent: {', '.join(action.document_ids) or 'none'}")
         if action.note:
             st.text(action.note)
     elif isinstance(action, Appeal):
-        st.caption(f"Level {action.level}{' (expedited)' if action.expedited else ''} · added documents "
-                   f"{', '.join(action.document_ids) or 'none'}")
+        st.caption(
+            f"Level {action.level}{' (expedited)' if action.expedited else ''} · added documents "
+            f"{', '.join(action.document_ids) or 'none'}"
+        )
         st.text(action.letter)
     elif isinstance(action, PeerToPeer):
         st.caption(f"Documents cited: {', '.join(action.document_ids) or 'none'}")
@@ -164,8 +230,9 @@ def step_summary(step: StepResult) -> str:
     return step.note or ""
 
 
-def activity_log(actions: list[Action], steps: list[StepResult], *, newest_first: bool = True,
-                 expand_last: bool = True) -> None:
+def activity_log(
+    actions: list[Action], steps: list[StepResult], *, newest_first: bool = True, expand_last: bool = True
+) -> None:
     """Every action with its simulated time, what was sent and what the payer answered."""
     if not actions:
         st.caption("No actions yet.")

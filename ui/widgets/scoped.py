@@ -10,7 +10,18 @@ from store.permissions import Viewer
 
 OWNER_KEY = "precert_page_owner"
 # Session keys the pages keep: their own objects and their widgets' values (persisted across pages).
-PREFIXES = ("precert_case", "precert_assistant", "ws_", "co_", "ar_", "dash_", "tv_", "as_", "results_", "pick_")
+PREFIXES = (
+    "precert_case",
+    "precert_assistant",
+    "ws_",
+    "co_",
+    "ar_",
+    "dash_",
+    "tv_",
+    "as_",
+    "results_",
+    "pick_",
+)
 
 
 def claim(viewer: Viewer) -> None:

@@ -31,8 +31,14 @@ from store.attempts import AttemptIn
 # Minutes each action takes on the simulated clock (CAQH: about 8 minutes per portal transaction; a
 # request with its narrative takes longer). The reference actions of every case use the same steps.
 ACTION_MINUTES: dict[str, int] = {
-    "eligibility": 5, "auth_lookup": 5, "submission": 20, "pend_reply": 20, "appeal": 30,
-    "peer_to_peer": 30, "provider_query": 20, "close": 5,
+    "eligibility": 5,
+    "auth_lookup": 5,
+    "submission": 20,
+    "pend_reply": 20,
+    "appeal": 30,
+    "peer_to_peer": 30,
+    "provider_query": 20,
+    "close": 5,
 }
 NARRATIVE_MAX = 20_000  # Submission.narrative's limit (what the payer's portal accepts)
 LETTER_MAX = 40_000
@@ -102,9 +108,15 @@ def current_determination(case: Case, steps: list[StepResult], library: Any = No
 def progress_record(case: Case, session: CaseSession) -> AttemptIn:
     """The in-progress attempt as the store keeps it (actions and the payer's replies, no grade)."""
     return AttemptIn(
-        module_id=case.module_id, case_id=case.case_id, seed=case.seed, archetype_id=case.archetype_id,
-        content_version=case.content_version, started_at=session.started_at, status="in_progress",
-        actions=session.actions, results=[s.model_dump(mode="json") for s in session.steps],
+        module_id=case.module_id,
+        case_id=case.case_id,
+        seed=case.seed,
+        archetype_id=case.archetype_id,
+        content_version=case.content_version,
+        started_at=session.started_at,
+        status="in_progress",
+        actions=session.actions,
+        results=[s.model_dump(mode="json") for s in session.steps],
     )
 
 
@@ -120,8 +132,10 @@ def _text(value: Any, label: str, *, required: bool = False, limit: int | None =
     if required and not clean:
         raise ValueError(f"{label}: empty; fill it in")
     if limit is not None and len(value) > limit:
-        raise ValueError(f"{label}: {len(value):,} characters is over the limit of {limit:,}; "
-                         f"shorten it by {len(value) - limit:,} characters (your text is kept)")
+        raise ValueError(
+            f"{label}: {len(value):,} characters is over the limit of {limit:,}; "
+            f"shorten it by {len(value) - limit:,} characters (your text is kept)"
+        )
     return clean
 
 
@@ -141,8 +155,10 @@ def parse_codes(raw: Any, label: str = "Diagnoses") -> list[str]:
     codes = [c.upper() for c in re.split(r"[\s,;]+", text) if c]
     bad = [c for c in codes if not _ICD.fullmatch(c)]
     if bad:
-        raise ValueError(f"{label}: {', '.join(repr(b[:12]) for b in bad[:3])} is not written like an ICD-10-CM "
-                         "code (a letter, two characters, then optionally a dot and up to four more, e.g. M54.16)")
+        raise ValueError(
+            f"{label}: {', '.join(repr(b[:12]) for b in bad[:3])} is not written like an ICD-10-CM "
+            "code (a letter, two characters, then optionally a dot and up to four more, e.g. M54.16)"
+        )
     return list(dict.fromkeys(codes))
 
 
@@ -151,8 +167,10 @@ def parse_modifiers(raw: Any, line: int) -> list[str]:
     mods = [m.upper() for m in re.split(r"[\s,;]+", _text(raw, f"Line {line} modifiers")) if m]
     bad = [m for m in mods if not _MODIFIER.fullmatch(m)]
     if bad:
-        raise ValueError(f"Line {line} modifiers: {', '.join(repr(b[:8]) for b in bad[:3])} is not a modifier; "
-                         "use two letters or digits, e.g. RT, LT, 59, NU, RR")
+        raise ValueError(
+            f"Line {line} modifiers: {', '.join(repr(b[:8]) for b in bad[:3])} is not a modifier; "
+            "use two letters or digits, e.g. RT, LT, 59, NU, RR"
+        )
     return mods
 
 
@@ -236,7 +254,9 @@ def submission(case: Case, actions: list[Action], form: RequestForm) -> Submissi
     for i, (code, units, mods) in enumerate(form.lines, start=1):
         if not code:
             continue
-        lines.append(RequestedLine(code=str(code), units=_units(units, i), modifiers=parse_modifiers(mods, i)))
+        lines.append(
+            RequestedLine(code=str(code), units=_units(units, i), modifiers=parse_modifiers(mods, i))
+        )
     if not lines:
         raise ValueError("Procedures: choose at least one CPT/HCPCS code")
     dos = _date(form.date_of_service, "Date of service")
@@ -244,7 +264,9 @@ def submission(case: Case, actions: list[Action], form: RequestForm) -> Submissi
         raise ValueError(f"Urgency: {form.urgency!r} must be standard or expedited")
     pos = _text(form.place_of_service, "Place of service") or None
     if pos is not None and not _POS.fullmatch(pos):
-        raise ValueError(f"Place of service: {pos[:10]!r} is not a place-of-service code; use two digits, e.g. 11")
+        raise ValueError(
+            f"Place of service: {pos[:10]!r} is not a place-of-service code; use two digits, e.g. 11"
+        )
     duration = form.requested_duration_days
     if duration in (None, 0, ""):
         duration = None
@@ -255,12 +277,24 @@ def submission(case: Case, actions: list[Action], form: RequestForm) -> Submissi
     narrative = _text(form.narrative, "Narrative", required=True, limit=NARRATIVE_MAX)
     docs = _documents(form.document_ids, case, "Attachments")
     at = next_time(case, actions, "submission")
-    return _validated(lambda: Submission(
-        at=at, member_id=member, patient_last_name=last, patient_dob=dob, ordering_npi=ordering,
-        servicing_npi=servicing, diagnoses=diagnoses, procedures=lines, date_of_service=dos, urgency=form.urgency,
-        place_of_service=pos, document_ids=docs, narrative=narrative,
-        requested_duration_days=None if duration is None else int(duration),
-    ))
+    return _validated(
+        lambda: Submission(
+            at=at,
+            member_id=member,
+            patient_last_name=last,
+            patient_dob=dob,
+            ordering_npi=ordering,
+            servicing_npi=servicing,
+            diagnoses=diagnoses,
+            procedures=lines,
+            date_of_service=dos,
+            urgency=form.urgency,
+            place_of_service=pos,
+            document_ids=docs,
+            narrative=narrative,
+            requested_duration_days=None if duration is None else int(duration),
+        )
+    )
 
 
 def pend_reply(case: Case, actions: list[Action], document_ids: Any, note: Any) -> PendReply:
@@ -272,14 +306,17 @@ def pend_reply(case: Case, actions: list[Action], document_ids: Any, note: Any) 
     return _validated(lambda: PendReply(at=at, document_ids=docs, note=text))
 
 
-def appeal(case: Case, actions: list[Action], level: Any, letter: Any, document_ids: Any,
-           expedited: Any) -> Appeal:
+def appeal(
+    case: Case, actions: list[Action], level: Any, letter: Any, document_ids: Any, expedited: Any
+) -> Appeal:
     if not isinstance(level, str) or not level:
         raise ValueError("Appeal level: choose a level from the payer manual")
     body = _text(letter, "Appeal letter", required=True, limit=LETTER_MAX)
     docs = _documents(document_ids, case, "Documents to add")
     at = next_time(case, actions, "appeal")
-    return _validated(lambda: Appeal(at=at, level=level, letter=body, document_ids=docs, expedited=bool(expedited)))
+    return _validated(
+        lambda: Appeal(at=at, level=level, letter=body, document_ids=docs, expedited=bool(expedited))
+    )
 
 
 def peer_to_peer(case: Case, actions: list[Action], talking_points: Any, document_ids: Any) -> PeerToPeer:
@@ -314,6 +351,8 @@ def parse_seed(raw: Any) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 12:
-        raise ValueError(f"Case number: {text[:20]!r} is not a case number (0 or more, digits 0-9, at most 12); "
-                         "enter e.g. 17, or leave it empty for a random case")
+        raise ValueError(
+            f"Case number: {text[:20]!r} is not a case number (0 or more, digits 0-9, at most 12); "
+            "enter e.g. 17, or leave it empty for a random case"
+        )
     return int(text)

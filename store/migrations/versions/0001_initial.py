@@ -46,9 +46,12 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.CheckConstraint("role IN ('trainee', 'supervisor', 'coordinator', 'admin')", name=op.f("ck_users_role")),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], name=op.f("fk_users_cohort_id_cohorts"),
-                                ondelete="SET NULL"),
+        sa.CheckConstraint(
+            "role IN ('trainee', 'supervisor', 'coordinator', 'admin')", name=op.f("ck_users_role")
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohorts.id"], name=op.f("fk_users_cohort_id_cohorts"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -67,12 +70,15 @@ def upgrade() -> None:
             "(cohort_id IS NULL AND user_id IS NOT NULL) OR (cohort_id IS NOT NULL AND user_id IS NULL)",
             name=op.f("ck_assignments_one_target"),
         ),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], name=op.f("fk_assignments_cohort_id_cohorts"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["created_by"], ["users.id"], name=op.f("fk_assignments_created_by_users"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_assignments_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohorts.id"], name=op.f("fk_assignments_cohort_id_cohorts"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_assignments_created_by_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_assignments_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
     )
     op.create_index(op.f("ix_assignments_cohort_id"), "assignments", ["cohort_id"])
@@ -100,9 +106,12 @@ def upgrade() -> None:
         sa.Column("actions_json", _json(), nullable=False),
         sa.Column("results_json", _json(), nullable=False),
         sa.Column("grade_json", _json(), nullable=True),
-        sa.CheckConstraint("status IN ('in_progress', 'completed', 'abandoned')", name=op.f("ck_attempts_status")),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_attempts_user_id_users"),
-                                ondelete="RESTRICT"),
+        sa.CheckConstraint(
+            "status IN ('in_progress', 'completed', 'abandoned')", name=op.f("ck_attempts_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_attempts_user_id_users"), ondelete="RESTRICT"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attempts")),
     )
     op.create_index("ix_attempts_completed_at", "attempts", ["completed_at"])
@@ -113,8 +122,12 @@ def upgrade() -> None:
         "attempt_error_tags",
         sa.Column("attempt_id", sa.Integer(), nullable=False),
         sa.Column("tag", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["attempt_id"], ["attempts.id"],
-                                name=op.f("fk_attempt_error_tags_attempt_id_attempts"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"],
+            ["attempts.id"],
+            name=op.f("fk_attempt_error_tags_attempt_id_attempts"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("attempt_id", "tag", name=op.f("pk_attempt_error_tags")),
     )
     op.create_index(op.f("ix_attempt_error_tags_tag"), "attempt_error_tags", ["tag"])
@@ -128,7 +141,9 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("draft_json", _json(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_drafts_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_drafts_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafts")),
     )
     op.create_index("ix_drafts_user_created", "drafts", ["user_id", "created_at"])
@@ -145,8 +160,9 @@ def upgrade() -> None:
             "'export', 'submission', 'reindex', 'settings_change')",
             name=op.f("ck_audit_events_event"),
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_audit_events_user_id_users"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_audit_events_user_id_users"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
     op.create_index(op.f("ix_audit_events_at"), "audit_events", ["at"])
@@ -155,5 +171,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_events", "drafts", "attempt_error_tags", "attempts", "assignments", "users", "cohorts"):
+    for table in (
+        "audit_events",
+        "drafts",
+        "attempt_error_tags",
+        "attempts",
+        "assignments",
+        "users",
+        "cohorts",
+    ):
         op.drop_table(table)
