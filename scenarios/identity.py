@@ -1,7 +1,7 @@
 """Synthetic identifiers: NPIs with a valid check digit, Medicare Beneficiary Identifiers, member ids.
 
 All of them are drawn from a seeded ``random.Random`` so a case regenerates identically. NPIs follow
-the CMS Luhn rule with the 80840 prefix (facts.md §7.1); MBIs follow the CMS position pattern (§7.2).
+the CMS Luhn rule with the 80840 prefix; MBIs follow the CMS position pattern (both in docs/sources.md#identifiers).
 """
 
 from __future__ import annotations
