@@ -13,7 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".ini", ".cfg", ""}
 # Files of the steering repository that earlier work cited; the project must carry what it needs itself.
-OUTSIDE = re.compile(r"\.\./shared|\bDESIGN(?:\.md)?\s*§|\bDESIGN\.md\b|\bfacts\.md\b|\brulebook\.md\b|\bSTYLE\.md\b")
+OUTSIDE = re.compile(
+    r"\.\./shared|\bDESIGN(?:\.md)?\s*§|\bDESIGN\.md\b|\bfacts\.md\b|\brulebook\.md\b|\bSTYLE\.md\b"
+)
 DOC_LINK = re.compile(r"\bdocs/([\w./-]+?\.md)(?:#([\w-]+))?\b")
 
 
