@@ -37,5 +37,7 @@ def test_the_character_that_is_added_is_counted_right() -> None:
         for m in CHARACTER_ORDINAL.finditer(path.read_text(encoding="utf-8")):
             length = len(m.group(1).replace(".", ""))
             if ordinals[m.group(2)] != length + 1:
-                wrong.append(f"{path.relative_to(ROOT)}: {m.group(0)!r} ({m.group(1)} has {length} characters)")
+                wrong.append(
+                    f"{path.relative_to(ROOT)}: {m.group(0)!r} ({m.group(1)} has {length} characters)"
+                )
     assert not wrong, "\n".join(wrong)
