@@ -7,6 +7,7 @@ from a hash of the case id and the request.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from knowledge_base.models import AppealLevel, Manual, Policy
@@ -26,27 +27,54 @@ from simulator.models import (
 ADVERSE = frozenset({"denied", "partially_approved"})
 
 
-def clocks(
-    received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual
-) -> tuple[datetime, datetime]:
-    """(decision due, decided at) for an initial request: the policy's clock, else the manual's."""
+@dataclass(frozen=True, slots=True)
+class DecisionClock:
+    """The clocks that govern one request: the policy's when a policy applies, else the payer manual's."""
+
+    standard_days: int
+    days_kind: clock.DaysKind
+    expedited_hours: int
+    pend_reply_days: int
+
+
+def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
+    """The one place that chooses between a policy's timeframes and its payer manual's.
+
+    >>> from knowledge_base.loader import load_library
+    >>> lib = load_library()
+    >>> decision_clock(None, lib.manual("lakeshore")).standard_days
+    15
+    >>> decision_clock(lib.policy_for("cardinal", "ra_biologic"), lib.manual("cardinal")).expedited_hours
+    24
+    """
     if policy is not None:
         tf = policy.timeframes
-        due = clock.decision_due(
-            received,
-            expedited=expedited,
+        return DecisionClock(
             standard_days=tf.standard_decision_days,
             days_kind=tf.standard_days_kind,
             expedited_hours=tf.expedited_decision_hours,
+            pend_reply_days=tf.pend_reply_days,
         )
-    else:
-        due = clock.decision_due(
-            received,
-            expedited=expedited,
-            standard_days=manual.standard_decision_days,
-            days_kind="calendar",
-            expedited_hours=manual.expedited_decision_hours,
-        )
+    return DecisionClock(
+        standard_days=manual.standard_decision_days,
+        days_kind="calendar",
+        expedited_hours=manual.expedited_decision_hours,
+        pend_reply_days=manual.pend_reply_days,
+    )
+
+
+def clocks(
+    received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual
+) -> tuple[datetime, datetime]:
+    """(decision due, decided at) for an initial request, on :func:`decision_clock`'s clock."""
+    dc = decision_clock(policy, manual)
+    due = clock.decision_due(
+        received,
+        expedited=expedited,
+        standard_days=dc.standard_days,
+        days_kind=dc.days_kind,
+        expedited_hours=dc.expedited_hours,
+    )
     return due, clock.decided_at(received, due, expedited=expedited)
 
 
@@ -54,7 +82,9 @@ def authorization_number(prefix: str, *parts: str) -> str:
     """``prefix`` + 10 digits from a sha256 of the parts (stable for the same case and request).
 
     >>> authorization_number("LKS", "m:1", "{}")
-    'LKS9306358062'
+    'LKS3558337692'
+    >>> authorization_number("LKS", "m:1", "{}") == authorization_number("LKS", "m:1", "{}")
+    True
     """
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"{prefix}{int(digest[:16], 16) % 10**10:010d}"
