@@ -94,9 +94,24 @@ def policy_prefix(policy: Policy) -> str:
     return policy.id.split("-", 1)[0]
 
 
+def level_clock(level: AppealLevel, policy: Policy | None) -> AppealLevel:
+    """``level`` with the decision clock ``policy`` sets for it, if any (e.g. a Part B drug
+    reconsideration decided in 7 days, not the service's 30)."""
+    own = policy.appeal_clocks.get(level.level) if policy is not None else None
+    if own is None:
+        return level
+    return level.model_copy(
+        update={"decision_days": own.decision_days, "expedited_decision_hours": own.expedited_decision_hours}
+    )
+
+
 def decision_time_text(level: AppealLevel) -> str:
     text = f"decided within {level.decision_days} calendar days"
-    if level.expedited_decision_hours:
+    if level.decision_days_from == "first_appeal_filing":
+        text += " of the plan appeal's filing (not counting the days taken to ask for this level)"
+    if level.expedited_decision_business_days:
+        text += f" ({level.expedited_decision_business_days} working days if expedited)"
+    elif level.expedited_decision_hours:
         text += f" ({level.expedited_decision_hours} hours if expedited)"
     return text
 
@@ -106,7 +121,9 @@ def filing_window_text(level: AppealLevel) -> str:
     return f"{level.file_within_days} {unit}"
 
 
-def rights_after(manual: Manual, after: str | None, decided: date) -> list[AppealRight]:
+def rights_after(
+    manual: Manual, after: str | None, decided: date, policy: Policy | None = None
+) -> list[AppealRight]:
     """The appeal levels a decision at level ``after`` (None: the initial determination) opens."""
     return [
         AppealRight(
@@ -114,7 +131,7 @@ def rights_after(manual: Manual, after: str | None, decided: date) -> list[Appea
             name=lvl.name,
             automatic=lvl.automatic,
             file_by=clock.file_by(decided, lvl.file_within_days, lvl.file_within_kind),
-            decision_time=decision_time_text(lvl),
+            decision_time=decision_time_text(level_clock(lvl, policy)),
         )
         for lvl in manual.appeal_levels
         if lvl.after == after
@@ -129,6 +146,24 @@ def rights_message(rights: list[AppealRight]) -> str:
         else:
             parts.append(f"{r.name} ({r.level}): file by {r.file_by.isoformat()}, {r.decision_time}")
     return "Appeal rights: " + "; ".join(parts) + "." if parts else "No further appeal level is available."
+
+
+def review_procedure(manual: Manual, policy: Policy | None) -> str:
+    """The whole review procedure an adverse notice describes: every level in order, who opens it, its
+    filing window and decision time, then what lies beyond the ladder (docs/sources.md#regulatory-clocks-and-urgency)."""
+    by_level = {lvl.level: lvl for lvl in manual.appeal_levels}
+    steps = []
+    for lvl in manual.appeal_levels:
+        timed = level_clock(lvl, policy)
+        if lvl.automatic:
+            opened = f"if {by_level[lvl.after].name if lvl.after in by_level else 'the plan'} upholds the denial, the plan forwards the case automatically (no filing)"
+        else:
+            since = "this notice" if lvl.after is None else f"the {by_level[lvl.after].name} decision"
+            opened = f"file within {filing_window_text(lvl)} of {since}"
+        kind = " (informal; it does not change any appeal deadline)" if lvl.informal else ""
+        steps.append(f"{lvl.name}{kind}: {opened}, {decision_time_text(timed)}")
+    text = "Review procedure: " + "; ".join(steps) + "."
+    return f"{text} {manual.further_review}".strip()
 
 
 def notice(
@@ -150,13 +185,16 @@ def notice(
     """A determination with its action code; denials and partial approvals get appeal rights (from the
     initial level unless ``rights`` is given) and a plain sentence listing them."""
     if status in ADVERSE and rights is None:
-        rights = rights_after(manual, None, decided.date())
+        rights = rights_after(manual, None, decided.date(), policy)
     # approvals and pends have nothing to appeal; a rejected appeal keeps the rights that are still open
     rights = [] if status in ("approved", "pended", "no_auth_required") else (rights or [])
     if status in ADVERSE:
         reasons = [
             *reasons,
             Reason(code="MSG", kind="info", edit="appeal_rights", message=rights_message(rights)),
+            Reason(
+                code="MSG", kind="info", edit="review_procedure", message=review_procedure(manual, policy)
+            ),
         ]
     return Determination(
         status=status,
