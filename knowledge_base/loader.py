@@ -170,6 +170,21 @@ class Library:
         return self.manuals[payer]
 
     @property
+    def payers(self) -> tuple[str, ...]:
+        """Every payer with a manual, in the manuals' own ``order`` (then by id)."""
+        return tuple(sorted(self.manuals, key=lambda p: (self.manuals[p].order, p)))
+
+    @property
+    def service_lines(self) -> tuple[str, ...]:
+        """Every service line some policy governs, sorted."""
+        return tuple(sorted({p.service_line for p in self.policies.values()}))
+
+    def check_payer(self, payer: str | None, field: str = "payer") -> None:
+        """Raise ValueError naming ``field`` and the known payers when ``payer`` has no manual."""
+        if payer is not None and payer not in self.manuals:
+            raise ValueError(f"{field}: unknown payer {payer!r}; use one of {', '.join(self.payers)}")
+
+    @property
     def version(self) -> str:
         """A short fingerprint of all content, stored with every attempt so it can be replayed."""
         digest = hashlib.sha256()

@@ -1,7 +1,7 @@
 """The answer key of a case, written from the archetype's ``expect`` and the content alone.
 
 Nothing here runs the simulator: the key is an independent oracle that tests compare the simulator
-against (DESIGN §2). What each part means:
+against (docs/architecture.md, "Independent oracles"). What each part means:
 - ``reference_submission``: the request an expert would send now; for ``appeal`` and
   ``reply_to_pend`` it is the prior request the trainee answers (the one the payer denied or pended).
 - ``expected_determination`` and ``criteria_outcome``: the payer's answer to that submission.

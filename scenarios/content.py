@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
@@ -154,6 +162,8 @@ class DocumentSpec(_Strict):
 class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
+    # Typical ages of the patients this service is ordered for; plans narrow it (MA 65+, Medicaid < 65).
+    patient_ages: tuple[int, int]
     order: OrderSpec
     # As written (relative dates unresolved): the generator resolves them per case with resolve_facts.
     fact_specs: Facts = Field(alias="facts")
@@ -174,6 +184,14 @@ class ServiceLineSpec(_Strict):
 
     def document_kinds(self) -> list[str]:
         return list(dict.fromkeys(d.kind for d in self.documents))
+
+    @field_validator("patient_ages")
+    @classmethod
+    def _ages_make_a_range(cls, ages: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = ages
+        if not 0 <= lo < hi <= 110:
+            raise ValueError(f"[{lo}, {hi}] is not an age range; write [youngest, oldest] within 0..110")
+        return ages
 
 
 class Expect(_Strict):

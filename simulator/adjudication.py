@@ -1,4 +1,4 @@
-"""The adjudication pipeline (DESIGN.md §5): front-end edits, eligibility, authorization requirement,
+"""The adjudication pipeline (docs/architecture.md, "The simulated payer"): front-end edits, eligibility, authorization requirement,
 timeliness, coding, documentation, medical necessity, limits; and answering a pend.
 
 The pipeline reads a :class:`~simulator.view.PayerView` only. Each stage either lets the request go on

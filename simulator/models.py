@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios.models import DeterminationStatus
 
-# X12 278 HCR01 action codes (facts.md §3.1)
+# X12 278 HCR01 action codes (docs/sources.md#x12-transactions-and-reason-codes)
 ACTION_CODES: dict[str, str] = {
     "approved": "A1",
     "partially_approved": "A2",

@@ -144,7 +144,7 @@ EXPECTED = {
     "criterion_id_wrong_prefix.md": "criterion LKS-PET-001.1 must start with the policy id LKS-MRI-001",
     "bad_yaml.md": ": front matter is not valid YAML",
     "missing_required_field.md": "> timeframes: Field required",
-    "unknown_payer.md": "> payer: Input should be 'lakeshore', 'cardinal' or 'prairie'",
+    "unknown_payer.md": "> payer: no manual for payer 'lakeshor' in manuals/",
     "unknown_field.md": "> max_unit: Extra inputs are not permitted",
     "bad_code_pattern.md": "> codes > 0 > code: String should match pattern",
     "bad_diagnosis.md": "> diagnoses: Value error, '5416' is not an ICD-10-CM code",
@@ -187,7 +187,7 @@ def test_validate_cli_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["--root", str(root), "validate"]) == 0
     out = capsys.readouterr().out
     assert "policies: 1  manuals: 1  criteria: 1" in out
-    assert "payers x service lines covered: 1/30" in out
+    assert "payers x service lines covered: 1/1" in out
 
 
 def test_validate_cli_lists_every_error_and_exits_2(
