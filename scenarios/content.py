@@ -15,6 +15,7 @@ Prior requests (``prior: denied|pended``) read the facts like this:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -159,6 +160,30 @@ class DocumentSpec(_Strict):
     templates: list[str] = Field(min_length=1)
 
 
+class LetterSections(_Strict):
+    """What the assistant's letters quote from this line's charts: the labels its records use, in the
+    order a reader expects them (history before findings before assessment; goals before schedule), and
+    patterns for plan sentences with no label. Labels are ``|``-separated alternatives, matched
+    case-insensitively; patterns are regular expressions."""
+
+    summary_title: Text = "Clinical summary"
+    summary_labels: list[Text] = Field(min_length=1)
+    summary_patterns: list[Text] = Field(default_factory=list)
+    plan_title: Text = "Follow-up plan"
+    plan_labels: list[Text] = Field(min_length=1)
+    plan_patterns: list[Text] = Field(default_factory=list)
+
+    @field_validator("summary_patterns", "plan_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for i, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {i} {pattern!r} is not a regular expression: {exc}") from None
+        return patterns
+
+
 class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
@@ -170,6 +195,7 @@ class ServiceLineSpec(_Strict):
     profile_specs: dict[str, Facts] = Field(default_factory=dict, alias="profiles")
     documents: list[DocumentSpec] = Field(min_length=1)
     narrative: str = Field(min_length=20)
+    letter_sections: LetterSections
 
     @property
     def facts(self) -> dict[str, FactValue]:
