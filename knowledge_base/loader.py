@@ -109,6 +109,16 @@ def cross_check(result: LoadResult) -> list[str]:
         assert isinstance(meta, Policy)  # narrowed by load_all's routing
         if meta.payer not in result.manuals:
             errors.append(f"{doc.path} > payer: no manual for payer {meta.payer!r} in manuals/")
+        else:
+            manual = result.manuals[meta.payer].meta
+            assert isinstance(manual, Manual)
+            levels = [a.level for a in manual.appeal_levels]
+            for level in meta.appeal_clocks:
+                if level not in levels:
+                    errors.append(
+                        f"{doc.path} > appeal_clocks > {level}: {meta.payer}'s manual has no such appeal level; "
+                        f"use one of {', '.join(levels)}"
+                    )
         key = (meta.payer, meta.service_line)
         if key in seen:
             errors.append(f"{doc.path}: second policy for {key}; first is {seen[key]}")
