@@ -12,7 +12,9 @@ from grading.context import Attempt
 from grading.models import GradeItem
 
 FAVOURABLE = ("approved", "partially_approved")
-ADVERSE = ("denied", "pended", "rejected")
+ADVERSE = ("denied", "pended", "rejected", "dismissed")
+# where a reason's code sits in the 278 reply (knowledge_base/x12.py); pends and notes are free text
+_SEGMENT = {"reject": "AAA03 ", "denial": "HCR03 ", "partial": "HCR03 "}
 
 
 def _describe(att: Attempt) -> str:
@@ -21,7 +23,14 @@ def _describe(att: Attempt) -> str:
         return "no decision (nothing was sent to the payer)"
     reasons = [r for r in final.reasons if r.kind != "info"]
     why = "; ".join(
-        f"{r.code}{' ' + r.criterion_id if r.criterion_id else ''}: {r.message}" for r in reasons[:2]
+        " ".join(
+            part
+            for part in (_SEGMENT[r.kind] + r.code if r.kind in _SEGMENT else "", r.criterion_id or "")
+            if part
+        )
+        + (": " if r.kind in _SEGMENT or r.criterion_id else "")
+        + r.message
+        for r in reasons[:2]
     )
     return f"{final.status}" + (f" ({why})" if why else "")
 
