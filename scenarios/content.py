@@ -27,7 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
-from scenarios.models import CorrectAction, DeterminationStatus
+from scenarios.models import CorrectAction, DeterminationStatus, PathId
 from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
@@ -183,6 +183,9 @@ class Expect(_Strict):
     failed_criteria: list[int] = Field(default_factory=list)
     # appeals: the appeal decision; reply_to_pend: the decision after the pend reply
     appeal_status: DeterminationStatus | None = None
+    # the other paths the payer accepts besides ``action`` (scenarios/answer_key.py default_paths lists
+    # them when left out); written here only to narrow or widen the defaults for one archetype
+    paths: list[PathId] | None = None
 
 
 class ExpectOverride(_Strict):
