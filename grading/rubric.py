@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from grading.error_tags import ERROR_TAGS
 from grading.models import DIMENSIONS
+from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from scenarios.models import DeterminationStatus
 
 DETERMINATION_STATUSES: tuple[str, ...] = DeterminationStatus.__args__  # type: ignore[attr-defined]
@@ -190,20 +189,12 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
 def parse_rubric_file(path: Path, *, is_default: bool) -> tuple[RubricFile | None, list[str]]:
     """Read and validate one file; returns the file or every error found in it."""
     rel = f"grading/rubrics/{path.name}"
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return None, [f"{rel}: not valid YAML ({str(exc).splitlines()[0]})"]
-    except OSError as exc:
-        return None, [f"{rel}: cannot be read ({exc.strerror})"]
-    if not isinstance(raw, dict):
-        return None, [f"{rel}: must be a mapping of keys to values"]
-    try:
-        file = RubricFile.model_validate(raw)
-    except ValidationError as exc:
-        return None, [
-            f"{rel} > {' > '.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
-        ]
+    raw, errors = read_yaml_mapping(path, rel)
+    if raw is None:
+        return None, errors
+    file, errors = validate_mapping(raw, RubricFile, rel, empty="(file)", guide="docs/grading.md")
+    if file is None:
+        return None, errors
     errors = _check(file, rel, is_default=is_default)
     return (None if errors else file), errors
 
