@@ -69,6 +69,13 @@ class Timeframes(_Strict):
     approval_days: int = Field(ge=1, description="How long an approval stays valid from the date of service.")
 
 
+class AppealClock(_Strict):
+    """A policy's own decision clock for one appeal level (e.g. Medicare Part B drug reconsiderations)."""
+
+    decision_days: int = Field(ge=1)
+    expedited_decision_hours: int | None = Field(default=None, ge=1)
+
+
 class Policy(_Strict):
     id: str = Field(pattern=r"^[A-Z]{3}-[A-Z0-9]+-\d{3}$")
     kind: Literal["policy"] = "policy"
@@ -89,6 +96,8 @@ class Policy(_Strict):
         default=None, ge=1, description="Units per request across the policy's codes"
     )
     max_duration_days: int | None = Field(default=None, ge=1, description="Longest approval period requested")
+    # appeal levels whose clock differs for this policy's service (keys: the manual's level names)
+    appeal_clocks: dict[str, AppealClock] = Field(default_factory=dict)
     remarks: list[str] = Field(default_factory=list)
 
     @field_validator("diagnoses")
@@ -122,6 +131,19 @@ class AppealLevel(_Strict):
     file_within_kind: Literal["calendar", "months"] = "calendar"
     decision_days: int = Field(ge=1)
     expedited_decision_hours: int | None = Field(default=None, ge=1)
+    expedited_decision_business_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Expedited clock in business (working) days, e.g. a state fair hearing",
+    )
+    decision_days_from: Literal["filing", "first_appeal_filing"] = Field(
+        default="filing",
+        description=(
+            "first_appeal_filing: the standard clock counts from the filing of the appeal this level follows, "
+            "less the days the member took to ask for this one (42 CFR 431.244(f)(1)(ii))"
+        ),
+    )
+    informal: bool = Field(default=False, description="Not a formal appeal level (an informal peer-to-peer)")
     after: str | None = Field(
         default=None, description="Level whose upheld denial opens this one; None = the initial denial"
     )
@@ -167,6 +189,8 @@ class Manual(_Strict):
     pend_reply_days: int = Field(ge=1)
     appeal_levels: list[AppealLevel] = Field(min_length=1)
     contacts: dict[str, str] = Field(default_factory=dict)
+    # what every adverse notice adds after the appeal ladder (e.g. ERISA's right to bring a civil action)
+    further_review: str = ""
     remarks: list[str] = Field(default_factory=list)
 
     @property

@@ -323,7 +323,7 @@ def merge_documents(submission: Submission, document_ids: list[str]) -> Submissi
 def _not_provided(
     pended: Determination, view: PayerView, policy: Policy | None, reasons: list[Reason], *, decided: datetime
 ) -> Determination:
-    reasons = [r for r in reasons if r.edit != "appeal_rights"]
+    reasons = [r for r in reasons if r.edit not in ("appeal_rights", "review_procedure")]
     return notice(
         "denied",
         pended.stage,
