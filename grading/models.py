@@ -1,4 +1,4 @@
-"""The grader's output contract: :class:`GradeReport` with its :class:`GradeItem` s (DESIGN.md §4).
+"""The grader's output contract: :class:`GradeReport` with its :class:`GradeItem` s (docs/formats.md, "Grade report").
 
 Every item says what was checked, how many points it earned out of how many, what was wrong in a
 trainee-readable sentence, what right looks like, where the rule comes from (policy id + criterion id,

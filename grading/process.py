@@ -19,6 +19,7 @@ from scenarios.models import (
     Submission,
 )
 from simulator import clock
+from simulator.notices import decision_clock
 
 
 def _item(
@@ -155,8 +156,7 @@ def _action_item(att: Attempt) -> GradeItem:
 def _urgency_item(att: Attempt) -> GradeItem:
     sub, ak = att.submission, att.case.answer_key
     assert sub is not None
-    policy = att.data.policy
-    hours = policy.timeframes.expedited_decision_hours if policy else att.data.manual.expedited_decision_hours
+    hours = decision_clock(att.data.policy, att.data.manual).expedited_hours
     ok = sub.urgency == ak.urgency
     bad = f"The request was sent as {sub.urgency}; this case calls for {ak.urgency} review. " + (
         f"Expedited review ({hours} hours) is for when waiting the standard time could seriously jeopardize "
@@ -245,7 +245,9 @@ def _pend_item(att: Attempt) -> GradeItem:
     policy = att.data.policy
     by = prior.pend_reply_by if prior and prior.pend_reply_by else None
     if by is None and att.case.prior_submission is not None and policy is not None:
-        by = att.case.prior_submission.at + timedelta(days=policy.timeframes.pend_reply_days)
+        by = att.case.prior_submission.at + timedelta(
+            days=decision_clock(policy, att.data.manual).pend_reply_days
+        )
     ok = by is None or not clock.is_after(reply.at, by)
     due = by.date().isoformat() if by else "the reply-by date"
     return _check(

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from grading.models import DIMENSIONS
+from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 
 RUBRIC_ROOT = Path(__file__).resolve().parent / "rubrics"
 
@@ -142,20 +141,12 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
 def parse_rubric_file(path: Path, *, is_default: bool) -> tuple[RubricFile | None, list[str]]:
     """Read and validate one file; returns the file or every error found in it."""
     rel = f"grading/rubrics/{path.name}"
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return None, [f"{rel}: not valid YAML ({str(exc).splitlines()[0]})"]
-    except OSError as exc:
-        return None, [f"{rel}: cannot be read ({exc.strerror})"]
-    if not isinstance(raw, dict):
-        return None, [f"{rel}: must be a mapping of keys to values"]
-    try:
-        file = RubricFile.model_validate(raw)
-    except ValidationError as exc:
-        return None, [
-            f"{rel} > {' > '.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
-        ]
+    raw, errors = read_yaml_mapping(path, rel)
+    if raw is None:
+        return None, errors
+    file, errors = validate_mapping(raw, RubricFile, rel, empty="(file)", guide="docs/grading.md")
+    if file is None:
+        return None, errors
     errors = _check(file, rel, is_default=is_default)
     return (None if errors else file), errors
 

@@ -1,7 +1,7 @@
 """The answer key of a case, written from the archetype's ``expect`` and the content alone.
 
 Nothing here runs the simulator: the key is an independent oracle that tests compare the simulator
-against (DESIGN §2). What each part means:
+against (docs/architecture.md, "Independent oracles"). What each part means:
 - ``reference_submission``: the request an expert would send now; for ``appeal`` and
   ``reply_to_pend`` it is the prior request the trainee answers (the one the payer denied or pended).
 - ``expected_determination`` and ``criteria_outcome``: the payer's answer to that submission.
@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from knowledge_base.criteria import AllOf, AnyOf, DocumentRef, DocumentWithin, Evidence, Fact, Not
 from knowledge_base.models import AppealLevel, DocumentRequirement, Manual, Policy
+from knowledge_base.x12 import ACTION_CODES
 from scenarios.content import Archetype, Expect, OrderSpec, ServiceLineSpec
 from scenarios.limits import limits_text
 from scenarios.models import (
@@ -42,16 +43,6 @@ from scenarios.models import (
     Patient as PatientModel,
 )
 
-# X12 278 HCR01 action codes; the same table as simulator.models.ACTION_CODES (a test keeps them equal),
-# repeated here because scenarios sits below the simulator and may not import it.
-ACTION_CODES: dict[str, str] = {
-    "approved": "A1",
-    "partially_approved": "A2",
-    "denied": "A3",
-    "pended": "A4",
-    "no_auth_required": "NA",
-    "rejected": "C",
-}
 CriterionStatus = Literal["met", "not_met", "not_evidenced"]
 
 
