@@ -14,6 +14,8 @@ from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from knowledge_base.content_files import error_location
+
 T = TypeVar("T")
 
 
@@ -49,7 +51,7 @@ def validation_line(where: str, exc: ValidationError, prefix: str = "") -> str:
     """The first validation error as ``where: field > path: message (got …) (+N more)``."""
     errors = exc.errors()
     err = errors[0]
-    loc = " > ".join(str(p) for p in (*([prefix] if prefix else []), *err["loc"])) or "(top level)"
+    loc = error_location((*([prefix] if prefix else []), *err["loc"]))
     got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict | list) else ""
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {loc}: {err['msg']}{got}{more}"

@@ -23,20 +23,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
 )
 
+from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
-from scenarios.models import CorrectAction, DeterminationStatus
+from scenarios.models import CorrectAction, DeterminationStatus, PathId
 from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
@@ -227,6 +226,9 @@ class Expect(_Strict):
     failed_criteria: list[int] = Field(default_factory=list)
     # appeals: the appeal decision; reply_to_pend: the decision after the pend reply
     appeal_status: DeterminationStatus | None = None
+    # the other paths the payer accepts besides ``action`` (scenarios/answer_key.py default_paths lists
+    # them when left out); written here only to narrow or widen the defaults for one archetype
+    paths: list[PathId] | None = None
 
 
 class ExpectOverride(_Strict):
@@ -316,30 +318,11 @@ class LoadedFiles:
     digest: str = ""
 
 
-def format_pydantic_error(file: str, err: Any) -> str:
-    loc = " > ".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "(top level)"
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = "unknown key; remove it or check its spelling against docs/authoring.md"
-    elif err["type"] == "missing":
-        msg = "required key is missing"
-    return f"{file} > {loc}: {msg}"
-
-
 def _parse(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, list[str]]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        return None, [f"{rel}: not valid YAML{where} ({first})"]
-    if not isinstance(raw, dict):
-        return None, [f"{rel}: the file must be a mapping of keys to values"]
-    try:
-        return model.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [format_pydantic_error(rel, e) for e in exc.errors()]
+    raw, errors = read_yaml_mapping(path, rel)
+    if raw is None:
+        return None, errors
+    return validate_mapping(raw, model, rel)
 
 
 def load_files(root: Path = SCENARIO_ROOT) -> LoadedFiles:
