@@ -15,6 +15,8 @@ from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from knowledge_base.content_files import error_location
+
 T = TypeVar("T")
 
 # Limits at the edge, far above any real case file (a generated case is ~20 KB, nests < 10 deep) and
@@ -152,7 +154,7 @@ def validation_line(where: str, exc: ValidationError, prefix: str = "") -> str:
     """The first validation error as ``where: field > path: message (got …) (+N more)``."""
     errors = exc.errors()
     err = errors[0]
-    loc = " > ".join(str(p) for p in (*([prefix] if prefix else []), *err["loc"])) or "(top level)"
+    loc = error_location((*([prefix] if prefix else []), *err["loc"]))
     shown = err.get("input")
     got = f" (got {repr(shown)[:60]})" if "input" in err and not isinstance(shown, dict | list) else ""
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""

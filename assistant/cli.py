@@ -28,7 +28,6 @@ from cli_support import InputError, OneLineParser, load_model
 from knowledge_base.embeddings import EmbeddingModelError
 from knowledge_base.index import IndexUnavailableError
 from knowledge_base.loader import PolicyValidationError
-from knowledge_base.models import PAYERS
 from scenarios.models import Case, Submission
 from settings import Settings, SettingsError, load_settings
 from simulator.models import Determination
@@ -53,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask = sub.add_parser("ask", help="answer a policy question with citations")
     ask.add_argument("question", help="the question, in quotes")
-    ask.add_argument("--payer", choices=PAYERS, help="only this payer's policies and manual")
+    ask.add_argument(
+        "--payer", help="only this payer's policies and manual (a payer id: lakeshore, cardinal ...)"
+    )
     ask.add_argument(
         "--backend", choices=("offline", "llm"), help="default: llm when configured, else offline"
     )

@@ -1,4 +1,4 @@
-"""The assistant's output contract: a :class:`Draft` (DESIGN §4) and the parts it is made of.
+"""The assistant's output contract: a :class:`Draft` (docs/formats.md, "Draft") and the parts it is made of.
 
 Every backend returns the same Draft. The parts that are computed (criteria, recommended documents,
 code fixes, the prepared request and the simulator's pre-check) never depend on the backend; only
@@ -100,7 +100,7 @@ class Draft(_Model):
     policy_id: str | None = None
     text: str
     citations: list[Citation] = Field(default_factory=list)
-    # DESIGN §4 calls it ``criteria``; drafts saved before the rename hold ``checklist`` and must still load
+    # docs/formats.md calls it ``criteria``; drafts saved before the rename hold ``checklist`` and must still load
     criteria: list[ChecklistItem] = Field(
         default_factory=list,
         validation_alias=AliasChoices("criteria", "checklist"),

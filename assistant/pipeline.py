@@ -28,7 +28,6 @@ from assistant.guards import (
 from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck
 from assistant.retrieve import Retriever, asks_requirements, merge
 from knowledge_base.loader import Library, load_library
-from knowledge_base.models import PAYERS
 from scenarios.models import Action, Appeal, Case, PeerToPeer, ProviderQuery, Submission
 from settings import Settings
 from simulator import adjudicate, decide_appeal, request_peer_to_peer
@@ -305,8 +304,10 @@ def ask(
         raise AssistantInputError(
             "question: empty; ask e.g. 'How long does Cardinal take to decide a reconsideration?'"
         )
-    if payer is not None and payer not in PAYERS:
-        raise AssistantInputError(f"payer: unknown payer {payer!r}; use one of {', '.join(PAYERS)}")
+    try:
+        load_library().check_payer(payer)
+    except ValueError as exc:
+        raise AssistantInputError(str(exc)) from None
     settings = settings or Settings()
     drafter = drafter or make_drafter(settings)
     retriever = Retriever(settings, embedding)

@@ -5,7 +5,7 @@ mobility examination "Conditions limiting mobility:", an oncology note "Cancer:"
 treatment plan "Goals:" and "Review:". One generic label set ("History", "Assessment", "Plan") misses
 most of them, so each service line names the labels its records use (read from the chart templates in
 ``scenarios/service_lines/*.yaml``) and the section titles that fit it. The mapping is data: one
-:class:`SectionSpec` per line, the generic labels after the line's own. Only chart text is quoted.
+``letter_sections`` block per line in its YAML, the generic labels after the line's own. Only chart text is quoted.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.guards import instruction_like
+from scenarios.content import LetterSections as SectionSpec
+from scenarios.content import load_service_lines
 from scenarios.models import ChartDocument
 
 MAX_QUOTE = 280
@@ -42,145 +44,9 @@ GENERIC_SUMMARY = (
 GENERIC_PLAN = ("plan", "assessment and plan", "follow up plan", "follow up", "recommendation")
 
 
-@dataclass(frozen=True)
-class SectionSpec:
-    """What one service line's letters quote: labels in the order a reader expects them (history before
-    findings before assessment; goals before schedule), and patterns for plan sentences with no label."""
-
-    summary_title: str = "Clinical summary"
-    summary_labels: tuple[str, ...] = ()
-    summary_patterns: tuple[str, ...] = ()
-    plan_title: str = "Follow-up plan"
-    plan_labels: tuple[str, ...] = ()
-    plan_patterns: tuple[str, ...] = ()
-
-
-SECTIONS: dict[str, SectionSpec] = {
-    "blepharoplasty": SectionSpec(
-        summary_labels=(
-            "complaint|reason for visit",
-            "superior visual field|untaped",
-            "improvement with taping",
-            "findings",
-            "assessment|impression",
-        ),
-        plan_title="Surgical plan and follow-up",
-        plan_labels=("plan", "follow up"),
-    ),
-    "cervical_fusion": SectionSpec(
-        summary_labels=(
-            "chief complaint",
-            "history",
-            "treatment to date|conservative care",
-            "neuro exam",
-            "progressive neurological deficit|progressive deficit",
-            "impression",
-            "assessment",
-        ),
-        plan_title="Surgical plan and follow-up",
-        plan_labels=("plan", "follow up"),
-    ),
-    "cpap": SectionSpec(
-        summary_labels=(
-            "reason for visit",
-            "symptoms|daytime sleepiness",
-            "epworth score",
-            "prior pap therapy|pap history",
-            "result|interpretation",
-            "diagnosis|impression",
-            "assessment",
-        ),
-        plan_title="Treatment plan and follow-up",
-        plan_labels=("plan", "settings"),
-        plan_patterns=(r"\binitial trial\b", r"\badherence\b"),
-    ),
-    "inpatient_admission": SectionSpec(
-        summary_labels=(
-            "indication|history",
-            "assessment",
-            "hospital level services required|services that need the hospital",
-            "baseline ecg",
-        ),
-        plan_title="Plan of care and follow-up after discharge",
-        plan_labels=("plan|decision", "follow up", "anticipated stay|expected length of stay"),
-        plan_patterns=(r"\bpost-discharge\b", r"\bclinic every\b"),
-    ),
-    "lumbar_mri": SectionSpec(
-        summary_labels=(
-            "chief complaint|subjective",
-            "history|interval history",
-            "red flag identified today|red flags|red flag review|red flag",
-            "neurological exam|neuro",
-            "outcome|goals not met",
-            "impression|assessment|a/p",
-        ),
-        plan_title="Plan and follow-up",
-        plan_labels=("plan", "follow up"),
-        plan_patterns=(r"^Ordering\b", r"\bordered\b", r"\bre-evaluation\b"),
-    ),
-    "oncology_pet": SectionSpec(
-        summary_labels=(
-            "cancer|final diagnosis|diagnosis",
-            "status",
-            "history",
-            "purpose of pet/ct",
-            "impression",
-        ),
-        plan_title="Plan after the PET/CT",
-        plan_labels=("plan|recommendation",),
-    ),
-    "power_wheelchair": SectionSpec(
-        summary_labels=(
-            "reason for visit|hpi|history",
-            "conditions limiting mobility",
-            "ambulation",
-            "mradls impaired at home|home activities limited",
-            "findings",
-            "conclusion",
-        ),
-        plan_title="Plan of care",
-        plan_labels=("plan|assessment and plan", "recommendation|recommended"),
-    ),
-    "ra_biologic": SectionSpec(
-        summary_labels=(
-            "history|assessment",
-            "disease activity today|joint exam|exam (28 joint count)",
-            "response to infliximab|treatment response|renewal visit",
-            "methotrexate",
-            "other conventional dmard|other csdmards",
-        ),
-        summary_patterns=(r"\bRA for \d+ years?\b", r"\bnew biologic start\b", r"\bbiologic-naive\b"),
-        plan_title="Treatment and monitoring plan",
-        plan_labels=("plan|order",),
-    ),
-    "sud_iop": SectionSpec(
-        summary_labels=(
-            "diagnosis|primary substance",
-            "dsm 5 criteria met",
-            "treatment history",
-            "failure at a lower level of care|lower level of care tried and failed",
-            "recommended level of care|placement",
-        ),
-        plan_title="Treatment plan and follow-up",
-        plan_labels=("goals", "review", "schedule|planned intensity", "services", "plan"),
-    ),
-    "total_knee": SectionSpec(
-        summary_labels=(
-            "history",
-            "function",
-            "response",
-            "kellgren lawrence grade",
-            "impression|assessment",
-            "outcome",
-        ),
-        plan_title="Surgical plan and follow-up",
-        plan_labels=("plan", "follow up", "recommendation"),
-    ),
-}
-
-
 def spec_for(service_line: str) -> SectionSpec:
-    return SECTIONS.get(service_line, SectionSpec())
+    """The service line's letter sections (``letter_sections`` in its case material, validated at load)."""
+    return load_service_lines()[service_line].letter_sections
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from knowledge_base.loader import CONTENT_ROOT, load_all
-from knowledge_base.models import PAYERS, SERVICE_LINES, Policy
+from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError, load_all, load_library
+from knowledge_base.models import Policy
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,16 +55,19 @@ def cmd_validate(root: Path) -> int:
     criteria = sum(len(p.criteria) for p in policies)
     cells = Counter((p.payer, p.service_line) for p in policies)
     print(f"policies: {len(policies)}  manuals: {len(result.manuals)}  criteria: {criteria}")
-    width = max(len(s) for s in SERVICE_LINES)
-    print((f"{'service line':<{width}}  " + "  ".join(f"{p:<13}" for p in PAYERS)).rstrip())
-    for line in SERVICE_LINES:
+    # payers in their manuals' order, service lines as the policies name them: both are content
+    payers = [m.id for m in sorted((d.meta for d in result.manuals.values()), key=lambda m: (m.order, m.id))]
+    service_lines = sorted({p.service_line for p in policies})
+    width = max((len(s) for s in service_lines), default=12)
+    print((f"{'service line':<{width}}  " + "  ".join(f"{p:<13}" for p in payers)).rstrip())
+    for line in service_lines:
         row = "  ".join(
             f"{(next((q.id for q in policies if q.payer == p and q.service_line == line), '-')):<13}"
-            for p in PAYERS
+            for p in payers
         )
         print(f"{line:<{width}}  {row}".rstrip())
     covered = sum(1 for v in cells.values() if v)
-    print(f"payers x service lines covered: {covered}/{len(PAYERS) * len(SERVICE_LINES)}")
+    print(f"payers x service lines covered: {covered}/{len(payers) * len(service_lines)}")
     return 0
 
 
@@ -98,8 +101,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         return _fail('query: empty; pass the question in quotes, e.g. "What does Cardinal need for CPAP?"')
     if args.k < 1 or args.k > 50:
         return _fail(f"-k: {args.k} is out of range; use 1..50")
-    if args.payer is not None and args.payer not in PAYERS:
-        return _fail(f"--payer: unknown payer {args.payer!r}; use one of {', '.join(PAYERS)}")
+    try:
+        payers = load_library(args.root).payers
+    except PolicyValidationError as exc:
+        return _fail(
+            f"--root {args.root}: the content has {len(exc.errors)} error(s); run python -m knowledge_base validate"
+        )
+    if args.payer is not None and args.payer not in payers:
+        return _fail(f"--payer: unknown payer {args.payer!r}; use one of {', '.join(payers)}")
     hits = search(
         args.query, payer=args.payer, code=args.code, k=args.k, settings=_settings(), root=args.root
     )

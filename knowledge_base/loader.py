@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from knowledge_base.content_files import parse_yaml_mapping, validate_mapping
 from knowledge_base.models import Manual, Policy, PolicyDocument, Section
 
 CONTENT_ROOT = Path(__file__).resolve().parent
@@ -58,15 +56,6 @@ def _section(title: str, lines: list[str]) -> Section:
     return Section(title=title, text="\n".join(lines).strip(), criterion_id=match.group(1) if match else None)
 
 
-def _format_error(file: str, err: dict) -> str:
-    loc = " > ".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "(front matter)"
-    msg = err["msg"]
-    if err["type"] == "union_tag_invalid":
-        ctx = err.get("ctx", {})
-        msg = f"unknown op {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
-    return f"{file} > {loc}: {msg}"
-
-
 def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]]:
     """Parse one Markdown file with front matter; returns the document or the list of its errors."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
@@ -79,20 +68,13 @@ def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]
     match = _FRONT.match(text)
     if not match:
         return None, [f"{rel}: missing YAML front matter (the file must start with '---')"]
-    try:
-        meta_raw = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        return None, [
-            f"{rel}: front matter is not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"
-        ]
-    if not isinstance(meta_raw, dict):
-        return None, [f"{rel}: front matter must be a mapping of keys to values"]
-    kind = meta_raw.get("kind", "policy")
-    model = Manual if kind == "manual" else Policy
-    try:
-        meta = model.model_validate(meta_raw)
-    except ValidationError as exc:
-        return None, [_format_error(rel, e) for e in exc.errors()]
+    meta_raw, errors = parse_yaml_mapping(match.group(1), rel, what="front matter")
+    if meta_raw is None:
+        return None, errors
+    model: type[Policy | Manual] = Manual if meta_raw.get("kind", "policy") == "manual" else Policy
+    meta, errors = validate_mapping(meta_raw, model, rel, empty="(front matter)")
+    if meta is None:
+        return None, errors
     body = match.group(2)
     doc = PolicyDocument(
         path=rel,
@@ -138,6 +120,16 @@ def cross_check(result: LoadResult) -> list[str]:
         assert isinstance(meta, Policy)  # narrowed by load_all's routing
         if meta.payer not in result.manuals:
             errors.append(f"{doc.path} > payer: no manual for payer {meta.payer!r} in manuals/")
+        else:
+            manual = result.manuals[meta.payer].meta
+            assert isinstance(manual, Manual)
+            levels = [a.level for a in manual.appeal_levels]
+            for level in meta.appeal_clocks:
+                if level not in levels:
+                    errors.append(
+                        f"{doc.path} > appeal_clocks > {level}: {meta.payer}'s manual has no such appeal level; "
+                        f"use one of {', '.join(levels)}"
+                    )
         key = (meta.payer, meta.service_line)
         if key in seen:
             errors.append(f"{doc.path}: second policy for {key}; first is {seen[key]}")
@@ -169,6 +161,21 @@ class Library:
 
     def manual(self, payer: str) -> Manual:
         return self.manuals[payer]
+
+    @property
+    def payers(self) -> tuple[str, ...]:
+        """Every payer with a manual, in the manuals' own ``order`` (then by id)."""
+        return tuple(sorted(self.manuals, key=lambda p: (self.manuals[p].order, p)))
+
+    @property
+    def service_lines(self) -> tuple[str, ...]:
+        """Every service line some policy governs, sorted."""
+        return tuple(sorted({p.service_line for p in self.policies.values()}))
+
+    def check_payer(self, payer: str | None, field: str = "payer") -> None:
+        """Raise ValueError naming ``field`` and the known payers when ``payer`` has no manual."""
+        if payer is not None and payer not in self.manuals:
+            raise ValueError(f"{field}: unknown payer {payer!r}; use one of {', '.join(self.payers)}")
 
     @property
     def version(self) -> str:

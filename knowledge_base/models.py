@@ -6,28 +6,20 @@ assistant retrieves and cites, and the grader's rubric items (criterion ids). Se
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge_base.criteria import Rule
 
-PayerId = Literal["lakeshore", "cardinal", "prairie"]
-ServiceLine = Literal[
-    "lumbar_mri",
-    "oncology_pet",
-    "cpap",
-    "power_wheelchair",
-    "ra_biologic",
-    "total_knee",
-    "cervical_fusion",
-    "blepharoplasty",
-    "inpatient_admission",
-    "sud_iop",
-]
-SERVICE_LINES: tuple[str, ...] = ServiceLine.__args__  # type: ignore[attr-defined]
-PAYERS: tuple[str, ...] = PayerId.__args__  # type: ignore[attr-defined]
+# Payers and service lines are content, not code: a payer exists because its manual does
+# (manuals/<id>.md), a service line because policies and case material name it. The loader checks that
+# every policy's payer has a manual; scenarios.validation checks service lines against their material.
+# Ids are lower-case slugs so they can be file names.
+PayerId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+ServiceLine = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 CodeSystem = Literal["CPT", "HCPCS", "ICD-10-CM", "REV"]
 
 
@@ -77,6 +69,13 @@ class Timeframes(_Strict):
     approval_days: int = Field(ge=1, description="How long an approval stays valid from the date of service.")
 
 
+class AppealClock(_Strict):
+    """A policy's own decision clock for one appeal level (e.g. Medicare Part B drug reconsiderations)."""
+
+    decision_days: int = Field(ge=1)
+    expedited_decision_hours: int | None = Field(default=None, ge=1)
+
+
 class Policy(_Strict):
     id: str = Field(pattern=r"^[A-Z]{3}-[A-Z0-9]+-\d{3}$")
     kind: Literal["policy"] = "policy"
@@ -97,6 +96,8 @@ class Policy(_Strict):
         default=None, ge=1, description="Units per request across the policy's codes"
     )
     max_duration_days: int | None = Field(default=None, ge=1, description="Longest approval period requested")
+    # appeal levels whose clock differs for this policy's service (keys: the manual's level names)
+    appeal_clocks: dict[str, AppealClock] = Field(default_factory=dict)
     remarks: list[str] = Field(default_factory=list)
 
     @field_validator("diagnoses")
@@ -130,6 +131,19 @@ class AppealLevel(_Strict):
     file_within_kind: Literal["calendar", "months"] = "calendar"
     decision_days: int = Field(ge=1)
     expedited_decision_hours: int | None = Field(default=None, ge=1)
+    expedited_decision_business_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Expedited clock in business (working) days, e.g. a state fair hearing",
+    )
+    decision_days_from: Literal["filing", "first_appeal_filing"] = Field(
+        default="filing",
+        description=(
+            "first_appeal_filing: the standard clock counts from the filing of the appeal this level follows, "
+            "less the days the member took to ask for this one (42 CFR 431.244(f)(1)(ii))"
+        ),
+    )
+    informal: bool = Field(default=False, description="Not a formal appeal level (an informal peer-to-peer)")
     after: str | None = Field(
         default=None, description="Level whose upheld denial opens this one; None = the initial denial"
     )
@@ -138,16 +152,35 @@ class AppealLevel(_Strict):
     )
 
 
+class MemberIdFormat(_Strict):
+    """The payer's member id: an optional letter prefix and a fixed number of digits. The generator
+    draws ids from it and the payer's front-end edit checks them against it, so the two cannot drift."""
+
+    prefix: str = Field(default="", pattern=r"^[A-Z]{0,6}$")
+    digits: int = Field(ge=4, le=15)
+
+    @property
+    def pattern(self) -> str:
+        return rf"^{self.prefix}\d{{{self.digits}}}$"
+
+
 class Manual(_Strict):
     """A payer's provider manual: who the payer is, its member file rules, clocks and appeal ladder."""
 
     id: PayerId
     kind: Literal["manual"] = "manual"
     name: str
+    # The regulatory regime the payer works under: it decides which federal rules apply (ERISA, MA, Medicaid).
     plan_type: Literal["commercial_erisa_ppo", "medicare_advantage_hmo", "medicaid_managed_care"]
+    # Where the payer is listed in menus and tables (lower first).
+    order: int = Field(default=100, ge=0)
+    # Plan names shown on member cards: the payer's short name followed by one of these.
+    plan_name_suffixes: list[str] = Field(min_length=1)
+    # Employer group plans print a group number on the card; None when the plan has none.
+    group_number_digits: int | None = Field(default=None, ge=3, le=12)
     version: str
     effective: date
-    member_id_pattern: str
+    member_id_format: MemberIdFormat
     member_id_example: str
     referral_required_for_specialists: bool = False
     standard_decision_days: int = Field(ge=1)
@@ -156,7 +189,22 @@ class Manual(_Strict):
     pend_reply_days: int = Field(ge=1)
     appeal_levels: list[AppealLevel] = Field(min_length=1)
     contacts: dict[str, str] = Field(default_factory=dict)
+    # what every adverse notice adds after the appeal ladder (e.g. ERISA's right to bring a civil action)
+    further_review: str = ""
     remarks: list[str] = Field(default_factory=list)
+
+    @property
+    def member_id_pattern(self) -> str:
+        return self.member_id_format.pattern
+
+    @model_validator(mode="after")
+    def _example_has_the_format(self) -> Manual:
+        if not re.fullmatch(self.member_id_pattern, self.member_id_example):
+            raise ValueError(
+                f"member_id_example {self.member_id_example!r} does not match member_id_format "
+                f"{self.member_id_pattern!r}; fix one of them"
+            )
+        return self
 
     def appeal_level(self, level: str) -> AppealLevel | None:
         return next((a for a in self.appeal_levels if a.level == level), None)

@@ -24,8 +24,7 @@ from rank_bm25 import BM25Okapi
 from knowledge_base.chunks import Chunk
 from knowledge_base.embeddings import MiniLMEmbedding, default_embedding
 from knowledge_base.index import build_index, location, open_collection, stored_version
-from knowledge_base.loader import CONTENT_ROOT
-from knowledge_base.models import PAYERS
+from knowledge_base.loader import CONTENT_ROOT, load_library
 from settings import Settings
 
 RRF_K = 60
@@ -352,8 +351,7 @@ def search(
         raise ValueError("query: empty; ask a question, e.g. 'What does Cardinal need for CPAP?'")
     if k < 1:
         raise ValueError(f"k: {k} must be at least 1")
-    if payer is not None and payer not in PAYERS:
-        raise ValueError(f"payer: unknown payer {payer!r}; use one of {', '.join(PAYERS)}")
+    load_library(root).check_payer(payer)
     if kind is not None and kind not in ("policy", "manual"):
         raise ValueError(f"kind: {kind!r} must be 'policy' or 'manual'")
     if mode not in ("hybrid", "bm25", "dense"):

@@ -15,6 +15,7 @@ Prior requests (``prior: denied|pended``) read the facts like this:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,12 +23,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
-from scenarios.models import CorrectAction, DeterminationStatus
+from scenarios.models import CorrectAction, DeterminationStatus, PathId
 from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
@@ -151,15 +159,42 @@ class DocumentSpec(_Strict):
     templates: list[str] = Field(min_length=1)
 
 
+class LetterSections(_Strict):
+    """What the assistant's letters quote from this line's charts: the labels its records use, in the
+    order a reader expects them (history before findings before assessment; goals before schedule), and
+    patterns for plan sentences with no label. Labels are ``|``-separated alternatives, matched
+    case-insensitively; patterns are regular expressions."""
+
+    summary_title: Text = "Clinical summary"
+    summary_labels: list[Text] = Field(min_length=1)
+    summary_patterns: list[Text] = Field(default_factory=list)
+    plan_title: Text = "Follow-up plan"
+    plan_labels: list[Text] = Field(min_length=1)
+    plan_patterns: list[Text] = Field(default_factory=list)
+
+    @field_validator("summary_patterns", "plan_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for i, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {i} {pattern!r} is not a regular expression: {exc}") from None
+        return patterns
+
+
 class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
+    # Typical ages of the patients this service is ordered for; plans narrow it (MA 65+, Medicaid < 65).
+    patient_ages: tuple[int, int]
     order: OrderSpec
     # As written (relative dates unresolved): the generator resolves them per case with resolve_facts.
     fact_specs: Facts = Field(alias="facts")
     profile_specs: dict[str, Facts] = Field(default_factory=dict, alias="profiles")
     documents: list[DocumentSpec] = Field(min_length=1)
     narrative: str = Field(min_length=20)
+    letter_sections: LetterSections
 
     @property
     def facts(self) -> dict[str, FactValue]:
@@ -175,6 +210,14 @@ class ServiceLineSpec(_Strict):
     def document_kinds(self) -> list[str]:
         return list(dict.fromkeys(d.kind for d in self.documents))
 
+    @field_validator("patient_ages")
+    @classmethod
+    def _ages_make_a_range(cls, ages: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = ages
+        if not 0 <= lo < hi <= 110:
+            raise ValueError(f"[{lo}, {hi}] is not an age range; write [youngest, oldest] within 0..110")
+        return ages
+
 
 class Expect(_Strict):
     action: CorrectAction
@@ -183,6 +226,9 @@ class Expect(_Strict):
     failed_criteria: list[int] = Field(default_factory=list)
     # appeals: the appeal decision; reply_to_pend: the decision after the pend reply
     appeal_status: DeterminationStatus | None = None
+    # the other paths the payer accepts besides ``action`` (scenarios/answer_key.py default_paths lists
+    # them when left out); written here only to narrow or widen the defaults for one archetype
+    paths: list[PathId] | None = None
 
 
 class ExpectOverride(_Strict):
@@ -272,30 +318,11 @@ class LoadedFiles:
     digest: str = ""
 
 
-def format_pydantic_error(file: str, err: Any) -> str:
-    loc = " > ".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "(top level)"
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = "unknown key; remove it or check its spelling against docs/authoring.md"
-    elif err["type"] == "missing":
-        msg = "required key is missing"
-    return f"{file} > {loc}: {msg}"
-
-
 def _parse(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, list[str]]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        return None, [f"{rel}: not valid YAML{where} ({first})"]
-    if not isinstance(raw, dict):
-        return None, [f"{rel}: the file must be a mapping of keys to values"]
-    try:
-        return model.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [format_pydantic_error(rel, e) for e in exc.errors()]
+    raw, errors = read_yaml_mapping(path, rel)
+    if raw is None:
+        return None, errors
+    return validate_mapping(raw, model, rel)
 
 
 def load_files(root: Path = SCENARIO_ROOT) -> LoadedFiles:

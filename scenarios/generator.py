@@ -221,7 +221,7 @@ def _build_parts(
     state = rng.choice(STATES)
     with seeded_faker(seed_int) as fake:
         patient = make_patient(
-            fake, rng, service_line=line.id, plan_type=manual.plan_type, today=start, state=state
+            fake, rng, patient_ages=line.patient_ages, plan_type=manual.plan_type, today=start, state=state
         )
         city = patient.address.city
         ordering_specialty = archetype.ordering_specialty or line.order.ordering_specialty

@@ -1,7 +1,7 @@
 """Synthetic identifiers: NPIs with a valid check digit, Medicare Beneficiary Identifiers, member ids.
 
 All of them are drawn from a seeded ``random.Random`` so a case regenerates identically. NPIs follow
-the CMS Luhn rule with the 80840 prefix (facts.md §7.1); MBIs follow the CMS position pattern (§7.2).
+the CMS Luhn rule with the 80840 prefix; MBIs follow the CMS position pattern (both in docs/sources.md#identifiers).
 """
 
 from __future__ import annotations
@@ -9,19 +9,14 @@ from __future__ import annotations
 import random
 import re
 
+from knowledge_base.models import MemberIdFormat
+
 NPI_PREFIX_SUM = 24  # the Luhn contribution of the "80840" prefix, so the sum runs over 9 digits only
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # A-Z without S, L, O, I, B, Z
 MBI_PATTERN = re.compile(
     r"^[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9][0-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9][0-9]"
     r"[AC-HJKMNP-RT-Y]{2}[0-9]{2}$"
 )
-# payer -> (prefix, number of digits after it). Checked against each manual's member_id_pattern by
-# scenarios.validation, so a manual that changes its format is reported instead of silently diverging.
-MEMBER_ID_FORMATS: dict[str, tuple[str, int]] = {
-    "lakeshore": ("LKS", 9),
-    "cardinal": ("CMA", 8),
-    "prairie": ("", 10),
-}
 _DIGITS = "0123456789"
 
 
@@ -76,10 +71,9 @@ def make_mbi(rng: random.Random) -> str:
     return "".join(parts)
 
 
-def make_member_id(payer: str, rng: random.Random) -> str:
-    if payer not in MEMBER_ID_FORMATS:
-        raise ValueError(f"payer {payer!r} has no member id format; known: {', '.join(MEMBER_ID_FORMATS)}")
-    prefix, n = MEMBER_ID_FORMATS[payer]
+def make_member_id(member_id_format: MemberIdFormat, rng: random.Random) -> str:
+    """A member id in the payer's format (the manual's ``member_id_format``)."""
+    prefix, n = member_id_format.prefix, member_id_format.digits
     # an all-digit id never starts with 0 (registration systems drop leading zeros, a bug of its own)
     first = rng.choice("123456789") if not prefix else rng.choice(_DIGITS)
     return prefix + first + "".join(rng.choice(_DIGITS) for _ in range(n - 1))

@@ -31,19 +31,6 @@ from scenarios.rendering import specialty_label
 _FAKER: Faker | None = None
 _FAKER_LOCK = threading.Lock()
 
-# Typical ages of patients for whom each service is ordered (Medicare Advantage raises the floor to 65).
-AGE_RANGES: dict[str, tuple[int, int]] = {
-    "lumbar_mri": (24, 78),
-    "oncology_pet": (38, 86),
-    "cpap": (30, 78),
-    "power_wheelchair": (45, 90),
-    "ra_biologic": (25, 76),
-    "total_knee": (52, 86),
-    "cervical_fusion": (35, 76),
-    "blepharoplasty": (48, 86),
-    "inpatient_admission": (30, 90),
-    "sud_iop": (19, 62),
-}
 CREDENTIALS: dict[str, tuple[str, ...]] = {
     "family_medicine": ("MD", "DO", "NP", "PA-C"),
     "internal_medicine": ("MD", "DO", "NP"),
@@ -66,11 +53,6 @@ AUTHOR_ROLES: dict[str, str] = {  # document author role -> credentials of the F
     "other": "RN",
 }
 STATES = ("IL", "WI", "MI", "MN", "IA", "IN", "OH")  # the fictional payers' Great Lakes and prairie region
-PLAN_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "commercial_erisa_ppo": ("Choice PPO", "Open Access PPO", "Employer PPO Plus"),
-    "medicare_advantage_hmo": ("Medicare Advantage HMO", "Senior Advantage HMO", "Medicare HMO Plus"),
-    "medicaid_managed_care": ("Medicaid Managed Care", "Family Care Medicaid", "Community Medicaid Plan"),
-}
 FACILITY_KINDS: dict[str, tuple[str, ...]] = {
     "11": ("Medical Group", "Family Clinic"),
     "12": ("Home Medical Supply", "Home Respiratory Services"),
@@ -105,8 +87,10 @@ def _address(fake: Faker, state: str) -> Address:
     )
 
 
-def age_range(service_line: str, plan_type: str) -> tuple[int, int]:
-    lo, hi = AGE_RANGES.get(service_line, (25, 80))
+def age_range(patient_ages: tuple[int, int], plan_type: str) -> tuple[int, int]:
+    """The service line's typical ages (its ``patient_ages``), narrowed by who the plan covers: Medicare
+    Advantage members are 65 or older, Medicaid adults under 65 here."""
+    lo, hi = patient_ages
     if plan_type == "medicare_advantage_hmo":
         lo = max(lo, 65)
         hi = max(hi, lo + 12)
@@ -121,9 +105,9 @@ def age_on(dob: date, day: date) -> int:
 
 
 def make_patient(
-    fake: Faker, rng: random.Random, *, service_line: str, plan_type: str, today: date, state: str
+    fake: Faker, rng: random.Random, *, patient_ages: tuple[int, int], plan_type: str, today: date, state: str
 ) -> Patient:
-    lo, hi = age_range(service_line, plan_type)
+    lo, hi = age_range(patient_ages, plan_type)
     age = rng.randint(lo, hi)
     latest = date(today.year - age, today.month, min(today.day, 28))  # the youngest dob of that age
     dob = latest - timedelta(days=rng.randrange(0, 360))
@@ -177,10 +161,10 @@ def make_coverage(
 ) -> Coverage:
     """The member-file record. ``kind`` is the archetype's coverage: active, terminated (ended before the
     date of service), wrong_member_id (registration shows a typo) or no_referral (HMO referral missing)."""
-    member_id = make_member_id(payer, rng)
+    member_id = make_member_id(manual.member_id_format, rng)
     mbi = make_mbi(rng) if manual.plan_type == "medicare_advantage_hmo" else None
     short = manual.name.split()[0]
-    plan_name = f"{short} {rng.choice(PLAN_SUFFIXES[manual.plan_type])}"
+    plan_name = f"{short} {rng.choice(manual.plan_name_suffixes)}"
     years_back = rng.randint(1, 6) if kind == "terminated" else rng.randint(0, 6)
     month = 1 if years_back == 0 else rng.choice((1, 1, 1, 4, 7, 10))
     effective_from = date(start.year - years_back, month, 1)
@@ -199,7 +183,7 @@ def make_coverage(
         plan_type=manual.plan_type,
         plan_name=plan_name,
         member_id=member_id,
-        group_number=make_digits(rng, 6) if payer == "lakeshore" else None,
+        group_number=make_digits(rng, manual.group_number_digits) if manual.group_number_digits else None,
         mbi=mbi,
         subscriber_name=patient.name,
         subscriber_dob=patient.dob,

@@ -25,7 +25,6 @@ from scenarios.content import (
     load_files,
     resolve_facts,
 )
-from scenarios.identity import MEMBER_ID_FORMATS, make_member_id
 from scenarios.limits import limits_text, within_limits
 from scenarios.overrides import (
     archetype_date_errors,
@@ -396,28 +395,18 @@ def request_errors(at: str, a: Any, line: ServiceLineSpec, library: Library) -> 
     return errors
 
 
-def check_manuals(library: Library) -> list[str]:
-    """The generator's member-id formats and plan names must fit every manual."""
-    import random
-
-    from scenarios.people import PLAN_SUFFIXES
-
+def check_payers(library: Library, lines: dict[str, ServiceLineSpec]) -> list[str]:
+    """Every payer a service line's document names in ``relevant_for`` has a manual (archetypes' payers
+    are checked with their module). Payers are content: a misspelt id must be named, not ignored."""
     errors: list[str] = []
-    for payer, manual in sorted(library.manuals.items()):
-        where = f"knowledge_base/manuals/{payer}.md"
-        if payer not in MEMBER_ID_FORMATS:
-            errors.append(f"{where}: the generator has no member-id format for payer {payer!r}")
-            continue
-        sample = make_member_id(payer, random.Random(0))
-        if not re.fullmatch(manual.member_id_pattern, sample):
-            errors.append(
-                f"{where} > member_id_pattern: generated id {sample} does not match "
-                f"{manual.member_id_pattern!r}; align scenarios/identity.py MEMBER_ID_FORMATS"
-            )
-        if manual.plan_type not in PLAN_SUFFIXES:
-            errors.append(
-                f"{where} > plan_type: no plan names for {manual.plan_type!r} in scenarios/people.py"
-            )
+    for line_id, line in sorted(lines.items()):
+        for j, doc in enumerate(line.documents):
+            for payer in doc.relevant_for or []:
+                if payer not in library.manuals:
+                    errors.append(
+                        f"scenarios/service_lines/{line_id}.yaml > documents > {j} > relevant_for: "
+                        f"no manual for payer {payer!r}; known: {', '.join(library.payers)}"
+                    )
     return errors
 
 
@@ -436,7 +425,7 @@ def validate_content(
     files = load_files(scenario_root)
     errors.extend(files.errors)
     if library is not None:
-        errors.extend(check_manuals(library))
+        errors.extend(check_payers(library, files.service_lines))
     for line_id, line in sorted(files.service_lines.items()):
         errors.extend(check_service_line(line, files.paths[f"service_lines/{line_id}"], library))
     for _module_id, module in sorted(files.modules.items()):

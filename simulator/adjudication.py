@@ -1,4 +1,4 @@
-"""The adjudication pipeline (DESIGN.md §5): front-end edits, eligibility, authorization requirement,
+"""The adjudication pipeline (docs/architecture.md, "The simulated payer"): front-end edits, eligibility, authorization requirement,
 timeliness, coding, documentation, medical necessity, limits; and answering a pend.
 
 The pipeline reads a :class:`~simulator.view.PayerView` only. Each stage either lets the request go on
@@ -323,7 +323,7 @@ def merge_documents(submission: Submission, document_ids: list[str]) -> Submissi
 def _not_provided(
     pended: Determination, view: PayerView, policy: Policy | None, reasons: list[Reason], *, decided: datetime
 ) -> Determination:
-    reasons = [r for r in reasons if r.edit != "appeal_rights"]
+    reasons = [r for r in reasons if r.edit not in ("appeal_rights", "review_procedure")]
     return notice(
         "denied",
         pended.stage,

@@ -19,7 +19,7 @@ from simulator.adjudication import Run, approve
 from simulator.eligibility import referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import AppealRight, Determination, Reason
-from simulator.notices import ADVERSE, notice, rights_after
+from simulator.notices import ADVERSE, level_clock, notice, rights_after
 from simulator.requirements import auth_decision
 from simulator.review import documentation_gaps, evaluate_criteria, necessity_denials
 from simulator.view import PayerView, SimulatorError, build_view, chart_index
@@ -144,10 +144,13 @@ def _decide(
             f"Document id(s) {', '.join(view.unknown_document_ids)} were not "
             "received; attach documents from the chart.",
         )
-    lvl_expedited = expedited and offered.expedited_decision_hours is not None
-    due = _due(at, offered, lvl_expedited)
-    decided = clock.decided_at(at, due, expedited=lvl_expedited)
     policy = _policy(library, denial) or _governing_policy(view, library)
+    offered = level_clock(offered, policy)
+    lvl_expedited = expedited and (
+        offered.expedited_decision_hours is not None or offered.expedited_decision_business_days is not None
+    )
+    due = _due(at, offered, lvl_expedited, denial)
+    decided = clock.decided_at(at, due, expedited=lvl_expedited)
     if at.date() > right.file_by:
         return notice(
             "denied",
@@ -178,7 +181,9 @@ def _decide(
     if policy is None:
         raise SimulatorError("denial.policy_id: the denial names no policy, so there is nothing to review")
     next_rights = (
-        [r for r in rights if r.level != P2P] if level == P2P else rights_after(manual, level, decided.date())
+        [r for r in rights if r.level != P2P]
+        if level == P2P
+        else rights_after(manual, level, decided.date(), policy)
     )
     run = Run(view, library, as_of=at.date(), clock_from=at)
     base = {
@@ -314,10 +319,18 @@ def _auto_text(rights: list[AppealRight]) -> str:
     )
 
 
-def _due(at: datetime, level: AppealLevel, expedited: bool) -> datetime:
+def _due(at: datetime, level: AppealLevel, expedited: bool, denial: Determination) -> datetime:
+    """When ``level`` must decide an appeal filed ``at`` against ``denial`` (docs/sources.md)."""
+    if expedited and level.expedited_decision_business_days is not None:
+        return clock.add_days(at, level.expedited_decision_business_days, "business")
     if expedited and level.expedited_decision_hours is not None:
         return at + timedelta(hours=level.expedited_decision_hours)
-    return at + timedelta(days=level.decision_days)
+    days = timedelta(days=level.decision_days)
+    if level.decision_days_from == "first_appeal_filing" and denial.appeal_level is not None:
+        # 42 CFR 431.244(f)(1)(ii): the clock started when the plan appeal was filed; the days the
+        # member took to ask for this level do not count, so what the plan appeal used is deducted
+        days -= denial.decided_at - denial.received_at
+    return at + days
 
 
 def _governing_policy(view: PayerView, library: Library) -> Policy | None:

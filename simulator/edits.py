@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from knowledge_base.procedure_codes import code_problem
 from simulator.codes import PolicyIndex, icd_problem, member_id_ok, npi_valid
 from simulator.models import Reason
 from simulator.view import PayerView
@@ -32,14 +33,9 @@ def front_end_edits(view: PayerView, index: PolicyIndex) -> list[Reason]:
             reasons.append(_reject("33", "diagnosis_code", f"Diagnosis {problem}."))
     requested = {line.code for line in sub.procedures}
     for line in sub.procedures:
-        if not index.is_known(line.code):
-            reasons.append(
-                _reject(
-                    "33",
-                    "procedure_code",
-                    f"Procedure code {line.code!r} is not a CPT/HCPCS code this payer recognises; check the code.",
-                )
-            )
+        problem = None if index.is_known(line.code) else code_problem(line.code)
+        if problem:
+            reasons.append(_reject("33", "procedure_code", f"Procedure code {problem}; check the code."))
         primary = index.addon_primary.get(line.code)
         if primary and primary not in requested:
             reasons.append(

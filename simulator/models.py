@@ -7,17 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge_base.x12 import ACTION_CODES
 from scenarios.models import DeterminationStatus
 
-# X12 278 HCR01 action codes (facts.md §3.1)
-ACTION_CODES: dict[str, str] = {
-    "approved": "A1",
-    "partially_approved": "A2",
-    "denied": "A3",
-    "pended": "A4",
-    "no_auth_required": "NA",
-    "rejected": "C",
-}
+__all__ = ["ACTION_CODES"]  # re-exported: callers read the action codes next to the Determination
+
 Stage = Literal[
     "front_end",
     "eligibility",

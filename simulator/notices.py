@@ -7,6 +7,7 @@ from a hash of the case id and the request.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from knowledge_base.models import AppealLevel, Manual, Policy
@@ -26,27 +27,54 @@ from simulator.models import (
 ADVERSE = frozenset({"denied", "partially_approved"})
 
 
-def clocks(
-    received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual
-) -> tuple[datetime, datetime]:
-    """(decision due, decided at) for an initial request: the policy's clock, else the manual's."""
+@dataclass(frozen=True, slots=True)
+class DecisionClock:
+    """The clocks that govern one request: the policy's when a policy applies, else the payer manual's."""
+
+    standard_days: int
+    days_kind: clock.DaysKind
+    expedited_hours: int
+    pend_reply_days: int
+
+
+def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
+    """The one place that chooses between a policy's timeframes and its payer manual's.
+
+    >>> from knowledge_base.loader import load_library
+    >>> lib = load_library()
+    >>> decision_clock(None, lib.manual("lakeshore")).standard_days
+    15
+    >>> decision_clock(lib.policy_for("cardinal", "ra_biologic"), lib.manual("cardinal")).expedited_hours
+    24
+    """
     if policy is not None:
         tf = policy.timeframes
-        due = clock.decision_due(
-            received,
-            expedited=expedited,
+        return DecisionClock(
             standard_days=tf.standard_decision_days,
             days_kind=tf.standard_days_kind,
             expedited_hours=tf.expedited_decision_hours,
+            pend_reply_days=tf.pend_reply_days,
         )
-    else:
-        due = clock.decision_due(
-            received,
-            expedited=expedited,
-            standard_days=manual.standard_decision_days,
-            days_kind="calendar",
-            expedited_hours=manual.expedited_decision_hours,
-        )
+    return DecisionClock(
+        standard_days=manual.standard_decision_days,
+        days_kind="calendar",
+        expedited_hours=manual.expedited_decision_hours,
+        pend_reply_days=manual.pend_reply_days,
+    )
+
+
+def clocks(
+    received: datetime, *, expedited: bool, policy: Policy | None, manual: Manual
+) -> tuple[datetime, datetime]:
+    """(decision due, decided at) for an initial request, on :func:`decision_clock`'s clock."""
+    dc = decision_clock(policy, manual)
+    due = clock.decision_due(
+        received,
+        expedited=expedited,
+        standard_days=dc.standard_days,
+        days_kind=dc.days_kind,
+        expedited_hours=dc.expedited_hours,
+    )
     return due, clock.decided_at(received, due, expedited=expedited)
 
 
@@ -54,7 +82,9 @@ def authorization_number(prefix: str, *parts: str) -> str:
     """``prefix`` + 10 digits from a sha256 of the parts (stable for the same case and request).
 
     >>> authorization_number("LKS", "m:1", "{}")
-    'LKS9306358062'
+    'LKS3558337692'
+    >>> authorization_number("LKS", "m:1", "{}") == authorization_number("LKS", "m:1", "{}")
+    True
     """
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"{prefix}{int(digest[:16], 16) % 10**10:010d}"
@@ -64,9 +94,24 @@ def policy_prefix(policy: Policy) -> str:
     return policy.id.split("-", 1)[0]
 
 
+def level_clock(level: AppealLevel, policy: Policy | None) -> AppealLevel:
+    """``level`` with the decision clock ``policy`` sets for it, if any (e.g. a Part B drug
+    reconsideration decided in 7 days, not the service's 30)."""
+    own = policy.appeal_clocks.get(level.level) if policy is not None else None
+    if own is None:
+        return level
+    return level.model_copy(
+        update={"decision_days": own.decision_days, "expedited_decision_hours": own.expedited_decision_hours}
+    )
+
+
 def decision_time_text(level: AppealLevel) -> str:
     text = f"decided within {level.decision_days} calendar days"
-    if level.expedited_decision_hours:
+    if level.decision_days_from == "first_appeal_filing":
+        text += " of the plan appeal's filing (not counting the days taken to ask for this level)"
+    if level.expedited_decision_business_days:
+        text += f" ({level.expedited_decision_business_days} working days if expedited)"
+    elif level.expedited_decision_hours:
         text += f" ({level.expedited_decision_hours} hours if expedited)"
     return text
 
@@ -76,7 +121,9 @@ def filing_window_text(level: AppealLevel) -> str:
     return f"{level.file_within_days} {unit}"
 
 
-def rights_after(manual: Manual, after: str | None, decided: date) -> list[AppealRight]:
+def rights_after(
+    manual: Manual, after: str | None, decided: date, policy: Policy | None = None
+) -> list[AppealRight]:
     """The appeal levels a decision at level ``after`` (None: the initial determination) opens."""
     return [
         AppealRight(
@@ -84,7 +131,7 @@ def rights_after(manual: Manual, after: str | None, decided: date) -> list[Appea
             name=lvl.name,
             automatic=lvl.automatic,
             file_by=clock.file_by(decided, lvl.file_within_days, lvl.file_within_kind),
-            decision_time=decision_time_text(lvl),
+            decision_time=decision_time_text(level_clock(lvl, policy)),
         )
         for lvl in manual.appeal_levels
         if lvl.after == after
@@ -99,6 +146,24 @@ def rights_message(rights: list[AppealRight]) -> str:
         else:
             parts.append(f"{r.name} ({r.level}): file by {r.file_by.isoformat()}, {r.decision_time}")
     return "Appeal rights: " + "; ".join(parts) + "." if parts else "No further appeal level is available."
+
+
+def review_procedure(manual: Manual, policy: Policy | None) -> str:
+    """The whole review procedure an adverse notice describes: every level in order, who opens it, its
+    filing window and decision time, then what lies beyond the ladder (docs/sources.md#regulatory-clocks-and-urgency)."""
+    by_level = {lvl.level: lvl for lvl in manual.appeal_levels}
+    steps = []
+    for lvl in manual.appeal_levels:
+        timed = level_clock(lvl, policy)
+        if lvl.automatic:
+            opened = f"if {by_level[lvl.after].name if lvl.after in by_level else 'the plan'} upholds the denial, the plan forwards the case automatically (no filing)"
+        else:
+            since = "this notice" if lvl.after is None else f"the {by_level[lvl.after].name} decision"
+            opened = f"file within {filing_window_text(lvl)} of {since}"
+        kind = " (informal; it does not change any appeal deadline)" if lvl.informal else ""
+        steps.append(f"{lvl.name}{kind}: {opened}, {decision_time_text(timed)}")
+    text = "Review procedure: " + "; ".join(steps) + "."
+    return f"{text} {manual.further_review}".strip()
 
 
 def notice(
@@ -120,13 +185,16 @@ def notice(
     """A determination with its action code; denials and partial approvals get appeal rights (from the
     initial level unless ``rights`` is given) and a plain sentence listing them."""
     if status in ADVERSE and rights is None:
-        rights = rights_after(manual, None, decided.date())
+        rights = rights_after(manual, None, decided.date(), policy)
     # approvals and pends have nothing to appeal; a rejected appeal keeps the rights that are still open
     rights = [] if status in ("approved", "pended", "no_auth_required") else (rights or [])
     if status in ADVERSE:
         reasons = [
             *reasons,
             Reason(code="MSG", kind="info", edit="appeal_rights", message=rights_message(rights)),
+            Reason(
+                code="MSG", kind="info", edit="review_procedure", message=review_procedure(manual, policy)
+            ),
         ]
     return Determination(
         status=status,

@@ -23,7 +23,7 @@ LADDER = {
     "cardinal": (
         "reconsideration",
         "Plan reconsideration (Level 1)",
-        "60 days",
+        "65 days",  # 42 CFR 422.582(b) since 2025 (docs/sources.md)
         ["Medicare Advantage", "Independent Review Entity", "nothing needs to be filed"],
         ["ERISA", "fair hearing", "Level 2 internal appeal"],
     ),

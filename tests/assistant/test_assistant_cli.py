@@ -103,7 +103,10 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["draft", "--case", good, "--kind", "appeal"], "no denial"),
         (["draft", "--case", good, "--kind", "narrative", "--backend", "llm"], "no LLM configured"),
         (["ask", "  "], "question is empty"),
-        (["ask", "appeals?", "--payer", "acme"], "invalid choice"),
+        (
+            ["ask", "appeals?", "--payer", "acme"],
+            "unknown payer 'acme'; use one of lakeshore, cardinal, prairie",
+        ),
         (["nonsense"], "invalid choice"),
     ]
 

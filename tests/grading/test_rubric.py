@@ -50,10 +50,13 @@ def _write(tmp_path: Path, name: str, text: str) -> None:
         ),
         ("points: {diagnosis: 4, vibes: 2}\n", "bad.yaml > points > vibes: unknown item type"),
         ("points: {diagnosis: 0}\n", "bad.yaml > points > diagnosis: points must be above 0"),
-        ("pass_marks: 70\n", "bad.yaml > pass_marks: Extra inputs are not permitted"),
+        (
+            "pass_marks: 70\n",
+            "bad.yaml > pass_marks: unknown key; remove it or check its spelling against docs/grading.md",
+        ),
         ("pass_mark: 170\n", "bad.yaml > pass_mark: Input should be less than or equal to 100"),
-        ("weights: [1, 2\n", "bad.yaml: not valid YAML"),
-        ("- just a list\n", "bad.yaml: must be a mapping"),
+        ("weights: [1, 2\n", "bad.yaml: the file is not valid YAML"),
+        ("- just a list\n", "bad.yaml: the file must be a mapping"),
     ],
 )
 def test_invalid_override_is_reported_with_file_and_path(

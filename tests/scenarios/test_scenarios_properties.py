@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge_base.loader import load_library
+from knowledge_base.procedure_codes import KNOWN_CODES
 from scenarios.generator import derive_seed, generate_case, load_content
 from scenarios.identity import (
     MBI_PATTERN,
-    MEMBER_ID_FORMATS,
     is_valid_npi,
     make_mbi,
     make_member_id,
@@ -23,7 +23,6 @@ from scenarios.identity import (
     member_id_typo,
     npi_check_digit,
 )
-from scenarios.known_codes import KNOWN_CODES
 from scenarios.timeline import add_business_days, business_days_between, is_business_day
 
 MODULES = sorted(load_content().files.modules)
@@ -72,11 +71,11 @@ def test_mbis_match_the_cms_pattern(seed: int) -> None:
 
 
 @settings(deadline=None)  # the first example loads the policy library
-@given(seeds, st.sampled_from(sorted(MEMBER_ID_FORMATS)))
+@given(seeds, st.sampled_from(sorted(load_library().payers)))
 def test_member_ids_match_the_payer_manual(seed: int, payer: str) -> None:
     manual = load_library().manual(payer)
     rng = random.Random(seed)
-    member_id = make_member_id(payer, rng)
+    member_id = make_member_id(manual.member_id_format, rng)
     assert re.fullmatch(manual.member_id_pattern, member_id)
     typo = member_id_typo(member_id, rng)
     assert re.fullmatch(manual.member_id_pattern, typo), (

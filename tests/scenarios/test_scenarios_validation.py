@@ -20,8 +20,11 @@ CASES: dict[str, tuple[str, str]] = {
     "unknown_key.yaml": ("modules", "withhold_document: unknown key"),
     "unknown_profile.yaml": ("modules", "profile: unknown profile 'nonexistent_profile' of lumbar_mri"),
     "unknown_document_kind.yaml": ("modules", "withhold_documents: unknown document kind 'xray_report'"),
-    "unknown_payer.yaml": ("modules", "payers > 1: Input should be 'lakeshore', 'cardinal' or 'prairie'"),
-    "unknown_service_line.yaml": ("modules", "archetypes > 0 > service_line: Input should be"),
+    "unknown_payer.yaml": ("modules", "payers: acme_health has no manual in knowledge_base/"),
+    "unknown_service_line.yaml": (
+        "modules",
+        "archetypes > 0 (broken) > service_line: no valid service line 'knee_mri'",
+    ),
     "unknown_failed_criterion.yaml": ("modules", "failed_criteria: LKS-MRI-001 has no criterion 9"),
     "unknown_fact.yaml": ("modules", "facts > weeks_of_therapy: unknown fact of lumbar_mri"),
     "appeal_without_prior.yaml": ("modules", "action: appeal needs prior: denied"),

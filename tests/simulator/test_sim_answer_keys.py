@@ -1,7 +1,7 @@
 """Generated cases: the simulator's answers agree with the answer keys their archetypes declare.
 
 The answer key is written from the archetype (never computed by the simulator), so this is the
-independent check DESIGN.md §2 asks for: the reference submission (or, for pends and appeals, the
+independent check docs/architecture.md ("Independent oracles") asks for: the reference submission (or, for pends and appeals, the
 case's earlier request) gets the expected status, reason codes and failed criteria, and replaying the
 reference actions reaches the expected appeal or pend-reply outcome.
 """

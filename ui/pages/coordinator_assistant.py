@@ -10,7 +10,6 @@ from typing import Any
 
 import streamlit as st
 
-from knowledge_base.models import PAYERS
 from store.drafts import drafts_for, save_draft
 from store.permissions import MATRIX
 from ui.feedback import core_errors
@@ -169,7 +168,7 @@ with manual_tab:
         "the chart states. From a request typed by hand it cannot read those facts, so it does not write a "
         "letter here; it finds the payer's policy for your codes and answers questions with cited policy text."
     )
-    payers = {p: get_library().manual(p).name for p in PAYERS}
+    payers = {p: get_library().manual(p).name for p in get_library().payers}
     payer = st.selectbox("Payer", list(payers), format_func=payers.__getitem__, key="co_m_payer")
     codes = st.text_input("CPT/HCPCS codes", key="co_m_codes", placeholder="e.g. 72148")
     diagnoses = st.text_input("Diagnoses (ICD-10-CM)", key="co_m_dx", placeholder="e.g. M54.16")
