@@ -33,14 +33,14 @@ def examples_in(name: str) -> list[doctest.DocTest]:
     return [t for t in doctest.DocTestFinder().find(module, name) if t.examples]
 
 
-
-
 @pytest.mark.parametrize("name", module_names())
 def test_docstring_examples_hold(name: str) -> None:
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     for test in examples_in(name):
         runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0, f"{name}: a docstring example fails (see output above)"
+    assert runner.summarize(verbose=False).failed == 0, (
+        f"{name}: a docstring example fails (see output above)"
+    )
 
 
 def test_the_project_has_examples_and_none_is_skipped() -> None:
