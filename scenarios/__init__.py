@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "ServiceLineSpec": "scenarios.content",
     "Archetype": "scenarios.content",
     "validate_content": "scenarios.validation",
-    "ACTION_CODES": "scenarios.answer_key",
+    "ACTION_CODES": "knowledge_base.x12",
 }
 
 __all__ = sorted(_EXPORTS)

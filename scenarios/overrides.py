@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from knowledge_base.models import Policy
+from knowledge_base.procedure_codes import KNOWN_CODES
 from scenarios.content import Archetype, OrderSpec, RelativeDate, ServiceLineSpec
-from scenarios.known_codes import KNOWN_CODES
 from scenarios.timeline import PRIOR_MAX_DAYS_BACK
 
 
@@ -32,8 +32,8 @@ def order_override_errors(at: str, a: Archetype, order: OrderSpec, policy: Polic
                     governed = ", ".join(c.code for c in policy.codes)
                     errors.append(
                         f"{at} > procedures > {i}: {p.code} is neither a code of {policy.id} ({governed}) "
-                        "nor one the payer knows without a policy (scenarios/known_codes.py); the request "
-                        "would be rejected as unknown"
+                        "nor one the content describes without a policy (knowledge_base/procedure_codes.py); "
+                        "add it there with a short description in our own words"
                     )
                 continue
             if pc.system != p.system:

@@ -14,8 +14,9 @@ from datetime import date
 from knowledge_base.criteria import Evidence, Fact, FactValue
 from knowledge_base.loader import Library
 from knowledge_base.models import Policy, PolicyCode
+from knowledge_base.procedure_codes import code_problem, describe
 from scenarios.models import AuthLookup, Case
-from simulator.codes import KNOWN_CODES, policy_index
+from simulator.codes import policy_index
 from simulator.evidence import age_on
 from simulator.models import AuthRequirement, LookupReply
 from simulator.view import PayerView, manual_for
@@ -110,14 +111,14 @@ def lookup_requirements(case: Case, lookup: AuthLookup, *, library: Library) -> 
         code = raw.strip().upper()
         found = index.lookup(payer, code)
         if found is None:
-            known = index.is_known(code)
-            message = (
-                f"{manual.name} does not require authorization for {code}."
-                if known
-                else f"{code} is not a CPT/HCPCS code {manual.name} recognises; check the code."
-            )
-            if known and code in KNOWN_CODES:
-                message += f" ({KNOWN_CODES[code]})"
+            problem = None if index.is_known(code) else code_problem(code)
+            if problem:
+                message = f"{problem}; check the code."
+            else:
+                described = describe(code)
+                message = f"{manual.name} does not require authorization for {code}" + (
+                    f" ({described})." if described else "; no policy of this payer governs it."
+                )
             results.append(AuthRequirement(code=code, required=False, message=message))
             continue
         policy, pc = found

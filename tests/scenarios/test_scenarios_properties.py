@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge_base.loader import load_library
+from knowledge_base.procedure_codes import KNOWN_CODES
 from scenarios.generator import derive_seed, generate_case, load_content
 from scenarios.identity import (
     MBI_PATTERN,
@@ -22,7 +23,6 @@ from scenarios.identity import (
     member_id_typo,
     npi_check_digit,
 )
-from scenarios.known_codes import KNOWN_CODES
 from scenarios.timeline import add_business_days, business_days_between, is_business_day
 
 MODULES = sorted(load_content().files.modules)

@@ -97,7 +97,7 @@ def billable_note(codes: list[str]) -> list[str]:
     from knowledge_base import icd10cm as icd
 
     return [
-        f"{c} is not a billable ICD-10-CM code (a category or an unknown code); the payer's front end "
+        f"{c} is not a billable ICD-10-CM code (a category or subcategory, or an unknown code); the payer's front end "
         "will reject it. Search for the specific code."
         for c in codes
         if not (icd.is_category_or_subcategory(c) and icd.is_leaf(c))
