@@ -14,6 +14,7 @@ from datetime import date
 from functools import cached_property
 
 from grading.facts import fact_unit
+from grading.paths import followed_path
 from grading.rubric import Rubric
 from grading.text import dates as find_dates
 from grading.text import normalize, num, window_pairs
@@ -21,6 +22,7 @@ from knowledge_base.criteria import DocumentRef, Evidence, Fact, FactValue
 from knowledge_base.loader import Library
 from knowledge_base.models import Manual, Policy, PolicyDocument
 from scenarios.models import (
+    AcceptablePath,
     Action,
     Appeal,
     Case,
@@ -286,16 +288,64 @@ class Attempt:
         return [a for a in self.actions[:end] if isinstance(a, kind)]
 
     @cached_property
-    def final(self) -> Determination | None:
-        """The payer's last standing decision on the case, as the replay left it."""
+    def _final(self) -> tuple[Determination | None, int | None]:
         current = self.data.prior if self.case.prior_submission is not None else None
-        for action, step in zip(self.actions, self.steps, strict=True):
+        index: int | None = None
+        for i, (action, step) in enumerate(zip(self.actions, self.steps, strict=True)):
             if step.error or not isinstance(step.result, Determination):
                 continue
             if isinstance(action, Appeal | PeerToPeer) and step.result.status == "rejected":
                 continue  # a misdirected appeal leaves the denial standing
-            current = step.result
-        return current
+            current, index = step.result, i
+        return current, index
+
+    @property
+    def final(self) -> Determination | None:
+        """The payer's last standing decision on the case, as the replay left it."""
+        return self._final[0]
+
+    @property
+    def final_index(self) -> int | None:
+        """The index of the action whose decision stands (None: the earlier request's, or none)."""
+        return self._final[1]
+
+    @cached_property
+    def _path(self) -> tuple[AcceptablePath | None, int | None]:
+        return followed_path(self.case, self.actions, self.final_index)
+
+    @property
+    def path(self) -> AcceptablePath | None:
+        """The acceptable path the attempt followed (None: none of them)."""
+        return self._path[0]
+
+    @property
+    def path_action(self) -> Action | None:
+        """The action that carries the followed path (the appeal, the peer-to-peer, the new request ...)."""
+        index = self._path[1]
+        return self.actions[index] if index is not None else None
+
+    @property
+    def path_id(self) -> str:
+        return self.path.id if self.path else ""
+
+    def texts_sent(self) -> list[tuple[int, str, str]]:
+        """(action index, what it is, text) for every text the trainee sent, to the payer or the provider."""
+        out: list[tuple[int, str, str]] = []
+        for i, action in enumerate(self.actions):
+            text, what = "", ""
+            if isinstance(action, Submission):
+                text, what = action.narrative, "request narrative"
+            elif isinstance(action, Appeal):
+                text, what = action.letter, "appeal letter"
+            elif isinstance(action, PeerToPeer):
+                text, what = action.talking_points, "peer-to-peer notes"
+            elif isinstance(action, PendReply):
+                text, what = action.note, "pend reply"
+            elif isinstance(action, ProviderQuery):
+                text, what = action.message, "provider query"
+            if text.strip():
+                out.append((i, what, text))
+        return out
 
     def submission_determinations(self) -> list[Determination]:
         return [

@@ -308,11 +308,15 @@ def wrong_urgency(case: Case, actions: Actions) -> Actions | None:
 
 
 def skip_eligibility(case: Case, actions: Actions) -> Actions | None:
+    if case.prior_submission is not None:  # answering the payer about a request repeats no check
+        return None
     kept = [a for a in actions if not isinstance(a, EligibilityQuery)]
     return kept if len(kept) < len(actions) else None
 
 
 def skip_auth_lookup(case: Case, actions: Actions) -> Actions | None:
+    if case.prior_submission is not None:
+        return None
     kept = [a for a in actions if not isinstance(a, AuthLookup)]
     return kept if len(kept) < len(actions) else None
 

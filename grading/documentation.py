@@ -15,7 +15,7 @@ from grading.models import GradeItem
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
 from scenarios import load_service_lines
-from scenarios.models import Appeal, PendReply, ProviderQuery, Submission
+from scenarios.models import Appeal, PeerToPeer, PendReply, ProviderQuery, Submission
 
 _GENERIC = {"note", "notes", "report", "record", "records", "document", "clinical", "physician", "order"}
 
@@ -29,6 +29,8 @@ def _item(
     correct: str = "",
     citation: str = "",
     tags: list[str] | None = None,
+    quote: str = "",
+    passage: str = "",
 ) -> GradeItem:
     return GradeItem(
         dimension="documentation",
@@ -39,6 +41,8 @@ def _item(
         correct_answer=correct,
         citation=citation,
         error_tags=tags or [],
+        quote=quote,
+        chart_passage=passage,
     )
 
 
@@ -56,39 +60,81 @@ def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
 
 
 def grade_documentation(att: Attempt) -> list[GradeItem] | None:
+    items = _path_items(att)
+    prohibited = _prohibited_items(att)
+    if items is None and not prohibited:
+        return None
+    return (items or []) + prohibited
+
+
+def _path_items(att: Attempt) -> list[GradeItem] | None:
+    """The attachments of the path followed: a request's (a new request after a denial stands alone, so it
+    needs every required document), or an appeal's, peer-to-peer's or pend reply's (only what the payer does
+    not already have: the documents that were not on the earlier request)."""
     ak = att.case.answer_key
-    action = ak.correct_action
     prior_ids = set(att.case.prior_submission.document_ids) if att.case.prior_submission else set()
-    if action in ("submit", "submit_expedited"):
-        found = att.first(Submission)
-        if found is None:
-            return [
-                _item(
-                    "documentation.no_request", 0, 1, "No request was sent, so no records reached the payer."
-                )
-            ]
-        sub: Submission = found[1]  # type: ignore[assignment]
-        return _sent_items(att, sub.document_ids, list(ak.required_document_ids), sub.at.date(), "request")
-    if action in ("appeal", "reply_to_pend"):
-        kind, what = (Appeal, "appeal") if action == "appeal" else (PendReply, "pend reply")
-        found = att.first(kind)
-        if found is None:
-            return [
-                _item(
-                    f"documentation.no_{what.replace(' ', '_')}",
-                    0,
-                    1,
-                    f"No {what} was sent, so the new records never reached the payer.",
-                )
-            ]
-        action_obj = found[1]
+    path, action = att.path_id, att.path_action
+    if path in ("submit", "submit_expedited", "new_request") and isinstance(action, Submission):
+        return _sent_items(
+            att, action.document_ids, list(ak.required_document_ids), action.at.date(), "request"
+        )
+    if path in ("appeal", "peer_to_peer", "reply_to_pend") and isinstance(
+        action, Appeal | PeerToPeer | PendReply
+    ):
+        what = {"appeal": "appeal", "peer_to_peer": "peer-to-peer", "reply_to_pend": "pend reply"}[path]
         needed = [d for d in ak.required_document_ids if d not in prior_ids]
         # appeals are reviewed on the records as a whole; a pend reply must meet the policy's recency
-        as_of = action_obj.at.date() if action == "reply_to_pend" else None
-        return _sent_items(att, action_obj.document_ids, needed, as_of, what)  # type: ignore[attr-defined]
-    if action == "query_provider":
+        as_of = action.at.date() if path == "reply_to_pend" else None
+        return _sent_items(att, action.document_ids, needed, as_of, what)
+    if path == "query_provider" or (not path and ak.correct_action == "query_provider"):
         return _query_items(att)
+    if path:
+        return None
+    if ak.correct_action in ("submit", "submit_expedited"):
+        return [
+            _item("documentation.no_request", 0, 1, "No request was sent, so no records reached the payer.")
+        ]
+    if ak.correct_action in ("appeal", "reply_to_pend"):
+        what = "appeal" if ak.correct_action == "appeal" else "pend reply"
+        return [
+            _item(
+                f"documentation.no_{what.replace(' ', '_')}",
+                0,
+                1,
+                f"No {what} was sent, so the new records did not reach the payer by that route.",
+            )
+        ]
     return None
+
+
+def _prohibited_items(att: Attempt) -> list[GradeItem]:
+    """A record the patient did not authorize for release, sent with anything (also off the case's path)."""
+    rules = att.rubric.prohibited_documents
+    chart = att.data.chart
+    items: list[GradeItem] = []
+    seen: set[str] = set()
+    for action in att.actions:
+        for doc_id in getattr(action, "document_ids", []):
+            doc = chart.get(doc_id)
+            if doc is None or doc.kind not in rules or doc_id in seen:
+                continue
+            seen.add(doc_id)
+            items.append(
+                _item(
+                    f"prohibited_document:{doc_id}",
+                    0,
+                    att.rubric.points["prohibited_document"],
+                    f"The {action.type.replace('_', ' ')} of {action.at.date().isoformat()} discloses {doc.title} "
+                    f"({doc_id}). {rules[doc.kind]} protects psychotherapy notes: they may not be released without "
+                    "the patient's own written authorization, and no payer may require them for a decision.",
+                    correct=f"Never send {doc_id}; send only the records the policy lists.",
+                    citation=rules[doc.kind],
+                    tags=["prohibited_disclosure"],
+                    quote=f"{doc.title} ({doc_id})",
+                    passage=doc.text.strip().splitlines()[0] if doc.text.strip() else doc.title,
+                )
+            )
+    return items
 
 
 def _sent_items(

@@ -23,10 +23,12 @@ ERROR_TAGS: dict[str, str] = {
     "stale_document": "A required document was sent but is older than the policy allows.",
     "minimum_necessary_violation": "A document the payer does not need was sent (HIPAA minimum necessary).",
     "unknown_attachment": "An attachment id that is not a document in the chart.",
+    "prohibited_disclosure": "A record was sent that the law protects and the patient did not authorize for release (psychotherapy notes, 45 CFR 164.508(a)(2)).",
     # narrative
     "criterion_not_addressed": "The narrative (or query, or appeal letter) does not address a policy criterion with the chart's facts.",
-    "unsupported_claim": "The text states a number, date or therapy that appears nowhere in the case.",
-    "contradicts_chart": "The text states a figure that differs from what the chart documents.",
+    "unsupported_claim": "The text states a clinical fact (a number, date, finding, therapy, test or stage) that appears nowhere in the case.",
+    "contradicts_chart": "The text states a clinical fact that differs from what the chart documents (a figure, a finding the chart denies, a different stage or size).",
+    "policy_text_as_facts": "The text presents the payer's policy wording as the patient's facts instead of stating what the chart documents.",
     "missing_admin_element": "An administrative element is missing: patient, date of birth, codes, units, date of service, requested duration or ordering provider with credentials.",
     # process
     "eligibility_not_checked": "No eligibility check before acting on the case.",
@@ -48,6 +50,8 @@ ERROR_TAGS: dict[str, str] = {
     # outcome
     "adverse_outcome": "A case that should have been approved ended denied, pended, rejected or only partially approved.",
     "avoidable_denial": "A request was sent that ended denied, pended or rejected when the right move was not to send it.",
+    "under_authorization": "The request asks for fewer units or a shorter duration than the order and the policy call for; the rest of the service would be unauthorized and its claim denied.",
+    "redone_request": "A request the payer rejected or denied for the trainee's own error had to be sent again; the authorization came late.",
     "unexpected_determination": "The payer's final decision differs from the answer key in another way.",
 }
 

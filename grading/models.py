@@ -30,6 +30,9 @@ class GradeItem(_Model):
     correct_answer: str = ""
     citation: str = ""
     error_tags: list[str] = Field(default_factory=list)
+    # the trainee's words the item is about and the chart passage they were checked against (claims)
+    quote: str = ""
+    chart_passage: str = ""
 
 
 class DimensionScore(_Model):
@@ -55,6 +58,25 @@ class SecondOpinion(_Model):
     agreement: bool
 
 
+class CriticalError(_Model):
+    """An error that fails the attempt whatever its points (declared in the rubric's ``critical_errors``)."""
+
+    id: str
+    item_id: str
+    message: str
+    sentence: str = ""  # the trainee's words, quoted
+    chart_passage: str = ""  # what the chart (or the payer's notice) says instead
+    citation: str = ""
+
+
+class FixFirst(_Model):
+    """One of the "three things to fix first" at the top of a report: the costliest lost points."""
+
+    item_id: str
+    text: str
+    citation: str = ""
+
+
 class GradeReport(_Model):
     case_id: str
     module_id: str
@@ -63,6 +85,10 @@ class GradeReport(_Model):
     total: float = Field(ge=0, le=100)
     passed: bool
     pass_mark: float
+    # first things a trainee reads: what failed the attempt outright, then the three costliest fixes
+    critical_errors: list[CriticalError] = Field(default_factory=list)
+    fix_first: list[FixFirst] = Field(default_factory=list, max_length=3)
+    path: str = ""  # the acceptable path the attempt followed (answer key), "" when none
     dimensions: dict[str, DimensionScore]
     items: list[GradeItem]
     error_tags: list[str]

@@ -23,7 +23,7 @@ from grading.text import (
     normalize,
     therapies,
 )
-from scenarios.models import Appeal, ProviderQuery, Submission
+from scenarios.models import Appeal, PeerToPeer, ProviderQuery, Submission
 from simulator.models import Determination
 
 _PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORECASE)
@@ -39,6 +39,8 @@ def _item(
     correct: str = "",
     citation: str = "",
     tags: list[str] | None = None,
+    quote: str = "",
+    passage: str = "",
 ) -> GradeItem:
     return GradeItem(
         dimension="narrative",
@@ -49,26 +51,41 @@ def _item(
         correct_answer=correct,
         citation=citation,
         error_tags=tags or [],
+        quote=quote,
+        chart_passage=passage,
     )
 
 
 def grade_narrative(att: Attempt) -> list[GradeItem] | None:
-    action = att.case.answer_key.correct_action
-    if action in ("submit", "submit_expedited"):
-        found = att.first(Submission)
-        if found is None:
-            return [_absent("request", "No request was sent, so there is no narrative to grade.")]
-        sub: Submission = found[1]  # type: ignore[assignment]
-        return grade_text(att, sub.narrative, _applicable_criteria(att.data), sub, "narrative")
-    if action == "appeal":
-        found = att.first(Appeal)
-        if found is None:
-            return [_absent("appeal", "No appeal was filed, so there is no appeal letter to grade.")]
-        appeal: Appeal = found[1]  # type: ignore[assignment]
-        failed = att.case.answer_key.expected_determination.criterion_ids or _applicable_criteria(att.data)
+    """The graded text of the path followed, plus the claims of every text the trainee sent."""
+    items = _path_text_items(att)
+    claims = _claim_items(att, att.rubric.points["claim"])
+    if items is None and not claims:
+        return None
+    return (items or []) + claims
+
+
+def _path_text_items(att: Attempt) -> list[GradeItem] | None:
+    ak = att.case.answer_key
+    path, action = att.path_id, att.path_action
+    if path in ("submit", "submit_expedited", "new_request") and isinstance(action, Submission):
+        return grade_text(att, action.narrative, _applicable_criteria(att.data), action, "narrative")
+    failed = ak.expected_determination.criterion_ids or _applicable_criteria(att.data)
+    if path == "appeal" and isinstance(action, Appeal):
         prior = att.case.prior_submission
-        return grade_text(att, appeal.letter, failed, prior, "appeal letter", appeal=True)
-    if action == "query_provider":
+        return grade_text(att, action.letter, failed, prior, "appeal letter", appeal=True)
+    if path == "peer_to_peer" and isinstance(action, PeerToPeer):
+        return grade_text(att, action.talking_points, failed, None, "peer-to-peer notes")
+    if path == "query_provider":
+        return grade_query(att)
+    if path:
+        return None  # a pend reply is records, not prose; a close has no text to grade
+    correct = ak.correct_action
+    if correct in ("submit", "submit_expedited"):
+        return [_absent("request", "No request was sent, so there is no narrative to grade.")]
+    if correct == "appeal":
+        return [_absent("appeal", "No appeal was filed, so there is no appeal letter to grade.")]
+    if correct == "query_provider":
         return grade_query(att)
     return None
 
@@ -100,7 +117,6 @@ def grade_text(
     data, pts = att.data, att.rubric.points
     text = Text.of(raw)
     items = [*_criteria_items(data, text, criterion_ids, what, pts["criterion"])]
-    items += _claim_items(att, text, what, pts["claim"])
     if sub is not None:
         items += _admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
     return items
@@ -234,26 +250,37 @@ def _figure_flag(
     return ("unsupported_claim", shown, "no document in the chart states this figure")
 
 
-def _claim_items(att: Attempt, text: Text, what: str, points: float) -> list[GradeItem]:
+def _claim_items(att: Attempt, points: float) -> list[GradeItem]:
+    """One 0-point item per unsupported or contradicting claim in any text sent (each text says where)."""
     items = []
-    for n, (tag, shown, chart) in enumerate(claim_flags(att, text), start=1):
-        why = (
-            "contradicts the chart"
-            if tag == "contradicts_chart"
-            else "is not supported by anything in the case"
-        )
-        items.append(
-            _item(
-                f"claim:{n}",
-                0,
-                points,
-                f"The {what} states \u201c{shown}\u201d, which {why}: {chart}. A reviewer who finds one figure that "
-                "does not match the records stops trusting the rest; quote the chart exactly.",
-                correct=f"Use the chart's value ({chart}) or leave the claim out.",
-                citation=att.data.policy_section("Documentation"),
-                tags=[tag],
+    seen: set[tuple[str, str]] = set()
+    for index, what, raw in att.texts_sent():
+        action = att.actions[index]
+        where = f"The {what} of {action.at.date().isoformat()}"
+        for tag, shown, chart in claim_flags(att, Text.of(raw)):
+            if (tag, shown) in seen:
+                continue
+            seen.add((tag, shown))
+            why = (
+                "contradicts the chart"
+                if tag == "contradicts_chart"
+                else "is not supported by anything in the case"
             )
-        )
+            items.append(
+                _item(
+                    f"claim:{len(items) + 1}",
+                    0,
+                    points,
+                    f"{where} states \u201c{shown}\u201d, which {why}: {chart}. A clinical claim the record does "
+                    "not support is a compliance failure, and a reviewer who finds one stops trusting the rest; "
+                    "quote the chart exactly.",
+                    correct=f"Use the chart's value ({chart}) or leave the claim out.",
+                    citation=att.data.policy_section("Documentation"),
+                    tags=[tag],
+                    quote=shown,
+                    passage=chart,
+                )
+            )
     return items
 
 

@@ -9,13 +9,13 @@ from datetime import date, timedelta
 
 from grading.context import Attempt
 from grading.models import GradeItem
+from grading.paths import acceptable_paths, off_path
 from scenarios.models import (
     Appeal,
     AuthLookup,
-    CloseCase,
     EligibilityQuery,
+    PeerToPeer,
     PendReply,
-    ProviderQuery,
     Submission,
 )
 from simulator import clock
@@ -54,27 +54,32 @@ def _check(
 
 def grade_process(att: Attempt) -> list[GradeItem]:
     ak, pts, data = att.case.answer_key, att.rubric.points, att.data
-    items = [
-        _check(
-            "eligibility",
-            bool(att.before_main(EligibilityQuery)),
-            pts["eligibility"],
-            "Eligibility was checked before acting on the case.",
-            "Eligibility was not checked before acting on the case. A 270/271 check confirms the member id, "
-            "that coverage is active on the date of service and whether a referral is needed; skipping it is the "
-            "most common cause of front-end rejections.",
-            correct="Run an eligibility check for the member and date of service first.",
-            citation=data.manual_section("Eligibility"),
-            tag="eligibility_not_checked",
-        ),
-        _lookup_item(att),
-        _action_item(att),
-    ]
+    items: list[GradeItem] = []
+    # Answering the payer about an earlier request (pend reply, appeal, peer-to-peer, a new request after the
+    # denial) repeats nothing: eligibility and the requirement were checked for that request.
+    if att.case.prior_submission is None:
+        items += [
+            _check(
+                "eligibility",
+                bool(att.before_main(EligibilityQuery)),
+                pts["eligibility"],
+                "Eligibility was checked before acting on the case.",
+                "Eligibility was not checked before acting on the case. A 270/271 check confirms the member id, "
+                "that coverage is active on the date of service and whether a referral is needed; skipping it is "
+                "the most common cause of front-end rejections.",
+                correct="Run an eligibility check for the member and date of service first.",
+                citation=data.manual_section("Eligibility"),
+                tag="eligibility_not_checked",
+            ),
+            _lookup_item(att),
+        ]
+    items.append(_action_item(att))
     if ak.correct_action in ("submit", "submit_expedited") and att.submission is not None:
         items += [_urgency_item(att), _deadline_item(att), _member_item(att)]
-    if ak.correct_action == "reply_to_pend" and att.first(PendReply):
+    path = att.path_id
+    if path == "reply_to_pend":
         items.append(_pend_item(att))
-    if ak.correct_action == "appeal" and att.first(Appeal):
+    if path in ("appeal", "peer_to_peer"):
         items += _appeal_items(att)
     return items
 
@@ -96,60 +101,85 @@ def _lookup_item(att: Attempt) -> GradeItem:
     )
 
 
+_RIGHT = {
+    "submit": "Submit the request.",
+    "submit_expedited": "Submit the request for expedited review.",
+    "query_provider": "Query the ordering provider for what the chart lacks; do not submit yet.",
+    "no_auth_needed": "Close the case: no authorization is needed.",
+    "resolve_coverage": "Close the case to resolve coverage first.",
+    "appeal": "Appeal the denial ({level}).",
+    "peer_to_peer": "Ask for a peer-to-peer review of the denial.",
+    "new_request": "Send a new request with the new evidence.",
+    "reply_to_pend": "Answer the pend with the requested records.",
+}
+
+
+def _right(path_id: str, att: Attempt) -> str:
+    return _RIGHT[path_id].format(level=att.case.answer_key.appeal_level or "first level")
+
+
+def _action_tag(att: Attempt) -> str | None:
+    """The error tag of the action taken, or None when it was on an acceptable path and nothing off path."""
+    expected = att.case.answer_key.correct_action
+    subs = att.all(Submission)
+    off = off_path(att.case, att.actions)
+    if att.path is not None and not off:
+        return None
+    if expected in ("submit", "submit_expedited"):
+        return "missed_submission" if not subs else "wrong_action"
+    if expected == "query_provider":
+        return "submitted_when_should_query" if subs else "missed_provider_query"
+    if expected == "no_auth_needed":
+        return "unnecessary_submission" if subs else "wrong_action"
+    if expected == "resolve_coverage":
+        return "coverage_not_resolved"
+    if expected == "appeal":
+        return "missed_appeal" if att.path is None else "wrong_action"
+    return "missed_pend_reply" if att.path is None else "wrong_action"
+
+
 def _action_item(att: Attempt) -> GradeItem:
     ak, data = att.case.answer_key, att.data
     pts = att.rubric.points["correct_action"]
-    subs, queries = att.all(Submission), att.all(ProviderQuery)
-    closes = [a for _, a in att.all(CloseCase)]
     expected = ak.correct_action
-    why = ak.explanation.strip()
-    cite = data.policy_section("Overview")
-    right = {
-        "submit": "Submit the request.",
-        "submit_expedited": "Submit the request for expedited review.",
-        "query_provider": "Query the ordering provider for what the chart lacks; do not submit yet.",
-        "no_auth_needed": "Close the case: no authorization is needed.",
-        "resolve_coverage": "Close the case to resolve coverage first.",
-        "appeal": f"Appeal the denial ({ak.appeal_level}).",
-        "reply_to_pend": "Answer the pend with the requested records.",
-    }[expected]
-    tag: str | None = None
-    if expected in ("submit", "submit_expedited"):
-        tag = None if subs else "missed_submission"
-    elif expected == "query_provider":
-        tag = "submitted_when_should_query" if subs else (None if queries else "missed_provider_query")
-        cite = (
+    others = [p for p in acceptable_paths(att.case) if p.id != expected]
+    right = _right(expected, att)
+    if others:
+        right += " Also accepted: " + "; ".join(_right(p.id, att) for p in others)
+    cite = {
+        "query_provider": (
             ak.expected_determination.criterion_ids[0]
             if ak.expected_determination.criterion_ids
             else data.policy_section("Documentation")
-        )
-    elif expected == "no_auth_needed":
-        tag = (
-            "unnecessary_submission"
-            if subs
-            else (None if any(c.reason == "no_auth_needed" for c in closes) else "wrong_action")
-        )
-        cite = data.policy_section("Codes")
-    elif expected == "resolve_coverage":
-        ok = not subs and any(c.reason == "resolve_coverage" for c in closes)
-        tag = None if ok else "coverage_not_resolved"
-        cite = data.manual_section("Eligibility")
-    elif expected == "appeal":
-        tag = None if att.first(Appeal) else "missed_appeal"
-        cite = data.manual_section("Appeals")
-    elif expected == "reply_to_pend":
-        tag = None if att.first(PendReply) else "missed_pend_reply"
-        cite = data.manual_section("Pends")
-    if tag is None:
-        return _item("correct_action", pts, pts, f"Right action: {right}", correct=right, citation=cite)
+        ),
+        "no_auth_needed": data.policy_section("Codes"),
+        "resolve_coverage": data.manual_section("Eligibility"),
+        "appeal": data.manual_section("Appeals"),
+        "reply_to_pend": data.manual_section("Pends"),
+    }.get(expected, data.policy_section("Overview"))
+    tag = _action_tag(att)
+    path = att.path
+    if tag is None and path is not None:
+        earned = round(pts * path.credit, 4)
+        feedback = f"Right action: {_right(path.id, att)}"
+        if path.credit < 1:
+            feedback = f"Accepted: {_right(path.id, att)} {path.note}"
+        elif path.note:
+            feedback += f" {path.note}"
+        return _item("correct_action", earned, pts, feedback, correct=right, citation=cite)
+    off = off_path(att.case, att.actions)
+    what = ""
+    if off:
+        names = ", ".join(f"{a.type.replace('_', ' ')} on {a.at.date().isoformat()}" for _, a in off)
+        what = f"Sent off the case's path: {names}. "
     return _item(
         "correct_action",
         0,
         pts,
-        f"This case calls for a different action. {why}",
+        f"{what}This case calls for a different action. {ak.explanation.strip()}",
         correct=right,
         citation=cite,
-        tags=[tag],
+        tags=[tag or "wrong_action"],
     )
 
 
@@ -162,8 +192,9 @@ def _urgency_item(att: Attempt) -> GradeItem:
         f"Expedited review ({hours} hours) is for when waiting the standard time could seriously jeopardize "
         "the patient's health; here the chart documents that."
         if ak.urgency == "expedited"
-        else "Expedited review is reserved for urgent situations the chart documents; asking for it without one "
-        "gets the request reviewed on the standard clock anyway and erodes the office's credibility."
+        else "Expedited review is reserved for urgent situations the chart documents. The payer must expedite a "
+        "request the physician attests is urgent, so an attestation the chart does not support is a false "
+        "statement on the record and takes urgent review from patients who need it."
     )
     return _check(
         "urgency",
@@ -264,9 +295,28 @@ def _pend_item(att: Attempt) -> GradeItem:
 
 
 def _appeal_items(att: Attempt) -> list[GradeItem]:
-    appeal: Appeal = att.first(Appeal)[1]  # type: ignore[index,assignment]
     ak, data, pts = att.case.answer_key, att.data, att.rubric.points
     cite = data.manual_section("Appeals")
+    if isinstance(att.path_action, PeerToPeer):
+        p2p = att.path_action
+        file_by = _file_by(att, "peer_to_peer")
+        if file_by is None:
+            return []
+        return [
+            _check(
+                "appeal_window",
+                p2p.at.date() <= file_by,
+                pts["appeal_window"],
+                f"The peer-to-peer was asked for within its window (by {file_by.isoformat()}).",
+                f"The peer-to-peer was asked for on {p2p.at.date().isoformat()}, after its deadline "
+                f"{file_by.isoformat()}; it is refused and only the formal appeal levels remain.",
+                correct=f"Ask by {file_by.isoformat()}.",
+                citation=cite,
+                tag="late_appeal",
+            )
+        ]
+    appeal = att.path_action if isinstance(att.path_action, Appeal) else att.first(Appeal)[1]  # type: ignore[index]
+    assert isinstance(appeal, Appeal)
     want = ak.appeal_level
     level = data.manual.appeal_level(want) if want else None
     name = level.name if level else want or "the first appeal level"

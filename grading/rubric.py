@@ -13,8 +13,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grading.error_tags import ERROR_TAGS
 from grading.models import DIMENSIONS
 from knowledge_base.content_files import read_yaml_mapping, validate_mapping
+from scenarios.models import DeterminationStatus
+
+DETERMINATION_STATUSES: tuple[str, ...] = DeterminationStatus.__args__  # type: ignore[attr-defined]
 
 RUBRIC_ROOT = Path(__file__).resolve().parent / "rubrics"
 
@@ -26,6 +30,7 @@ ITEM_TYPES: dict[str, str] = {
     "extra_code": "coding",
     "required_document": "documentation",
     "minimum_necessary": "documentation",
+    "prohibited_document": "documentation",
     "query_document": "documentation",
     "criterion": "narrative",
     "claim": "narrative",
@@ -68,6 +73,27 @@ class RubricError(ValueError):
         super().__init__(f"{len(errors)} rubric error(s); first: {errors[0] if errors else ''}")
 
 
+class CriticalTrigger(BaseModel):
+    """Items carrying any of ``tags`` raise the critical error; with ``final_status``, only when the payer's
+    last standing decision on the case is one of those (a late request the payer still approved loses
+    points, but no authorization was lost)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    tags: tuple[str, ...] = Field(min_length=1)
+    final_status: tuple[str, ...] | None = None
+    # only when that decision answers a request the trainee sent (not the earlier request of the case)
+    on_trainee_request: bool = False
+
+
+class CriticalErrorSpec(BaseModel):
+    """One critical error: it fails the attempt whatever the points (docs/grading.md § Critical errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    meaning: str = Field(min_length=10)
+    triggers: tuple[CriticalTrigger, ...] = Field(min_length=1)
+    off: bool = False  # a module override can switch one off
+
+
 class RubricFile(BaseModel):
     """One YAML file as written. In an override every key is optional and replaces the default's."""
 
@@ -80,6 +106,10 @@ class RubricFile(BaseModel):
     partial_credit: float | None = Field(default=None, ge=0, le=1)
     # item types that do not apply in this module (e.g. urgency in a coding drill): not graded at all
     skip: list[str] | None = None
+    # id -> spec; in an override an entry replaces the default's entry of that id
+    critical_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
+    # document kinds no request may disclose without the patient's authorization -> the rule (citation)
+    prohibited_documents: dict[str, str] = Field(default_factory=dict)
 
 
 class Rubric(BaseModel):
@@ -93,6 +123,8 @@ class Rubric(BaseModel):
     points: dict[str, float]
     partial_credit: float
     skip: frozenset[str] = frozenset()
+    critical_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
+    prohibited_documents: dict[str, str] = Field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -128,6 +160,22 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
             errors.append(
                 f"{rel} > skip > {i}: unknown item type {item!r}; expected one of {sorted(ITEM_TYPES)}"
             )
+    for cid, spec in file.critical_errors.items():
+        if not cid.replace("_", "").isalpha() or cid != cid.lower():
+            errors.append(f"{rel} > critical_errors > {cid}: ids are lower_case_with_underscores")
+        for i, trig in enumerate(spec.triggers):
+            for tag in trig.tags:
+                if tag not in ERROR_TAGS:
+                    errors.append(
+                        f"{rel} > critical_errors > {cid} > triggers > {i} > tags: {tag!r} is not an error tag; "
+                        "see docs/error_tags.md"
+                    )
+            for status in trig.final_status or ():
+                if status not in DETERMINATION_STATUSES:
+                    errors.append(
+                        f"{rel} > critical_errors > {cid} > triggers > {i} > final_status: {status!r} is not a "
+                        f"determination status; expected one of {list(DETERMINATION_STATUSES)}"
+                    )
     if is_default:
         missing_items = [t for t in ITEM_TYPES if t not in file.points]
         if missing_items:
@@ -183,7 +231,11 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
     pass_mark = module_pass_mark if module_pass_mark is not None else default.pass_mark
     name, version, partial = "default", default.version, default.partial_credit
     skip = frozenset(default.skip or ())
+    critical = dict(default.critical_errors)
+    prohibited = dict(default.prohibited_documents)
     if override is not None:
+        critical.update(override.critical_errors)
+        prohibited.update(override.prohibited_documents)
         name = module_id
         version = override.version or default.version
         weights = dict(override.weights) if override.weights is not None else weights
@@ -199,4 +251,6 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
         points=points,
         partial_credit=partial,
         skip=skip,
+        critical_errors={k: v for k, v in critical.items() if not v.off},
+        prohibited_documents=prohibited,
     )

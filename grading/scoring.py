@@ -9,9 +9,85 @@ from __future__ import annotations
 
 from grading.context import Attempt
 from grading.error_tags import ERROR_TAGS
-from grading.models import DIMENSIONS, DimensionScore, GradeItem, GradeReport
+from grading.models import DIMENSIONS, CriticalError, DimensionScore, FixFirst, GradeItem, GradeReport
+from scenarios.models import Submission
 
-GRADER_VERSION = "1.0.0"
+GRADER_VERSION = "2.0.0"
+
+
+def critical_errors(att: Attempt, items: list[GradeItem]) -> list[CriticalError]:
+    """The rubric's critical errors that the graded items trigger, one per (error, item)."""
+    final = att.final.status if att.final else None
+    own = att.final_index is not None and isinstance(att.actions[att.final_index], Submission)
+    found: list[CriticalError] = []
+    for cid, spec in att.rubric.critical_errors.items():
+        for item in items:
+            hit = any(
+                set(trig.tags) & set(item.error_tags)
+                and (trig.final_status is None or final in trig.final_status)
+                and (own or not trig.on_trainee_request)
+                for trig in spec.triggers
+            )
+            if hit:
+                found.append(
+                    CriticalError(
+                        id=cid,
+                        item_id=item.item_id,
+                        message=f"{spec.meaning} {first_sentence(item.feedback)}",
+                        sentence=item.quote,
+                        chart_passage=item.chart_passage,
+                        citation=item.citation,
+                    )
+                )
+    return found
+
+
+def first_sentence(text: str) -> str:
+    """The text up to its first full stop outside parentheses and quotes."""
+    text = text.strip()
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "(\u201c":
+            depth += 1
+        elif ch in ")\u201d":
+            depth = max(0, depth - 1)
+        elif ch in ".!?" and depth == 0 and (i + 1 == len(text) or text[i + 1] == " ") and i > 0:
+            if text[max(0, i - 3) : i + 1].lower() in ("e.g.", "i.e."):
+                continue
+            if i + 2 < len(text) and not text[i + 2].isupper() and text[i + 2] not in "\u201c(":
+                continue  # "e.g. M54" or "1.5 mg": not the end of a sentence
+            return text[: i + 1]
+    return text
+
+
+def fix_first(
+    items: list[GradeItem], share: dict[str, float], possible: dict[str, float], critical: list[CriticalError]
+) -> list[FixFirst]:
+    """The three things to fix first: items behind a critical error, then the largest weighted losses."""
+    critical_ids = {c.item_id for c in critical}
+
+    def lost(item: GradeItem) -> float:
+        if item.dimension not in share or not possible.get(item.dimension):
+            return 0.0
+        return (item.max_points - item.points) / possible[item.dimension] * share[item.dimension]
+
+    losing = [i for i in items if i.points < i.max_points]
+    ranked = sorted(
+        enumerate(losing), key=lambda p: (p[1].item_id not in critical_ids, -round(lost(p[1]), 6), p[0])
+    )
+    out: list[FixFirst] = []
+    seen: set[str] = set()
+    for _, item in ranked:
+        text = first_sentence(item.feedback)
+        if item.correct_answer:
+            text += f" Right: {item.correct_answer}"
+        if text in seen:
+            continue
+        seen.add(text)
+        out.append(FixFirst(item_id=item.item_id, text=text, citation=item.citation))
+        if len(out) == 3:
+            break
+    return out
 
 
 def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> GradeReport:
@@ -58,14 +134,19 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
     total = round(min(100.0, max(0.0, total)), 2)
     case = att.case
     final = att.final
+    critical = critical_errors(att, items)
+    possible = {d: dims[d].possible_points for d in share}
     return GradeReport(
         case_id=case.case_id,
         module_id=case.module_id,
         archetype_id=case.archetype_id,
         correct_action=case.answer_key.correct_action,
         total=total,
-        passed=total >= pass_mark,
+        passed=total >= pass_mark and not critical,
         pass_mark=pass_mark,
+        critical_errors=critical,
+        fix_first=fix_first(items, share, possible, critical),
+        path=att.path_id,
         dimensions=dims,
         items=items,
         error_tags=tags,

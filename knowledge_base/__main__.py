@@ -30,8 +30,14 @@ def _fail(message: str) -> int:
 
 
 def _root_problem(root: Path) -> str | None:
-    if not (root / "policies").is_dir() and not (root / "manuals").is_dir():
-        return f"--root {root}: no policies/ or manuals/ folder there; point --root at the content folder"
+    """A root without policy and manual files: validating it proves nothing, building it empties the index."""
+    for folder in ("policies", "manuals"):
+        try:
+            found = (root / folder).is_dir() and next((root / folder).rglob("*.md"), None) is not None
+        except OSError as exc:
+            return f"--root {root}: cannot read {folder}/ ({exc.strerror or type(exc).__name__})"
+        if not found:
+            return f"--root {root}: no {folder}/*.md files there; point --root at the content folder"
     return None
 
 

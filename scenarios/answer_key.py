@@ -20,6 +20,7 @@ from knowledge_base.x12 import ACTION_CODES
 from scenarios.content import Archetype, Expect, OrderSpec, ServiceLineSpec
 from scenarios.limits import limits_text
 from scenarios.models import (
+    AcceptablePath,
     Action,
     AnswerKey,
     Appeal,
@@ -375,6 +376,86 @@ def _within_limits_point(parts: CaseParts) -> str:
     )
 
 
+# Every path the payer accepts, per correct action: (path, action type, credit, note). Credit ranks them by
+# timeliness and cost: the payer's own routes for the situation earn full credit; a correct route that
+# costs more (a second request leaves the denial standing on the record and restarts the review clock)
+# earns a little less. docs/grading.md § Acceptable paths explains each.
+_PATHS: dict[str, list[tuple[str, str, float, str]]] = {
+    "submit": [("submit", "submission", 1.0, "")],
+    "submit_expedited": [("submit_expedited", "submission", 1.0, "")],
+    "query_provider": [("query_provider", "provider_query", 1.0, "")],
+    "no_auth_needed": [("no_auth_needed", "close", 1.0, "")],
+    "resolve_coverage": [("resolve_coverage", "close", 1.0, "")],
+    "reply_to_pend": [("reply_to_pend", "pend_reply", 1.0, "")],
+    "appeal": [
+        ("appeal", "appeal", 1.0, ""),
+        (
+            "peer_to_peer",
+            "peer_to_peer",
+            1.0,
+            "A peer-to-peer review answers the denial within days, before the formal appeal clock.",
+        ),
+        (
+            "new_request",
+            "submission",
+            0.9,
+            "A new request with the new evidence works, but the denial stays on the record and the review "
+            "clock starts again; answering the denial itself is the better route.",
+        ),
+    ],
+}
+# An appeal that cannot succeed on the record (nothing new to send): the provider query that gets the
+# missing care documented is as good an answer as the appeal, and a new request is not one.
+_FUTILE_APPEAL: list[tuple[str, str, float, str]] = [
+    ("appeal", "appeal", 1.0, ""),
+    ("peer_to_peer", "peer_to_peer", 1.0, "A peer-to-peer on the same record is upheld like the appeal."),
+    (
+        "query_provider",
+        "provider_query",
+        1.0,
+        "Nothing new answers the denial, so asking the ordering office to finish and document the missing "
+        "care is the better course; the appeal would be upheld.",
+    ),
+]
+
+
+def default_paths(
+    action: str,
+    determination: str,
+    appeal_status: str | None,
+    only: list[str] | None = None,
+    *,
+    peer_to_peer: bool = True,
+) -> list[AcceptablePath]:
+    """The acceptable paths of a case whose correct action is ``action`` (best first). ``only`` (an
+    archetype's ``expect.paths``) keeps those paths; the correct action always stays. ``peer_to_peer``:
+    whether the payer's manual offers one (Cardinal's does not)."""
+    table = _FUTILE_APPEAL if action == "appeal" and appeal_status in ("denied", None) else _PATHS[action]
+    if not peer_to_peer:
+        table = [row for row in table if row[0] != "peer_to_peer"]
+    if only is not None:
+        table = [row for row in table if row[0] in only or row[0] == action]
+    target = (appeal_status if action in ("appeal", "reply_to_pend") else determination) or None
+    out: list[AcceptablePath] = []
+    for path_id, action_type, credit, note in table:
+        status: str | None = target
+        if action_type in ("provider_query", "close"):
+            status = None
+        elif path_id == "new_request":
+            status = "approved"
+        out.append(
+            AcceptablePath(
+                id=path_id,  # type: ignore[arg-type]
+                action_type=action_type,  # type: ignore[arg-type]
+                rank=1 + sorted({c for *_, c, _ in table}, reverse=True).index(credit),
+                credit=credit,
+                expected_status=status,  # type: ignore[arg-type]
+                note=note,
+            )
+        )
+    return out
+
+
 def build_answer_key(parts: CaseParts) -> AnswerKey:
     expect = parts.expect
     reference = _reference_submission(parts)
@@ -415,4 +496,11 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
         appeal_level=first_appeal_level(parts.manual).level if expect.action == "appeal" else None,
         explanation=parts.archetype.explanation,
         teaching_points=teaching_points(parts, reference),
+        acceptable_paths=default_paths(
+            expect.action,
+            expect.determination,
+            expect.appeal_status,
+            expect.paths,
+            peer_to_peer=parts.manual.appeal_level("peer_to_peer") is not None,
+        ),
     )

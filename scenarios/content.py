@@ -35,7 +35,7 @@ from pydantic import (
 from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
-from scenarios.models import CorrectAction, DeterminationStatus
+from scenarios.models import CorrectAction, DeterminationStatus, PathId
 from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
@@ -226,6 +226,9 @@ class Expect(_Strict):
     failed_criteria: list[int] = Field(default_factory=list)
     # appeals: the appeal decision; reply_to_pend: the decision after the pend reply
     appeal_status: DeterminationStatus | None = None
+    # the other paths the payer accepts besides ``action`` (scenarios/answer_key.py default_paths lists
+    # them when left out); written here only to narrow or widen the defaults for one archetype
+    paths: list[PathId] | None = None
 
 
 class ExpectOverride(_Strict):

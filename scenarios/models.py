@@ -182,6 +182,9 @@ class Submission(_Model):
     procedures: list[RequestedLine] = Field(min_length=0)
     date_of_service: date
     urgency: Urgency = "standard"
+    # who asks for the review: the provider's office (its physician's urgency attestation binds the plan)
+    # or the member alone (the plan judges urgency itself and may move the request to the standard clock)
+    requested_by: Literal["provider", "member"] = "provider"
     place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
     document_ids: list[str] = Field(default_factory=list)
     narrative: str = Field(default="", max_length=20000)
@@ -253,6 +256,35 @@ class ExpectedDetermination(_Model):
     approved_units: int | None = None
 
 
+PathId = Literal[
+    "submit",
+    "submit_expedited",
+    "query_provider",
+    "no_auth_needed",
+    "resolve_coverage",
+    "appeal",
+    "peer_to_peer",
+    "new_request",
+    "reply_to_pend",
+]
+
+
+class AcceptablePath(_Model):
+    """One way of working the case that the payer accepts, ranked by timeliness and cost.
+
+    ``credit`` is the share of the right-action points the path earns: 1 for the best path(s), a little
+    less for a correct but slower or costlier one. ``expected_status`` is the payer's decision the path
+    must reach (None for a path that sends nothing to the payer: a provider query, a close).
+    """
+
+    id: PathId
+    action_type: Literal["submission", "appeal", "peer_to_peer", "provider_query", "pend_reply", "close"]
+    rank: int = Field(ge=1)
+    credit: float = Field(gt=0, le=1)
+    expected_status: DeterminationStatus | None = None
+    note: str = ""
+
+
 class AnswerKey(_Model):
     """Written from the archetype's declarations; tests compare the simulator against it."""
 
@@ -274,6 +306,9 @@ class AnswerKey(_Model):
     appeal_level: str | None = None
     explanation: str
     teaching_points: list[str] = Field(default_factory=list)
+    # every path the payer accepts, best first (empty in cases frozen before paths were listed: the grader
+    # then derives them with scenarios.answer_key.default_paths)
+    acceptable_paths: list[AcceptablePath] = Field(default_factory=list)
 
 
 class Case(_Model):

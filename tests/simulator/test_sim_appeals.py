@@ -42,7 +42,8 @@ def test_pend_answered_in_time_with_the_document_is_approved(library: Any) -> No
     reply = PendReply(at=START + timedelta(days=3), document_ids=["d-pt"])
     final = answer_pend(case, sub, det, reply, library=library)
     assert final.status == "approved" and final.received_at == sub.at
-    assert final.decision_due == reply.at + timedelta(days=15)
+    # ERISA tolls: the 15 days stop at the request for information and resume at the reply
+    assert final.decision_due == reply.at + (timedelta(days=15) - (det.decided_at - sub.at))
 
 
 def test_pend_answered_with_evidence_that_fails_is_denied_50(library: Any) -> None:
@@ -272,4 +273,7 @@ def test_reply_to_a_referral_pend_can_be_pended_for_documents_it_never_asked_for
     reply = PendReply(at=START + timedelta(days=2), document_ids=["d-referral"])
     again = answer_pend(case, sub, pend, reply, library=library)
     assert (again.status, again.stage) == ("pended", "documentation")
-    assert again.pend_reply_by == reply.at + timedelta(days=14)
+    # an MA plan extends once: the second request for information keeps the first pend's extended due time
+    assert pend.decision_due is not None and again.decision_due == pend.decision_due
+    assert again.pend_reply_by == min(again.decided_at + timedelta(days=14), pend.decision_due)
+    assert "no_extension" in {r.edit for r in again.reasons}

@@ -106,7 +106,10 @@ def test_hmo_specialist_without_referral_is_pended_288(library: Any) -> None:
     det = run(library, {"payer": "cardinal", "referral_on_file": False})
     assert (det.status, det.action_code, det.stage) == ("pended", "A4", "eligibility")
     assert codes(det) == ["288"] and det.request_for_information
-    assert det.pend_reply_by == START + timedelta(days=14)  # the Cardinal manual's pend window
+    assert det.pend_reply_by == det.decided_at + timedelta(days=14)  # the Cardinal manual's pend window
+    # no clock stop at an MA plan: the pend is the one 14-day extension, with written notice
+    assert det.decision_due == START + timedelta(days=7 + 14)
+    assert "extension" in {r.edit for r in det.reasons}
 
 
 @pytest.mark.parametrize(
@@ -160,10 +163,18 @@ def test_request_after_the_date_of_service_is_denied_210(library: Any) -> None:
     assert det.appeal_rights  # every denial carries appeal rights
 
 
-def test_expedited_without_red_flag_is_downgraded(library: Any) -> None:
+def test_physician_attested_expedite_without_red_flag_is_honoured(library: Any) -> None:
+    # 29 CFR 2560.503-1(m)(1)(ii): the treating physician's attestation makes the claim urgent
     det = run(library, urgency="expedited")
+    assert det.status == "approved" and det.expedited is True
+    assert "expedite_attested" in {r.edit for r in det.reasons}
+    assert det.decision_due == START + timedelta(hours=72)
+
+
+def test_member_expedite_without_red_flag_is_moved_to_standard(library: Any) -> None:
+    det = run(library, urgency="expedited", requested_by="member")
     assert det.status == "approved" and det.expedited is False
-    assert "expedite_downgraded" in {r.edit for r in det.reasons}
+    assert "expedite_reclassified" in {r.edit for r in det.reasons}
     assert det.decision_due == START + timedelta(days=15)
 
 
@@ -190,7 +201,9 @@ def test_missing_required_document_pends_252_with_reply_window(library: Any) -> 
     det = run(library, document_ids=["d-office"])
     assert (det.status, det.action_code, det.stage) == ("pended", "A4", "documentation")
     assert "252" in codes(det) and "document:therapy_note" in edits(det)
-    assert det.pend_reply_by == START + timedelta(days=45)
+    assert det.pend_reply_by == det.decided_at + timedelta(
+        days=45
+    )  # 45 days from the request for information
     assert any(item.startswith("therapy_note") for item in det.request_for_information)
 
 

@@ -324,7 +324,11 @@ def test_withholding_a_required_document_pends_252(policy: Policy, kind: str) ->
     det = adjudicate(case, sub, library=LIBRARY)
     assert det.status == "pended", [r.message for r in det.reasons]
     assert f"document:{kind}" in {r.edit for r in det.reasons if r.code == "252"}
-    assert det.pend_reply_by == sub.at + timedelta(days=policy.timeframes.pend_reply_days)
+    # the reply window runs from the request for information, never past the decision the pend notice dates
+    assert det.decision_due is not None
+    assert det.pend_reply_by == min(
+        det.decided_at + timedelta(days=policy.timeframes.pend_reply_days), det.decision_due
+    )
 
 
 @pytest.mark.parametrize(("policy", "criterion_id", "change"), deny_rows())
