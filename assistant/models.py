@@ -70,7 +70,7 @@ class Precheck(_Model):
 
     action: Literal["submission", "appeal", "peer_to_peer"]
     status: DeterminationStatus
-    action_code: str
+    action_code: str | None  # HCR01; None for a rejection (AAA segments) or a dismissed appeal
     stage: str
     reasons: list[Reason] = Field(default_factory=list)
     failed_criteria: list[str] = Field(

@@ -115,7 +115,7 @@ def _query(brief: Brief, text: str) -> ProviderQuery:
 def _summarize(action: str, det: Determination) -> Precheck:
     issues = [r for r in det.reasons if r.kind in ("reject", "denial", "pend", "partial")]
     missing = list(det.request_for_information) + [r.message for r in issues if r.kind != "pend"]
-    head = f"{det.status} ({det.action_code}) at the {det.stage.replace('_', ' ')} stage"
+    head = f"{det.status} ({det.action_code or 'no HCR decision'}) at the {det.stage.replace('_', ' ')} stage"
     # without issues, say what the payer said (e.g. why no authorization is needed), not the approval echo
     said = issues or [
         r for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")

@@ -33,6 +33,7 @@ DeterminationStatus = Literal[
     "pended",
     "no_auth_required",
     "rejected",
+    "dismissed",  # an appeal filed too late: not reviewed, the denial stands (no HCR decision)
 ]
 Urgency = Literal["standard", "expedited"]
 

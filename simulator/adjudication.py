@@ -155,8 +155,9 @@ def _review(run: Run, policy: Policy) -> Determination:
             reasons=[
                 *run.info,
                 Reason(
-                    code="210",
+                    code="89",
                     kind="denial",
+                    claim_code="CO-210",
                     edit="retro_request",
                     message=(
                         f"The request was received on {view.received_on.isoformat()}, after the date of service "
@@ -190,8 +191,8 @@ def _review(run: Run, policy: Policy) -> Determination:
     gaps = documentation_gaps(view, policy, evidence, run.as_of)
     asks = evidence_pends(policy, results)
     if gaps or asks:
-        # one pend asks for everything at once: each missing document (252) and each criterion nothing
-        # sent lets the reviewer assess (226), so a single reply can complete the request
+        # one pend asks for everything at once: each missing document and each criterion nothing sent
+        # lets the reviewer assess, so a single reply can complete the request
         terms = pend_terms(
             decision_clock(policy, manual),
             manual,
@@ -310,7 +311,7 @@ def answer_pend(
 ) -> Determination:
     """Merge the reply's documents into the request and review it again from eligibility on.
 
-    A reply after ``pended.pend_reply_by``, or one that still leaves something missing, is denied (226).
+    A reply after ``pended.pend_reply_by``, or one that still leaves something missing, is denied (HCR03 90, requested information not received).
     """
     if pended.status != "pended":
         raise SimulatorError(
@@ -327,8 +328,9 @@ def answer_pend(
             policy,
             [
                 Reason(
-                    code="226",
+                    code="90",
                     kind="denial",
+                    claim_code="CO-197",
                     edit="pend_reply_late",
                     message=(
                         f"The requested information arrived on {reply.at.date().isoformat()}, after the reply-by date "
@@ -360,8 +362,9 @@ def answer_pend(
         return again
     still = [
         Reason(
-            code="226",
+            code="90",
             kind="denial",
+            claim_code="CO-197",
             criterion_id=r.criterion_id,
             edit=r.edit,
             message=f"Requested information not provided: {r.message}",

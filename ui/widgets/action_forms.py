@@ -219,7 +219,9 @@ def follow_up_forms(
     if standing is None:
         st.info("Nothing to follow up yet: the payer has not pended or denied a request on this case.")
         return None
-    st.markdown(f"**Standing decision:** {standing.status.replace('_', ' ')} ({standing.action_code})")
+    st.markdown(
+        f"**Standing decision:** {standing.status.replace('_', ' ')} ({standing.action_code or 'no decision'})"
+    )
     pend, appeal, p2p = st.tabs(["Answer a pend", "Appeal", "Peer-to-peer"])
     chosen: Action | None = None
     with pend:
