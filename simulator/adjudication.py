@@ -60,7 +60,10 @@ class Run:
 def adjudicate(case: Case, submission: Submission, *, library: Library | None = None) -> Determination:
     """The payer's determination of ``submission`` on ``case`` (only attached documents are read).
 
-    >>> adjudicate(case, submission).status        # doctest: +SKIP
+    >>> from scenarios import generate_case
+    >>> cases = (generate_case("advanced_imaging", seed) for seed in range(50))
+    >>> case = next(c for c in cases if c.archetype_id == "mri_meets")
+    >>> adjudicate(case, case.answer_key.reference_submission).status
     'approved'
     """
     library = library or load_library()
