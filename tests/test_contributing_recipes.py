@@ -138,7 +138,7 @@ def test_recipe_add_a_service_line(tmp_path: Path) -> None:
     case = generate_case("repeat_imaging", 2, content=load_content(sc, kb))
     lo, hi = material["patient_ages"]
     assert case.order.service_line == "lumbar_mri_repeat"
-    assert case.patient.dob.year <= case.sim_start.year - lo
+    assert case.sim_start.year - hi - 1 <= case.patient.dob.year <= case.sim_start.year - lo
 
 
 @pytest.mark.parametrize("forgotten", ["patient_ages", "letter_sections"])
