@@ -37,8 +37,8 @@ def decide_appeal(
 ) -> Determination:
     """The decision on ``appeal`` against ``denial`` (an adverse determination of ``submission``).
 
-    Wrong or unavailable level → ``rejected`` naming the open level(s); filed late → dismissed
-    (``denied``, reason 29); otherwise overturned (``approved``) or upheld (``denied``).
+    Wrong or unavailable level → ``rejected`` naming the open level(s); filed late → ``dismissed`` (not
+    reviewed, the denial stands); otherwise overturned (``approved``) or upheld (``denied``).
     """
     library = library or load_library()
     return _decide(
@@ -124,7 +124,7 @@ def _decide(
             appeal_level=level,
             policy=_policy(library, denial),
             criteria=denial.criteria,
-            reasons=[Reason(code="33", kind="reject", edit=edit, message=message)],
+            reasons=[Reason(code="33", kind="reject", follow_up="C", edit=edit, message=message)],
         )
 
     if offered is None:
@@ -152,8 +152,10 @@ def _decide(
     due = _due(at, offered, lvl_expedited, denial)
     decided = clock.decided_at(at, due, expedited=lvl_expedited)
     if at.date() > right.file_by:
+        # a late appeal is dismissed, not decided: nobody reviews it, so there is no HCR decision and no
+        # claim code; the denial it was filed against stands (docs/sources.md#x12-transactions-and-reason-codes)
         return notice(
-            "denied",
+            "dismissed",
             "appeal",
             received=at,
             due=due,
@@ -166,8 +168,8 @@ def _decide(
             rights=[r for r in rights if r.level != level],
             reasons=[
                 Reason(
-                    code="29",
-                    kind="denial",
+                    code="MSG",
+                    kind="dismissal",
                     edit="appeal_late",
                     message=(
                         f"The {offered.name} was filed on {at.date().isoformat()}, after its deadline "
@@ -213,8 +215,9 @@ def _review(
     if denial.stage == "timeliness":
         upheld.append(
             Reason(
-                code="210",
+                code="89",
                 kind="denial",
+                claim_code="CO-210",
                 edit="retro_request",
                 message=(
                     "The request was submitted after the date of service; an appeal cannot change when it was received."
@@ -224,8 +227,9 @@ def _review(
     elif denial.stage == "coding":
         upheld.append(
             Reason(
-                code="167",
+                code="92",
                 kind="denial",
+                claim_code="CO-167",
                 edit="diagnosis_not_supported",
                 message=(
                     "The request's diagnoses do not support the service; an appeal reviews the request as sent. "
@@ -238,13 +242,21 @@ def _review(
         if referral is not None:
             upheld.append(
                 Reason(
-                    code="226", kind="denial", edit="referral", message=f"Still missing: {referral.message}"
+                    code="90",
+                    kind="denial",
+                    claim_code="CO-197",
+                    edit="referral",
+                    message=f"Still missing: {referral.message}",
                 )
             )
         for gap in documentation_gaps(view, policy, evidence, run.as_of, check_age=False):
             upheld.append(
                 Reason(
-                    code="226", kind="denial", edit=gap.reason.edit, message=f"Still missing: {gap.request}."
+                    code="90",
+                    kind="denial",
+                    claim_code="CO-197",
+                    edit=gap.reason.edit,
+                    message=f"Still missing: {gap.request}.",
                 )
             )
         upheld += necessity_denials(policy, results, evidence)
@@ -252,8 +264,9 @@ def _review(
             if res.status == "not_evidenced":
                 upheld.append(
                     Reason(
-                        code="226",
+                        code="90",
                         kind="denial",
+                        claim_code="CO-197",
                         criterion_id=res.criterion_id,
                         message=(
                             f"Criterion {res.criterion_id} is still not shown by any document sent "

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from cli_support import InputError, OneLineParser, load_model, read_json
+from cli_support import InputError, OneLineParser, check_text, load_model, parse_date, read_json
 from knowledge_base.criteria import export_vocabulary
 from knowledge_base.loader import CONTENT_ROOT, Library, PolicyValidationError, load_library
 from scenarios.models import (
@@ -84,14 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _parse(value: str, kind: type[date] | type[datetime], flag: str) -> Any:
-    try:
-        return kind.fromisoformat(value)
-    except ValueError:
-        form = "YYYY-MM-DD" if kind is date else "YYYY-MM-DDTHH:MM"
-        raise InputError(f"{flag}: {value!r} is not a valid {kind.__name__} ({form})") from None
-
-
 def _need_submission(args: argparse.Namespace) -> Submission:
     if args.submission is None:
         raise InputError(f"{args.command}: --submission is required")
@@ -109,16 +101,18 @@ def run(args: argparse.Namespace) -> Any:
     library: Library = load_library(args.content.resolve())
     if args.command == "eligibility":
         sub = load_model(args.submission, Submission) if args.submission else None
-        member_id = args.member_id or (sub.member_id if sub else None)
-        dos = _parse(args.dos, date, "--dos") if args.dos else (sub.date_of_service if sub else None)
+        member_id = check_text(args.member_id, "--member-id") if args.member_id else None
+        member_id = member_id or (sub.member_id if sub else None)
+        dos = parse_date(args.dos, date, "--dos") if args.dos else (sub.date_of_service if sub else None)
         if member_id is None or dos is None:
             raise InputError("eligibility: give --submission, or --member-id and --dos")
-        at = _parse(args.at, datetime, "--at") if args.at else (sub.at if sub else case.sim_start)
+        at = parse_date(args.at, datetime, "--at") if args.at else (sub.at if sub else case.sim_start)
         return check_eligibility(
             case, EligibilityQuery(at=at, member_id=member_id, date_of_service=dos), library=library
         )
     if args.command == "lookup":
         if args.codes:
+            check_text(args.codes, "--codes")
             codes, at = [c.strip() for c in args.codes.split(",") if c.strip()], case.sim_start
         else:
             sub = _need_submission(args)

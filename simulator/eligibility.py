@@ -115,13 +115,15 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
 
 
 def eligibility_rejects(view: PayerView) -> list[Reason]:
-    """Member not found (72), demographics mismatch (75), coverage inactive on the date of service (27)."""
+    """AAA rejects: subscriber not found (75), name (73) or birth date (71) not matching the member file,
+    date of service outside the coverage (52); each with AAA04 ``C`` (correct and resubmit)."""
     sub, coverage = view.submission, view.coverage
     if not member_matches(coverage, sub.member_id):
         return [
             Reason(
-                code="72",
+                code="75",
                 kind="reject",
+                follow_up="C",
                 edit="member_not_found",
                 message=(
                     f"Member id {sub.member_id} is not in {view.manual.name}'s member file; verify eligibility and "
@@ -133,8 +135,9 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     if sub.patient_last_name.strip().lower() != view.patient.last_name.strip().lower():
         reasons.append(
             Reason(
-                code="75",
+                code="73",
                 kind="reject",
+                follow_up="C",
                 edit="patient_last_name",
                 message=(
                     f"The last name {sub.patient_last_name!r} does not match the member file for {sub.member_id}."
@@ -144,8 +147,9 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     if sub.patient_dob != view.patient.dob:
         reasons.append(
             Reason(
-                code="75",
+                code="71",
                 kind="reject",
+                follow_up="C",
                 edit="patient_dob",
                 message=(
                     f"The date of birth {sub.patient_dob.isoformat()} does not match the member file for {sub.member_id}."
@@ -157,8 +161,9 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     if not coverage_active(coverage, sub.date_of_service):
         return [
             Reason(
-                code="27",
+                code="52",
                 kind="reject",
+                follow_up="C",
                 edit="coverage_inactive",
                 message=(
                     f"Coverage is not active on the date of service {sub.date_of_service.isoformat()} "
@@ -179,7 +184,7 @@ def referral_missing(view: PayerView) -> Reason | None:
     if any(doc.kind == "referral" for doc in view.documents):
         return None
     return Reason(
-        code="288",
+        code="MSG",
         kind="pend",
         edit="referral",
         message=(
