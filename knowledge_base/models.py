@@ -48,6 +48,11 @@ class PolicyCode(_Strict):
     no_auth_if: Rule | None = None
     max_units: int | None = Field(default=None, ge=1)
     requires_primary: str | None = None  # add-on code: only billable with this primary code
+    # a unilateral procedure: the request carries LT, RT (or 50 bilateral), matching the diagnosis side
+    laterality: bool = False
+    # the pricing modifier this payer pays the code under (RR: capped rental); a purchase modifier
+    # (NU, UE) on the request is not what the payer authorizes
+    billing_modifier: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2}$")
     note: str | None = None
 
 

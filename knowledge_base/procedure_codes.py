@@ -199,3 +199,40 @@ def code_problem(code: str) -> str | None:
 def describe(code: str) -> str | None:
     """The content's short description of a code no policy governs (None when the content has none)."""
     return KNOWN_CODES.get(code)
+
+
+# HCPCS Level I (CPT) and Level II modifiers the product recognises; any other two-character value on a
+# request line is an input error. The list is the common set for the services the content teaches.
+MODIFIERS: dict[str, str] = {
+    "LT": "Left side",
+    "RT": "Right side",
+    "50": "Bilateral procedure",
+    "E1": "Upper left eyelid",
+    "E3": "Upper right eyelid",
+    "NU": "New equipment (purchase)",
+    "UE": "Used durable medical equipment (purchase)",
+    "RR": "Rental (capped rental month)",
+    "KH": "DMEPOS first month of a capped rental",
+    "KI": "DMEPOS second or third month of a capped rental",
+    "KJ": "DMEPOS capped rental, months four to fifteen",
+    "KX": "Requirements in the medical policy have been met",
+    "GA": "Waiver of liability statement on file",
+    "GZ": "Item or service expected to be denied as not reasonable and necessary",
+    "JW": "Drug amount discarded, not administered",
+    "JZ": "Zero drug amount discarded",
+    "JB": "Administered subcutaneously",
+    "25": "Significant, separately identifiable E/M service",
+    "26": "Professional component",
+    "TC": "Technical component",
+    "59": "Distinct procedural service",
+    "XS": "Separate structure",
+    "51": "Multiple procedures",
+    "62": "Two surgeons",
+    "80": "Assistant surgeon",
+    "95": "Synchronous telemedicine service",
+    "GT": "Via interactive audio and video telecommunication",
+    "HF": "Substance abuse program",
+    "HQ": "Group setting",
+}
+SIDES = {"LT": "left", "RT": "right", "50": "bilateral"}
+PURCHASE_MODIFIERS = frozenset({"NU", "UE"})

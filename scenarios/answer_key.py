@@ -371,7 +371,7 @@ def _within_limits_point(parts: CaseParts) -> str:
     )
     return (
         f"The order asks for {ordered}; {policy.id} authorizes {limits_text(order, policy)} per request, so "
-        f"request {asked}. Sent as ordered, the rest is cut (partial approval, reason 198); ask for the next "
+        f"request {asked}. Sent as ordered, the rest is cut (partial approval, HCR03 87; units billed beyond it deny as CO-198); ask for the next "
         "period in a new request before this one ends."
     )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from knowledge_base.procedure_codes import code_problem
+from knowledge_base import icd10cm as icd
+from knowledge_base.procedure_codes import MODIFIERS, PURCHASE_MODIFIERS, SIDES, code_problem
 from simulator.codes import PolicyIndex, icd_problem, member_id_ok, npi_valid
 from simulator.models import Reason
 from simulator.view import PayerView
@@ -39,6 +40,7 @@ def front_end_edits(view: PayerView, index: PolicyIndex) -> list[Reason]:
         problem = None if index.is_known(line.code) else code_problem(line.code)
         if problem:
             reasons.append(_reject("AG", "procedure_code", f"Procedure code {problem}; check the code."))
+        reasons += _modifier_edits(view, index, line.code, line.modifiers)
         primary = index.addon_primary.get(line.code)
         if primary and primary not in requested:
             reasons.append(
@@ -116,3 +118,61 @@ def _required(view: PayerView) -> list[Reason]:
     if not sub.procedures:
         missing.append(("procedures", "at least one procedure code"))
     return [_reject("15", edit, f"Required data missing: {what}.") for edit, what in missing]
+
+
+def _diagnosis_side(code: str) -> str | None:
+    """The side an ICD-10-CM code's title states (right, left, bilateral), None when it states none."""
+    dotted = code.strip().upper()
+    if not icd.is_valid_item(dotted):
+        return None
+    title = icd.get_description(dotted).lower()
+    sides = [side for side in ("bilateral", "right", "left") if side in title]
+    return sides[0] if len(sides) == 1 else None
+
+
+def _modifier_edits(view: PayerView, index: PolicyIndex, code: str, modifiers: list[str]) -> list[Reason]:
+    """Unknown modifiers; a unilateral procedure without its side or with the other side than the
+    diagnosis; a purchase modifier on an item the payer pays as a rental (docs/sources.md#codes-units-and-modifiers)."""
+    reasons = [
+        _reject("33", "modifier", f"{code}-{m}: {m!r} is not a CPT/HCPCS modifier; check the modifier.")
+        for m in modifiers
+        if m not in MODIFIERS
+    ]
+    found = index.lookup(view.payer_id, code)
+    if found is None:
+        return reasons
+    pc = found[1]
+    if pc.laterality:
+        sides = [SIDES[m] for m in modifiers if m in SIDES]
+        if not sides:
+            reasons.append(
+                _reject(
+                    "33",
+                    "laterality_modifier",
+                    f"{code} is done on one side: add RT (right) or LT (left), or 50 when both sides are done.",
+                )
+            )
+        else:
+            stated = {d: _diagnosis_side(d) for d in view.submission.diagnoses}
+            sided = {d: s for d, s in stated.items() if s is not None}
+            if sided and sides[0] not in sided.values():
+                said = ", ".join(f"{d} ({s})" for d, s in sided.items())
+                reasons.append(
+                    _reject(
+                        "33",
+                        "laterality_mismatch",
+                        f"{code} is requested for the {sides[0]} side but the diagnosis says {said}; "
+                        "make the modifier and the diagnosis name the same side.",
+                    )
+                )
+    if pc.billing_modifier and PURCHASE_MODIFIERS & set(modifiers):
+        bought = ", ".join(sorted(PURCHASE_MODIFIERS & set(modifiers)))
+        reasons.append(
+            _reject(
+                "33",
+                "rental_modifier",
+                f"{view.manual.name} pays {code} as a rental ({pc.billing_modifier}), not a purchase ({bought}); "
+                f"request {code}-{pc.billing_modifier}.",
+            )
+        )
+    return reasons
