@@ -11,7 +11,7 @@ import argparse
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -161,7 +161,11 @@ def validation_line(where: str, exc: ValidationError, prefix: str = "") -> str:
     return f"{where}: {loc}: {err['msg']}{got}{more}"
 
 
-def validate_as(data: Any, model: type[T] | Any, where: str, prefix: str = "") -> T:
+@overload
+def validate_as(data: Any, model: type[T], where: str, prefix: str = "") -> T: ...
+@overload
+def validate_as(data: Any, model: Any, where: str, prefix: str = "") -> Any: ...
+def validate_as(data: Any, model: Any, where: str, prefix: str = "") -> Any:
     """Validate parsed JSON as ``model`` (a pydantic class or any type TypeAdapter accepts)."""
     try:
         if isinstance(model, type) and issubclass(model, BaseModel):
@@ -171,9 +175,13 @@ def validate_as(data: Any, model: type[T] | Any, where: str, prefix: str = "") -
     except ValidationError as exc:
         raise InputError(validation_line(where, exc, prefix)) from None
     check_dates(result, where, prefix)
-    return result  # type: ignore[return-value]
+    return result
 
 
-def load_model(path: Path | str, model: type[T] | Any) -> T:
+@overload
+def load_model(path: Path | str, model: type[T]) -> T: ...
+@overload
+def load_model(path: Path | str, model: Any) -> Any: ...
+def load_model(path: Path | str, model: Any) -> Any:
     """Read ``path`` and validate it as ``model``; every failure is an InputError with one line."""
     return validate_as(read_json(path), model, str(path))

@@ -83,7 +83,9 @@ def case_sources(case: Case) -> list[Source]:
 def _add_clause(index: SourceIndex, cf: ClauseFacts, source: Source, passage: str) -> None:
     concepts = cf.concepts() | {f.label for f in cf.figures if f.label}
     v = vocabulary()
-    for m in cf.mentions:
+    # a policy lists findings and therapies as conditions ("a red flag such as saddle anesthesia"): it can
+    # back a figure, date, regulation or reference, never a finding about this patient
+    for m in cf.mentions if source.kind != "policy" else ():
         index.mentions.setdefault(m.concept, []).append(
             SourceMention(m.concept, m.negated, source.id, passage)
         )

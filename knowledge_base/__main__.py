@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError, load_all, load_library
-from knowledge_base.models import Policy
+from knowledge_base.models import Manual, Policy
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,7 +56,8 @@ def cmd_validate(root: Path) -> int:
     cells = Counter((p.payer, p.service_line) for p in policies)
     print(f"policies: {len(policies)}  manuals: {len(result.manuals)}  criteria: {criteria}")
     # payers in their manuals' order, service lines as the policies name them: both are content
-    payers = [m.id for m in sorted((d.meta for d in result.manuals.values()), key=lambda m: (m.order, m.id))]
+    manuals = [d.meta for d in result.manuals.values() if isinstance(d.meta, Manual)]
+    payers = [m.id for m in sorted(manuals, key=lambda m: (m.order, m.id))]
     service_lines = sorted({p.service_line for p in policies})
     width = max((len(s) for s in service_lines), default=12)
     print((f"{'service line':<{width}}  " + "  ".join(f"{p:<13}" for p in payers)).rstrip())

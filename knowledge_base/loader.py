@@ -38,7 +38,7 @@ def split_sections(body: str) -> list[Section]:
     ['Overview', 'A', 'B']
     """
     sections: list[Section] = []
-    title, lines = "Overview", []
+    title, lines = "Overview", list[str]()
     for line in body.splitlines():
         if line.startswith("## "):
             if "".join(lines).strip():

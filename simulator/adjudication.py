@@ -67,7 +67,10 @@ def adjudicate(
     ``realism`` (off unless given with ``enabled``) draws decision times and reviewer variability,
     seeded; graded paths never pass it (:mod:`simulator.realism`).
 
-    >>> adjudicate(case, submission).status        # doctest: +SKIP
+    >>> from scenarios import generate_case
+    >>> cases = (generate_case("advanced_imaging", seed) for seed in range(50))
+    >>> case = next(c for c in cases if c.archetype_id == "mri_meets")
+    >>> adjudicate(case, case.answer_key.reference_submission).status
     'approved'
     """
     library = library or load_library()

@@ -3,7 +3,7 @@
 Each attempt starts from a generated case's reference actions (``answer_key.reference_actions``) and
 applies seeded defects a trainee of that skill level would make: drop a document, code too vaguely,
 submit late, skip the eligibility check. The simulator replays the actions and ``grading.grade`` scores
-them; no score is made up here. Without the grader the demo refuses with :class:`DemoUnavailable`.
+them; no score is made up here. Without a scenario module the demo refuses with :class:`DemoUnavailable`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import import_module
 from typing import Any
 
 from pydantic import BaseModel
@@ -47,7 +46,7 @@ DEFECTS: tuple[str, ...] = ("drop_document", "wrong_code", "late_submission", "s
 
 
 class DemoUnavailable(RuntimeError):
-    """A package the demo needs (generator, simulator or grader) cannot be imported yet."""
+    """The content has no scenario module to draw demo cases from."""
 
 
 @dataclass(frozen=True)
@@ -67,26 +66,16 @@ class DemoSummary(BaseModel):
     password: str
 
 
-def _need(module: str, name: str, why: str) -> Any:
-    try:
-        return getattr(import_module(module), name)
-    except (ImportError, AttributeError):
-        raise DemoUnavailable(
-            f"{module} package not available yet: {module}.{name} is needed to {why}"
-        ) from None
-
-
 def load_engines() -> Engines:
-    """The real generator, simulator and grader, or DemoUnavailable naming the first one missing."""
-    grade = _need("grading", "grade", "score demo attempts")
-    generate = _need("scenarios", "generate_case", "generate demo cases")
-    load_modules = _need("scenarios", "load_modules", "list the scenario modules")
-    replay = _need("simulator", "replay", "run demo attempts through the simulated payer")
-    modules = load_modules()
-    ids = sorted(modules) if isinstance(modules, dict) else sorted(m.id for m in modules)
+    """The real generator, simulator and grader, over every installed scenario module."""
+    from grading import grade  # deferred: the grader and simulator are only needed when seeding
+    from scenarios import generate_case, load_modules
+    from simulator import replay
+
+    ids = sorted(load_modules())
     if not ids:
-        raise DemoUnavailable("scenarios: no scenario modules are installed yet")
-    return Engines(generate_case=generate, replay=replay, grade=grade, module_ids=ids)
+        raise DemoUnavailable("scenarios: no scenario modules under scenarios/modules; the demo needs one")
+    return Engines(generate_case=generate_case, replay=replay, grade=grade, module_ids=ids)
 
 
 def _rng(*parts: object) -> random.Random:
@@ -104,7 +93,7 @@ def apply_defect(kind: str, actions: list[Action], rng: random.Random) -> list[A
     True
     """
     if kind == "skip_eligibility":
-        kept = [a for a in actions if not isinstance(a, EligibilityQuery)]
+        kept: list[Action] = [a for a in actions if not isinstance(a, EligibilityQuery)]
         return kept if len(kept) < len(actions) else None
     if kind == "drop_document":
         for i, a in enumerate(actions):

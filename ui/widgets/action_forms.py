@@ -13,12 +13,10 @@ import streamlit as st
 
 from scenarios.models import Action, Case
 from simulator import Determination
+from ui.state import KEEP
 from ui.widgets import workflow
 from ui.widgets.case_panels import doc_label
 from ui.widgets.codes import billable_note, icd_search, procedure_options
-
-# Keep typed values when the user visits another page and comes back (Streamlit >= 1.67).
-KEEP = "session"
 
 
 def _default(key: str, value: Any) -> str:
