@@ -18,7 +18,7 @@ from scenarios.models import Case, PendReply, Submission
 from simulator import clock
 from simulator.codes import policy_index
 from simulator.edits import front_end_edits
-from simulator.eligibility import eligibility_rejects, referral_missing
+from simulator.eligibility import eligibility_rejects, network_reasons, referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import CriterionResult, Determination, Reason, Stage
 from simulator.notices import (
@@ -94,7 +94,9 @@ def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
                 reasons=rejects,
                 manual=manual,
             )
-    rejects = eligibility_rejects(view)
+    network = network_reasons(view)
+    rejects = eligibility_rejects(view) or [r for r in network if r.kind == "reject"]
+    run.info += [r for r in network if r.kind == "info"]
     if rejects:
         return notice(
             "rejected",
