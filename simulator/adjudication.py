@@ -193,7 +193,10 @@ def _review(run: Run, policy: Policy) -> Determination:
                 edit="lead_time",
                 message=(
                     f"Submitted {lead} business day(s) before the date of service; {policy.id} asks for "
-                    f"{policy.timeframes.submit_lead_business_days}. The decision may come after the scheduled date."
+                    f"{policy.timeframes.submit_lead_business_days}, to cover the standard decision window. The "
+                    f"payer may take until {due.date().isoformat()} to decide, "
+                    + ("after" if due.date() > sub.date_of_service else "close to")
+                    + " the scheduled date."
                 ),
             )
         )
