@@ -130,9 +130,7 @@ def judge(path: Path) -> Outcome:
         crit = ""
         if critical_want != critical_got:
             crit = f" critical want {sorted(critical_want)} got {sorted(critical_got)}"
-        out.line = (
-            f"{out.attempt_id}: expected {verdict}, got {got}; missing {out.missing}; spurious {out.spurious}{crit}"
-        )
+        out.line = f"{out.attempt_id}: expected {verdict}, got {got}; missing {out.missing}; spurious {out.spurious}{crit}"
     return out
 
 
@@ -157,7 +155,9 @@ def main() -> None:
     for line in lines:
         print("  " + line, file=sys.stderr)
     bands = {b: by_band[b].summary() for b in (*BANDS, *sorted(set(by_band) - set(BANDS))) if b in by_band}
-    print(f"{'band':<14}{'n':>4}{'pass/fail':>11}{'in range':>10}{'recall':>8}{'spurious':>10}{'critical':>10}")
+    print(
+        f"{'band':<14}{'n':>4}{'pass/fail':>11}{'in range':>10}{'recall':>8}{'spurious':>10}{'critical':>10}"
+    )
     for name, s in [*bands.items(), ("overall", overall.summary())]:
         print(
             f"{name:<14}{s['n']:>4}{s['pass_fail_agreement']:>11.3f}{s['score_in_range_rate']:>10.3f}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from grading.claims import check_text
 from grading.context import Attempt, CaseData
 from grading.facts import Text, addressed, concept_words, describe, fact_unit
 from grading.models import GradeItem
@@ -251,34 +252,46 @@ def _figure_flag(
 
 
 def _claim_items(att: Attempt, points: float) -> list[GradeItem]:
-    """One 0-point item per unsupported or contradicting claim in any text sent (each text says where)."""
+    """One 0-point item per claim the record does not bear out, in any text sent (each says where)."""
     items = []
     seen: set[tuple[str, str]] = set()
     for index, what, raw in att.texts_sent():
         action = att.actions[index]
         where = f"The {what} of {action.at.date().isoformat()}"
-        for tag, shown, chart in claim_flags(att, Text.of(raw)):
-            if (tag, shown) in seen:
+        for flag in check_text(att, raw, to_provider=isinstance(action, ProviderQuery)):
+            if (flag.tag, flag.sentence) in seen:
                 continue
-            seen.add((tag, shown))
-            why = (
-                "contradicts the chart"
-                if tag == "contradicts_chart"
-                else "is not supported by anything in the case"
-            )
+            seen.add((flag.tag, flag.sentence))
+            if flag.tag == "policy_text_as_facts":
+                feedback = (
+                    f"{where}: {flag.message}. A payer reviews the patient's record against the policy; its own "
+                    "wording proves nothing about the patient. State the chart's facts for each criterion."
+                )
+                correct = "State what the chart documents for the criterion, with its figures and dates."
+            else:
+                said = (
+                    "contradicts the chart"
+                    if flag.tag == "contradicts_chart"
+                    else "has no source in the chart"
+                )
+                chart = f" The record says: \u201c{flag.passage}\u201d" if flag.passage else ""
+                feedback = (
+                    f"{where} says \u201c{flag.sentence}\u201d: \u201c{flag.shown}\u201d {said}.{chart} A clinical "
+                    "claim the record does not support is a compliance failure, and a reviewer who finds one stops "
+                    "trusting the rest; state only what the chart documents."
+                )
+                correct = "Quote the chart's own finding or figure, or leave the claim out."
             items.append(
                 _item(
                     f"claim:{len(items) + 1}",
                     0,
                     points,
-                    f"{where} states \u201c{shown}\u201d, which {why}: {chart}. A clinical claim the record does "
-                    "not support is a compliance failure, and a reviewer who finds one stops trusting the rest; "
-                    "quote the chart exactly.",
-                    correct=f"Use the chart's value ({chart}) or leave the claim out.",
+                    feedback,
+                    correct=correct,
                     citation=att.data.policy_section("Documentation"),
-                    tags=[tag],
-                    quote=shown,
-                    passage=chart,
+                    tags=[flag.tag],
+                    quote=flag.sentence,
+                    passage=flag.passage,
                 )
             )
     return items

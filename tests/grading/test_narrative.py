@@ -62,7 +62,9 @@ def test_contradiction_names_the_chart_value() -> None:
     c = _mri()
     report = grade(c, _with_narrative(c, _text(c, SOUND.replace("8 weeks", "12 weeks"))))
     item = next(i for i in report.items if "contradicts_chart" in i.error_tags)
-    assert "12 week" in item.feedback and "8 week (conservative_care_weeks" in item.feedback
+    # the sentence written and the chart passage it contradicts, both quoted
+    assert "12 weeks of physical therapy" in item.quote and "12 weeks" in item.feedback
+    assert "8 weeks" in item.chart_passage and item.chart_passage in item.feedback
 
 
 def test_missing_admin_elements_are_listed() -> None:
