@@ -9,15 +9,15 @@ criteria the chart does not meet). Pend replies, no-auth closes and coverage cas
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from clinical import normalize as normalize_claims
+from grading.admin import admin_items
 from grading.claims import check_text
 from grading.context import Attempt, CaseData
 from grading.facts import Text, addressed, concept_words, describe, fact_unit
 from grading.models import GradeItem
 from grading.text import (
     content_words,
-    date_forms,
     figures,
     has_threshold_words,
     has_words,
@@ -117,13 +117,19 @@ def grade_text(
 ) -> list[GradeItem]:
     data, pts = att.data, att.rubric.points
     text = Text.of(raw)
-    items = [*_criteria_items(data, text, criterion_ids, what, pts["criterion"])]
+    # criteria are matched on the canonical form (number words, abbreviations, "x8 wks" -> "for 8 weeks")
+    canonical = Text.of(normalize_claims(raw))
+    items = [*_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"])]
     if sub is not None:
-        items += _admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
+        items += admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
     return items
 
 
-def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, points: float) -> list[GradeItem]:
+def _criteria_items(
+    data: CaseData, texts: tuple[Text, Text], ids: list[str], what: str, points: float
+) -> list[GradeItem]:
+    """Each criterion addressed in the text as written or in its canonical form (either suffices: the
+    canonical form reads "eight weeks" as "8 weeks" but also "second opinion" as "2nd opinion")."""
     items = []
     policy = data.policy
     if policy is None:
@@ -132,7 +138,9 @@ def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, point
     for crit in policy.criteria:
         if crit.id not in ids:
             continue
-        ok, missing = addressed(crit.rule, data.evidence, as_of, text)
+        ok, missing = addressed(crit.rule, data.evidence, as_of, texts[0])
+        if not ok:
+            ok, missing = addressed(crit.rule, data.evidence, as_of, texts[1])
         facts = "; ".join(describe(m, data.evidence) for m in missing)
         if ok:
             items.append(
@@ -292,91 +300,6 @@ def _claim_items(att: Attempt, points: float) -> list[GradeItem]:
                     tags=[flag.tag],
                     quote=flag.sentence,
                     passage=flag.passage,
-                )
-            )
-    return items
-
-
-def _provider_ok(text: Text, last: str, credentials: str) -> bool:
-    pattern = re.escape(last) + r"\s*,?\s*" + re.escape(credentials) + r"\b"
-    return re.search(pattern, text.raw, re.IGNORECASE) is not None
-
-
-def _date_ok(text: Text, day: date) -> bool:
-    return day.isoformat() in text.dates or any(form in text.raw for form in date_forms(day))
-
-
-def _units_ok(text: Text, units: int) -> bool:
-    raw = text.raw
-    return bool(
-        re.search(rf"(?:\bx|×)\s*{units}\b", raw, re.IGNORECASE)
-        or re.search(
-            rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}(?:units?|admissions?|visits?|days?)\b", raw, re.IGNORECASE
-        )
-    )
-
-
-def _admin_items(
-    data: CaseData, text: Text, sub: Submission, what: str, points: float, *, appeal: bool
-) -> list[GradeItem]:
-    case = data.case
-    p, prov = case.patient, case.ordering_provider
-    name_ok = (has_words(text.norm, p.last_name) and has_words(text.norm, p.first_name)) or (
-        case.coverage.member_id.lower() in text.raw.lower()
-    )
-    codes = [line.code for line in sub.procedures] + sub.diagnoses[:1]
-    checks = [
-        (
-            "patient",
-            "the patient's name or member id",
-            name_ok,
-            f"{p.name}, member {case.coverage.member_id}",
-        ),
-        ("dob", "the date of birth", _date_ok(text, p.dob), p.dob.isoformat()),
-        ("codes", "the requested codes", all(c.lower() in text.raw.lower() for c in codes), ", ".join(codes)),
-        (
-            "date_of_service",
-            "the date of service",
-            _date_ok(text, sub.date_of_service),
-            sub.date_of_service.isoformat(),
-        ),
-        (
-            "ordering_provider",
-            "the ordering provider with credentials",
-            _provider_ok(text, prov.last_name, prov.credentials),
-            prov.display_name,
-        ),
-    ]
-    if not appeal:
-        units = sub.procedures[0].units if sub.procedures else None
-        if units is not None:
-            checks.append(
-                (
-                    "units",
-                    "the units requested",
-                    _units_ok(text, units),
-                    f"{units} unit(s) of {sub.procedures[0].code}",
-                )
-            )
-        if sub.requested_duration_days:
-            n = sub.requested_duration_days
-            ok = bool(re.search(rf"\b{n}(?:\s+|-)(?:[A-Za-z]+\s+)?days?\b", text.raw, re.IGNORECASE))
-            checks.append(("requested_duration", "the requested duration", ok, f"{n} days"))
-    items = []
-    for key, label, ok, correct in checks:
-        if ok:
-            items.append(_item(f"admin:{key}", points, points, f"The {what} states {label}."))
-        else:
-            items.append(
-                _item(
-                    f"admin:{key}",
-                    0,
-                    points,
-                    f"The {what} does not state {label}. A reviewer matches the request to the member "
-                    "and the order by these elements before reading further.",
-                    correct=correct,
-                    citation=data.manual_section("submit"),
-                    tags=["missing_admin_element"],
                 )
             )
     return items
