@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from clinical import normalize
 from clinical.figures import date_mentions
@@ -36,11 +37,14 @@ def _item(
     )
 
 
+@lru_cache(maxsize=4096)
+def _dates_in(raw: str) -> tuple[tuple[int | None, int, int | None], ...]:
+    return tuple((d.year, d.month, d.day) for d in date_mentions(raw))
+
+
 def states_date(raw: str, day: date) -> bool:
     """The text names ``day``: in full, or as month and day with the year left off or written short."""
-    return any(
-        d.month == day.month and d.day == day.day and d.year in (None, day.year) for d in date_mentions(raw)
-    )
+    return any(m == day.month and d == day.day and y in (None, day.year) for y, m, d in _dates_in(raw))
 
 
 def states_units(norm: str, units: int) -> bool:
@@ -63,12 +67,18 @@ def _provider_ok(raw: str, last: str, credentials: str) -> bool:
     return re.search(pattern, raw.replace(".", ""), re.IGNORECASE) is not None
 
 
+@lru_cache(maxsize=4096)
+def canonical_text(raw: str) -> str:
+    """clinical.normalize, once per text."""
+    return normalize(raw)
+
+
 def admin_items(
     data: CaseData, text: Text, sub: Submission, what: str, points: float, *, appeal: bool
 ) -> list[GradeItem]:
     case, ak = data.case, data.case.answer_key
     p, prov = case.patient, case.ordering_provider
-    raw, norm = text.raw, normalize(text.raw)
+    raw, norm = text.raw, canonical_text(text.raw)
     name_ok = (has_words(text.norm, p.last_name) and has_words(text.norm, p.first_name)) or (
         case.coverage.member_id.lower() in raw.lower()
     )

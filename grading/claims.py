@@ -156,15 +156,33 @@ def _request_sentence(sentence: str, att: Attempt) -> bool:
     return any(code in sentence for code in codes)
 
 
+Spans = dict[tuple[int, int], tuple[str, str]]
+
+
+def _read(data: CaseData, raw: str) -> tuple[tuple[str, ...], list[Finding], Spans, Spans]:
+    """What depends on the case and the text only, once per (case, text): a text is graded again and again
+    (a retry, the attempt review, the benchmark's defects that leave the narrative alone)."""
+    cache = data.claim_cache
+    found = cache.get(raw)
+    if found is None:
+        passages = tuple(policy_passages(data))
+        if data.checker is None:
+            data.checker = ClaimChecker.for_case(data.case)
+        copied = pasted_sentences(raw, list(passages))
+        ours = pasted_sentences(raw, case_passages(data)) if copied else {}
+        found = (passages, data.checker.problems(raw), copied, ours)
+        if len(cache) > 64:
+            cache.pop(next(iter(cache)))
+        cache[raw] = found
+    return found
+
+
 def check_text(att: Attempt, raw: str, *, to_provider: bool = False) -> list[ClaimFlag]:
     """Every claim of ``raw`` that contradicts the record, has no source in it, or is pasted policy text.
     ``to_provider``: a query to the ordering office, which quotes the policy to say what is missing."""
     if not raw.strip():
         return []
-    passages = tuple(policy_passages(att.data))
-    checker = ClaimChecker.for_case(att.case)
-    copied = pasted_sentences(raw, list(passages))
-    ours = pasted_sentences(raw, case_passages(att.data)) if copied else {}
+    passages, problems, copied, ours = _read(att.data, raw)
     quoting = {span for span in copied if to_provider or span in ours or _attributed(raw[span[0] : span[1]])}
     pasted = {span: v for span, v in copied.items() if span not in quoting}
     dates = known_dates(att)
@@ -181,7 +199,7 @@ def check_text(att: Attempt, raw: str, *, to_provider: bool = False) -> list[Cla
                 "stating the patient's facts",
             )
         )
-    for finding in checker.problems(raw):
+    for finding in problems:
         if any(s <= finding.claim.span[0] < e for s, e in copied) or _excused(
             finding, att, passages, dates, to_provider
         ):

@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import re
 
-from clinical import normalize as normalize_claims
-from grading.admin import admin_items
+from grading.admin import admin_items, canonical_text
 from grading.claims import check_text
 from grading.context import Attempt, CaseData
-from grading.facts import Text, addressed, concept_words, describe, fact_unit
+from grading.facts import Text, addressed, describe
 from grading.models import GradeItem
 from grading.text import (
     content_words,
-    figures,
-    has_threshold_words,
-    has_words,
-    normalize,
-    therapies,
 )
 from scenarios.models import Appeal, PeerToPeer, ProviderQuery, Submission
-from simulator.models import Determination
 
 _PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORECASE)
 _FUTURE = re.compile(r"\b(will|would|plan(?:ned)?\s+to)\b", re.IGNORECASE)
@@ -118,7 +111,7 @@ def grade_text(
     data, pts = att.data, att.rubric.points
     text = Text.of(raw)
     # criteria are matched on the canonical form (number words, abbreviations, "x8 wks" -> "for 8 weeks")
-    canonical = Text.of(normalize_claims(raw))
+    canonical = Text.of(canonical_text(raw))
     items = [*_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"])]
     if sub is not None:
         items += admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
@@ -167,96 +160,6 @@ def _criteria_items(
             )
         )
     return items
-
-
-def _exempt(fig_line: str, clause: str) -> bool:
-    """Plans and intentions are not claims about the chart ("will review within 1 week")."""
-    return bool(_PLAN_LINE.match(fig_line) or _FUTURE.search(clause))
-
-
-def _known_dates(att: Attempt) -> set[str]:
-    known = set(att.data.case_dates)
-    known |= {a.at.date().isoformat() for a in att.actions}
-    dets = [s.result for s in att.steps if isinstance(s.result, Determination)]
-    if att.data.prior is not None:
-        dets.append(att.data.prior)
-    for det in dets:
-        for moment in (det.received_at, det.decided_at, det.decision_due, det.pend_reply_by):
-            if moment is not None:
-                known.add(moment.date().isoformat())
-        known |= {d.isoformat() for d in (det.valid_from, det.valid_to) if d is not None}
-        known |= {r.file_by.isoformat() for r in det.appeal_rights}
-    return known
-
-
-def claim_flags(att: Attempt, text: Text) -> list[tuple[str, str, str]]:
-    """(tag, what was written, what the chart says) for every unsupported or contradicting claim."""
-    data = att.data
-    flags: list[tuple[str, str, str]] = []
-    seen: set[tuple[str, str | None]] = set()
-    for fig in text.figs:
-        key = (fig.value, fig.unit, fig.label)
-        if key in seen or _exempt(fig.line, fig.clause):
-            continue
-        seen.add(key)
-        flag = _figure_flag(data, fig.value, fig.classes, fig.clause)
-        if flag:
-            flags.append(flag)
-    known = _known_dates(att)
-    for iso in sorted(text.dates - known):
-        flags.append(("unsupported_claim", iso, "no document, order or payer notice has this date"))
-    claims = " ".join(line for line in text.raw.splitlines() if not _PLAN_LINE.match(line))
-    claims = " ".join(c for c in re.split(r"(?<=[.;])\s+", claims) if not _FUTURE.search(c))
-    for name in therapies(normalize(claims)):
-        if not has_words(data.case_text, name):
-            flags.append(("unsupported_claim", name, "the chart does not mention this therapy"))
-    return flags
-
-
-def _figure_flag(
-    data: CaseData, value: str, classes: set[str | None], clause: str
-) -> tuple[str, str, str] | None:
-    """Supported when the chart states the figure with one of its unit classes; otherwise a contradiction
-    when the chart documents a different figure of that class, else unsupported (policy thresholds quoted
-    as thresholds are fine)."""
-    if any((value, c) in data.case_pairs for c in classes):
-        return None
-    policy_ok = any((value, c) in data.policy_pairs for c in classes)
-    unit = next((c for c in classes if c is not None), None)
-    shown = f"{value} {unit}" if unit else value
-    measured = [c for c in classes if c in data.fact_values]
-    if (
-        not measured
-        and (value, None) not in data.case_pairs
-        and not (policy_ok and has_threshold_words(clause))
-    ):
-        # a figure the case never states, in a clause about a measured fact ("arm pain 9/10"); a clause that
-        # also states the chart's value of a fact it names is deriving, not contradicting ("1 done, so number 2")
-        norm = normalize(clause)
-        named = [
-            (name, chart_value, doc_id)
-            for name, (chart_value, doc_id) in data.numeric_facts.items()
-            if concept_words(name)
-            and fact_unit(name) in (None, unit)
-            and all(any(has_words(norm, alt) for alt in group) for group in concept_words(name))
-        ]
-        stated = {f.value for f in figures(clause)}
-        if named and not any(v == value or v in stated for _, v, _ in named):
-            name, chart_value, doc_id = named[0]
-            return ("contradicts_chart", shown, f"the chart documents {name} = {chart_value} ({doc_id})")
-    if unit is None:
-        return (
-            None if policy_ok else ("unsupported_claim", shown, "no document in the chart states this figure")
-        )
-    if measured:
-        if policy_ok and has_threshold_words(clause):
-            return None
-        cls = measured[0]
-        chart = "; ".join(f"{v} {cls} ({', '.join(src)})" for v, src in data.fact_values[cls].items())
-        return ("contradicts_chart", shown, f"the chart documents {chart}")
-    if policy_ok or (value, None) in data.case_pairs:
-        return None
-    return ("unsupported_claim", shown, "no document in the chart states this figure")
 
 
 def _claim_items(att: Attempt, points: float) -> list[GradeItem]:
