@@ -145,15 +145,19 @@ def read_clause(text: str, service_line: str | None = None) -> ClauseFacts:
     if spans:
         for concept, span, neg in zip(found, spans, negated_spans(low, spans, toks), strict=True):
             cf.mentions.append(Mention(concept.name, concept.kind, neg, *span))
-    cf.dates = fig.date_mentions(text)
-    masked = fig.mask(text, dates=False)
-    for d in cf.dates:  # partial dates ("09/18") are not ratios
-        masked = masked[: d.start] + " " * (d.end - d.start) + masked[d.end :]
-    cf.figures = fig.figures(text, masked)
-    cf.years = fig.years(masked)
-    cf.stages = fig.stages(text)
-    cf.regulations = fig.regulations(text)
-    cf.references = fig.references(text)
+    if fig.DIGIT.search(text):  # most clauses of a chart have no figure: skip the figure readers
+        cf.dates = fig.date_mentions(text)
+        masked = fig.mask(text, dates=False)
+        for d in cf.dates:  # partial dates ("09/18") are not ratios
+            masked = masked[: d.start] + " " * (d.end - d.start) + masked[d.end :]
+        cf.figures = fig.figures(text, masked)
+        cf.years = fig.years(masked)
+        cf.regulations = fig.regulations(text)
+        cf.references = fig.references(text)
+    elif "[" in text:
+        cf.references = fig.references(text)
+    if "stage" in low or "grade" in low:  # "stage IIIA" has no digit
+        cf.stages = fig.stages(text)
     p = _patterns()
     heading = re.match(r"\s*(plan|request|goals?)\b", low)
     intent = p["intention"].search(low)
