@@ -193,9 +193,12 @@ def _claims_in_clause(cf: ClauseFacts, sentence: str, span: tuple[int, int]) -> 
         else:
             kind = "negated_finding" if m.negated else "finding"
         out.append(Claim(kind, sentence, span, cf.text[m.start : m.end], m.concept, negated=m.negated))  # type: ignore[arg-type]
+    year_starts = {s for _y, s, _e in cf.years}
     for f in cf.figures:
         if f.start >= cut or is_threshold(cf, f.start, f.end):
             continue
+        if f.start in year_starts and f.unit is None:
+            continue  # "in 2024" is a date claim, below
         kind = figure_kind(f)
         if kind == "count" and float(f.value) <= 1:
             continue  # "1 of the options", "one block at a time", "1 unit"

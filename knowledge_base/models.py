@@ -195,6 +195,10 @@ class Manual(_Strict):
     member_id_format: MemberIdFormat
     member_id_example: str
     referral_required_for_specialists: bool = False
+    # What the payer does with a request whose servicing provider is outside its network: "review" it
+    # with out-of-network benefits (a PPO), or "reject" it (AAA03 35) because the plan covers no
+    # non-emergency care outside its network (an HMO; a Medicaid MCO outside a single-case agreement).
+    out_of_network: Literal["review", "reject"] = "review"
     standard_decision_days: int = Field(ge=1)
     standard_extension_days: int = Field(default=0, ge=0)
     expedited_decision_hours: int = Field(ge=1)

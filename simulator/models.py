@@ -98,9 +98,17 @@ class Determination(_Model):
 
 
 class EligibilityReply(_Model):
-    """A 271-style answer: is the member covered on the date of service, and under what plan."""
+    """A 271-style answer: is the member covered on the date of service, and under what plan.
+
+    Coverage is an EB benefit line (``eligibility_code`` is EB01: 1 active, 6 inactive); AAA reject
+    messages appear only when the subscriber cannot be found (75) or the id is malformed (72), and then
+    there is no benefit line. ``in_network`` is EB12 for the order's servicing provider and
+    ``authorization_required`` EB11 for the ordered service (docs/sources.md#x12-transactions-and-reason-codes)."""
 
     active: bool
+    eligibility_code: str | None = None
+    in_network: bool | None = None
+    authorization_required: bool | None = None
     member_id: str
     payer_id: str
     plan_type: str | None = None

@@ -50,6 +50,10 @@ def when(value: datetime | None) -> str:
     return "—" if value is None else value.strftime("%a %Y-%m-%d %H:%M")
 
 
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else ("yes" if value else "no")
+
+
 def eligibility_reply(reply: EligibilityReply) -> None:
     (st.success if reply.active else st.error)(
         f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {reply.member_id} ({reply.payer_id})"
@@ -59,6 +63,9 @@ def eligibility_reply(reply: EligibilityReply) -> None:
             {
                 "plan": reply.plan_name or "—",
                 "plan type": reply.plan_type or "—",
+                "EB01": reply.eligibility_code or "— (subscriber not found)",
+                "servicing provider in network (EB12)": _yes_no(reply.in_network),
+                "authorization required (EB11)": _yes_no(reply.authorization_required),
                 "coverage from": reply.coverage_from,
                 "coverage to": reply.coverage_to or "open",
                 "referral required": reply.referral_required,
