@@ -149,7 +149,7 @@ def verify_member(case: Case, library: Library, at: datetime) -> tuple[str, Code
             warnings.append(
                 f"Eligibility does not find member id {registration}; verify the id with the patient."
             )
-    warnings += [f"Eligibility: {m.message}" for m in reply.messages if m.code == "27"]
+    warnings += [f"Eligibility: {m.message}" for m in reply.messages if m.edit == "coverage_inactive"]
     if reply.referral_required and reply.referral_on_file is False:
         warnings.append(
             "Eligibility: a PCP referral is required for this specialist service and none is on file; "
@@ -159,7 +159,7 @@ def verify_member(case: Case, library: Library, at: datetime) -> tuple[str, Code
 
 
 def _not_found(reply: EligibilityReply) -> bool:
-    return any(m.code == "72" for m in reply.messages)
+    return any(m.edit in ("member_not_found", "member_id_format") for m in reply.messages)
 
 
 def select_documents(case: Case, policy: Policy | None, as_of: date) -> list[ChartDocument]:

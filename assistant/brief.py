@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.analysis import Analysis
-from assistant.guards import instruction_like
+from assistant.guards import instruction_like, neutralise
 from assistant.models import AppealTarget, DraftKind
 from assistant.retrieve import Passage
 from assistant.sections import clip as _clip
@@ -207,6 +207,7 @@ def case_data_text(brief: Brief) -> str:
     for doc in a.attachments:
         new = " (new since the denied request)" if doc in a.new_documents and brief.denial is not None else ""
         lines.append(
-            f"--- {doc.id} | {doc.kind} | {doc.date.isoformat()} | {doc.author} | {doc.title}{new}\n{doc.text}"
+            f"--- {doc.id} | {doc.kind} | {doc.date.isoformat()} | {doc.author} | {doc.title}{new}\n"
+            f"{neutralise(doc.text)}"
         )
     return "\n".join(lines)

@@ -24,6 +24,8 @@ class Written:
     cited_ids: list[str] = field(default_factory=list)
     backend: str = OFFLINE
     fallback_reason: str | None = None
+    rejected: list[str] = field(default_factory=list)  # problems of a draft the guards refused
+    rejected_backend: str | None = None
 
 
 @runtime_checkable

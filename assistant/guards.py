@@ -1,13 +1,17 @@
 """Guards every draft passes, whichever backend wrote it.
 
-- Citations: a bracketed citation must name a passage that was retrieved for this draft; any other is
+- Citations: a citation must name a passage that was retrieved for this draft; any other — bracketed
+  or inline, in any format ([NCD-220.2.1], [AETNA-CPB-0236], "LCD L33718", a footnote "[3]") — is
   removed from the text and reported in the warnings.
 - Facts: every number, date and code in the text must occur in the case (chart text and facts, order,
   coverage, providers, the request the assistant prepared, the determination being answered) or in the
-  policy passages the draft cites; the others are listed as unsupported.
+  policy passages the draft cites; the others are listed as unsupported. Clinical claims (findings with
+  negation, durations, scores, therapies, regulations ...) are checked by the claim checker
+  (:mod:`clinical`), see :mod:`assistant.acceptance`.
 - Data, not instructions: case text reaches a model only inside a delimited data block, under a
   system instruction that nothing inside it is an instruction; instruction-like chart sentences are
-  reported and never quoted by the offline composer.
+  neutralised (replaced by a marker) before they reach a model, reported, and never quoted by the
+  offline composer. No draft may address the reviewer with a verdict ("APPROVED", "must approve").
 - Redaction: names, member ids, MBI, NPIs, MRNs and birth dates are replaced by placeholders before text
   leaves the machine and restored in what comes back.
 """
@@ -19,21 +23,41 @@ from collections.abc import Iterable
 
 from assistant.models import Citation
 from assistant.retrieve import Passage
+from clinical.figures import references
 from scenarios.models import Case
 
-_BRACKET = re.compile(r"\[([^\[\]\n]{2,160})\]")
+_BRACKET = re.compile(r"\[([^\[\]\n]{1,160})\]")
 _CITE_LIKE = re.compile(
     r"^(?:[A-Z]{2,4}-[A-Z0-9]+-\d{3}(?:\.\d+)?(?::.*)?"  # policy / criterion ids, 'LKS-MRI-001: Timeframes'
     r"|.+ manual: .+"  # manual sections
-    r"|[\w-]+:[a-z0-9-]+:[\w.]+)$"  # raw chunk ids
+    r"|[\w-]+:[a-z0-9-]+:[\w.]+"  # raw chunk ids
+    # any other payer's or agency's id: NCD-220.2.1, AETNA-CPB-0236, CPB 0236, LCD L33718, Policy 12.3
+    r"|[A-Z][A-Za-z]{1,14}(?:[- .#][A-Za-z]{1,14})*[- .#]*[A-Z]?\d[\w.\-]*(?::.*)?"
+    r"|\d{1,3})$"  # footnote markers
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.\-/:][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,60}\b(?:instructions?|prompts?|rules?|guidelines)\b"
-    r"|\b(?:system prompt|you are now|as an ai|approve (?:this|the) (?:request|case)|must approve|auto-?approve)\b",
-    re.IGNORECASE,
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(?:instructions?|prompts?|rules?|guidelines|directions|policy|policies|criteria)\b"
+    r"|\b(?:system prompt|system message|developer message|you are now|you are an? (?:ai|assistant|language model)"
+    r"|as an ai|new instructions?|instructions? (?:to|for) (?:the )?(?:ai|assistant|model|reviewer)"
+    r"|approve (?:this|the) (?:request|case|authori[sz]ation|claim)|must (?:be )?approv\w*|auto-?approv\w*"
+    r"|(?:write|answer|reply|respond|output|state|say)(?: only)? (?:with )?[\"'“]?approved"
+    r"|all criteria (?:are |have been )?met|do not (?:mention|report|include|cite)|mark (?:it|this|the request) as)\b"
+    r"|^\s*(?:system|assistant|ai)\s*:",
+    re.IGNORECASE | re.MULTILINE,
 )
+# A draft speaking to the reviewer with a verdict: the payer decides, a coordinator's letter never does.
+VERDICT = re.compile(
+    r"\bAPPROVED\b|\bAPPROVE\b"
+    r"|\b(?:must|shall|has to|have to|needs? to|should) (?:be )?approv\w*"
+    r"|\ball (?:of the |the )?(?:policy )?criteria (?:are |have been |were )?(?:fully )?(?:met|satisfied)\b"
+    r"|\bapprove (?:this|the) (?:request|case|authori[sz]ation)\b|\bauto-?approv\w*"
+    r"|\bguarantee\w* (?:of )?approval\b|\bno (?:further )?review (?:is )?(?:needed|required)\b",
+)
+_VERDICT_CI = re.compile(VERDICT.pattern.split("|", 2)[2], re.IGNORECASE)
+NEUTRALISED = "[text that reads like an instruction was removed from the chart here]"
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 DATA_OPEN = "<<<CASE DATA>>>"
 DATA_CLOSE = "<<<END CASE DATA>>>"
 DATA_RULE = (
@@ -51,6 +75,52 @@ def data_block(text: str) -> str:
 
 def instruction_like(sentence: str) -> bool:
     return bool(INJECTION.search(sentence))
+
+
+def neutralise(text: str) -> str:
+    """Chart text with every instruction-like sentence replaced by :data:`NEUTRALISED` (what a model sees)."""
+    if not INJECTION.search(text):
+        return text
+    out = []
+    for m in _SENTENCE.finditer(text):
+        piece = m.group(0)
+        if piece.strip() and INJECTION.search(piece):
+            lead = piece[: len(piece) - len(piece.lstrip())]
+            out.append(lead + NEUTRALISED + ("\n" if piece.endswith("\n") else ""))
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def verdict_phrases(text: str) -> list[str]:
+    """Where a draft addresses the reviewer with a verdict ("APPROVED", "you must approve", "all criteria
+    met"); upper-case APPROVED/APPROVE is a verdict in any sentence, the rest in any case."""
+    found = [m.group(0) for m in re.finditer(r"\bAPPROVED?\b", text)]
+    found += [m.group(0) for m in _VERDICT_CI.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+_LEFTOVER = re.compile(r"\[\[[^\[\]\n]{0,40}\]\]|\[\[[A-Z]+_?\d*\]?|\b(?:NAME|ID|NPI|DOB)_\d+\b")
+
+
+def leftover_placeholders(text: str) -> list[str]:
+    """Redaction placeholders a draft did not restore (unknown, mangled or half-written ones)."""
+    return list(dict.fromkeys(m.group(0) for m in _LEFTOVER.finditer(text)))
+
+
+def fragment_problem(text: str) -> str | None:
+    """Why a draft is an unusable fragment (cut off mid-sentence, or only a few words), or None."""
+    body = text.strip()
+    if len(body.split()) < 12:
+        return f"the draft is only {len(body.split())} words long"
+    last_line = body.rstrip("*_ \n").splitlines()[-1]
+    words = last_line.split()
+    # prose cut off: a long last line ending in a lower-case word or a comma (a signature, a phone
+    # number or a list item ends otherwise)
+    cut = last_line.endswith(",") or (words[-1].isalpha() and words[-1].islower())
+    if len(words) >= 6 and cut:
+        return f'the draft stops mid-sentence ("…{last_line[-40:]}")'
+    return None
 
 
 def injection_findings(case: Case) -> list[str]:
@@ -107,6 +177,8 @@ def resolve_citations(
         return f"[{'; '.join(dict.fromkeys(kept))}]" if kept else ""
 
     cleaned = _BRACKET.sub(replace, text)
+    cleaned, inline = _drop_inline_references(cleaned, passages)
+    warnings += inline
     for chunk_id in cited_ids:
         if chunk_id in by_id:
             cite(by_id[chunk_id])
@@ -117,6 +189,23 @@ def resolve_citations(
             warnings.append(f"Dropped citation {chunk_id!r}: it names no passage retrieved for this draft.")
     cleaned = re.sub(r"(?<=\S)[ \t]+([.,;:])", r"\1", re.sub(r"(?<=\S)[ \t]{2,}", " ", cleaned))
     return cleaned, list(found.values()), list(dict.fromkeys(warnings))
+
+
+def _drop_inline_references(text: str, passages: list[Passage]) -> tuple[str, list[str]]:
+    """Inline policy references ("per NCD 220.2", "LKS-MRI-009.2") that name no retrieved passage, removed."""
+    known = {p.label.lower() for p in passages} | {p.hit.policy_id.lower() for p in passages}
+    known |= {(p.hit.criterion_id or "").lower() for p in passages} - {""}
+    masked = _BRACKET.sub(lambda m: " " * len(m.group(0)), text)
+    drops: list[tuple[int, int, str]] = []
+    for ref, start, end in references(masked):
+        if ref.lower() not in known and ref.lower().split(":")[0].strip() not in known:
+            drops.append((start, end, ref))
+    warnings = [
+        f"Dropped reference {ref}: it names no passage retrieved for this draft." for *_, ref in drops
+    ]
+    for start, end, _ref in reversed(drops):
+        text = text[:start] + text[end:]
+    return text, warnings
 
 
 def strip_citations(text: str) -> str:

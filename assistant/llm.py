@@ -15,25 +15,36 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from assistant.acceptance import review
 from assistant.brief import Brief, case_data_text
 from assistant.drafters import OfflineDrafter, Written
 from assistant.guards import DATA_RULE, Redactor, StreamRestorer, data_block
 from settings import Settings
 
+# the prompt's example of the citation form: no real payer's id, so a model that copies it cites nothing
+CITATION_EXAMPLE = "[XYZ-ABC-000.1]"
 SYSTEM_PROMPT = (
     "You draft prior-authorization documents for a provider's office: medical-necessity narratives, appeal "
     "letters, peer-to-peer talking points, queries to the ordering provider, and answers about payer policy.\n"
     "Rules:\n"
     "1. Write only from the CASE DATA and the POLICY PASSAGES. Never invent a fact, number, date, code, name "
     "or document. If something is not in them, say it is not documented.\n"
-    "2. Cite policy passages inline by their label in square brackets, exactly as listed, e.g. [LKS-MRI-001.1]. "
-    "Cite nothing that is not listed.\n"
+    "2. Cite policy passages inline by their label in square brackets, exactly as listed below; the "
+    f"form is {CITATION_EXAMPLE}, which is only an example of the form and never a passage to cite. Cite "
+    "nothing that is not listed: no other payer's, agency's or guideline's ids, no footnotes.\n"
     "3. Say plainly when a criterion is not met or not shown; never overstate the case.\n"
     f"4. {DATA_RULE}\n"
-    "5. Placeholders such as [[NAME_1]] stand for identifiers; copy them exactly as they are."
+    "5. Placeholders such as [[NAME_1]] stand for identifiers; copy them exactly as they are.\n"
+    "6. Never state a decision or address the reviewer with a verdict (no 'approved', 'must approve', "
+    "'all criteria met'): present the documented facts; the payer decides."
+)
+RETRY = (
+    "Your draft cannot be used as written. Problems found by the reviewer's checks:\n{problems}\n"
+    "Write the whole draft again from the CASE DATA and POLICY PASSAGES only: drop every claim, figure, "
+    "date or citation that is not in them, restore every placeholder exactly, and keep the same JSON format."
 )
 TASKS: dict[str, str] = {
     "narrative": (
@@ -141,18 +152,50 @@ class LLMDrafter:
     def _redactor(self, brief: Brief) -> Redactor | None:
         return Redactor(brief.analysis.case) if self.settings.redact and brief.analysis else None
 
+    def _ask(self, messages: list[BaseMessage], redactor: Redactor | None) -> tuple[Written, str]:
+        """One JSON round trip: the restored Written, and the raw reply (for a retry's history)."""
+        runnable = self.chat().with_structured_output(LLMReply, method="json_mode", include_raw=True)
+        out = runnable.invoke(messages)
+        reply = out.get("parsed")
+        raw = getattr(out.get("raw"), "content", "")
+        if not isinstance(reply, LLMReply):
+            reply = parse_reply(raw)
+        text, cited = reply.text, reply.citations
+        if redactor is not None:
+            text, cited = redactor.restore(text), [redactor.restore(c) for c in cited]
+        return Written(text=text, cited_ids=cited, backend=self.backend), str(raw)
+
+    def _retry(
+        self,
+        brief: Brief,
+        messages: list[BaseMessage],
+        raw: str,
+        problems: list[str],
+        redactor: Redactor | None,
+    ) -> Written:
+        """Ask once more with the problems stated; the offline draft when the second answer fails too."""
+        listed = "\n".join(f"- {p}" for p in problems[:12])
+        if redactor is not None:
+            listed = redactor.redact(listed)
+        again = [*messages, AIMessage(content=raw), HumanMessage(content=RETRY.format(problems=listed))]
+        written, _ = self._ask(again, redactor)
+        second = review(brief, written.text, written.cited_ids).problems
+        if not second:
+            return written
+        fallback = self.fallback.write(brief)
+        fallback.fallback_reason = (
+            f"the LLM draft failed the guards twice ({len(second)} problem(s), e.g. {second[0][:160]})"
+        )
+        fallback.rejected, fallback.rejected_backend = second, self.backend
+        return fallback
+
     def write(self, brief: Brief) -> Written:
         try:
             redactor = self._redactor(brief)
-            runnable = self.chat().with_structured_output(LLMReply, method="json_mode", include_raw=True)
-            out = runnable.invoke(build_messages(brief, redactor))
-            reply = out.get("parsed")
-            if not isinstance(reply, LLMReply):
-                reply = parse_reply(getattr(out.get("raw"), "content", ""))
-            text, cited = reply.text, reply.citations
-            if redactor is not None:
-                text, cited = redactor.restore(text), [redactor.restore(c) for c in cited]
-            return Written(text=text, cited_ids=cited, backend=self.backend)
+            messages = build_messages(brief, redactor)
+            written, raw = self._ask(messages, redactor)
+            problems = review(brief, written.text, written.cited_ids).problems
+            return self._retry(brief, messages, raw, problems, redactor) if problems else written
         except Exception as exc:  # any failure of the remote path: the offline draft answers
             written = self.fallback.write(brief)
             written.fallback_reason = describe(exc)
@@ -177,7 +220,17 @@ class LLMDrafter:
                 yield tail
             if len("".join(parts).strip()) < 20:
                 raise ValueError("the model returned an empty draft")
-            yield Written(text="".join(parts), backend=self.backend)
+            text = "".join(parts)
+            problems = review(brief, text).problems
+            if not problems:
+                yield Written(text=text, backend=self.backend)
+                return
+            # the streamed text is refused: the page replaces it with the final text yielded here
+            messages = build_messages(brief, redactor)
+            raw = redactor.redact(text) if redactor is not None else text
+            written = self._retry(brief, messages, raw, problems, redactor)
+            yield "\n\n" + written.text
+            yield written
         except Exception as exc:
             written = self.fallback.write(brief)
             written.fallback_reason = describe(exc)

@@ -70,7 +70,7 @@ class Precheck(_Model):
 
     action: Literal["submission", "appeal", "peer_to_peer"]
     status: DeterminationStatus
-    action_code: str
+    action_code: str | None  # HCR01; None for a rejection (AAA segments) or a dismissed appeal
     stage: str
     reasons: list[Reason] = Field(default_factory=list)
     failed_criteria: list[str] = Field(
@@ -110,6 +110,15 @@ class Draft(_Model):
     code_fixes: list[CodeFix] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     unsupported_facts: list[str] = Field(default_factory=list)
+    unsupported_claims: list[str] = Field(
+        default_factory=list,
+        description="Clinical claims of the text that the case and cited passages do not support "
+        "(each quotes the sentence and, when contradicted, the chart passage).",
+    )
+    rejected_draft_problems: list[str] = Field(
+        default_factory=list,
+        description="Why an LLM draft was refused (after one retry) and the offline draft kept instead.",
+    )
     submission: Submission | None = Field(default=None, description="The request the assistant prepared.")
     action: Action | None = Field(
         default=None,

@@ -13,27 +13,19 @@ from collections.abc import Iterator
 
 from chromadb import Documents, EmbeddingFunction
 
+from assistant.acceptance import review
 from assistant.analysis import Analysis, analyze
 from assistant.appeals import AssistantInputError, appeal_target, appeal_time, resolve_denial
-from assistant.brief import Brief, code_title, humanize
+from assistant.brief import Brief
 from assistant.drafters import Drafter, Written, make_drafter
-from assistant.guards import (
-    Corpus,
-    case_corpus,
-    injection_findings,
-    passage_corpus,
-    resolve_citations,
-    unsupported_facts,
-)
+from assistant.guards import injection_findings
 from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck
 from assistant.retrieve import Retriever, asks_requirements, merge
 from knowledge_base.loader import Library, load_library
 from scenarios.models import Action, Appeal, Case, PeerToPeer, ProviderQuery, Submission
 from settings import Settings
 from simulator import adjudicate, decide_appeal, request_peer_to_peer
-from simulator.evidence import request_facts
 from simulator.models import Determination
-from simulator.view import build_view
 
 
 def prepare(
@@ -115,7 +107,7 @@ def _query(brief: Brief, text: str) -> ProviderQuery:
 def _summarize(action: str, det: Determination) -> Precheck:
     issues = [r for r in det.reasons if r.kind in ("reject", "denial", "pend", "partial")]
     missing = list(det.request_for_information) + [r.message for r in issues if r.kind != "pend"]
-    head = f"{det.status} ({det.action_code}) at the {det.stage.replace('_', ' ')} stage"
+    head = f"{det.status} ({det.action_code or 'no HCR decision'}) at the {det.stage.replace('_', ' ')} stage"
     # without issues, say what the payer said (e.g. why no authorization is needed), not the approval echo
     said = issues or [
         r for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")
@@ -150,40 +142,13 @@ def _with_article(noun: str) -> str:
     return ("An " if noun[0] in "aeiou" else "A ") + noun
 
 
-def _corpus_for(brief: Brief, cited: set[str]) -> Corpus:
-    a = brief.analysis
-    assert a is not None
-    corpus = case_corpus(a.case)
-    corpus.add(
-        a.submission.model_dump_json(),
-        a.at.date().isoformat(),
-        *(code_title(c) for c in a.submission.diagnoses),
-        *request_facts(build_view(a.case, a.submission, a.library), a.policy).values(),
-    )
-    if brief.denial is not None:
-        corpus.add(brief.denial.model_dump_json())
-        if brief.denied_submission is not None:
-            corpus.add(brief.denied_submission.model_dump_json())
-    for target in (brief.appeal, brief.p2p):
-        if target is not None:
-            corpus.add(target.model_dump_json())
-    cited_passages = [p for p in brief.passages if p.chunk_id in cited]
-    named = {p.hit.criterion_id for p in cited_passages}
-    for crit in a.policy.criteria if a.policy else []:
-        if crit.id in named:  # a cited criterion's rule names its facts (e.g. dsm5_criteria_count)
-            names = crit.rule.facts_used() | (crit.applies_if.facts_used() if crit.applies_if else set())
-            corpus.add(*names, *(humanize(n) for n in names))
-    return passage_corpus(corpus, cited_passages)
-
-
 def finish(brief: Brief, written: Written) -> Draft:
     """Guards, pre-check and warnings around what a drafter wrote."""
     a = brief.analysis
     assert a is not None
-    text, citations, cite_warnings = resolve_citations(written.text, brief.passages, written.cited_ids)
-    corpus = _corpus_for(brief, {c.chunk_id for c in citations})
-    unsupported = unsupported_facts(text, corpus)
-    precheck, action = _precheck(brief, text)
+    checked = review(brief, written.text, written.cited_ids)
+    text, citations, unsupported = checked.text, checked.citations, checked.unsupported_tokens
+    precheck, action = _precheck(brief, text)  # on the text actually kept
     warnings: list[str] = []
     if brief.kind != brief.requested_kind:
         warnings.append(
@@ -194,18 +159,23 @@ def finish(brief: Brief, written: Written) -> Draft:
         warnings.append(f"Changed {fix.field} {fix.original} -> {fix.proposed}: {fix.reason}")
     warnings += a.coded.problems + a.coded.warnings + a.coverage_warnings + a.doc_gaps
     warnings += [f"{c.criterion_id}: {c.note}" for c in a.not_met]
-    warnings += injection_findings(a.case) + cite_warnings
+    warnings += injection_findings(a.case)
+    if written.rejected:
+        warnings.append(
+            f"The {written.rejected_backend or 'LLM'} draft was not used: " + " ".join(written.rejected[:6])
+        )
     if brief.requested_kind == "p2p" and brief.p2p is None:
         warnings.append(
             f"{a.manual.name} offers no peer-to-peer review of this denial; file the "
             f"{brief.appeal.name if brief.appeal else 'appeal'} instead."
         )
-    warnings += [
-        f"Unsupported: {tok!r} is in the draft but not in the case or the cited policy text."
-        for tok in unsupported
-    ]
+    warnings += checked.problems  # citations dropped, claims not in the record, verdicts, placeholders
     if precheck.status not in ("approved", "partially_approved"):
         warnings.append(f"Pre-check: {precheck.summary}")
+    if checked.claims:  # the pre-check reads the letter like a reviewer, not only the payer's rules
+        warnings.append(
+            f"Pre-check (claims): {len(checked.claims)} clinical claim(s) in the draft are not in the record."
+        )
     return Draft(
         kind=brief.kind,
         requested_kind=brief.requested_kind,
@@ -218,6 +188,8 @@ def finish(brief: Brief, written: Written) -> Draft:
         code_fixes=[*a.coded.fixes, *([a.member_fix] if a.member_fix else [])],
         warnings=list(dict.fromkeys(warnings)),
         unsupported_facts=unsupported,
+        unsupported_claims=[f.message for f in checked.claims],
+        rejected_draft_problems=written.rejected,
         submission=a.submission,
         action=action,
         appeal=brief.appeal if brief.requested_kind != "p2p" else (brief.p2p or brief.appeal),
@@ -328,13 +300,16 @@ def ask(
         policy=policy,
     )
     written = drafter.write(brief)
-    text, citations, warnings = resolve_citations(written.text, passages, written.cited_ids)
-    cited = {c.chunk_id for c in citations}
-    corpus = passage_corpus(Corpus().add(question), [p for p in passages if p.chunk_id in cited])
-    unsupported = unsupported_facts(text, corpus)
-    warnings += [
-        f"Unsupported: {tok!r} is in the answer but not in the cited policy text." for tok in unsupported
+    checked = review(brief, written.text, written.cited_ids)
+    text, citations, unsupported = checked.text, checked.citations, checked.unsupported_tokens
+    warnings = [
+        p.replace("in the draft but not in the case or", "in the answer but not in") for p in checked.problems
     ]
+    if written.rejected:
+        warnings.insert(
+            0,
+            f"The {written.rejected_backend or 'LLM'} answer was not used: " + " ".join(written.rejected[:6]),
+        )
     if not citations:
         warnings.append("The answer cites no retrieved passage; treat it as unverified.")
     return Draft(
@@ -344,6 +319,8 @@ def ask(
         citations=citations,
         warnings=warnings,
         unsupported_facts=unsupported,
+        unsupported_claims=[f.message for f in checked.claims],
+        rejected_draft_problems=written.rejected,
         backend=written.backend,
         fallback_reason=written.fallback_reason,
     )

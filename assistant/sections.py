@@ -193,11 +193,16 @@ def plan_parts(
         return found
     # an unlabelled follow-up sentence ("Post-discharge ECG at 1 week, clinic every 3 months.") completes
     # the plan: the newest of the ordering provider's first, whichever pattern it matches
-    tests = [lambda s, p=p: re.search(p, s, re.I) for p in spec.plan_patterns]
-    tests.append(lambda s: _FOLLOW_UP.search(s) and not _EXAM.search(s))
+    patterns = [re.compile(p, re.I) for p in spec.plan_patterns]
+
+    def is_plan(sentence: str) -> bool:
+        return any(p.search(sentence) for p in patterns) or bool(
+            _FOLLOW_UP.search(sentence) and not _EXAM.search(sentence)
+        )
+
     quoted = exclude | {p.text for p in found}
     for doc in ranked:
         for s in sentences(doc.text):
-            if not instruction_like(s) and not any(s in q for q in quoted) and any(t(s) for t in tests):
+            if not instruction_like(s) and not any(s in q for q in quoted) and is_plan(s):
                 return [*found, Part(doc, None, clip(s), -1)]
     return found

@@ -95,6 +95,9 @@ class ClaimChecker:
         if not claim.negated:
             for narrower in concept.includes:
                 mentions += [m for m in self._index.mentions.get(narrower, []) if not m.negated]
+        # quote the passage that uses the claim's own words first ("no myelopathy" before "no clonus")
+        said = claim.surface.lower()
+        mentions.sort(key=lambda m: said not in m.passage.lower())
         same = [m for m in mentions if m.negated == claim.negated]
         if same:
             return self._found(claim, "supported", Evidence(same[0].source_id, same[0].passage))

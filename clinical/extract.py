@@ -17,7 +17,8 @@ from clinical import figures as fig
 from clinical.models import Claim
 from clinical.negation import negated_spans
 from clinical.normalize import clauses, normalize, sentences
-from clinical.vocabulary import WORD, vocabulary
+from clinical.phrases import PhraseIndex, Token, tokens
+from clinical.vocabulary import vocabulary
 
 _COUNT_UNITS = frozenset(
     {
@@ -116,40 +117,15 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
-def match_terms(low: str) -> list[tuple[str, tuple[int, int]]]:
+@lru_cache(maxsize=1)
+def _terms() -> PhraseIndex:
+    return PhraseIndex(vocabulary().term_concept.items(), open_end=True)
+
+
+def match_terms(low: str, toks: list[Token] | None = None) -> list[tuple[str, tuple[int, int]]]:
     """Vocabulary terms in lower-case text, longest first at each word, non-overlapping: (concept, span).
     A term's last word matches at a word start ("taper" finds "tapering", "tumor" finds "tumors")."""
-    phrases = vocabulary().phrases
-    tokens = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(low)]
-    out: list[tuple[str, tuple[int, int]]] = []
-    i = 0
-    while i < len(tokens):
-        matched = 0
-        for first in _first_keys(tokens[i][0], phrases):
-            for words, concept in phrases[first]:
-                n = len(words)
-                if i + n > len(tokens):
-                    continue
-                if all(tokens[i + k][0] == words[k] for k in range(1, n - 1)) and (
-                    (n == 1 and tokens[i][0].startswith(words[0]))
-                    or (n > 1 and tokens[i][0] == words[0] and tokens[i + n - 1][0].startswith(words[-1]))
-                ):
-                    out.append((concept, (tokens[i][1], tokens[i + n - 1][2])))
-                    matched = n
-                    break
-            if matched:
-                break
-        i += matched or 1
-    return out
-
-
-def _first_keys(token: str, phrases: dict[str, object]) -> list[str]:
-    """Phrase keys a token can start: itself, and for one-word terms any key it begins with."""
-    keys = [token] if token in phrases else []
-    for cut in range(len(token) - 1, 1, -1):
-        if token[:cut] in phrases:
-            keys.append(token[:cut])
-    return keys
+    return [(c, (a, b)) for c, a, b in _terms().find(tokens(low) if toks is None else toks)]
 
 
 @lru_cache(maxsize=32768)
@@ -159,24 +135,29 @@ def read_clause(text: str, service_line: str | None = None) -> ClauseFacts:
     low = text.lower()
     cf = ClauseFacts(text=text, low=low)
     spans, found = [], []
-    for name, span in match_terms(low):
+    toks = tokens(low)
+    for name, span in match_terms(low, toks):
         concept = v.concepts[name]
         if service_line and concept.service_lines and service_line not in concept.service_lines:
             continue
         spans.append(span)
         found.append(concept)
     if spans:
-        for concept, span, neg in zip(found, spans, negated_spans(low, spans), strict=True):
+        for concept, span, neg in zip(found, spans, negated_spans(low, spans, toks), strict=True):
             cf.mentions.append(Mention(concept.name, concept.kind, neg, *span))
-    cf.dates = fig.date_mentions(text)
-    masked = fig.mask(text, dates=False)
-    for d in cf.dates:  # partial dates ("09/18") are not ratios
-        masked = masked[: d.start] + " " * (d.end - d.start) + masked[d.end :]
-    cf.figures = fig.figures(text, masked)
-    cf.years = fig.years(masked)
-    cf.stages = fig.stages(text)
-    cf.regulations = fig.regulations(text)
-    cf.references = fig.references(text)
+    if fig.DIGIT.search(text):  # most clauses of a chart have no figure: skip the figure readers
+        cf.dates = fig.date_mentions(text)
+        masked = fig.mask(text, dates=False)
+        for d in cf.dates:  # partial dates ("09/18") are not ratios
+            masked = masked[: d.start] + " " * (d.end - d.start) + masked[d.end :]
+        cf.figures = fig.figures(text, masked)
+        cf.years = fig.years(masked)
+        cf.regulations = fig.regulations(text)
+        cf.references = fig.references(text)
+    elif "[" in text:
+        cf.references = fig.references(text)
+    if "stage" in low or "grade" in low:  # "stage IIIA" has no digit
+        cf.stages = fig.stages(text)
     p = _patterns()
     heading = re.match(r"\s*(plan|request|goals?)\b", low)
     intent = p["intention"].search(low)
@@ -216,9 +197,12 @@ def _claims_in_clause(cf: ClauseFacts, sentence: str, span: tuple[int, int]) -> 
         else:
             kind = "negated_finding" if m.negated else "finding"
         out.append(Claim(kind, sentence, span, cf.text[m.start : m.end], m.concept, negated=m.negated))  # type: ignore[arg-type]
+    year_starts = {s for _y, s, _e in cf.years}
     for f in cf.figures:
         if f.start >= cut or is_threshold(cf, f.start, f.end):
             continue
+        if f.start in year_starts and f.unit is None:
+            continue  # "in 2024" is a date claim, below
         kind = figure_kind(f)
         if kind == "count" and float(f.value) <= 1:
             continue  # "1 of the options", "one block at a time", "1 unit"

@@ -42,13 +42,13 @@ US_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])
 LONG_DATE = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_ALT})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
 MONTH_YEAR = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{4}})\b", re.I)
-YEAR = re.compile(r"(?<![\d\-/.])((?:19|20)\d{2})(?![\d\-/.])")
+YEAR = re.compile(r"(?<![\d\-/.])((?:19|20)\d{2})(?![\d\-/]|\.\d)")
 # identifiers whose digits are not clinical figures, matched as whole tokens
 _ID_TOKEN = re.compile(
     r"doc-\d+"
     r"|[A-Z]{2,5}-?\d{5,}"  # member ids, MRNs
     r"|\d{9,}"  # NPIs, numeric ids
-    r"|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?"  # ICD-10-CM
+    r"|[A-TV-Z]\d[0-9A](?:\.[0-9A-Z]{1,4})?"  # ICD-10-CM (third character a digit or A: not "H2O")
     r"|[A-Z]\d{4}(?:-[A-Z0-9]{2})*"  # HCPCS (with modifiers)
     r"|\d{4}[A-Z]"  # CPT category III
     r"|\d{5}(?:-[A-Z0-9]{2})*"  # CPT (with modifiers)
@@ -126,7 +126,7 @@ def mask(text: str, dates: bool = True) -> str:
     parts = []
     last = 0
     for m in _TOKEN.finditer(text):
-        token = m.group(0).rstrip(".:")
+        token = m.group(0).rstrip(".:\"'”’")
         if _ID_TOKEN.fullmatch(token) and not _DATE_TOKEN.fullmatch(token):
             cased = token[0].isdigit() or token.lower().startswith("doc-") or _ID_CASED.fullmatch(token)
             if cased:

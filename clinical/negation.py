@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from negspacy.termsets import termset
 
+from clinical.phrases import PhraseIndex, Token, tokens
 from clinical.vocabulary import vocabulary
 
 # words between a cue and the concept it negates, not counting other concepts' words, so a list after
@@ -27,16 +28,8 @@ _SCOPE_BREAK = re.compile(r"[():]")
 
 @dataclass(frozen=True, slots=True)
 class Cues:
-    preceding: re.Pattern[str]
-    following: re.Pattern[str]
-    pseudo: re.Pattern[str]
-    termination: re.Pattern[str]
-
-
-def _alternation(phrases: list[str]) -> re.Pattern[str]:
-    ordered = sorted({p.lower() for p in phrases if p.strip()}, key=len, reverse=True)
-    body = "|".join(re.escape(p) for p in ordered)
-    return re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])")
+    words: PhraseIndex  # every word cue, labelled preceding / following / pseudo / termination
+    punctuated: re.Pattern[str]  # following cues that start with punctuation (": none")
 
 
 @lru_cache(maxsize=1)
@@ -44,31 +37,31 @@ def cues() -> Cues:
     base = termset("en_clinical").get_patterns()
     forms = vocabulary().forms
     following = [*base["following_negations"], *forms.negation_following_extra]
+    labelled = [
+        *((p, "pseudo") for p in [*base["pseudo_negations"], *forms.pseudo_negation_extra]),
+        *((p, "preceding") for p in [*base["preceding_negations"], *forms.negation_preceding_extra]),
+        *((p, "following") for p in following if p[0].isalpha()),
+        *((p, "termination") for p in base["termination"]),
+    ]
+    seen: dict[str, str] = {}
+    for phrase, label in labelled:  # a phrase in two lists keeps the first (pseudo wins)
+        seen.setdefault(phrase.lower(), label)
+    punct = sorted({p for p in following if not p[0].isalpha()}, key=len, reverse=True)
     return Cues(
-        preceding=_alternation([*base["preceding_negations"], *forms.negation_preceding_extra]),
-        following=re.compile(
-            # ": none" starts with punctuation, so it cannot take the word-start guard
-            "|".join(
-                (re.escape(f) if not f[0].isalpha() else r"(?<![a-z0-9])" + re.escape(f)) + r"(?![a-z0-9])"
-                for f in sorted(set(following), key=len, reverse=True)
-            )
-        ),
-        pseudo=_alternation([*base["pseudo_negations"], *forms.pseudo_negation_extra]),
-        termination=_alternation(base["termination"]),
+        PhraseIndex(seen.items()),
+        re.compile("|".join(re.escape(p) + r"(?![a-z0-9])" for p in punct)),
     )
 
 
-def negated_spans(clause: str, spans: list[tuple[int, int]]) -> list[bool]:
+def negated_spans(clause: str, spans: list[tuple[int, int]], toks: list[Token] | None = None) -> list[bool]:
     """For each (start, end) of a concept in ``clause`` (lower case), whether NegEx calls it negated."""
     c = cues()
-    pseudo = [m.span() for m in c.pseudo.finditer(clause)]
-
-    def in_pseudo(a: int, b: int) -> bool:
-        return any(ps <= a and b <= pe for ps, pe in pseudo)
-
-    pre = [m.span() for m in c.preceding.finditer(clause) if not in_pseudo(*m.span())]
-    post = [m.span() for m in c.following.finditer(clause) if not in_pseudo(*m.span())]
-    stops = [m.start() for m in c.termination.finditer(clause)]
+    found = c.words.find(tokens(clause) if toks is None else toks)  # pseudo cues consume their words
+    pre = [(a, b) for label, a, b in found if label == "preceding"]
+    post = [(a, b) for label, a, b in found if label == "following"]
+    if ":" in clause or "-" in clause:
+        post += [m.span() for m in c.punctuated.finditer(clause)]
+    stops = [a for label, a, _b in found if label == "termination"]
     out = []
     for start, end in spans:
         negated = False

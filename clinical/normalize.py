@@ -36,8 +36,11 @@ def _rules() -> tuple[
         r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?)\s?-?(?:" + "|".join(f"({s})" for s in spellings) + r")\b", re.I
     )
     abbreviations = sorted(forms.abbreviations, key=len, reverse=True)
+    # never inside an id ("LKS-TKA-001.1") or a compound ("PT/OT")
     abbr = re.compile(
-        r"(?<![A-Za-z0-9/])(" + "|".join(re.escape(a) for a in abbreviations) + r")(?![A-Za-z0-9]|/[A-Za-z])"
+        r"(?<![A-Za-z0-9/\-])("
+        + "|".join(re.escape(a) for a in abbreviations)
+        + r")(?![A-Za-z0-9\-]|/[A-Za-z])"
     )
     return rewrites, units, [forms.unit_spellings[s] for s in spellings], abbr
 

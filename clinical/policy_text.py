@@ -18,8 +18,12 @@ _PASTED_SHARE = 0.6  # of a sentence's 6-grams found in a policy passage
 _MIN_WORDS = 8  # shorter sentences ("Conservative care failed.") cannot be told from a paraphrase
 
 
+_IDS = re.compile(r"\b[A-Z][A-Z]{1,9}-(?:[A-Z0-9]{1,10}-)*\d{3,}(?:\.\d+)*\b")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    """Words of a text, policy ids left out ("- LKS-MRI-001.2 — <criterion text>" is the criterion text)."""
+    return re.findall(r"[a-z0-9]+", _IDS.sub(" ", text).lower())
 
 
 def _grams(words: list[str]) -> list[tuple[str, ...]]:

@@ -87,8 +87,6 @@ class Vocabulary:
     concepts: dict[str, Concept]
     forms: FormsFile
     term_concept: dict[str, str]  # normalized term -> concept name
-    # first word of a term -> (term words, concept), longest first: a phrase matcher over word tokens
-    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
 
 
 def _load(name: str, model: type[BaseModel]) -> BaseModel:
@@ -102,9 +100,6 @@ def _load(name: str, model: type[BaseModel]) -> BaseModel:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise VocabularyError(f"{path.name}: {where}: {err['msg']}; fix that entry") from exc
-
-
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def term_key(term: str) -> str:
@@ -140,12 +135,4 @@ def vocabulary() -> Vocabulary:
         for ref in [*([c.parent] if c.parent else []), *c.includes]:
             if ref not in concepts:
                 raise VocabularyError(f"concepts.yaml: {c.name}: names unknown concept {ref!r}; add it")
-    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for key, concept in term_concept.items():
-        words = tuple(WORD.findall(key))
-        phrases.setdefault(words[0], []).append((words, concept))
-    frozen = {
-        k: tuple(sorted(v, key=lambda item: (len(item[0]), len(" ".join(item[0]))), reverse=True))
-        for k, v in phrases.items()
-    }
-    return Vocabulary(concepts, forms, term_concept, frozen)
+    return Vocabulary(concepts, forms, term_concept)

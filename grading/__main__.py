@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from pydantic import TypeAdapter, ValidationError
 
-from cli_support import InputError, read_json
+from cli_support import InputError, check_dates, read_json
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,8 +49,11 @@ def _grade(args: argparse.Namespace) -> int:
     raw_case = _read_json(args.case, "case")
     try:
         case = Case.model_validate(raw_case)
+        check_dates(case, args.case)
     except ValidationError as exc:
         _fail(_first_error(args.case, exc))
+    except InputError as exc:
+        _fail(str(exc))
     raw = _read_json(args.actions, "actions")
     if isinstance(raw, dict):
         if "actions" not in raw:
@@ -62,8 +65,11 @@ def _grade(args: argparse.Namespace) -> int:
         _fail(f"{args.actions}: expected a list of actions, got {type(raw).__name__}")
     try:
         actions = TypeAdapter(list[Action]).validate_python(raw)
+        check_dates(actions, args.actions, "actions")
     except ValidationError as exc:
         _fail(_first_error(args.actions, exc, "actions"))
+    except InputError as exc:
+        _fail(str(exc))
     settings = None
     if args.second_opinion:
         from settings import SettingsError, load_settings

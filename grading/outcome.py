@@ -16,21 +16,31 @@ from scenarios.models import Submission
 from simulator.models import Determination
 
 FAVOURABLE = ("approved", "partially_approved")
-ADVERSE = ("denied", "pended", "rejected")
+ADVERSE = ("denied", "pended", "rejected", "dismissed")
 _NOUN = {
     "approved": "approval",
     "partially_approved": "partial approval",
     "denied": "denial",
     "pended": "pend",
     "rejected": "rejection",
+    "dismissed": "dismissal",
 }
 REDONE_SHARE = 0.5  # obtained, but only after a rejected or denied request had to be sent again
+# where a reason's code sits in the 278 reply (knowledge_base/x12.py); pends and notes are free text
+_SEGMENT = {"reject": "AAA03 ", "denial": "HCR03 ", "partial": "HCR03 "}
 
 
 def _why(det: Determination) -> str:
     reasons = [r for r in det.reasons if r.kind != "info"]
     return "; ".join(
-        f"{r.code}{' ' + r.criterion_id if r.criterion_id else ''}: {r.message}" for r in reasons[:2]
+        " ".join(
+            part
+            for part in (_SEGMENT[r.kind] + r.code if r.kind in _SEGMENT else "", r.criterion_id or "")
+            if part
+        )
+        + (": " if r.kind in _SEGMENT or r.criterion_id else "")
+        + r.message
+        for r in reasons[:2]
     )
 
 

@@ -192,8 +192,9 @@ def _urgency_item(att: Attempt) -> GradeItem:
         f"Expedited review ({hours} hours) is for when waiting the standard time could seriously jeopardize "
         "the patient's health; here the chart documents that."
         if ak.urgency == "expedited"
-        else "Expedited review is reserved for urgent situations the chart documents; asking for it without one "
-        "gets the request reviewed on the standard clock anyway and erodes the office's credibility."
+        else "Expedited review is reserved for urgent situations the chart documents. The payer must expedite a "
+        "request the physician attests is urgent, so an attestation the chart does not support is a false "
+        "statement on the record and takes urgent review from patients who need it."
     )
     return _check(
         "urgency",

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError, load_all, load_library
-from knowledge_base.models import Policy
+from knowledge_base.models import Manual, Policy
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,8 +30,14 @@ def _fail(message: str) -> int:
 
 
 def _root_problem(root: Path) -> str | None:
-    if not (root / "policies").is_dir() and not (root / "manuals").is_dir():
-        return f"--root {root}: no policies/ or manuals/ folder there; point --root at the content folder"
+    """A root without policy and manual files: validating it proves nothing, building it empties the index."""
+    for folder in ("policies", "manuals"):
+        try:
+            found = (root / folder).is_dir() and next((root / folder).rglob("*.md"), None) is not None
+        except OSError as exc:
+            return f"--root {root}: cannot read {folder}/ ({exc.strerror or type(exc).__name__})"
+        if not found:
+            return f"--root {root}: no {folder}/*.md files there; point --root at the content folder"
     return None
 
 
@@ -50,7 +56,8 @@ def cmd_validate(root: Path) -> int:
     cells = Counter((p.payer, p.service_line) for p in policies)
     print(f"policies: {len(policies)}  manuals: {len(result.manuals)}  criteria: {criteria}")
     # payers in their manuals' order, service lines as the policies name them: both are content
-    payers = [m.id for m in sorted((d.meta for d in result.manuals.values()), key=lambda m: (m.order, m.id))]
+    manuals = [d.meta for d in result.manuals.values() if isinstance(d.meta, Manual)]
+    payers = [m.id for m in sorted(manuals, key=lambda m: (m.order, m.id))]
     service_lines = sorted({p.service_line for p in policies})
     width = max((len(s) for s in service_lines), default=12)
     print((f"{'service line':<{width}}  " + "  ".join(f"{p:<13}" for p in payers)).rstrip())

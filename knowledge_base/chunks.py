@@ -64,7 +64,7 @@ class Chunk(BaseModel):
         payload = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def metadata(self) -> dict[str, str | int]:
+    def metadata(self) -> dict[str, str | int | float]:
         """Scalar metadata for Chroma (lists are comma-joined; a missing criterion id is "")."""
         return {
             "payer": self.payer,

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from knowledge_base.chunks import Chunk, load_chunks
 from knowledge_base.embeddings import default_embedding
-from knowledge_base.loader import CONTENT_ROOT
+from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError
 from settings import Settings
 
 COLLECTION_PREFIX = "precert_kb"
@@ -135,6 +135,13 @@ def build_index(
     started = time.perf_counter()
     ef = embedding or default_embedding()
     wanted = chunks if chunks is not None else load_chunks(root)
+    if not any(c.kind == "policy" for c in wanted) or not any(c.kind == "manual" for c in wanted):
+        # a build mirrors the content, so an empty folder would delete every passage the assistant cites
+        raise PolicyValidationError(
+            [
+                f"{root}: no policies or no manuals found; refusing to build an index without them (nothing changed)"
+            ]
+        )
     ids = [c.id for c in wanted]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})

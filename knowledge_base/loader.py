@@ -38,7 +38,7 @@ def split_sections(body: str) -> list[Section]:
     ['Overview', 'A', 'B']
     """
     sections: list[Section] = []
-    title, lines = "Overview", []
+    title, lines = "Overview", list[str]()
     for line in body.splitlines():
         if line.startswith("## "):
             if "".join(lines).strip():
@@ -59,7 +59,12 @@ def _section(title: str, lines: list[str]) -> Section:
 def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]]:
     """Parse one Markdown file with front matter; returns the document or the list of its errors."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [f"{rel}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"]
+    except OSError as exc:
+        return None, [f"{rel}: cannot read the file ({exc.strerror or exc.__class__.__name__})"]
     match = _FRONT.match(text)
     if not match:
         return None, [f"{rel}: missing YAML front matter (the file must start with '---')"]
@@ -84,7 +89,13 @@ def parse_file(path: Path, root: Path) -> tuple[PolicyDocument | None, list[str]
 def load_all(root: Path = CONTENT_ROOT) -> LoadResult:
     """Load every policy (``policies/**.md``) and manual (``manuals/*.md``) under ``root``."""
     result = LoadResult()
-    files = sorted((root / "policies").rglob("*.md")) + sorted((root / "manuals").rglob("*.md"))
+    try:
+        files = sorted((root / "policies").rglob("*.md")) + sorted((root / "manuals").rglob("*.md"))
+    except OSError as exc:  # e.g. a symlink loop or an unreadable folder
+        result.errors.append(
+            f"{root}: cannot list the content folders ({exc.strerror or exc.__class__.__name__})"
+        )
+        return result
     for path in files:
         doc, errors = parse_file(path, root)
         result.errors.extend(errors)

@@ -67,6 +67,10 @@ class Timeframes(_Strict):
     expedited_decision_hours: int = Field(ge=1)
     pend_reply_days: int = Field(ge=1)
     approval_days: int = Field(ge=1, description="How long an approval stays valid from the date of service.")
+    extension_allowed: bool = Field(
+        default=True,
+        description="False: the payer's extension cannot be used for this service (Medicare Part B drugs)",
+    )
 
 
 class AppealClock(_Strict):
@@ -164,6 +168,14 @@ class MemberIdFormat(_Strict):
         return rf"^{self.prefix}\d{{{self.digits}}}$"
 
 
+class UrgentIncomplete(_Strict):
+    """An ERISA plan's clock for an urgent request that lacks information (29 CFR 2560.503-1(f)(2)(i))."""
+
+    notice_hours: int = Field(ge=1, description="tell the requester what is missing within this time")
+    reply_hours: int = Field(ge=1, description="at least this long to supply it")
+    decide_hours: int = Field(ge=1, description="decide within this time of the reply (or its deadline)")
+
+
 class Manual(_Strict):
     """A payer's provider manual: who the payer is, its member file rules, clocks and appeal ladder."""
 
@@ -183,10 +195,18 @@ class Manual(_Strict):
     member_id_format: MemberIdFormat
     member_id_example: str
     referral_required_for_specialists: bool = False
+    # What the payer does with a request whose servicing provider is outside its network: "review" it
+    # with out-of-network benefits (a PPO), or "reject" it (AAA03 35) because the plan covers no
+    # non-emergency care outside its network (an HMO; a Medicaid MCO outside a single-case agreement).
+    out_of_network: Literal["review", "reject"] = "review"
     standard_decision_days: int = Field(ge=1)
     standard_extension_days: int = Field(default=0, ge=0)
     expedited_decision_hours: int = Field(ge=1)
     pend_reply_days: int = Field(ge=1)
+    # tolls: the decision clock stops from the request for information until the reply (ERISA);
+    # extends: it keeps running and the payer takes its one extension with written notice (MA, Medicaid)
+    pend_clock: Literal["tolls", "extends"] = "tolls"
+    urgent_incomplete: UrgentIncomplete | None = None
     appeal_levels: list[AppealLevel] = Field(min_length=1)
     contacts: dict[str, str] = Field(default_factory=dict)
     # what every adverse notice adds after the appeal ladder (e.g. ERISA's right to bring a civil action)
@@ -203,6 +223,14 @@ class Manual(_Strict):
             raise ValueError(
                 f"member_id_example {self.member_id_example!r} does not match member_id_format "
                 f"{self.member_id_pattern!r}; fix one of them"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _extension_for_extending_pends(self) -> Manual:
+        if self.pend_clock == "extends" and self.standard_extension_days < 1:
+            raise ValueError(
+                "pend_clock 'extends' needs standard_extension_days of 1 or more (the extension a pend takes)"
             )
         return self
 

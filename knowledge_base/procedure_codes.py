@@ -182,7 +182,7 @@ def code_problem(code: str) -> str | None:
     """Why ``code`` is not a CPT or HCPCS Level II code (None when it has a real code's shape).
 
     >>> code_problem("J0135") is None, code_problem("7214")
-    (True, "7214 is not a CPT code (five digits, or four digits and F, T or U) or a HCPCS Level II code (a letter and four digits)")
+    (True, '7214 is not a CPT code (five digits, or four digits and F, T or U) or a HCPCS Level II code (a letter and four digits)')
     """
     if code_system(code) is not None:
         return None

@@ -21,7 +21,8 @@ ACTION_CODES: dict[str, str | None] = {
     "denied": "A3",
     "pended": "A4",
     "no_auth_required": "NA",
-    "rejected": "C",
+    "rejected": None,
+    "dismissed": None,
 }
 
 # AAA03 Reject Reason Code (element 901) values the payer's front end and eligibility edits use.
@@ -36,6 +37,7 @@ REJECT_REASONS: dict[str, str] = {
     "72": "Invalid/missing subscriber/insured ID",
     "73": "Invalid/missing subscriber/insured name",
     "75": "Subscriber/insured not found",
+    "52": "Service dates not within plan enrollment",
     "AF": "Invalid/missing diagnosis code(s)",
     "AG": "Invalid/missing procedure code(s)",
 }
@@ -67,10 +69,11 @@ ELIGIBILITY_CODES: dict[str, str] = {
 
 # CARC / RARC shown as "the claim denial this becomes" (835), never as the 278's reason.
 CLAIM_CODES: dict[str, str] = {
-    "CO-11": "The diagnosis is inconsistent with the procedure",
     "CO-50": "Not deemed a medical necessity by the payer",
+    "CO-167": "This (these) diagnosis(es) is (are) not covered",
     "CO-197": "Precertification/authorization/notification absent",
     "CO-198": "Precertification/notification/authorization exceeded",
+    "CO-210": "Payment adjusted because pre-certification/authorization not received in a timely fashion",
     "CO-242": "Services not provided by network/primary care providers",
     "CO-288": "Referral absent",
     "N54": "Claim information is inconsistent with pre-certified/authorized services",

@@ -389,6 +389,9 @@ def _chart(
                 drafts.append((rng.choice(later_days), index, 1, spec, new_facts))
             else:
                 drafts.append((rng.choice(later_days), index, 1, spec, facts_now))
+        elif archetype.lead == "none" and spec.author == "ordering" and prior_at is None:
+            # the service is today (an emergency): the ordering physician's note is from today's visit
+            drafts.append((start, index, 0, spec, facts_now))
         else:
             drafts.append((anchor - timedelta(days=spec.days_before_start), index, 0, spec, facts_now))
     drafts.sort(key=lambda d: (d[0], d[1], d[2]))

@@ -33,6 +33,7 @@ DeterminationStatus = Literal[
     "pended",
     "no_auth_required",
     "rejected",
+    "dismissed",  # an appeal filed too late: not reviewed, the denial stands (no HCR decision)
 ]
 Urgency = Literal["standard", "expedited"]
 
@@ -182,6 +183,9 @@ class Submission(_Model):
     procedures: list[RequestedLine] = Field(min_length=0)
     date_of_service: date
     urgency: Urgency = "standard"
+    # who asks for the review: the provider's office (its physician's urgency attestation binds the plan)
+    # or the member alone (the plan judges urgency itself and may move the request to the standard clock)
+    requested_by: Literal["provider", "member"] = "provider"
     place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
     document_ids: list[str] = Field(default_factory=list)
     narrative: str = Field(default="", max_length=20000)

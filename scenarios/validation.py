@@ -434,7 +434,7 @@ def validate_content(
         if library is not None:
             rel = files.paths.get(f"modules/{module.id}", f"scenarios/modules/{module.id}.yaml")
             for i, a in enumerate(module.archetypes):
-                line = files.service_lines.get(a.service_line)
-                if line is not None:
-                    errors.extend(request_errors(f"{rel} > archetypes > {i} ({a.id})", a, line, library))
+                material = files.service_lines.get(a.service_line)
+                if material is not None:
+                    errors.extend(request_errors(f"{rel} > archetypes > {i} ({a.id})", a, material, library))
     return errors

@@ -8,7 +8,7 @@ or ends it with a determination whose ``stage`` and ``reasons`` say what decided
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from knowledge_base.criteria import Evidence
@@ -18,10 +18,20 @@ from scenarios.models import Case, PendReply, Submission
 from simulator import clock
 from simulator.codes import policy_index
 from simulator.edits import front_end_edits
-from simulator.eligibility import eligibility_rejects, referral_missing
+from simulator.eligibility import eligibility_rejects, network_reasons, referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import CriterionResult, Determination, Reason, Stage
-from simulator.notices import approval_fields, authorization_number, clocks, notice, policy_prefix
+from simulator.notices import (
+    approval_fields,
+    authorization_number,
+    clocks,
+    decision_clock,
+    notice,
+    pend_terms,
+    policy_prefix,
+    resumed_due,
+)
+from simulator.realism import OFF, Realism
 from simulator.requirements import auth_decision
 from simulator.review import (
     apply_limits,
@@ -43,17 +53,30 @@ class Run:
     as_of: date  # criteria and document recency are measured on this date
     clock_from: datetime  # decision clocks run from here (receipt, or the pend reply)
     info: list[Reason] = field(default_factory=list)
+    # after a pend reply: the decision due time the pend's clock leaves (an extension's, or a tolled
+    # clock's remainder); None computes it from clock_from
+    due: datetime | None = None
+    realism: Realism = OFF  # seeded reviewer variability; off on every graded path
 
 
-def adjudicate(case: Case, submission: Submission, *, library: Library | None = None) -> Determination:
+def adjudicate(
+    case: Case, submission: Submission, *, library: Library | None = None, realism: Realism | None = None
+) -> Determination:
     """The payer's determination of ``submission`` on ``case`` (only attached documents are read).
 
-    >>> adjudicate(case, submission).status        # doctest: +SKIP
+    ``realism`` (off unless given with ``enabled``) draws decision times and reviewer variability,
+    seeded; graded paths never pass it (:mod:`simulator.realism`).
+
+    >>> from scenarios import generate_case
+    >>> cases = (generate_case("advanced_imaging", seed) for seed in range(50))
+    >>> case = next(c for c in cases if c.archetype_id == "mri_meets")
+    >>> adjudicate(case, case.answer_key.reference_submission).status
     'approved'
     """
     library = library or load_library()
     view = build_view(case, submission, library)
-    return run_pipeline(Run(view, library, as_of=view.received_on, clock_from=submission.at))
+    run = Run(view, library, as_of=view.received_on, clock_from=submission.at, realism=realism or OFF)
+    return run_pipeline(run)
 
 
 def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
@@ -71,7 +94,9 @@ def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
                 reasons=rejects,
                 manual=manual,
             )
-    rejects = eligibility_rejects(view)
+    network = network_reasons(view)
+    rejects = eligibility_rejects(view) or [r for r in network if r.kind == "reject"]
+    run.info += [r for r in network if r.kind == "info"]
     if rejects:
         return notice(
             "rejected",
@@ -84,17 +109,25 @@ def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
         )
     referral = referral_missing(view)
     if referral is not None:
-        due, decided = clocks(run.clock_from, expedited=False, policy=None, manual=manual)
+        due, decided = _clocks(run, expedited=False, policy=None)
+        terms = pend_terms(
+            decision_clock(None, manual),
+            manual,
+            due=due,
+            noticed=decided,
+            expedited=False,
+            extended=run.due is not None,
+        )
         return notice(
             "pended",
             "eligibility",
             received=received,
-            due=due,
+            due=terms.due,
             decided=decided,
-            reasons=[referral],
+            reasons=[referral, terms.reason],
             manual=manual,
             request_for_information=["PCP referral for the requested specialist service"],
-            pend_reply_by=run.clock_from + timedelta(days=manual.pend_reply_days),
+            pend_reply_by=terms.reply_by,
         )
 
     auth = auth_decision(view, run.library, build_evidence(view, None, with_documents=False))
@@ -117,7 +150,11 @@ def _review(run: Run, policy: Policy) -> Determination:
     view, sub, manual = run.view, run.view.submission, run.view.manual
     evidence = build_evidence(view, policy)
     expedited = _expedited(run, policy, evidence)
-    due, decided = clocks(run.clock_from, expedited=expedited, policy=policy, manual=manual)
+    due, decided = _clocks(run, expedited=expedited, policy=policy)
+    if run.realism.enabled:
+        decided = run.realism.decided_at(
+            run.clock_from, due, expedited=expedited, service_line=policy.service_line, key=_realism_key(run)
+        )
     base = {
         "received": sub.at,
         "due": due,
@@ -135,8 +172,9 @@ def _review(run: Run, policy: Policy) -> Determination:
             reasons=[
                 *run.info,
                 Reason(
-                    code="210",
+                    code="89",
                     kind="denial",
+                    claim_code="CO-210",
                     edit="retro_request",
                     message=(
                         f"The request was received on {view.received_on.isoformat()}, after the date of service "
@@ -170,16 +208,24 @@ def _review(run: Run, policy: Policy) -> Determination:
     gaps = documentation_gaps(view, policy, evidence, run.as_of)
     asks = evidence_pends(policy, results)
     if gaps or asks:
-        # one pend asks for everything at once: each missing document (252) and each criterion nothing
-        # sent lets the reviewer assess (226), so a single reply can complete the request
+        # one pend asks for everything at once: each missing document and each criterion nothing sent
+        # lets the reviewer assess, so a single reply can complete the request
+        terms = pend_terms(
+            decision_clock(policy, manual),
+            manual,
+            due=due,
+            noticed=decided,
+            expedited=expedited,
+            extended=run.due is not None,
+        )
         return notice(
             "pended",
             "documentation",
-            reasons=[*run.info, *(g.reason for g in gaps), *(a[0] for a in asks)],
+            reasons=[*run.info, *(g.reason for g in gaps), *(a[0] for a in asks), terms.reason],
             criteria=results,
             request_for_information=[*(g.request for g in gaps), *(a[1] for a in asks)],
-            pend_reply_by=run.clock_from + timedelta(days=policy.timeframes.pend_reply_days),
-            **base,
+            pend_reply_by=terms.reply_by,
+            **{**base, "due": terms.due},
         )
 
     # 7. medical necessity
@@ -187,8 +233,43 @@ def _review(run: Run, policy: Policy) -> Determination:
     if denials:
         return notice("denied", "medical_necessity", reasons=[*run.info, *denials], criteria=results, **base)
 
+    # realism only: a second reviewer reads the same records differently at the base rate
+    if run.realism.enabled and run.realism.reviewer_denies(*_realism_key(run)):
+        return notice(
+            "denied",
+            "medical_necessity",
+            reasons=[*run.info, reviewer_denial(policy)],
+            criteria=results,
+            **base,
+        )
+
     # 8. approval, capped by unit and duration limits
     return approve(run, policy, results, base, salt="")
+
+
+REVIEWER_VARIABILITY = "reviewer_variability"
+
+
+def reviewer_denial(policy: Policy) -> Reason:
+    """The denial realism mode's reviewer issues: the plan's medical director weighs the same records
+    against the first criterion differently (appeals overturn most such denials)."""
+    first = policy.criteria[0] if policy.criteria else None
+    return Reason(
+        code="50",
+        kind="denial",
+        criterion_id=first.id if first else None,
+        edit=REVIEWER_VARIABILITY,
+        message=(
+            f"The reviewer did not accept the records sent as showing {first.id}: {first.text}"
+            if first
+            else f"The reviewer did not find the request medically necessary under {policy.id}."
+        )
+        + " (Realism mode: reviewer variability at the base denial rate; an appeal usually overturns it.)",
+    )
+
+
+def _realism_key(run: Run) -> tuple[str, ...]:
+    return (run.view.case_id, run.view.submission.model_dump_json(), run.clock_from.isoformat())
 
 
 def approve(
@@ -218,21 +299,54 @@ def approve(
     return notice(status, stage, reasons=[*limits.reasons, *info], criteria=results, **base, **extra)  # type: ignore[arg-type]
 
 
+def _clocks(run: Run, *, expedited: bool, policy: Policy | None) -> tuple[datetime, datetime]:
+    """(decision due, decided at): from the request's own clock, or the one a pend reply resumed."""
+    due, decided = clocks(run.clock_from, expedited=expedited, policy=policy, manual=run.view.manual)
+    if run.due is not None:
+        due = run.due
+        decided = clock.decided_at(run.clock_from, due, expedited=expedited)
+    return due, decided
+
+
 def _expedited(run: Run, policy: Policy, evidence: Evidence) -> bool:
-    """Honour an expedited request when the policy's ``expedite_if`` is met (no rule: the requesting
-    physician's attestation is accepted); otherwise review it on the standard clock and say so."""
-    if run.view.submission.urgency != "expedited":
+    """Whether the request runs on the expedited clock (docs/sources.md#regulatory-clocks-and-urgency).
+
+    A provider's expedited request is the treating physician's attestation that the standard time could
+    seriously jeopardize the patient, and it binds the plan (29 CFR 2560.503-1(m)(1)(ii), 42 CFR
+    422.570(c)(2)(ii), 438.210(d)(2)): it is honoured, and the notice says so when the records sent do
+    not show why. Only a member's own request is judged on the policy's ``expedite_if``, and moved to
+    the standard clock with notice when it is not met (42 CFR 422.570(d)).
+    """
+    sub = run.view.submission
+    if sub.urgency != "expedited":
         return False
-    if policy.expedite_if is None or policy.expedite_if.evaluate(evidence, run.as_of).status == "met":
+    shown = policy.expedite_if is None or policy.expedite_if.evaluate(evidence, run.as_of).status == "met"
+    if sub.requested_by == "provider":
+        if not shown:
+            run.info.append(
+                Reason(
+                    code="MSG",
+                    kind="info",
+                    edit="expedite_attested",
+                    message=(
+                        "Expedited review is given on the requesting physician's attestation of urgency, which "
+                        f"binds {run.view.manual.name}; the records sent do not show why ({policy.id}'s "
+                        "expedite criteria). An attestation the chart does not support is a compliance risk."
+                    ),
+                )
+            )
+        return True
+    if shown:
         return True
     run.info.append(
         Reason(
             code="MSG",
             kind="info",
-            edit="expedite_downgraded",
+            edit="expedite_reclassified",
             message=(
-                f"Expedited review was requested, but the records sent do not meet {policy.id}'s criteria for "
-                "expedited review; the request is reviewed on the standard clock."
+                f"The member asked for expedited review; the records sent do not meet {policy.id}'s criteria for "
+                "it, so the request is moved to the standard clock. Written notice: the member may resubmit with a "
+                "physician's support (which the plan must expedite) or file an expedited grievance."
             ),
         )
     )
@@ -246,10 +360,11 @@ def answer_pend(
     reply: PendReply,
     *,
     library: Library | None = None,
+    realism: Realism | None = None,
 ) -> Determination:
     """Merge the reply's documents into the request and review it again from eligibility on.
 
-    A reply after ``pended.pend_reply_by``, or one that still leaves something missing, is denied (226).
+    A reply after ``pended.pend_reply_by``, or one that still leaves something missing, is denied (HCR03 90, requested information not received).
     """
     if pended.status != "pended":
         raise SimulatorError(
@@ -266,8 +381,9 @@ def answer_pend(
             policy,
             [
                 Reason(
-                    code="226",
+                    code="90",
                     kind="denial",
+                    claim_code="CO-197",
                     edit="pend_reply_late",
                     message=(
                         f"The requested information arrived on {reply.at.date().isoformat()}, after the reply-by date "
@@ -277,7 +393,15 @@ def answer_pend(
             ],
             decided=pended.pend_reply_by,
         )
-    run = Run(view, library, as_of=reply.at.date(), clock_from=reply.at)
+    dc = decision_clock(policy, view.manual)
+    run = Run(
+        view,
+        library,
+        as_of=reply.at.date(),
+        clock_from=reply.at,
+        due=resumed_due(dc, pended, reply.at),
+        realism=realism or OFF,
+    )
     if view.unknown_document_ids:
         run.info.append(
             Reason(
@@ -296,8 +420,9 @@ def answer_pend(
         return again
     still = [
         Reason(
-            code="226",
+            code="90",
             kind="denial",
+            claim_code="CO-197",
             criterion_id=r.criterion_id,
             edit=r.edit,
             message=f"Requested information not provided: {r.message}",

@@ -15,11 +15,12 @@ from knowledge_base.loader import Library, load_library
 from knowledge_base.models import AppealLevel, Manual, Policy
 from scenarios.models import Appeal, Case, PeerToPeer, Submission
 from simulator import clock
-from simulator.adjudication import Run, approve
+from simulator.adjudication import REVIEWER_VARIABILITY, Run, approve
 from simulator.eligibility import referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import AppealRight, Determination, Reason
 from simulator.notices import ADVERSE, level_clock, notice, rights_after
+from simulator.realism import OFF, Realism
 from simulator.requirements import auth_decision
 from simulator.review import documentation_gaps, evaluate_criteria, necessity_denials
 from simulator.view import PayerView, SimulatorError, build_view, chart_index
@@ -34,11 +35,13 @@ def decide_appeal(
     appeal: Appeal,
     *,
     library: Library | None = None,
+    realism: Realism | None = None,
 ) -> Determination:
     """The decision on ``appeal`` against ``denial`` (an adverse determination of ``submission``).
 
-    Wrong or unavailable level → ``rejected`` naming the open level(s); filed late → dismissed
-    (``denied``, reason 29); otherwise overturned (``approved``) or upheld (``denied``).
+    Wrong or unavailable level → ``rejected`` naming the open level(s); filed late → ``dismissed`` (not
+    reviewed, the denial stands); otherwise overturned (``approved``) or upheld (``denied``). With
+    ``realism`` on, a denial realism's reviewer issued is overturned at the appeal base rate.
     """
     library = library or load_library()
     return _decide(
@@ -50,6 +53,7 @@ def decide_appeal(
         at=appeal.at,
         document_ids=appeal.document_ids,
         expedited=appeal.expedited,
+        realism=realism or OFF,
     )
 
 
@@ -100,6 +104,7 @@ def _decide(
     at: datetime,
     document_ids: list[str],
     expedited: bool,
+    realism: Realism = OFF,
 ) -> Determination:
     if denial.status not in ADVERSE:
         raise SimulatorError(
@@ -124,7 +129,7 @@ def _decide(
             appeal_level=level,
             policy=_policy(library, denial),
             criteria=denial.criteria,
-            reasons=[Reason(code="33", kind="reject", edit=edit, message=message)],
+            reasons=[Reason(code="33", kind="reject", follow_up="C", edit=edit, message=message)],
         )
 
     if offered is None:
@@ -152,8 +157,10 @@ def _decide(
     due = _due(at, offered, lvl_expedited, denial)
     decided = clock.decided_at(at, due, expedited=lvl_expedited)
     if at.date() > right.file_by:
+        # a late appeal is dismissed, not decided: nobody reviews it, so there is no HCR decision and no
+        # claim code; the denial it was filed against stands (docs/sources.md#x12-transactions-and-reason-codes)
         return notice(
-            "denied",
+            "dismissed",
             "appeal",
             received=at,
             due=due,
@@ -166,8 +173,8 @@ def _decide(
             rights=[r for r in rights if r.level != level],
             reasons=[
                 Reason(
-                    code="29",
-                    kind="denial",
+                    code="MSG",
+                    kind="dismissal",
                     edit="appeal_late",
                     message=(
                         f"The {offered.name} was filed on {at.date().isoformat()}, after its deadline "
@@ -185,7 +192,7 @@ def _decide(
         if level == P2P
         else rights_after(manual, level, decided.date(), policy)
     )
-    run = Run(view, library, as_of=at.date(), clock_from=at)
+    run = Run(view, library, as_of=at.date(), clock_from=at, realism=realism)
     base = {
         "received": at,
         "due": due,
@@ -213,8 +220,9 @@ def _review(
     if denial.stage == "timeliness":
         upheld.append(
             Reason(
-                code="210",
+                code="89",
                 kind="denial",
+                claim_code="CO-210",
                 edit="retro_request",
                 message=(
                     "The request was submitted after the date of service; an appeal cannot change when it was received."
@@ -224,8 +232,9 @@ def _review(
     elif denial.stage == "coding":
         upheld.append(
             Reason(
-                code="167",
+                code="92",
                 kind="denial",
+                claim_code="CO-167",
                 edit="diagnosis_not_supported",
                 message=(
                     "The request's diagnoses do not support the service; an appeal reviews the request as sent. "
@@ -238,13 +247,21 @@ def _review(
         if referral is not None:
             upheld.append(
                 Reason(
-                    code="226", kind="denial", edit="referral", message=f"Still missing: {referral.message}"
+                    code="90",
+                    kind="denial",
+                    claim_code="CO-197",
+                    edit="referral",
+                    message=f"Still missing: {referral.message}",
                 )
             )
         for gap in documentation_gaps(view, policy, evidence, run.as_of, check_age=False):
             upheld.append(
                 Reason(
-                    code="226", kind="denial", edit=gap.reason.edit, message=f"Still missing: {gap.request}."
+                    code="90",
+                    kind="denial",
+                    claim_code="CO-197",
+                    edit=gap.reason.edit,
+                    message=f"Still missing: {gap.request}.",
                 )
             )
         upheld += necessity_denials(policy, results, evidence)
@@ -252,8 +269,9 @@ def _review(
             if res.status == "not_evidenced":
                 upheld.append(
                     Reason(
-                        code="226",
+                        code="90",
                         kind="denial",
+                        claim_code="CO-197",
                         criterion_id=res.criterion_id,
                         message=(
                             f"Criterion {res.criterion_id} is still not shown by any document sent "
@@ -261,6 +279,21 @@ def _review(
                         ),
                     )
                 )
+    if not upheld and run.realism.enabled and any(r.edit == REVIEWER_VARIABILITY for r in denial.reasons):
+        key = (view.case_id, denial.model_dump_json(), level.level, run.clock_from.isoformat())
+        if not run.realism.appeal_overturned(*key):
+            upheld.append(
+                Reason(
+                    code="50",
+                    kind="denial",
+                    criterion_id=next((r.criterion_id for r in denial.reasons if r.criterion_id), None),
+                    edit=REVIEWER_VARIABILITY,
+                    message=(
+                        f"{level.name}: the appeal reviewer agrees with the first reviewer. (Realism mode: "
+                        "reviewer variability; most such denials are overturned, this one was not.)"
+                    ),
+                )
+            )
     rights: list[AppealRight] = base["rights"]
     if not upheld and denial.status == "partially_approved":
         # the cut was a policy limit on the request as sent; new evidence cannot lift it

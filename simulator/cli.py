@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from cli_support import InputError, OneLineParser, load_model, read_json
+from cli_support import InputError, OneLineParser, check_text, load_model, parse_date, read_json
 from knowledge_base.criteria import export_vocabulary
 from knowledge_base.loader import CONTENT_ROOT, Library, PolicyValidationError, load_library
 from scenarios.models import (
@@ -39,6 +39,7 @@ from scenarios.models import (
 from simulator.adjudication import adjudicate
 from simulator.appeals import decide_appeal, request_peer_to_peer
 from simulator.eligibility import check_eligibility
+from simulator.realism import Realism
 from simulator.replay import replay
 from simulator.requirements import lookup_requirements
 from simulator.view import SimulatorError
@@ -79,17 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--codes", help="comma-separated CPT/HCPCS codes (default: the submission's)")
         if name == "appeal":
             cmd.add_argument("--appeal", type=Path, required=True, help="appeal or peer-to-peer JSON file")
+        if name in ("adjudicate", "appeal"):
+            cmd.add_argument(
+                "--realism-seed",
+                type=int,
+                default=None,
+                help="turn realism mode on with this seed (reviewer variability and decision times; never "
+                "for graded work); off by default",
+            )
         if name == "replay":
             cmd.add_argument("--actions", type=Path, required=True, help="actions JSON file")
     return parser
 
 
-def _parse(value: str, kind: type[date] | type[datetime], flag: str) -> Any:
-    try:
-        return kind.fromisoformat(value)
-    except ValueError:
-        form = "YYYY-MM-DD" if kind is date else "YYYY-MM-DDTHH:MM"
-        raise InputError(f"{flag}: {value!r} is not a valid {kind.__name__} ({form})") from None
+def _realism(args: argparse.Namespace) -> Realism | None:
+    seed = getattr(args, "realism_seed", None)
+    if seed is None:
+        return None
+    if seed < 0:
+        raise InputError(f"--realism-seed: must be 0 or more, got {seed}; e.g. --realism-seed 7")
+    return Realism(enabled=True, seed=seed)
 
 
 def _need_submission(args: argparse.Namespace) -> Submission:
@@ -109,16 +119,18 @@ def run(args: argparse.Namespace) -> Any:
     library: Library = load_library(args.content.resolve())
     if args.command == "eligibility":
         sub = load_model(args.submission, Submission) if args.submission else None
-        member_id = args.member_id or (sub.member_id if sub else None)
-        dos = _parse(args.dos, date, "--dos") if args.dos else (sub.date_of_service if sub else None)
+        member_id = check_text(args.member_id, "--member-id") if args.member_id else None
+        member_id = member_id or (sub.member_id if sub else None)
+        dos = parse_date(args.dos, date, "--dos") if args.dos else (sub.date_of_service if sub else None)
         if member_id is None or dos is None:
             raise InputError("eligibility: give --submission, or --member-id and --dos")
-        at = _parse(args.at, datetime, "--at") if args.at else (sub.at if sub else case.sim_start)
+        at = parse_date(args.at, datetime, "--at") if args.at else (sub.at if sub else case.sim_start)
         return check_eligibility(
             case, EligibilityQuery(at=at, member_id=member_id, date_of_service=dos), library=library
         )
     if args.command == "lookup":
         if args.codes:
+            check_text(args.codes, "--codes")
             codes, at = [c.strip() for c in args.codes.split(",") if c.strip()], case.sim_start
         else:
             sub = _need_submission(args)
@@ -126,15 +138,16 @@ def run(args: argparse.Namespace) -> Any:
         if not codes:
             raise InputError("lookup: no codes to look up; give --codes or a submission with procedures")
         return lookup_requirements(case, AuthLookup(at=at, codes=codes), library=library)
+    realism = _realism(args)
     if args.command == "adjudicate":
-        return adjudicate(case, _need_submission(args), library=library)
+        return adjudicate(case, _need_submission(args), library=library, realism=realism)
     if args.command == "appeal":
         sub = _need_submission(args)
         action = load_model(args.appeal, Appeal | PeerToPeer)
-        denial = adjudicate(case, sub, library=library)
+        denial = adjudicate(case, sub, library=library, realism=realism)
         if isinstance(action, PeerToPeer):
             return request_peer_to_peer(case, sub, denial, action, library=library)
-        return decide_appeal(case, sub, denial, action, library=library)
+        return decide_appeal(case, sub, denial, action, library=library, realism=realism)
     data = read_json(args.actions)
     if isinstance(data, dict):
         log = load_model(args.actions, ActionLog)

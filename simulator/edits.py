@@ -1,7 +1,9 @@
 """Stage 1, front-end edits: is the request complete and well-formed enough to be reviewed at all?
 
-A failed edit rejects the request (X12 278 action ``C``) with AAA reject reason codes: 15 required data
-missing, 33 input errors, 43 invalid provider id, 57 invalid date of service, 72 invalid member id.
+A failed edit rejects the request: the 278 reply carries AAA segments instead of a decision (no HCR01;
+``C`` there would mean *cancelled*), each with its AAA03 reject reason and AAA04 follow-up action ``C``
+(please correct and resubmit): 15 required data missing, 33 input errors, 43 invalid provider id,
+57 invalid date of service, 72 invalid member id, AF invalid diagnosis code, AG invalid procedure code.
 Every failed edit is reported, not just the first, so the trainee can fix the request in one pass.
 """
 
@@ -19,7 +21,8 @@ MAX_DOS_DISTANCE = timedelta(days=365)
 
 
 def _reject(code: str, edit: str, message: str) -> Reason:
-    return Reason(code=code, kind="reject", edit=edit, message=message)
+    # every front-end reject can be fixed by the requester: AAA04 "C", please correct and resubmit
+    return Reason(code=code, kind="reject", edit=edit, message=message, follow_up="C")
 
 
 def front_end_edits(view: PayerView, index: PolicyIndex) -> list[Reason]:
@@ -30,17 +33,17 @@ def front_end_edits(view: PayerView, index: PolicyIndex) -> list[Reason]:
     for code in sub.diagnoses:
         problem = icd_problem(code.strip().upper())
         if problem:
-            reasons.append(_reject("33", "diagnosis_code", f"Diagnosis {problem}."))
+            reasons.append(_reject("AF", "diagnosis_code", f"Diagnosis {problem}."))
     requested = {line.code for line in sub.procedures}
     for line in sub.procedures:
         problem = None if index.is_known(line.code) else code_problem(line.code)
         if problem:
-            reasons.append(_reject("33", "procedure_code", f"Procedure code {problem}; check the code."))
+            reasons.append(_reject("AG", "procedure_code", f"Procedure code {problem}; check the code."))
         primary = index.addon_primary.get(line.code)
         if primary and primary not in requested:
             reasons.append(
                 _reject(
-                    "33",
+                    "AG",
                     "addon_without_primary",
                     f"{line.code} is an add-on code and is only billable with its primary code {primary}; "
                     f"request {primary} on the same request.",

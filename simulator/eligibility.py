@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 from knowledge_base.loader import Library
-from scenarios.models import Case, Coverage, EligibilityQuery
-from simulator.codes import member_id_ok
+from knowledge_base.models import Manual
+from scenarios.models import Case, Coverage, EligibilityQuery, Facility, Provider
+from simulator.codes import member_id_ok, policy_index
 from simulator.models import EligibilityReply, Reason
 from simulator.view import PayerView, manual_for
 
@@ -60,6 +61,7 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
                 Reason(
                     code="72",
                     kind="reject",
+                    follow_up="C",
                     edit="member_id_format",
                     message=f"{query.member_id!r} is not a {manual.name} member id (format like {manual.member_id_example}).",
                 )
@@ -72,8 +74,9 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
             payer_id=coverage.payer_id,
             messages=[
                 Reason(
-                    code="72",
+                    code="75",
                     kind="reject",
+                    follow_up="C",
                     edit="member_not_found",
                     message=f"No {manual.name} member has id {query.member_id}; check the id on the member's card.",
                 )
@@ -81,16 +84,37 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
         )
     active = coverage_active(coverage, query.date_of_service)
     messages = []
+    in_network = _in_network(case.servicing_provider, case.facility)
+    auth_required = _service_needs_auth(case, library) if active else None
     if not active:
+        # the subscriber is found, so the 271 answers with a benefit line (EB01 6), never an AAA reject
         messages.append(
             Reason(
-                code="27",
-                kind="reject",
+                code="MSG",
+                kind="info",
                 edit="coverage_inactive",
-                message=f"Coverage is not active on {query.date_of_service.isoformat()} (covered {_span(coverage)}).",
+                message=(
+                    f"EB01 6 (inactive): coverage is not active on {query.date_of_service.isoformat()} "
+                    f"(covered {_span(coverage)})."
+                ),
             )
         )
-    elif manual.referral_required_for_specialists:
+    else:
+        messages.append(_network_message(manual, case.servicing_provider, in_network))
+        if auth_required is not None:
+            messages.append(
+                Reason(
+                    code="MSG",
+                    kind="info",
+                    edit="authorization",
+                    message=(
+                        f"EB11 {'Y' if auth_required else 'N'}: the ordered service "
+                        f"({', '.join(line.code.code for line in case.order.procedures)}) "
+                        + ("needs prior authorization." if auth_required else "needs no prior authorization.")
+                    ),
+                )
+            )
+    if active and manual.referral_required_for_specialists:
         state = "a PCP referral is on file" if coverage.referral_on_file else "no PCP referral is on file"
         messages.append(
             Reason(
@@ -102,6 +126,9 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
         )
     return EligibilityReply(
         active=active,
+        eligibility_code="1" if active else "6",
+        in_network=in_network if active else None,
+        authorization_required=auth_required,
         member_id=coverage.member_id,
         payer_id=coverage.payer_id,
         plan_type=coverage.plan_type,
@@ -114,14 +141,44 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
     )
 
 
+def _in_network(provider: Provider, facility: Facility) -> bool:
+    """EB12 for the order: the servicing provider (and the facility where the service is given)."""
+    return provider.in_network and facility.in_network
+
+
+def _network_message(manual: Manual, provider: Provider, in_network: bool) -> Reason:
+    if in_network:
+        text = f"EB12 Y: {provider.display_name} (NPI {provider.npi}) is in {manual.name}'s network."
+    elif manual.out_of_network == "reject":
+        text = (
+            f"EB12 N: {provider.display_name} (NPI {provider.npi}) is not in {manual.name}'s network, and the "
+            "plan covers no non-emergency care outside it: choose an in-network provider."
+        )
+    else:
+        text = (
+            f"EB12 N: {provider.display_name} (NPI {provider.npi}) is not in {manual.name}'s network; "
+            "out-of-network benefits apply (higher member cost share)."
+        )
+    return Reason(code="MSG", kind="info", edit="network", message=text)
+
+
+def _service_needs_auth(case: Case, library: Library) -> bool:
+    """EB11 for the ordered service: does any ordered code need authorization at this payer?"""
+    index = policy_index(library)
+    found = [index.lookup(case.coverage.payer_id, line.code.code) for line in case.order.procedures]
+    return any(pc.auth_required for _, pc in filter(None, found))
+
+
 def eligibility_rejects(view: PayerView) -> list[Reason]:
-    """Member not found (72), demographics mismatch (75), coverage inactive on the date of service (27)."""
+    """AAA rejects: subscriber not found (75), name (73) or birth date (71) not matching the member file,
+    date of service outside the coverage (52); each with AAA04 ``C`` (correct and resubmit)."""
     sub, coverage = view.submission, view.coverage
     if not member_matches(coverage, sub.member_id):
         return [
             Reason(
-                code="72",
+                code="75",
                 kind="reject",
+                follow_up="C",
                 edit="member_not_found",
                 message=(
                     f"Member id {sub.member_id} is not in {view.manual.name}'s member file; verify eligibility and "
@@ -133,8 +190,9 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     if sub.patient_last_name.strip().lower() != view.patient.last_name.strip().lower():
         reasons.append(
             Reason(
-                code="75",
+                code="73",
                 kind="reject",
+                follow_up="C",
                 edit="patient_last_name",
                 message=(
                     f"The last name {sub.patient_last_name!r} does not match the member file for {sub.member_id}."
@@ -144,8 +202,9 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     if sub.patient_dob != view.patient.dob:
         reasons.append(
             Reason(
-                code="75",
+                code="71",
                 kind="reject",
+                follow_up="C",
                 edit="patient_dob",
                 message=(
                     f"The date of birth {sub.patient_dob.isoformat()} does not match the member file for {sub.member_id}."
@@ -157,8 +216,9 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
     if not coverage_active(coverage, sub.date_of_service):
         return [
             Reason(
-                code="27",
+                code="52",
                 kind="reject",
+                follow_up="C",
                 edit="coverage_inactive",
                 message=(
                     f"Coverage is not active on the date of service {sub.date_of_service.isoformat()} "
@@ -167,6 +227,37 @@ def eligibility_rejects(view: PayerView) -> list[Reason]:
             )
         ]
     return []
+
+
+def network_reasons(view: PayerView) -> list[Reason]:
+    """The servicing provider outside the network: an AAA03 35 reject where the manual says the plan
+    covers no care outside its network, else a note that out-of-network benefits apply."""
+    found = view.provider(view.submission.servicing_npi)
+    if found is None or found.in_network:
+        return []
+    name = found.display_name if isinstance(found, Provider) else found.name
+    where = f"{name} (NPI {view.submission.servicing_npi})"
+    if view.manual.out_of_network == "reject":
+        return [
+            Reason(
+                code="35",
+                kind="reject",
+                follow_up="C",
+                edit="out_of_network",
+                message=(
+                    f"{where} is not in {view.manual.name}'s network and the plan covers no non-emergency care "
+                    "outside it; send the request for an in-network provider."
+                ),
+            )
+        ]
+    return [
+        Reason(
+            code="MSG",
+            kind="info",
+            edit="out_of_network",
+            message=f"{where} is out of network: the request is reviewed with out-of-network benefits.",
+        )
+    ]
 
 
 def referral_missing(view: PayerView) -> Reason | None:
@@ -179,7 +270,7 @@ def referral_missing(view: PayerView) -> Reason | None:
     if any(doc.kind == "referral" for doc in view.documents):
         return None
     return Reason(
-        code="288",
+        code="MSG",
         kind="pend",
         edit="referral",
         message=(

@@ -30,10 +30,22 @@ class _Model(BaseModel):
 
 
 class Reason(_Model):
-    """One reason behind a determination: a code (AAA reject code or CARC), what caused it, plain words."""
+    """One reason behind a determination: its X12 code, what caused it, plain words.
+
+    ``code`` is read by ``kind`` (knowledge_base/x12.py): a ``reject`` is an AAA segment (AAA03 reject
+    reason, ``follow_up`` the AAA04 follow-up action); a ``denial`` or ``partial`` is an HCR03 decision
+    reason (X12 code list 886) and ``claim_code`` the CARC the claim gets if the service is billed
+    anyway ("the claim denial this becomes", an 835 code, never the 278's); a ``pend``, ``dismissal``
+    or ``info`` reason is free text (``MSG``)."""
 
     code: str
-    kind: Literal["reject", "denial", "pend", "partial", "info"]
+    kind: Literal["reject", "denial", "pend", "partial", "dismissal", "info"]
+    follow_up: str | None = (
+        None  # AAA04 on rejects: C please correct and resubmit, N resubmission not allowed
+    )
+    claim_code: str | None = (
+        None  # denials and partials: e.g. CO-50, labelled "the claim denial this becomes"
+    )
     criterion_id: str | None = None
     edit: str | None = None  # the front-end or coding edit that failed, e.g. "member_id_format"
     message: str
@@ -62,7 +74,7 @@ class ApprovedLine(_Model):
 
 class Determination(_Model):
     status: DeterminationStatus
-    action_code: str
+    action_code: str | None  # HCR01; None when the reply is AAA segments (rejected) or a dismissal
     stage: Stage
     reasons: list[Reason] = Field(default_factory=list)
     policy_id: str | None = None
@@ -86,9 +98,17 @@ class Determination(_Model):
 
 
 class EligibilityReply(_Model):
-    """A 271-style answer: is the member covered on the date of service, and under what plan."""
+    """A 271-style answer: is the member covered on the date of service, and under what plan.
+
+    Coverage is an EB benefit line (``eligibility_code`` is EB01: 1 active, 6 inactive); AAA reject
+    messages appear only when the subscriber cannot be found (75) or the id is malformed (72), and then
+    there is no benefit line. ``in_network`` is EB12 for the order's servicing provider and
+    ``authorization_required`` EB11 for the ordered service (docs/sources.md#x12-transactions-and-reason-codes)."""
 
     active: bool
+    eligibility_code: str | None = None
+    in_network: bool | None = None
+    authorization_required: bool | None = None
     member_id: str
     payer_id: str
     plan_type: str | None = None

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from knowledge_base.models import AppealLevel, Manual, Policy
+from knowledge_base.models import AppealLevel, Manual, Policy, UrgentIncomplete
 from scenarios.models import DeterminationStatus
 from simulator import clock
 from simulator.models import (
@@ -35,6 +35,9 @@ class DecisionClock:
     days_kind: clock.DaysKind
     expedited_hours: int
     pend_reply_days: int
+    pend_clock: str  # "tolls" (ERISA) or "extends" (MA, Medicaid)
+    extension_days: int  # 0 when this service's clock cannot be extended
+    urgent_incomplete: UrgentIncomplete | None
 
 
 def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
@@ -47,6 +50,10 @@ def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
     >>> decision_clock(lib.policy_for("cardinal", "ra_biologic"), lib.manual("cardinal")).expedited_hours
     24
     """
+    payer = {
+        "pend_clock": manual.pend_clock,
+        "urgent_incomplete": manual.urgent_incomplete,
+    }
     if policy is not None:
         tf = policy.timeframes
         return DecisionClock(
@@ -54,13 +61,97 @@ def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
             days_kind=tf.standard_days_kind,
             expedited_hours=tf.expedited_decision_hours,
             pend_reply_days=tf.pend_reply_days,
+            extension_days=manual.standard_extension_days if tf.extension_allowed else 0,
+            **payer,  # type: ignore[arg-type]
         )
     return DecisionClock(
         standard_days=manual.standard_decision_days,
         days_kind="calendar",
         expedited_hours=manual.expedited_decision_hours,
         pend_reply_days=manual.pend_reply_days,
+        extension_days=manual.standard_extension_days,
+        **payer,  # type: ignore[arg-type]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PendTerms:
+    """What a request for information does to the clock: the reply-by time, the decision due time the
+    pend notice states (the latest the decision can come) and the sentence that explains it."""
+
+    reply_by: datetime
+    due: datetime
+    reason: Reason
+
+
+def pend_terms(
+    dc: DecisionClock,
+    manual: Manual,
+    *,
+    due: datetime,
+    noticed: datetime,
+    expedited: bool,
+    extended: bool = False,
+) -> PendTerms:
+    """The clock of a pend sent at ``noticed`` on a request due at ``due`` (docs/sources.md,
+    "Regulatory clocks and urgency": ERISA tolls, MA and Medicaid extend once).
+
+    ``extended``: the one extension was already taken (a second pend after a reply keeps ``due``).
+    """
+    reply_days = timedelta(days=dc.pend_reply_days)
+    if dc.pend_clock == "extends":
+        if extended or dc.extension_days == 0:
+            reply_by = min(noticed + reply_days, due)
+            why = (
+                "the one extension is already used" if extended else "this service's clock cannot be extended"
+            )
+            msg = (
+                f"Information is needed, but {why}: send it by {reply_by.isoformat(sep=' ', timespec='minutes')}; "
+                f"{manual.name} decides by {due.isoformat(sep=' ', timespec='minutes')} on what it has then."
+            )
+            return PendTerms(reply_by, due, Reason(code="MSG", kind="info", edit="no_extension", message=msg))
+        new_due = due + timedelta(days=dc.extension_days)
+        reply_by = min(noticed + reply_days, new_due)
+        msg = (
+            f"Written notice of extension: {manual.name} extends its decision time once, by {dc.extension_days} "
+            f"calendar days, to get the information listed; the decision is now due by "
+            f"{new_due.date().isoformat()} ({new_due.isoformat(sep=' ', timespec='minutes')}). Reply by "
+            f"{reply_by.date().isoformat()}; without a reply the decision is made on the information on file."
+        )
+        return PendTerms(reply_by, new_due, Reason(code="MSG", kind="info", edit="extension", message=msg))
+    urgent = dc.urgent_incomplete if expedited else None
+    remaining = max(due - noticed, timedelta(0))
+    if urgent is not None:
+        reply_by = noticed + timedelta(hours=urgent.reply_hours)
+        msg = (
+            f"The urgent request is incomplete. You have {urgent.reply_hours} hours, until "
+            f"{reply_by.isoformat(sep=' ', timespec='minutes')}, to send what is listed; {manual.name} decides "
+            f"within {urgent.decide_hours} hours of the reply (or of that deadline)."
+        )
+        due_by = reply_by + timedelta(hours=urgent.decide_hours)
+        return PendTerms(
+            reply_by, due_by, Reason(code="MSG", kind="info", edit="urgent_incomplete", message=msg)
+        )
+    reply_by = noticed + reply_days
+    days, rest = divmod(remaining.total_seconds(), 86400)
+    msg = (
+        f"The decision clock is suspended from this request for information until the reply arrives; "
+        f"{int(days)} day(s){' and ' + str(round(rest / 3600)) + ' hour(s)' if rest else ''} of it remain after "
+        f"the reply. Reply by {reply_by.date().isoformat()} ({dc.pend_reply_days} days)."
+    )
+    return PendTerms(
+        reply_by, reply_by + remaining, Reason(code="MSG", kind="info", edit="clock_tolled", message=msg)
+    )
+
+
+def resumed_due(dc: DecisionClock, pended: Determination, replied: datetime) -> datetime | None:
+    """The decision due time after a timely reply to ``pended``: an extension's due time stands; a
+    tolled clock restarts at the reply with what was left of it (None: no pend clock to resume)."""
+    if pended.decision_due is None or pended.pend_reply_by is None:
+        return None
+    if dc.pend_clock == "extends":
+        return pended.decision_due
+    return replied + (pended.decision_due - pended.pend_reply_by)
 
 
 def clocks(

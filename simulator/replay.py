@@ -58,8 +58,12 @@ def prior_determination(case: Case, *, library: Library | None = None) -> Determ
 def replay(case: Case, actions: list[Action], *, library: Library | None = None) -> list[StepResult]:
     """Run ``actions`` in order; one :class:`StepResult` per action.
 
-    >>> [s.result.status for s in replay(case, [submission])]   # doctest: +SKIP
-    ['approved']
+    >>> from scenarios import generate_case
+    >>> cases = (generate_case("advanced_imaging", seed) for seed in range(50))
+    >>> case = next(c for c in cases if c.archetype_id == "mri_meets")
+    >>> steps = replay(case, case.answer_key.reference_actions)
+    >>> [step.action_type for step in steps], steps[-1].result.status
+    (['eligibility', 'auth_lookup', 'submission'], 'approved')
     """
     library = library or load_library()
     state = _State()

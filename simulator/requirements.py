@@ -34,8 +34,24 @@ def _rule_text(pc: PolicyCode) -> str:
     return pc.no_auth_if.model_dump_json(exclude_none=True) if pc.no_auth_if else ""
 
 
+# Place of service 23 (hospital emergency room): emergency services need no prior authorization at any
+# plan type (ACA 45 CFR 147.138(b), MA 42 CFR 422.113(b), Medicaid 42 CFR 438.114; docs/sources.md).
+EMERGENCY_ROOM = "23"
+
+
+def emergency_services(evidence: Evidence) -> bool:
+    fact = evidence.latest("request.place_of_service")
+    return fact is not None and fact.value == EMERGENCY_ROOM
+
+
 def code_requirement(policy: Policy, pc: PolicyCode, evidence: Evidence, as_of: date) -> tuple[bool, str]:
     """(required, why) for one policy code on the request's facts."""
+    if emergency_services(evidence):
+        return False, (
+            f"{pc.code} in the emergency department (place of service {EMERGENCY_ROOM}) is an emergency service: "
+            "no prior authorization applies. Emergent care is given first; expedited review is for urgent care "
+            "scheduled within 72 hours."
+        )
     if not pc.auth_required:
         return False, f"{policy.title} ({policy.id}) lists {pc.code} as not needing authorization."
     if pc.no_auth_if is not None:

@@ -42,13 +42,14 @@ def diagnosis_supported(policy: Policy, diagnoses: list[str]) -> bool:
 
 
 def coding_denial(view: PayerView, policy: Policy) -> Reason | None:
-    """167: none of the request's diagnoses is one the policy accepts for this service."""
+    """HCR03 92 (service inconsistent with diagnosis): none of the request's diagnoses is one the policy accepts for this service."""
     if diagnosis_supported(policy, view.submission.diagnoses):
         return None
     listed = ", ".join(policy.diagnoses)
     return Reason(
-        code="167",
+        code="92",
         kind="denial",
+        claim_code="CO-167",
         edit="diagnosis_not_supported",
         message=(
             f"None of the diagnoses sent ({', '.join(view.submission.diagnoses)}) supports {policy.title} under "
@@ -82,7 +83,7 @@ def documentation_gaps(
     *,
     check_age: bool = True,
 ) -> list[DocumentGap]:
-    """252 per required document kind that was not sent, or (``check_age``) whose newest copy is too old."""
+    """A pend (free-text request for information) per required document kind that was not sent, or (``check_age``) whose newest copy is too old."""
     gaps = []
     for req in required_documents(policy, evidence, as_of):
         sent = [d for d in view.documents if d.kind == req.kind]
@@ -94,7 +95,7 @@ def documentation_gaps(
                 DocumentGap(
                     req,
                     Reason(
-                        code="252",
+                        code="MSG",
                         kind="pend",
                         edit=f"document:{req.kind}",
                         message=(
@@ -112,7 +113,7 @@ def documentation_gaps(
                 DocumentGap(
                     req,
                     Reason(
-                        code="252",
+                        code="MSG",
                         kind="pend",
                         edit=f"document:{req.kind}",
                         message=(
@@ -131,7 +132,7 @@ def _criterion(policy: Policy, criterion_id: str) -> Criterion:
 
 
 def evidence_pends(policy: Policy, results: list[CriterionResult]) -> list[tuple[Reason, str]]:
-    """226-style request for each criterion the documents sent do not let the reviewer assess."""
+    """A request for information for each criterion the documents sent do not let the reviewer assess."""
     out = []
     for res in results:
         if res.status != "not_evidenced":
@@ -140,7 +141,7 @@ def evidence_pends(policy: Policy, results: list[CriterionResult]) -> list[tuple
         out.append(
             (
                 Reason(
-                    code="226",
+                    code="MSG",
                     kind="pend",
                     criterion_id=res.criterion_id,
                     message=(
@@ -160,7 +161,7 @@ def _lower_first(text: str) -> str:
 
 
 def necessity_denials(policy: Policy, results: list[CriterionResult], evidence: Evidence) -> list[Reason]:
-    """50 per criterion that is not met, naming it and what the records sent say."""
+    """HCR03 82 (not medically necessary) per criterion that is not met, naming it and what the records sent say."""
     reasons = []
     for res in results:
         if res.status != "not_met":
@@ -169,8 +170,9 @@ def necessity_denials(policy: Policy, results: list[CriterionResult], evidence: 
         said = f" The records sent state: {stated}." if stated else ""
         reasons.append(
             Reason(
-                code="50",
+                code="82",
                 kind="denial",
+                claim_code="CO-50",
                 criterion_id=res.criterion_id,
                 message=(
                     f"Not medically necessary under {policy.id}: criterion {res.criterion_id} is not met. {res.text}{said}"
@@ -205,8 +207,9 @@ def apply_limits(view: PayerView, policy: Policy) -> Limits:
         if units < line.units:
             reasons.append(
                 Reason(
-                    code="198",
+                    code="87",
                     kind="partial",
+                    claim_code="CO-198",
                     edit=f"units:{line.code}",
                     message=(
                         f"{line.units} units of {line.code} were requested; {policy.id} allows {units} "
@@ -222,8 +225,9 @@ def apply_limits(view: PayerView, policy: Policy) -> Limits:
         days = policy.max_duration_days
         reasons.append(
             Reason(
-                code="198",
+                code="87",
                 kind="partial",
+                claim_code="CO-198",
                 edit="duration",
                 message=(
                     f"{asked} days were requested; {policy.id} approves at most {policy.max_duration_days} days at a time."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,15 +26,35 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+MAX_COST = 14  # bcrypt cost 14 is ~1 s a hash here; 20 would take minutes per demo account
+
+
+def _bounded(flag: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.strip().lstrip("+-").isdigit() or len(text.strip()) > 12:
+            raise argparse.ArgumentTypeError(f"{flag} must be a whole number from {low} to {high}")
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{flag} must be from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m store", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or upgrade the database schema (idempotent)")
     demo = sub.add_parser("seed-demo", help="create a demo cohort with graded attempts (needs the grader)")
     demo.add_argument("--password", help="password for every demo account (default: a random one, printed)")
-    demo.add_argument("--attempts-per-trainee", type=int, default=24)
-    demo.add_argument("--seed", type=int, default=2026)
-    demo.add_argument("--cost", type=int, default=DEFAULT_COST, help="bcrypt cost (default 12)")
+    demo.add_argument("--attempts-per-trainee", type=_bounded("--attempts-per-trainee", 1, 500), default=24)
+    demo.add_argument("--seed", type=_bounded("--seed", 0, 2**32 - 1), default=2026)
+    demo.add_argument(
+        "--cost",
+        type=_bounded("--cost", 4, MAX_COST),
+        default=DEFAULT_COST,
+        help=f"bcrypt cost 4-{MAX_COST} (default 12)",
+    )
     return parser
 
 

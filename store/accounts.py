@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import bcrypt
 from pydantic import BaseModel
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from store.audit import log_event
 from store.db import lock_for_write, utcnow
 from store.models import ROLES, Cohort, User
-from store.permissions import NotFound, Viewer, require
+from store.permissions import NotFound, Role, Viewer, require
 
 DEFAULT_COST = 12
 MAX_FAILED_LOGINS = 5
@@ -318,7 +318,7 @@ def _viewer(user: User) -> Viewer:
     return Viewer(
         user_id=user.id,
         username=user.username,
-        role=user.role,
+        role=cast(Role, user.role),  # the column's CHECK constraint keeps it one of ROLES
         cohort_id=user.cohort_id,  # type: ignore[arg-type]
         display_name=user.display_name,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -19,13 +19,13 @@ from pydantic import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from grading.models import Dimension
 from scenarios.models import Action
 from store.audit import log_event
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, User
 from store.payload import check_size, plain
 from store.permissions import AccessDenied, NotFound, Viewer, require
 
-Dimension = Literal["coding", "documentation", "narrative", "process", "outcome"]
 _ACTIONS = TypeAdapter(list[Action])
 _TAG_RE = re.compile(r"[a-z0-9_]{1,64}")
 
@@ -177,7 +177,7 @@ def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str
         actions_json=data.actions_json(),
         results_json=data.results,
         grade_json=grade.report if grade else None,
-        **{d: (grade.dimension_scores.get(d) if grade else None) for d in DIMENSIONS},  # type: ignore[arg-type]
+        **{d: (grade.dimension_scores.get(d) if grade else None) for d in get_args(Dimension)},
     )
     row.error_tags = [AttemptErrorTag(tag=t) for t in (grade.error_tags if grade else [])]
     session.add(row)

@@ -34,6 +34,9 @@ class AssignmentOut(BaseModel):
     user_id: int | None
 
 
+AssignmentStatus = Literal["passed", "in_progress", "not_started", "overdue"]
+
+
 class AssignmentProgress(BaseModel):
     """One assigned module for one trainee: attempts so far, best score, and where they stand."""
 
@@ -43,7 +46,7 @@ class AssignmentProgress(BaseModel):
     attempts: int
     best_score: float | None
     passed: bool
-    status: Literal["passed", "in_progress", "not_started", "overdue"]
+    status: AssignmentStatus
 
 
 def validate_module_id(value: Any) -> str:
@@ -167,7 +170,7 @@ def assignments_for(
             continue
         seen.add(a.module_id)
         n, ok = attempts or 0, bool(passed)
-        status = (
+        status: AssignmentStatus = (
             "passed"
             if ok
             else "overdue"

@@ -1,113 +1,58 @@
 """Turn a case, its actions, the simulator's step results and the grader's report into an AttemptIn.
 
 The grader (``grading.grade(case, actions) -> GradeReport``) owns the scores; this module only reads
-them. Dimension percentages come from the report's own per-dimension points; nothing is invented. If
-the report has a shape this reader does not know, it says which keys it looked for.
+them from the report's own fields (``total``, ``passed``, each dimension's ``percent``, ``error_tags``).
+A stored report read back as JSON is validated as a :class:`GradeReport` first, so a report of another
+shape is refused with the field that is wrong instead of being guessed at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import ValidationError
+
+from cli_support import validation_line
+from grading.models import Dimension, GradeReport
 from scenarios.models import Case
 from store.attempts import AttemptIn, GradeSummary
-from store.models import DIMENSIONS
 from store.payload import plain
 
 
 class GradeFormatError(ValueError):
-    """The grade report lacks a field the store needs; the message names the keys that were tried."""
+    """The grade report is not a GradeReport; the message names the field and the problem."""
 
 
-def _first(data: Mapping[str, Any], keys: tuple[str, ...], what: str) -> Any:
-    for key in keys:
-        if data.get(key) is not None:
-            return data[key]
-    raise GradeFormatError(f"grade report: no {what} (looked for {', '.join(keys)})")
+def as_report(report: GradeReport | Mapping[str, Any]) -> GradeReport:
+    if isinstance(report, GradeReport):
+        return report
+    try:
+        return GradeReport.model_validate(report)
+    except ValidationError as exc:
+        raise GradeFormatError(validation_line("grade report", exc)) from None
 
 
-def _points(item: Mapping[str, Any]) -> tuple[float, float] | None:
-    got = next((item[k] for k in ("points", "score", "earned") if isinstance(item.get(k), int | float)), None)
-    top = next(
-        (item[k] for k in ("max_points", "max_score", "max") if isinstance(item.get(k), int | float)), None
-    )
-    return None if got is None or top is None else (float(got), float(top))
+def dimension_scores(report: GradeReport) -> dict[Dimension, float]:
+    """Percent per dimension as the report states it; dimensions that do not apply have none."""
+    scores: dict[Dimension, float] = {}
+    for name in get_args(Dimension):
+        score = report.dimensions.get(name)
+        if score is not None and score.applicable and score.percent is not None:
+            scores[name] = float(score.percent)
+    return scores
 
 
-def _percent(pairs: list[tuple[float, float]]) -> float | None:
-    top = sum(t for _, t in pairs)
-    return None if top <= 0 else max(0.0, min(100.0, 100.0 * sum(g for g, _ in pairs) / top))
-
-
-def dimension_scores(data: Mapping[str, Any]) -> dict[str, float]:
-    """Percent of points per dimension: the report's own ``percent`` per dimension when it states one
-    (``grading.GradeReport`` does; None for a dimension that does not apply), else computed from
-    points in ``dimension_scores``, ``dimensions`` or ``items``.
-
-    >>> dimension_scores({"items": [{"dimension": "coding", "points": 3, "max_points": 4},
-    ...                             {"dimension": "coding", "points": 1, "max_points": 1}]})
-    {'coding': 80.0}
-    """
-    direct = data.get("dimension_scores")
-    if isinstance(direct, Mapping):
-        return {d: float(v) for d, v in direct.items() if d in DIMENSIONS and isinstance(v, int | float)}
-    pairs: dict[str, list[tuple[float, float]]] = {}
-    dims = data.get("dimensions")
-    if isinstance(dims, Mapping):
-        # grading.GradeReport: {dimension: {percent, applicable, earned_points, possible_points, ...}}
-        stated = {
-            name: float(body["percent"])
-            for name, body in dims.items()
-            if isinstance(body, Mapping) and isinstance(body.get("percent"), int | float)
-        }
-        if stated or any(isinstance(b, Mapping) and "percent" in b for b in dims.values()):
-            return {d: v for d, v in stated.items() if d in DIMENSIONS}
-        for name, body in dims.items():
-            entries = body if isinstance(body, Sequence) and not isinstance(body, str) else [body]
-            pairs[name] = [p for e in entries if isinstance(e, Mapping) and (p := _points(e))]
-    elif isinstance(dims, Sequence):
-        for body in dims:
-            if isinstance(body, Mapping) and (p := _points(body)):
-                pairs.setdefault(str(body.get("dimension") or body.get("name")), []).append(p)
-    elif isinstance(data.get("items"), Sequence):
-        for item in data["items"]:
-            if isinstance(item, Mapping) and (p := _points(item)):
-                pairs.setdefault(str(item.get("dimension")), []).append(p)
-    out = {d: pct for d, ps in pairs.items() if d in DIMENSIONS and (pct := _percent(ps)) is not None}
-    if not out:
-        raise GradeFormatError(
-            "grade report: no per-dimension points (looked for 'dimension_scores', 'dimensions' or 'items' "
-            "with 'dimension', 'points' and 'max_points')"
-        )
-    return out
-
-
-def _error_tags(data: Mapping[str, Any]) -> list[str]:
-    tags = data.get("error_tags")
-    if isinstance(tags, Sequence) and not isinstance(tags, str):
-        return [str(t) for t in tags]
-    found: list[str] = []
-    for item in data.get("items") or []:
-        if isinstance(item, Mapping):
-            found.extend(str(t) for t in item.get("error_tags") or [])
-    return found
-
-
-def summarize_grade(report: Any) -> GradeSummary:
+def summarize_grade(report: GradeReport | Mapping[str, Any]) -> GradeSummary:
     """The dashboard columns of a GradeReport (its model or its JSON), with the full report kept."""
-    data = plain(report)
-    if not isinstance(data, Mapping):
-        raise GradeFormatError(f"grade report: expected an object, got {type(data).__name__}")
-    total = _first(data, ("total", "total_score", "score"), "total score")
-    passed = _first(data, ("passed",), "pass/fail")
+    graded = as_report(report)
     return GradeSummary(
-        total_score=float(total),
-        passed=bool(passed),
-        dimension_scores=dimension_scores(data),
-        error_tags=_error_tags(data),
-        report=dict(data),
+        total_score=graded.total,
+        passed=graded.passed,
+        dimension_scores=dimension_scores(graded),
+        error_tags=list(graded.error_tags),
+        report=plain(graded),
     )
 
 

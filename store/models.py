@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from grading.models import DIMENSIONS as GRADED_DIMENSIONS
+
 ROLES: tuple[str, ...] = ("trainee", "supervisor", "coordinator", "admin")
 AUDIT_EVENTS: tuple[str, ...] = (
     "login",
@@ -44,8 +46,9 @@ AUDIT_EVENTS: tuple[str, ...] = (
     "settings_change",
 )
 ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "completed", "abandoned")
-# The grader's five dimensions; each gets its own column so dashboards average them in SQL.
-DIMENSIONS: tuple[str, ...] = ("coding", "documentation", "narrative", "process", "outcome")
+# The grader's five dimensions (grading.models.Dimension); each gets its own column so dashboards
+# average them in SQL.
+DIMENSIONS: tuple[str, ...] = GRADED_DIMENSIONS
 
 # Named constraints keep Alembic migrations portable (SQLite batch mode needs names to alter them).
 NAMING = {

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Final, Literal
 
 import streamlit as st
 
 from store.permissions import Viewer
 
 STATE_KEY = "precert"
+# Widgets keep typed values when the user visits another page and comes back (Streamlit >= 1.67).
+KEEP: Final = "session"
 FlashLevel = Literal["success", "info", "warning", "error"]
 
 

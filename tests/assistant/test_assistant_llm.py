@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
 import pytest
 from asst_cases import find_case
-from fake_llm import FakeLLM
+from fake_llm import INVENTIONS, OBEYED, PLANTED_INSTRUCTIONS, FakeLLM
 
 from assistant.drafters import OfflineDrafter, make_drafter
-from assistant.guards import DATA_CLOSE, DATA_OPEN, DATA_RULE
-from assistant.llm import LLMDrafter
+from assistant.guards import DATA_CLOSE, DATA_OPEN, DATA_RULE, NEUTRALISED, verdict_phrases
+from assistant.llm import CITATION_EXAMPLE, LLMDrafter
 from assistant.pipeline import ask, draft_case, stream_draft
 from settings import Settings
 
@@ -32,6 +33,7 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch, fake: FakeLLM) -> None:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     fake.mode = "ok"
+    fake.modes = []
     fake.requests.clear()
 
 
@@ -138,35 +140,101 @@ def test_timeout_falls_back_quickly(asst_settings, fake, embedding, library) -> 
     assert draft.backend == "offline" and "Timeout" in (draft.fallback_reason or "")
 
 
-def test_citation_to_a_passage_that_was_not_retrieved_is_dropped(
+def test_citation_to_a_passage_that_was_not_retrieved_fails_the_draft(
     asst_settings, fake, embedding, library
 ) -> None:
     fake.mode = "bad_citation"
-    draft, _ = _draft(_settings(asst_settings, fake), embedding, library)
-    assert draft.backend == f"llm:{MODEL}" and draft.fallback_reason is None
+    draft, case = _draft(_settings(asst_settings, fake), embedding, library)
+    # refused twice (the first answer and the retry): the offline draft is kept and the reason shown
+    assert len(fake.requests) == 2 and draft.backend == "offline"
+    assert draft.fallback_reason and "guards" in draft.fallback_reason
     assert "ZZZ-FAKE" not in draft.text
     assert all(not c.chunk_id.startswith("ZZZ") for c in draft.citations) and draft.citations
-    assert any("[ZZZ-FAKE-001.9]" in w for w in draft.warnings)
-    assert any("ZZZ-FAKE-001:nowhere:2026.1" in w for w in draft.warnings)
+    assert any("[ZZZ-FAKE-001.9]" in p for p in draft.rejected_draft_problems)
+    assert any("ZZZ-FAKE-001:nowhere:2026.1" in p for p in draft.rejected_draft_problems)
+    assert any("was not used" in w for w in draft.warnings)
+    assert draft.text == _offline(case, asst_settings, embedding, library).text
 
 
-def test_injected_instruction_reaches_the_model_only_inside_the_data_block(
+def test_a_good_retry_is_accepted_and_the_retry_states_the_problems(
     asst_settings, fake, embedding, library
 ) -> None:
+    fake.modes = ["invention", "ok"]
+    draft, _ = _draft(_settings(asst_settings, fake), embedding, library)
+    assert draft.backend == f"llm:{MODEL}" and draft.fallback_reason is None
+    assert draft.unsupported_claims == [] and draft.rejected_draft_problems == []
+    retry = fake.requests[-1]["messages"]
+    assert [m["role"] for m in retry] == ["system", "user", "assistant", "user"]
+    assert "14 weeks" in retry[-1]["content"] and "steroid taper" in retry[-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "caught"),
+    [
+        ("invention", [sentence for sentence, _ in INVENTIONS]),  # each problem quotes its sentence
+        ("foreign_citation", ["NCD-220.2.1", "AETNA-CPB-0236", "LCD L33718", "[3]"]),
+        ("example_citation", [CITATION_EXAMPLE]),
+        ("placeholder", ["[[NAME_97]]", "[[NPI_1]"]),
+        ("fragment", ["Incomplete draft"]),
+        ("verdict", ["APPROVED", "must approve"]),
+    ],
+)
+def test_every_invention_mode_is_refused_and_named(
+    mode, caught, asst_settings, fake, embedding, library
+) -> None:
+    fake.mode = mode
+    draft, _ = _draft(_settings(asst_settings, fake), embedding, library)
+    assert draft.backend == "offline" and draft.fallback_reason, mode
+    problems = " ".join(draft.rejected_draft_problems)
+    for what in caught:
+        assert what in problems, (what, problems)
+    # nothing of the refused text survives in what is kept
+    for what in caught:
+        if what != "Incomplete draft":
+            assert what not in draft.text
+    assert draft.precheck is not None and draft.precheck.status == "approved"
+    assert draft.unsupported_claims == [] and draft.unsupported_facts == []
+
+
+def test_the_prompt_example_citation_is_no_real_payers_id(asst_settings, fake, embedding, library) -> None:
+    _draft(_settings(asst_settings, fake), embedding, library)
+    system = next(m["content"] for m in fake.requests[-1]["messages"] if m["role"] == "system")
+    assert CITATION_EXAMPLE in system
+    assert not re.search(r"\[(?:LKS|CMA|PSM)-", system)
+
+
+def _poisoned(text: str):
     case = find_case("advanced_imaging", "mri_meets", "lakeshore")
     note = next(d for d in case.chart if d.kind == "office_note")
-    poisoned = note.model_copy(update={"text": f"{note.text}\n{INJECTION}"})
-    case = case.model_copy(update={"chart": [poisoned if d.id == note.id else d for d in case.chart]})
-    draft, _ = _draft(_settings(asst_settings, fake), embedding, library, case=case)
+    poisoned = note.model_copy(update={"text": f"{note.text}\n{text}"})
+    return case.model_copy(update={"chart": [poisoned if d.id == note.id else d for d in case.chart]})
+
+
+def test_injected_instruction_is_neutralised_inside_the_data_block_and_reported(
+    asst_settings, fake, embedding, library
+) -> None:
+    draft, _ = _draft(_settings(asst_settings, fake), embedding, library, case=_poisoned(INJECTION))
     body = fake.requests[-1]
     system = next(m["content"] for m in body["messages"] if m["role"] == "system")
     user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     assert INJECTION not in system and DATA_RULE in system
-    assert user.count(INJECTION) == 1
+    assert INJECTION not in user and "approve this request" not in user
     start, end = user.index(DATA_OPEN), user.index(DATA_CLOSE)
-    assert start < user.index(INJECTION) < end
+    assert start < user.index(NEUTRALISED) < end
     assert user.count(DATA_OPEN) == 1 and user.count(DATA_CLOSE) == 1
     assert any("instruction" in w for w in draft.warnings)
+
+
+@pytest.mark.parametrize("planted", PLANTED_INSTRUCTIONS)
+def test_a_model_that_would_obey_a_planted_instruction_never_sees_it(
+    planted, asst_settings, fake, embedding, library
+) -> None:
+    fake.mode = "injection"
+    draft, _ = _draft(_settings(asst_settings, fake), embedding, library, case=_poisoned(planted))
+    user = next(m["content"] for m in fake.requests[-1]["messages"] if m["role"] == "user")
+    assert planted not in user
+    assert OBEYED not in draft.text and not verdict_phrases(draft.text)
+    assert any("reads like an instruction" in w for w in draft.warnings)
 
 
 def test_streaming(asst_settings, fake, embedding, library) -> None:

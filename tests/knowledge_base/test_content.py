@@ -63,8 +63,10 @@ def front_matter_numbers(policy: Policy) -> list[tuple[str, float]]:
             found.append((f"documentation > {i} > max_age_days", doc["max_age_days"]))
         found += _rule_numbers(doc.get("required_if"), f"documentation > {i} > required_if")
     for key, value in data["timeframes"].items():
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):  # extension_allowed is a switch
             found.append((f"timeframes > {key}", value))
+    for level, own in data.get("appeal_clocks", {}).items():
+        found += [(f"appeal_clocks > {level} > {k}", v) for k, v in own.items() if isinstance(v, int)]
     for key in ("max_units", "max_duration_days"):
         if data.get(key) is not None:
             found.append((key, data[key]))

@@ -138,3 +138,15 @@ def test_cli_build_with_invalid_content_exits_2(
     assert main(["--root", str(content_copy), "build"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "missing YAML front matter" in err[0]
+
+
+def test_an_empty_policies_folder_refuses_instead_of_emptying_the_index(
+    settings: Settings, content_copy: Path
+) -> None:
+    ef = CountingHashing()
+    first = build_index(settings, root=content_copy, embedding=ef)
+    for path in (content_copy / "policies").rglob("*.md"):
+        path.unlink()
+    with pytest.raises(PolicyValidationError, match="refusing"):
+        build_index(settings, root=content_copy, embedding=ef)
+    assert len(stored_hashes(open_collection(settings, ef))) == first.chunks  # nothing deleted

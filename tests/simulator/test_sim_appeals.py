@@ -42,7 +42,8 @@ def test_pend_answered_in_time_with_the_document_is_approved(library: Any) -> No
     reply = PendReply(at=START + timedelta(days=3), document_ids=["d-pt"])
     final = answer_pend(case, sub, det, reply, library=library)
     assert final.status == "approved" and final.received_at == sub.at
-    assert final.decision_due == reply.at + timedelta(days=15)
+    # ERISA tolls: the 15 days stop at the request for information and resume at the reply
+    assert final.decision_due == reply.at + (timedelta(days=15) - (det.decided_at - sub.at))
 
 
 def test_pend_answered_with_evidence_that_fails_is_denied_50(library: Any) -> None:
@@ -59,7 +60,7 @@ def test_pend_answered_late_is_denied_226(library: Any) -> None:
     late = PendReply(at=det.pend_reply_by + timedelta(minutes=1), document_ids=["d-pt"])
     final = answer_pend(case, sub, det, late, library=library)
     assert (final.status, final.action_code) == ("denied", "A3")
-    assert [r.code for r in final.reasons if r.kind != "info"] == ["226"]
+    assert [r.code for r in final.reasons if r.kind != "info"] == ["90"]
     assert final.appeal_rights
 
 
@@ -69,7 +70,7 @@ def test_pend_answered_without_what_was_asked_is_denied_226(library: Any) -> Non
         case, sub, det, PendReply(at=START + timedelta(days=2), document_ids=["d-meds"]), library=library
     )
     assert final.status == "denied"
-    assert {r.code for r in final.reasons if r.kind != "info"} == {"226"}
+    assert {r.code for r in final.reasons if r.kind != "info"} == {"90"}
     assert any("therapy_note" in r.message for r in final.reasons)
 
 
@@ -123,7 +124,7 @@ def test_late_appeal_is_dismissed(library: Any) -> None:
     result = decide_appeal(
         case, sub, det, Appeal(at=late, level="level1", document_ids=["d-pt-new"]), library=library
     )
-    assert result.status == "denied" and result.authorization_number is None
+    assert result.status == "dismissed" and result.authorization_number is None
     assert [r.edit for r in result.reasons if r.kind != "info"] == ["appeal_late"]
     assert level1.file_by.isoformat() in result.reasons[0].message
 
@@ -134,7 +135,7 @@ def test_late_appeal_is_dismissed(library: Any) -> None:
 def test_wrong_level_is_rejected_naming_the_open_level(library: Any, level: str, named: str) -> None:
     case, sub, det = denied(library)
     result = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level=level), library=library)
-    assert (result.status, result.action_code) == ("rejected", "C")
+    assert (result.status, result.action_code) == ("rejected", None)
     assert named in result.reasons[0].message
     assert result.appeal_rights == det.appeal_rights  # the denial's rights still stand
 
@@ -187,7 +188,7 @@ def test_timeliness_denial_is_upheld_even_with_evidence(library: Any) -> None:
     result = decide_appeal(
         case, sub, det, Appeal(at=APPEAL_AT, level="level1", document_ids=["d-pt-new"]), library=library
     )
-    assert result.status == "denied" and "210" in [r.code for r in result.reasons]
+    assert result.status == "denied" and "89" in [r.code for r in result.reasons]
 
 
 def test_appeal_of_a_226_denial_with_the_missing_document_is_overturned(library: Any) -> None:
@@ -235,7 +236,7 @@ def test_peer_to_peer_after_its_window_is_dismissed(library: Any) -> None:
         PeerToPeer(at=det.decided_at + timedelta(days=15), document_ids=["d-pt"]),
         library=library,
     )
-    assert result.status == "denied" and "appeal_late" in {r.edit for r in result.reasons}
+    assert result.status == "dismissed" and "appeal_late" in {r.edit for r in result.reasons}
 
 
 def test_peer_to_peer_not_offered_by_cardinal(library: Any) -> None:
@@ -252,7 +253,7 @@ def test_referral_denial_appeal_needs_the_referral(library: Any) -> None:
     det = answer_pend(
         case, sub, pend, PendReply(at=START + timedelta(days=2), document_ids=["d-meds"]), library=library
     )
-    assert det.status == "denied" and [r.code for r in det.reasons if r.kind != "info"] == ["226"]
+    assert det.status == "denied" and [r.code for r in det.reasons if r.kind != "info"] == ["90"]
     upheld = decide_appeal(case, sub, det, Appeal(at=APPEAL_AT, level="reconsideration"), library=library)
     assert upheld.status == "denied" and "referral" in {r.edit for r in upheld.reasons}
     overturned = decide_appeal(
@@ -272,4 +273,7 @@ def test_reply_to_a_referral_pend_can_be_pended_for_documents_it_never_asked_for
     reply = PendReply(at=START + timedelta(days=2), document_ids=["d-referral"])
     again = answer_pend(case, sub, pend, reply, library=library)
     assert (again.status, again.stage) == ("pended", "documentation")
-    assert again.pend_reply_by == reply.at + timedelta(days=14)
+    # an MA plan extends once: the second request for information keeps the first pend's extended due time
+    assert pend.decision_due is not None and again.decision_due == pend.decision_due
+    assert again.pend_reply_by == min(again.decided_at + timedelta(days=14), pend.decision_due)
+    assert "no_extension" in {r.edit for r in again.reasons}

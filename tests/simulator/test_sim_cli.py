@@ -75,7 +75,9 @@ def test_eligibility_from_submission_and_from_flags(
         "--content",
         FIXTURES,
     )
-    assert code == 0 and out["active"] is False and out["messages"][0]["code"] == "72"
+    assert (
+        code == 0 and out["active"] is False and out["messages"][0]["code"] == "75"
+    )  # subscriber not found (AAA03)
 
 
 def test_lookup_codes(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:

@@ -38,11 +38,11 @@ FRONT_END = [
     ("empty member id", {"member_id": " "}, "15", "member_id"),
     ("no diagnoses", {"diagnoses": []}, "15", "diagnoses"),
     ("no procedures", {"procedures": []}, "15", "procedures"),
-    ("non-billable ICD-10-CM category", {"diagnoses": ["M54.5"]}, "33", "diagnosis_code"),
-    ("not an ICD-10-CM code", {"diagnoses": ["Q99.999"]}, "33", "diagnosis_code"),
-    ("unknown CPT", {"procedures": [RequestedLine(code="99999", units=1)]}, "33", "procedure_code"),
+    ("non-billable ICD-10-CM subcategory", {"diagnoses": ["M54.5"]}, "AF", "diagnosis_code"),
+    ("not an ICD-10-CM code", {"diagnoses": ["Q99.999"]}, "AF", "diagnosis_code"),
+    ("not a CPT code", {"procedures": [RequestedLine(code="99999", units=1)]}, "AG", "procedure_code"),
     ("add-on without its primary", {"procedures": [RequestedLine(code="22552", units=1)], "diagnoses": ["M50.121"]},
-     "33", "addon_without_primary"),
+     "AG", "addon_without_primary"),
     ("unknown attachment", {"document_ids": ["d-office", "nope-1"]}, "33", "attachment_unknown"),
     ("NPI fails Luhn", {"ordering_npi": "1234567890"}, "43", "ordering_npi"),
     ("NPI not in the directory", {"servicing_npi": OTHER_VALID_NPI}, "43", "servicing_npi"),
@@ -55,14 +55,14 @@ FRONT_END = [
 @pytest.mark.parametrize(("label", "overrides", "code", "edit"), FRONT_END, ids=[r[0] for r in FRONT_END])
 def test_front_end_rejects(library: Any, label: str, overrides: dict, code: str, edit: str) -> None:
     det = run(library, **overrides)
-    assert (det.status, det.action_code, det.stage) == ("rejected", "C", "front_end")
+    assert (det.status, det.action_code, det.stage) == ("rejected", None, "front_end")
     assert code in codes(det) and edit in edits(det)
     assert det.authorization_number is None and det.appeal_rights == []
 
 
 def test_front_end_reports_every_failed_edit_at_once(library: Any) -> None:
     det = run(library, member_id="LKS12", diagnoses=["M54.5"], ordering_npi="1234567890")
-    assert set(codes(det)) == {"72", "33", "43"}
+    assert set(codes(det)) == {"72", "AF", "43"}
 
 
 def test_unknown_attachment_message_names_the_ids(library: Any) -> None:
@@ -77,11 +77,11 @@ def test_facility_npi_is_in_the_directory(library: Any) -> None:
 # ---- stage 2: eligibility ---------------------------------------------------------------------------
 # fmt: off
 ELIGIBILITY = [
-    ("member not in file", {}, {"member_id": "LKS999999999"}, "72", "member_not_found"),
-    ("last name mismatch", {}, {"patient_last_name": "Reyess"}, "75", "patient_last_name"),
-    ("dob mismatch", {}, {"patient_dob": date(1971, 5, 17)}, "75", "patient_dob"),
-    ("coverage terminated", {"effective_to": date(2026, 3, 1)}, {}, "27", "coverage_inactive"),
-    ("coverage not yet started", {"effective_from": date(2026, 4, 1)}, {}, "27", "coverage_inactive"),
+    ("member not in file", {}, {"member_id": "LKS999999999"}, "75", "member_not_found"),
+    ("last name mismatch", {}, {"patient_last_name": "Reyess"}, "73", "patient_last_name"),
+    ("dob mismatch", {}, {"patient_dob": date(1971, 5, 17)}, "71", "patient_dob"),
+    ("coverage terminated", {"effective_to": date(2026, 3, 1)}, {}, "52", "coverage_inactive"),
+    ("coverage not yet started", {"effective_from": date(2026, 4, 1)}, {}, "52", "coverage_inactive"),
 ]
 # fmt: on
 
@@ -93,7 +93,7 @@ def test_eligibility_rejects(
     library: Any, label: str, coverage: dict, overrides: dict, code: str, edit: str
 ) -> None:
     det = run(library, coverage, **overrides)
-    assert (det.status, det.action_code, det.stage) == ("rejected", "C", "eligibility")
+    assert (det.status, det.action_code, det.stage) == ("rejected", None, "eligibility")
     assert codes(det) == [code] and edits(det) == {edit}
 
 
@@ -102,11 +102,14 @@ def test_member_id_is_matched_without_case_or_dashes(library: Any) -> None:
     assert run(library, {"member_id": "LKS123456789"}).status == "approved"
 
 
-def test_hmo_specialist_without_referral_is_pended_288(library: Any) -> None:
+def test_hmo_specialist_without_referral_is_pended(library: Any) -> None:
     det = run(library, {"payer": "cardinal", "referral_on_file": False})
     assert (det.status, det.action_code, det.stage) == ("pended", "A4", "eligibility")
-    assert codes(det) == ["288"] and det.request_for_information
-    assert det.pend_reply_by == START + timedelta(days=14)  # the Cardinal manual's pend window
+    assert edits(det) >= {"referral"} and det.request_for_information
+    assert det.pend_reply_by == det.decided_at + timedelta(days=14)  # the Cardinal manual's pend window
+    # no clock stop at an MA plan: the pend is the one 14-day extension, with written notice
+    assert det.decision_due == START + timedelta(days=7 + 14)
+    assert "extension" in {r.edit for r in det.reasons}
 
 
 @pytest.mark.parametrize(
@@ -154,16 +157,24 @@ def test_code_listed_without_auth_and_code_no_policy_governs(library: Any) -> No
 
 
 # ---- stage 4: timeliness --------------------------------------------------------------------------------
-def test_request_after_the_date_of_service_is_denied_210(library: Any) -> None:
+def test_request_after_the_date_of_service_is_denied_89(library: Any) -> None:
     det = run(library, at=datetime(2026, 3, 17, 9, 0))
-    assert (det.status, det.action_code, det.stage, codes(det)) == ("denied", "A3", "timeliness", ["210"])
+    assert (det.status, det.action_code, det.stage, codes(det)) == ("denied", "A3", "timeliness", ["89"])
     assert det.appeal_rights  # every denial carries appeal rights
 
 
-def test_expedited_without_red_flag_is_downgraded(library: Any) -> None:
+def test_physician_attested_expedite_without_red_flag_is_honoured(library: Any) -> None:
+    # 29 CFR 2560.503-1(m)(1)(ii): the treating physician's attestation makes the claim urgent
     det = run(library, urgency="expedited")
+    assert det.status == "approved" and det.expedited is True
+    assert "expedite_attested" in {r.edit for r in det.reasons}
+    assert det.decision_due == START + timedelta(hours=72)
+
+
+def test_member_expedite_without_red_flag_is_moved_to_standard(library: Any) -> None:
+    det = run(library, urgency="expedited", requested_by="member")
     assert det.status == "approved" and det.expedited is False
-    assert "expedite_downgraded" in {r.edit for r in det.reasons}
+    assert "expedite_reclassified" in {r.edit for r in det.reasons}
     assert det.decision_due == START + timedelta(days=15)
 
 
@@ -180,39 +191,41 @@ def test_short_lead_time_is_flagged_not_denied(library: Any) -> None:
 
 
 # ---- stage 5: coding ----------------------------------------------------------------------------------
-def test_diagnosis_outside_the_policy_is_denied_167(library: Any) -> None:
+def test_diagnosis_outside_the_policy_is_denied_92(library: Any) -> None:
     det = run(library, diagnoses=["M54.50"])
-    assert (det.status, det.stage, codes(det)) == ("denied", "coding", ["167"])
+    assert (det.status, det.stage, codes(det)) == ("denied", "coding", ["92"])
 
 
 # ---- stage 6: documentation ---------------------------------------------------------------------------
-def test_missing_required_document_pends_252_with_reply_window(library: Any) -> None:
+def test_missing_required_document_pends_with_reply_window(library: Any) -> None:
     det = run(library, document_ids=["d-office"])
     assert (det.status, det.action_code, det.stage) == ("pended", "A4", "documentation")
-    assert "252" in codes(det) and "document:therapy_note" in edits(det)
-    assert det.pend_reply_by == START + timedelta(days=45)
+    assert "document:therapy_note" in edits(det)
+    assert det.pend_reply_by == det.decided_at + timedelta(
+        days=45
+    )  # 45 days from the request for information
     assert any(item.startswith("therapy_note") for item in det.request_for_information)
 
 
 def test_missing_document_pend_also_names_the_criteria_it_must_evidence(library: Any) -> None:
     det = run(library, document_ids=["d-office"])
-    assert codes(det) == ["252", "226"]
-    assert [r.criterion_id for r in det.reasons if r.code == "226"] == ["LKS-MRI-001.1"]
+    assert [r.edit for r in det.reasons if r.kind == "pend"] == ["document:therapy_note", None]
+    assert [r.criterion_id for r in det.reasons if r.kind == "pend" and r.criterion_id] == ["LKS-MRI-001.1"]
     assert any("LKS-MRI-001.1" in item for item in det.request_for_information)
     assert {c.criterion_id: c.status for c in det.criteria}["LKS-MRI-001.1"] == "not_evidenced"
 
 
-def test_criterion_without_evidence_pends_226_naming_it(library: Any) -> None:
+def test_criterion_without_evidence_pends_naming_it(library: Any) -> None:
     # every required document was sent, but none states whether the conservative care failed
     det = run(library, document_ids=["d-office", "d-pt-vague"])
-    assert (det.status, det.stage, codes(det)) == ("pended", "documentation", ["226"])
+    assert (det.status, det.stage, codes(det)) == ("pended", "documentation", ["MSG"])
     assert det.reasons[0].criterion_id == "LKS-MRI-001.1"
     assert "The records sent do not show: conservative care failed." in det.reasons[0].message
 
 
 def test_stale_document_pends(library: Any) -> None:
     det = run(library, document_ids=["d-office-old", "d-pt"])
-    assert det.status == "pended" and codes(det) == ["252"]
+    assert det.status == "pended" and edits(det) == {"document:office_note"}
     assert "days old" in det.reasons[0].message
 
 
@@ -229,10 +242,10 @@ def test_unsent_chart_documents_are_invisible(library: Any) -> None:
 
 
 # ---- stage 7: medical necessity -------------------------------------------------------------------------
-def test_failed_criterion_is_denied_50_with_rights(library: Any) -> None:
+def test_failed_criterion_is_denied_82_with_rights(library: Any) -> None:
     det = run(library, document_ids=["d-office", "d-pt-short"])
     assert (det.status, det.action_code, det.stage) == ("denied", "A3", "medical_necessity")
-    assert codes(det) == ["50"] and det.failed_criteria == ["LKS-MRI-001.1"]
+    assert codes(det) == ["82"] and det.failed_criteria == ["LKS-MRI-001.1"]
     assert {c.criterion_id: c.status for c in det.criteria} == {
         "LKS-MRI-001.1": "not_met",
         "LKS-MRI-001.2": "met",
@@ -315,9 +328,9 @@ def test_determination_is_deterministic_and_number_depends_on_request(library: A
     assert other.authorization_number != adjudicate(case, sub, library=library).authorization_number
 
 
-def test_units_above_code_limit_are_partially_approved_198(library: Any) -> None:
+def test_units_above_code_limit_are_partially_approved_87(library: Any) -> None:
     det = run(library, procedures=[RequestedLine(code="72148", units=3)])
-    assert (det.status, det.action_code, codes(det)) == ("partially_approved", "A2", ["198"])
+    assert (det.status, det.action_code, codes(det)) == ("partially_approved", "A2", ["87"])
     assert [(line.code, line.units) for line in det.approved_lines] == [("72148", 1)]
     assert det.appeal_rights and det.authorization_number
 
@@ -331,7 +344,7 @@ def test_policy_unit_and_duration_caps(library: Any) -> None:
             "procedures": [RequestedLine(code="22551", units=1), RequestedLine(code="22552", units=1)],
         },
     )
-    assert det.status == "partially_approved" and codes(det) == ["198"]
+    assert det.status == "partially_approved" and codes(det) == ["87"]
     assert det.valid_to == DOS + timedelta(days=90)
     assert [(line.code, line.units) for line in det.approved_lines] == [("22551", 1), ("22552", 1)]
 

@@ -319,23 +319,27 @@ def test_baseline_request_is_approved(policy: Policy) -> None:
 
 
 @pytest.mark.parametrize(("policy", "kind"), pend_rows())
-def test_withholding_a_required_document_pends_252(policy: Policy, kind: str) -> None:
+def test_withholding_a_required_document_pends(policy: Policy, kind: str) -> None:
     case, sub = build(policy, withhold=kind)
     det = adjudicate(case, sub, library=LIBRARY)
     assert det.status == "pended", [r.message for r in det.reasons]
-    assert f"document:{kind}" in {r.edit for r in det.reasons if r.code == "252"}
-    assert det.pend_reply_by == sub.at + timedelta(days=policy.timeframes.pend_reply_days)
+    assert f"document:{kind}" in {r.edit for r in det.reasons if r.kind == "pend"}
+    # the reply window runs from the request for information, never past the decision the pend notice dates
+    assert det.decision_due is not None
+    assert det.pend_reply_by == min(
+        det.decided_at + timedelta(days=policy.timeframes.pend_reply_days), det.decision_due
+    )
 
 
 @pytest.mark.parametrize(("policy", "criterion_id", "change"), deny_rows())
-def test_failing_a_criterion_denies_50_naming_it(
+def test_failing_a_criterion_denies_82_naming_it(
     policy: Policy, criterion_id: str, change: dict[str, Any]
 ) -> None:
     case, sub = build(policy, facts=change)
     det = adjudicate(case, sub, library=LIBRARY)
     assert det.status == "denied", [r.message for r in det.reasons]
     assert criterion_id in det.failed_criteria
-    assert "50" in {r.code for r in det.reasons} and det.appeal_rights
+    assert "82" in {r.code for r in det.reasons} and det.appeal_rights
 
 
 def test_the_table_covers_every_criterion_it_can_and_most_criteria() -> None:

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from store_support import NOW, attempt_in, make_user, sample_actions
 
-from store.attempts import AttemptIn, GradeSummary, attempts_for, get_attempt, save_attempt
+from store.attempts import AttemptIn, attempts_for, get_attempt, save_attempt
 from store.audit import list_events
 from store.drafts import drafts_for, save_draft
-from store.grades import GradeFormatError, dimension_scores, summarize_grade
+from store.grades import GradeFormatError, summarize_grade
 from store.models import Attempt, AttemptErrorTag
 from store.permissions import SYSTEM, NotFound
 
@@ -147,61 +147,70 @@ def test_in_progress_attempt_has_no_grade_columns(db_session: Session) -> None:
 # ----- reading grade reports --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("report", "expected"),
-    [
-        (
-            {"dimension_scores": {"coding": 75, "outcome": 100, "elegance": 3}},
-            {"coding": 75.0, "outcome": 100.0},
-        ),
-        (
-            {
-                "dimensions": [
-                    {"dimension": "coding", "points": 6, "max_points": 8},
-                    {"dimension": "process", "points": 0, "max_points": 4},
-                ]
-            },
-            {"coding": 75.0, "process": 0.0},
-        ),
-        (
-            {"dimensions": {"narrative": [{"points": 1, "max_points": 2}, {"points": 2, "max_points": 2}]}},
-            {"narrative": 75.0},
-        ),
-        (
-            {
-                "items": [
-                    {"dimension": "documentation", "points": 2, "max_points": 5},
-                    {"dimension": "documentation", "points": 3, "max_points": 5},
-                    {"dimension": "outcome", "points": 0, "max_points": 0},
-                ]
-            },  # no points possible: no score
-            {"documentation": 50.0},
-        ),
-    ],
-)
-def test_dimension_percentages_come_from_the_reports_points(report: dict, expected: dict) -> None:
-    assert dimension_scores(report) == expected
-
-
-def test_summary_keeps_the_report_and_refuses_unknown_shapes() -> None:
-    report = {
-        "total_score": 64,
+def _report(**dimensions: dict) -> dict:
+    """A GradeReport as JSON, written by hand: the fields the grader's contract requires."""
+    return {
+        "case_id": "advanced_imaging:4",
+        "module_id": "advanced_imaging",
+        "archetype_id": "mri_meets",
+        "correct_action": "submit",
+        "total": 64.0,
         "passed": False,
+        "pass_mark": 80,
+        "dimensions": dimensions,
+        "items": [],
         "error_tags": ["missed_deadline"],
-        "items": [{"dimension": "process", "points": 1, "max_points": 4, "feedback": "late"}],
+        "rubric_version": "default@2026.1",
+        "grader_version": "test",
+        "content_version": "kb-x.sc-y",
     }
-    summary = summarize_grade(report)
-    assert summary == GradeSummary(
-        total_score=64,
-        passed=False,
-        dimension_scores={"process": 25.0},
-        error_tags=["missed_deadline"],
-        report=report,
+
+
+def _dimension(percent: float | None, earned: float, possible: float, applicable: bool = True) -> dict:
+    return {
+        "score": 0,
+        "max": 0,
+        "weight": 20,
+        "percent": percent,
+        "applicable": applicable,
+        "earned_points": earned,
+        "possible_points": possible,
+    }
+
+
+def test_summary_reads_the_grade_report_as_the_grader_states_it() -> None:
+    report = _report(
+        coding=_dimension(None, 0, 0, applicable=False),
+        process=_dimension(75.0, 9, 12),
+        outcome=_dimension(100.0, 1, 1),
     )
-    with pytest.raises(GradeFormatError, match="no total score"):
-        summarize_grade({"passed": True})
-    with pytest.raises(GradeFormatError, match="no per-dimension points"):
-        summarize_grade({"total_score": 1, "passed": True})
+    summary = summarize_grade(report)
+    assert summary.total_score == 64.0 and summary.passed is False
+    assert summary.dimension_scores == {"process": 75.0, "outcome": 100.0}  # coding does not apply
+    assert summary.error_tags == ["missed_deadline"]
+    assert summary.report["case_id"] == "advanced_imaging:4"
+
+
+def test_a_report_of_another_shape_is_refused_naming_the_field() -> None:
+    with pytest.raises(GradeFormatError, match="grade report: total"):
+        summarize_grade({k: v for k, v in _report().items() if k != "total"})
+    with pytest.raises(GradeFormatError, match="grade report: dimensions > process"):
+        summarize_grade(_report(process={"points": 1}))
+
+
+def test_summary_of_a_real_grade_matches_its_points() -> None:
+    from grading import grade
+    from scenarios import generate_case
+
+    case = generate_case("advanced_imaging", 4)
+    report = grade(case, case.answer_key.reference_actions[:1])  # eligibility only: most points lost
+    summary = summarize_grade(report)
+    for name, score in report.dimensions.items():
+        if score.applicable and score.possible_points:
+            assert summary.dimension_scores[name] == pytest.approx(
+                100 * score.earned_points / score.possible_points, abs=0.01
+            )
+    assert summary.total_score == report.total and not summary.passed
 
 
 # ----- drafts -----------------------------------------------------------------------------------------
@@ -226,14 +235,3 @@ def test_drafts_are_history_newest_first(db_session: Session) -> None:
         save_draft(db_session, me, kind="Appeal Letter!", text="x", draft={})
     with pytest.raises(ValueError, match="draft: expected"):
         save_draft(db_session, me, kind="narrative", text="x", draft="just text")
-
-
-def test_dimension_percentages_as_the_grader_states_them() -> None:
-    report = {
-        "dimensions": {
-            "coding": {"score": 0, "max": 0, "weight": 20, "percent": None, "applicable": False},
-            "process": {"score": 22.5, "max": 30, "weight": 30, "percent": 75.0, "applicable": True},
-            "outcome": {"score": 40, "max": 40, "weight": 40, "percent": 100.0, "applicable": True},
-        }
-    }
-    assert dimension_scores(report) == {"process": 75.0, "outcome": 100.0}

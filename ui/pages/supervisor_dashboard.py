@@ -38,7 +38,7 @@ module = c2.selectbox(
 )
 window = c3.date_input(
     "Completed between (optional)",
-    value=(),
+    value=(),  # type: ignore[arg-type]  # an empty range; streamlit's stubs list only 1- and 2-tuples
     key="dash_window",
     help="Pick a start and an end date; leave empty for all time.",
 )

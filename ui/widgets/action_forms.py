@@ -13,12 +13,10 @@ import streamlit as st
 
 from scenarios.models import Action, Case
 from simulator import Determination
+from ui.state import KEEP
 from ui.widgets import workflow
 from ui.widgets.case_panels import doc_label
 from ui.widgets.codes import billable_note, icd_search, procedure_options
-
-# Keep typed values when the user visits another page and comes back (Streamlit >= 1.67).
-KEEP = "session"
 
 
 def _default(key: str, value: Any) -> str:
@@ -219,7 +217,9 @@ def follow_up_forms(
     if standing is None:
         st.info("Nothing to follow up yet: the payer has not pended or denied a request on this case.")
         return None
-    st.markdown(f"**Standing decision:** {standing.status.replace('_', ' ')} ({standing.action_code})")
+    st.markdown(
+        f"**Standing decision:** {standing.status.replace('_', ' ')} ({standing.action_code or 'no decision'})"
+    )
     pend, appeal, p2p = st.tabs(["Answer a pend", "Appeal", "Peer-to-peer"])
     chosen: Action | None = None
     with pend:

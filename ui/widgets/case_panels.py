@@ -13,9 +13,7 @@ from typing import Any
 import streamlit as st
 
 from scenarios.models import Case, ChartDocument
-
-# Keep typed values when the user visits another page and comes back (Streamlit >= 1.67).
-KEEP = "session"
+from ui.state import KEEP
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> None:

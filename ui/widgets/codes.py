@@ -10,11 +10,9 @@ import streamlit as st
 
 from scenarios.models import Case
 from ui.resources import get_library, icd10_billable
+from ui.state import KEEP
 
 SEARCH_LIMIT = 50
-
-# Keep typed values when the user visits another page and comes back (Streamlit >= 1.67).
-KEEP = "session"
 
 
 def search_codes(

@@ -31,6 +31,7 @@ STATUS_LABEL = {
     "pended": "Pended",
     "no_auth_required": "No authorization required",
     "rejected": "Rejected",
+    "dismissed": "Dismissed",
 }
 ACTION_LABEL = {
     "eligibility": "Eligibility check",
@@ -49,6 +50,10 @@ def when(value: datetime | None) -> str:
     return "—" if value is None else value.strftime("%a %Y-%m-%d %H:%M")
 
 
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else ("yes" if value else "no")
+
+
 def eligibility_reply(reply: EligibilityReply) -> None:
     (st.success if reply.active else st.error)(
         f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {reply.member_id} ({reply.payer_id})"
@@ -58,6 +63,9 @@ def eligibility_reply(reply: EligibilityReply) -> None:
             {
                 "plan": reply.plan_name or "—",
                 "plan type": reply.plan_type or "—",
+                "EB01": reply.eligibility_code or "— (subscriber not found)",
+                "servicing provider in network (EB12)": _yes_no(reply.in_network),
+                "authorization required (EB11)": _yes_no(reply.authorization_required),
                 "coverage from": reply.coverage_from,
                 "coverage to": reply.coverage_to or "open",
                 "referral required": reply.referral_required,
@@ -86,12 +94,22 @@ def lookup_reply(reply: LookupReply) -> None:
     )
 
 
+def _x12(reason: Any) -> str:
+    """Where the code sits in the X12 reply: AAA03/AAA04 on rejects, HCR03 on decisions, else free text."""
+    if reason.kind == "reject":
+        return f"AAA03 {reason.code}" + (f" / AAA04 {reason.follow_up}" if reason.follow_up else "")
+    if reason.kind in ("denial", "partial"):
+        return f"HCR03 {reason.code}"
+    return "MSG" if reason.code == "MSG" else reason.code
+
+
 def _reasons(reasons: list[Any]) -> None:
     if reasons:
         st.dataframe(
             [
                 {
-                    "code": r.code,
+                    "code": _x12(r),
+                    "the claim denial this becomes": getattr(r, "claim_code", None) or "",
                     "kind": r.kind,
                     "criterion / edit": r.criterion_id or r.edit or "",
                     "message": r.message,
@@ -103,7 +121,12 @@ def _reasons(reasons: list[Any]) -> None:
 
 
 def determination(det: Determination) -> None:
-    text = f"{STATUS_LABEL.get(det.status, det.status)} — action code {det.action_code} (stage: {det.stage})"
+    action = (
+        f"action code {det.action_code}"
+        if det.action_code
+        else ("AAA reject segments, no decision" if det.status == "rejected" else "no decision")
+    )
+    text = f"{STATUS_LABEL.get(det.status, det.status)} — {action} (stage: {det.stage})"
     {
         "approved": st.success,
         "no_auth_required": st.success,
