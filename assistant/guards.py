@@ -113,9 +113,13 @@ def fragment_problem(text: str) -> str | None:
     body = text.strip()
     if len(body.split()) < 12:
         return f"the draft is only {len(body.split())} words long"
-    last = body.rstrip("*_ \n")
-    if last and last[-1] not in ".!?:)]\"'”":
-        return f'the draft stops mid-sentence ("…{last[-40:]}")'
+    last_line = body.rstrip("*_ \n").splitlines()[-1]
+    words = last_line.split()
+    # prose cut off: a long last line ending in a lower-case word or a comma (a signature, a phone
+    # number or a list item ends otherwise)
+    cut = last_line.endswith(",") or (words[-1].isalpha() and words[-1].islower())
+    if len(words) >= 6 and cut:
+        return f'the draft stops mid-sentence ("…{last_line[-40:]}")'
     return None
 
 

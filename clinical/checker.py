@@ -22,6 +22,8 @@ from clinical.sources import build_index, case_sources
 from clinical.vocabulary import vocabulary
 from scenarios.models import Case
 
+# concepts a ratio is a score of ("pain 7/10", "strength 5/5"): never read as a date
+_SCALES = frozenset({"pain", "strength", "epworth", "oswestry", "ndi", "reflex", "grade", "motor strength"})
 _CLOSE = 0.03  # durations in different units compare within 3 % (8 weeks = 56 days)
 
 
@@ -93,6 +95,9 @@ class ClaimChecker:
         if not claim.negated:
             for narrower in concept.includes:
                 mentions += [m for m in self._index.mentions.get(narrower, []) if not m.negated]
+        # quote the passage that uses the claim's own words first ("no myelopathy" before "no clonus")
+        said = claim.surface.lower()
+        mentions.sort(key=lambda m: said not in m.passage.lower())
         same = [m for m in mentions if m.negated == claim.negated]
         if same:
             return self._found(claim, "supported", Evidence(same[0].source_id, same[0].passage))
@@ -107,12 +112,20 @@ class ClaimChecker:
     def _judge_figure(self, claim: Claim) -> Finding:
         assert claim.value is not None
         figs = self._index.figures
+        as_date = self._date_reading(claim)
+        if as_date is not None:  # "CT 4/23": read as a score, but it is the day of a dated record
+            return self._found(claim, "supported", as_date)
         if claim.unit is None and claim.kind == "count" and not claim.concept:
             if claim.value in self._index.numbers:
                 return self._found(claim, "supported", None)
             return self._found(claim, "unsupported", None)
         compatible = [f for f in figs if _same_unit(claim, f)]
         about = [f for f in compatible if claim.concept and claim.concept in f.concepts]
+        if claim.unit is None and claim.concept:
+            # "gabapentin 300 TID" where the note says "gabapentin ... 300 mg": the unit left off
+            same = next((f for f in figs if claim.concept in f.concepts and f.value == claim.value), None)
+            if same is not None:
+                return self._found(claim, "supported", Evidence(same.source_id, same.passage))
         for pool in (about, compatible):
             hit = next((f for f in pool if _same_value(claim, f)), None)
             if hit is not None:
@@ -124,6 +137,23 @@ class ClaimChecker:
             only = compatible[0]
             return self._found(claim, "contradicted", Evidence(only.source_id, only.passage))
         return self._found(claim, "unsupported", None)
+
+    def _date_reading(self, claim: Claim) -> Evidence | None:
+        """For an m/d ratio ("4/23") that is a valid month and day: the record's date with that month and
+        day, if one exists (any year). A pain score "7/10" has no such date unless one happens to match."""
+        unit = claim.unit or ""
+        if not unit.startswith("/"):
+            return None
+        try:
+            month, day = int(float(claim.value or 0)), int(unit[1:])
+        except ValueError:
+            return None
+        if not (1 <= month <= 12 and 1 <= day <= 31) or claim.kind != "score" or claim.concept in _SCALES:
+            return None
+        for iso, (sid, passage) in self._index.dates.items():
+            if int(iso[5:7]) == month and int(iso[8:10]) == day:
+                return Evidence(sid, passage)
+        return None
 
     def _judge_date(self, claim: Claim) -> Finding:
         assert claim.value is not None

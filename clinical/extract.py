@@ -145,15 +145,19 @@ def read_clause(text: str, service_line: str | None = None) -> ClauseFacts:
     if spans:
         for concept, span, neg in zip(found, spans, negated_spans(low, spans, toks), strict=True):
             cf.mentions.append(Mention(concept.name, concept.kind, neg, *span))
-    cf.dates = fig.date_mentions(text)
-    masked = fig.mask(text, dates=False)
-    for d in cf.dates:  # partial dates ("09/18") are not ratios
-        masked = masked[: d.start] + " " * (d.end - d.start) + masked[d.end :]
-    cf.figures = fig.figures(text, masked)
-    cf.years = fig.years(masked)
-    cf.stages = fig.stages(text)
-    cf.regulations = fig.regulations(text)
-    cf.references = fig.references(text)
+    if fig.DIGIT.search(text):  # most clauses of a chart have no figure: skip the figure readers
+        cf.dates = fig.date_mentions(text)
+        masked = fig.mask(text, dates=False)
+        for d in cf.dates:  # partial dates ("09/18") are not ratios
+            masked = masked[: d.start] + " " * (d.end - d.start) + masked[d.end :]
+        cf.figures = fig.figures(text, masked)
+        cf.years = fig.years(masked)
+        cf.regulations = fig.regulations(text)
+        cf.references = fig.references(text)
+    elif "[" in text:
+        cf.references = fig.references(text)
+    if "stage" in low or "grade" in low:  # "stage IIIA" has no digit
+        cf.stages = fig.stages(text)
     p = _patterns()
     heading = re.match(r"\s*(plan|request|goals?)\b", low)
     intent = p["intention"].search(low)
@@ -193,9 +197,12 @@ def _claims_in_clause(cf: ClauseFacts, sentence: str, span: tuple[int, int]) -> 
         else:
             kind = "negated_finding" if m.negated else "finding"
         out.append(Claim(kind, sentence, span, cf.text[m.start : m.end], m.concept, negated=m.negated))  # type: ignore[arg-type]
+    year_starts = {s for _y, s, _e in cf.years}
     for f in cf.figures:
         if f.start >= cut or is_threshold(cf, f.start, f.end):
             continue
+        if f.start in year_starts and f.unit is None:
+            continue  # "in 2024" is a date claim, below
         kind = figure_kind(f)
         if kind == "count" and float(f.value) <= 1:
             continue  # "1 of the options", "one block at a time", "1 unit"

@@ -42,7 +42,7 @@ US_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])
 LONG_DATE = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_ALT})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
 MONTH_YEAR = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{4}})\b", re.I)
-YEAR = re.compile(r"(?<![\d\-/.])((?:19|20)\d{2})(?![\d\-/.])")
+YEAR = re.compile(r"(?<![\d\-/.])((?:19|20)\d{2})(?![\d\-/]|\.\d)")
 # identifiers whose digits are not clinical figures, matched as whole tokens
 _ID_TOKEN = re.compile(
     r"doc-\d+"
@@ -252,9 +252,21 @@ def date_mentions(text: str) -> list[DateMention]:
         year = mt.group(3)
         if year is None and not _partial_date_like(text, mt):
             continue  # "8/10", "3/5": a score, read by figures()
-        y = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        y = None if year is None else _full_year(year)
         add(y, int(mt.group(1)), int(mt.group(2)), mt.span())
     return sorted(out, key=lambda d: d.start)
+
+
+# Two-digit years: "04/11/54" is a birth date in 1954, "05/08/26" a service date in 2026. Fixed pivot (no
+# wall clock): 00-35 are 2000-2035, 36-99 are 1936-1999, which covers patients' births and the case years.
+_PIVOT = 35
+
+
+def _full_year(year: str) -> int:
+    n = int(year)
+    if len(year) != 2:
+        return n
+    return 2000 + n if n <= _PIVOT else 1900 + n
 
 
 _DATE_WORDS = re.compile(

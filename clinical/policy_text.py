@@ -41,16 +41,34 @@ def pasted_sentences(text: str, passages: Sequence[str]) -> dict[tuple[int, int]
         return {}
     out: dict[tuple[int, int], tuple[str, str]] = {}
     per_passage = [(p, _passage_grams(p)) for p in passages]
+    pool = _pool(tuple(passages))
+    words_all = _words(text)
+    # fast path: a text with too few 6-grams from any passage has no pasted sentence
+    if len(words_all) < _MIN_WORDS or sum(g in pool for g in _grams(words_all)) < _PASTED_SHARE * (
+        _MIN_WORDS - _N + 1
+    ):
+        return out
     for start, end in sentences(text):
         words = _words(text[start:end])
         if len(words) < _MIN_WORDS:
             continue
         grams = _grams(words)
+        if sum(g in pool for g in grams) < _PASTED_SHARE * len(grams):
+            continue  # not even the union of the passages covers it
         for passage, pg in per_passage:
             if sum(g in pg for g in grams) >= _PASTED_SHARE * len(grams):
                 out[(start, end)] = ("policy", _quote(passage, grams, pg))
                 break
     return out
+
+
+@lru_cache(maxsize=64)
+def _pool(passages: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Every passage's 6-grams together (one look-up per gram before the per-passage check)."""
+    pool: set[tuple[str, ...]] = set()
+    for p in passages:
+        pool |= _passage_grams(p)
+    return frozenset(pool)
 
 
 def _quote(passage: str, grams: list[tuple[str, ...]], pg: frozenset[tuple[str, ...]]) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from clinical import figures as fig
 from clinical.extract import ClauseFacts, figure_kind, read_clause, sentence_clauses
 from clinical.models import Source, SourceFigure, SourceIndex, SourceMention
+from clinical.normalize import normalize
 from clinical.vocabulary import term_key, vocabulary
 from scenarios.models import Case
 
@@ -80,8 +81,12 @@ def case_sources(case: Case) -> list[Source]:
     return out
 
 
-def _add_clause(index: SourceIndex, cf: ClauseFacts, source: Source, passage: str) -> None:
-    concepts = cf.concepts() | {f.label for f in cf.figures if f.label}
+def _add_clause(
+    index: SourceIndex, cf: ClauseFacts, source: Source, passage: str, context: frozenset[str] = frozenset()
+) -> None:
+    """``context``: concepts of the document's title ("Physical therapy discharge summary"), which every
+    figure of the document is also about."""
+    concepts = cf.concepts() | {f.label for f in cf.figures if f.label} | context
     v = vocabulary()
     # a policy lists findings and therapies as conditions ("a red flag such as saddle anesthesia"): it can
     # back a figure, date, regulation or reference, never a finding about this patient
@@ -158,9 +163,12 @@ def build_index(sources: Iterable[Source], service_line: str | None = None) -> S
         body = source.text
         if source.facts and source.kind != "policy":
             body += "\n" + facts_text(dict(source.facts))
+        context = frozenset()
+        if source.title:
+            context = read_clause(normalize(source.title), service_line).concepts()
         for _span, sentence, parts in sentence_clauses(body):
             for clause in parts:
-                _add_clause(index, read_clause(clause, service_line), source, sentence)
+                _add_clause(index, read_clause(clause, service_line), source, sentence, context)
     return index
 
 

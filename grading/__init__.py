@@ -10,6 +10,7 @@ give the same report. See docs/grading.md.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grading.coding import grade_coding
@@ -36,8 +37,9 @@ def _module_pass_mark(module_id: str) -> float | None:
     return float(module.pass_mark) if module is not None else None
 
 
+@lru_cache(maxsize=128)
 def rubric_for(module_id: str) -> Rubric:
-    """The effective rubric of a module (cached)."""
+    """The effective rubric of a module (cached: content files do not change while a process runs)."""
     return load_rubric(module_id, _module_pass_mark(module_id))
 
 

@@ -155,7 +155,8 @@ def _sent_items(
                     0,
                     pts["required_document"],
                     f"The {what} does not include {label}. {_why_needed(data, doc.kind)} Without it the payer "
-                    "pends the request for information (CARC 252) and the clock restarts.",
+                    "pends the request for information, and the decision waits on your reply (an ERISA plan stops its "
+                    "clock; an MA or Medicaid plan takes its one 14-day extension).",
                     correct=f"Attach {doc.id}.",
                     citation=cite,
                     tags=["missing_required_document"],

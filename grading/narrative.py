@@ -9,22 +9,16 @@ criteria the chart does not meet). Pend replies, no-auth closes and coverage cas
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from grading.admin import admin_items, canonical_text
+from grading.claims import check_text
 from grading.context import Attempt, CaseData
-from grading.facts import Text, addressed, concept_words, describe, fact_unit
+from grading.facts import Text, addressed, describe
 from grading.models import GradeItem
 from grading.text import (
     content_words,
-    date_forms,
-    figures,
-    has_threshold_words,
-    has_words,
-    normalize,
-    therapies,
 )
 from scenarios.models import Appeal, PeerToPeer, ProviderQuery, Submission
-from simulator.models import Determination
 
 _PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORECASE)
 _FUTURE = re.compile(r"\b(will|would|plan(?:ned)?\s+to)\b", re.IGNORECASE)
@@ -116,13 +110,19 @@ def grade_text(
 ) -> list[GradeItem]:
     data, pts = att.data, att.rubric.points
     text = Text.of(raw)
-    items = [*_criteria_items(data, text, criterion_ids, what, pts["criterion"])]
+    # criteria are matched on the canonical form (number words, abbreviations, "x8 wks" -> "for 8 weeks")
+    canonical = Text.of(canonical_text(raw))
+    items = [*_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"])]
     if sub is not None:
-        items += _admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
+        items += admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
     return items
 
 
-def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, points: float) -> list[GradeItem]:
+def _criteria_items(
+    data: CaseData, texts: tuple[Text, Text], ids: list[str], what: str, points: float
+) -> list[GradeItem]:
+    """Each criterion addressed in the text as written or in its canonical form (either suffices: the
+    canonical form reads "eight weeks" as "8 weeks" but also "second opinion" as "2nd opinion")."""
     items = []
     policy = data.policy
     if policy is None:
@@ -131,7 +131,9 @@ def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, point
     for crit in policy.criteria:
         if crit.id not in ids:
             continue
-        ok, missing = addressed(crit.rule, data.evidence, as_of, text)
+        ok, missing = addressed(crit.rule, data.evidence, as_of, texts[0])
+        if not ok:
+            ok, missing = addressed(crit.rule, data.evidence, as_of, texts[1])
         facts = "; ".join(describe(m, data.evidence) for m in missing)
         if ok:
             items.append(
@@ -160,210 +162,47 @@ def _criteria_items(data: CaseData, text: Text, ids: list[str], what: str, point
     return items
 
 
-def _exempt(fig_line: str, clause: str) -> bool:
-    """Plans and intentions are not claims about the chart ("will review within 1 week")."""
-    return bool(_PLAN_LINE.match(fig_line) or _FUTURE.search(clause))
-
-
-def _known_dates(att: Attempt) -> set[str]:
-    known = set(att.data.case_dates)
-    known |= {a.at.date().isoformat() for a in att.actions}
-    dets = [s.result for s in att.steps if isinstance(s.result, Determination)]
-    if att.data.prior is not None:
-        dets.append(att.data.prior)
-    for det in dets:
-        for moment in (det.received_at, det.decided_at, det.decision_due, det.pend_reply_by):
-            if moment is not None:
-                known.add(moment.date().isoformat())
-        known |= {d.isoformat() for d in (det.valid_from, det.valid_to) if d is not None}
-        known |= {r.file_by.isoformat() for r in det.appeal_rights}
-    return known
-
-
-def claim_flags(att: Attempt, text: Text) -> list[tuple[str, str, str]]:
-    """(tag, what was written, what the chart says) for every unsupported or contradicting claim."""
-    data = att.data
-    flags: list[tuple[str, str, str]] = []
-    seen: set[tuple[str, str | None]] = set()
-    for fig in text.figs:
-        key = (fig.value, fig.unit, fig.label)
-        if key in seen or _exempt(fig.line, fig.clause):
-            continue
-        seen.add(key)
-        flag = _figure_flag(data, fig.value, fig.classes, fig.clause)
-        if flag:
-            flags.append(flag)
-    known = _known_dates(att)
-    for iso in sorted(text.dates - known):
-        flags.append(("unsupported_claim", iso, "no document, order or payer notice has this date"))
-    claims = " ".join(line for line in text.raw.splitlines() if not _PLAN_LINE.match(line))
-    claims = " ".join(c for c in re.split(r"(?<=[.;])\s+", claims) if not _FUTURE.search(c))
-    for name in therapies(normalize(claims)):
-        if not has_words(data.case_text, name):
-            flags.append(("unsupported_claim", name, "the chart does not mention this therapy"))
-    return flags
-
-
-def _figure_flag(
-    data: CaseData, value: str, classes: set[str | None], clause: str
-) -> tuple[str, str, str] | None:
-    """Supported when the chart states the figure with one of its unit classes; otherwise a contradiction
-    when the chart documents a different figure of that class, else unsupported (policy thresholds quoted
-    as thresholds are fine)."""
-    if any((value, c) in data.case_pairs for c in classes):
-        return None
-    policy_ok = any((value, c) in data.policy_pairs for c in classes)
-    unit = next((c for c in classes if c is not None), None)
-    shown = f"{value} {unit}" if unit else value
-    measured = [c for c in classes if c in data.fact_values]
-    if (
-        not measured
-        and (value, None) not in data.case_pairs
-        and not (policy_ok and has_threshold_words(clause))
-    ):
-        # a figure the case never states, in a clause about a measured fact ("arm pain 9/10"); a clause that
-        # also states the chart's value of a fact it names is deriving, not contradicting ("1 done, so number 2")
-        norm = normalize(clause)
-        named = [
-            (name, chart_value, doc_id)
-            for name, (chart_value, doc_id) in data.numeric_facts.items()
-            if concept_words(name)
-            and fact_unit(name) in (None, unit)
-            and all(any(has_words(norm, alt) for alt in group) for group in concept_words(name))
-        ]
-        stated = {f.value for f in figures(clause)}
-        if named and not any(v == value or v in stated for _, v, _ in named):
-            name, chart_value, doc_id = named[0]
-            return ("contradicts_chart", shown, f"the chart documents {name} = {chart_value} ({doc_id})")
-    if unit is None:
-        return (
-            None if policy_ok else ("unsupported_claim", shown, "no document in the chart states this figure")
-        )
-    if measured:
-        if policy_ok and has_threshold_words(clause):
-            return None
-        cls = measured[0]
-        chart = "; ".join(f"{v} {cls} ({', '.join(src)})" for v, src in data.fact_values[cls].items())
-        return ("contradicts_chart", shown, f"the chart documents {chart}")
-    if policy_ok or (value, None) in data.case_pairs:
-        return None
-    return ("unsupported_claim", shown, "no document in the chart states this figure")
-
-
 def _claim_items(att: Attempt, points: float) -> list[GradeItem]:
-    """One 0-point item per unsupported or contradicting claim in any text sent (each text says where)."""
+    """One 0-point item per claim the record does not bear out, in any text sent (each says where)."""
     items = []
     seen: set[tuple[str, str]] = set()
     for index, what, raw in att.texts_sent():
         action = att.actions[index]
         where = f"The {what} of {action.at.date().isoformat()}"
-        for tag, shown, chart in claim_flags(att, Text.of(raw)):
-            if (tag, shown) in seen:
+        for flag in check_text(att, raw, to_provider=isinstance(action, ProviderQuery)):
+            if (flag.tag, flag.sentence) in seen:
                 continue
-            seen.add((tag, shown))
-            why = (
-                "contradicts the chart"
-                if tag == "contradicts_chart"
-                else "is not supported by anything in the case"
-            )
+            seen.add((flag.tag, flag.sentence))
+            if flag.tag == "policy_text_as_facts":
+                feedback = (
+                    f"{where}: {flag.message}. A payer reviews the patient's record against the policy; its own "
+                    "wording proves nothing about the patient. State the chart's facts for each criterion."
+                )
+                correct = "State what the chart documents for the criterion, with its figures and dates."
+            else:
+                said = (
+                    "contradicts the chart"
+                    if flag.tag == "contradicts_chart"
+                    else "has no source in the chart"
+                )
+                chart = f" The record says: \u201c{flag.passage}\u201d" if flag.passage else ""
+                feedback = (
+                    f"{where} says \u201c{flag.sentence}\u201d: \u201c{flag.shown}\u201d {said}.{chart} A clinical "
+                    "claim the record does not support is a compliance failure, and a reviewer who finds one stops "
+                    "trusting the rest; state only what the chart documents."
+                )
+                correct = "Quote the chart's own finding or figure, or leave the claim out."
             items.append(
                 _item(
                     f"claim:{len(items) + 1}",
                     0,
                     points,
-                    f"{where} states \u201c{shown}\u201d, which {why}: {chart}. A clinical claim the record does "
-                    "not support is a compliance failure, and a reviewer who finds one stops trusting the rest; "
-                    "quote the chart exactly.",
-                    correct=f"Use the chart's value ({chart}) or leave the claim out.",
-                    citation=att.data.policy_section("Documentation"),
-                    tags=[tag],
-                    quote=shown,
-                    passage=chart,
-                )
-            )
-    return items
-
-
-def _provider_ok(text: Text, last: str, credentials: str) -> bool:
-    pattern = re.escape(last) + r"\s*,?\s*" + re.escape(credentials) + r"\b"
-    return re.search(pattern, text.raw, re.IGNORECASE) is not None
-
-
-def _date_ok(text: Text, day: date) -> bool:
-    return day.isoformat() in text.dates or any(form in text.raw for form in date_forms(day))
-
-
-def _units_ok(text: Text, units: int) -> bool:
-    raw = text.raw
-    return bool(
-        re.search(rf"(?:\bx|×)\s*{units}\b", raw, re.IGNORECASE)
-        or re.search(
-            rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}(?:units?|admissions?|visits?|days?)\b", raw, re.IGNORECASE
-        )
-    )
-
-
-def _admin_items(
-    data: CaseData, text: Text, sub: Submission, what: str, points: float, *, appeal: bool
-) -> list[GradeItem]:
-    case = data.case
-    p, prov = case.patient, case.ordering_provider
-    name_ok = (has_words(text.norm, p.last_name) and has_words(text.norm, p.first_name)) or (
-        case.coverage.member_id.lower() in text.raw.lower()
-    )
-    codes = [line.code for line in sub.procedures] + sub.diagnoses[:1]
-    checks = [
-        (
-            "patient",
-            "the patient's name or member id",
-            name_ok,
-            f"{p.name}, member {case.coverage.member_id}",
-        ),
-        ("dob", "the date of birth", _date_ok(text, p.dob), p.dob.isoformat()),
-        ("codes", "the requested codes", all(c.lower() in text.raw.lower() for c in codes), ", ".join(codes)),
-        (
-            "date_of_service",
-            "the date of service",
-            _date_ok(text, sub.date_of_service),
-            sub.date_of_service.isoformat(),
-        ),
-        (
-            "ordering_provider",
-            "the ordering provider with credentials",
-            _provider_ok(text, prov.last_name, prov.credentials),
-            prov.display_name,
-        ),
-    ]
-    if not appeal:
-        units = sub.procedures[0].units if sub.procedures else None
-        if units is not None:
-            checks.append(
-                (
-                    "units",
-                    "the units requested",
-                    _units_ok(text, units),
-                    f"{units} unit(s) of {sub.procedures[0].code}",
-                )
-            )
-        if sub.requested_duration_days:
-            n = sub.requested_duration_days
-            ok = bool(re.search(rf"\b{n}(?:\s+|-)(?:[A-Za-z]+\s+)?days?\b", text.raw, re.IGNORECASE))
-            checks.append(("requested_duration", "the requested duration", ok, f"{n} days"))
-    items = []
-    for key, label, ok, correct in checks:
-        if ok:
-            items.append(_item(f"admin:{key}", points, points, f"The {what} states {label}."))
-        else:
-            items.append(
-                _item(
-                    f"admin:{key}",
-                    0,
-                    points,
-                    f"The {what} does not state {label}. A reviewer matches the request to the member "
-                    "and the order by these elements before reading further.",
+                    feedback,
                     correct=correct,
-                    citation=data.manual_section("submit"),
-                    tags=["missing_admin_element"],
+                    citation=att.data.policy_section("Documentation"),
+                    tags=[flag.tag],
+                    quote=flag.sentence,
+                    passage=flag.passage,
                 )
             )
     return items

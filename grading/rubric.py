@@ -110,6 +110,8 @@ class RubricFile(BaseModel):
     critical_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
     # document kinds no request may disclose without the patient's authorization -> the rule (citation)
     prohibited_documents: dict[str, str] = Field(default_factory=dict)
+    # the highest total an attempt with a critical error can have (below every pass mark)
+    critical_cap: float | None = Field(default=None, ge=0, le=100)
 
 
 class Rubric(BaseModel):
@@ -125,6 +127,7 @@ class Rubric(BaseModel):
     skip: frozenset[str] = frozenset()
     critical_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
     prohibited_documents: dict[str, str] = Field(default_factory=dict)
+    critical_cap: float = 100.0
 
     @property
     def label(self) -> str:
@@ -233,7 +236,9 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
     skip = frozenset(default.skip or ())
     critical = dict(default.critical_errors)
     prohibited = dict(default.prohibited_documents)
+    cap = default.critical_cap if default.critical_cap is not None else 100.0
     if override is not None:
+        cap = override.critical_cap if override.critical_cap is not None else cap
         critical.update(override.critical_errors)
         prohibited.update(override.prohibited_documents)
         name = module_id
@@ -253,4 +258,5 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
         skip=skip,
         critical_errors={k: v for k, v in critical.items() if not v.off},
         prohibited_documents=prohibited,
+        critical_cap=cap,
     )

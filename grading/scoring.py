@@ -135,6 +135,8 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
     case = att.case
     final = att.final
     critical = critical_errors(att, items)
+    if critical:  # the score says what the verdict says: no "92, failed"
+        total = min(total, att.rubric.critical_cap)
     possible = {d: dims[d].possible_points for d in share}
     return GradeReport(
         case_id=case.case_id,

@@ -63,8 +63,24 @@ class DocumentRequirement(_Strict):
     required_if: Rule | None = None  # conditional requirement (e.g. facility sleep study when BMI >= 40)
 
 
+def business_days_to_cover(calendar_days: int) -> int:
+    """Fewest business days (Monday–Friday) of notice that always span ``calendar_days``, whatever the
+    weekday the request is sent: the lead time that keeps a standard decision before the service.
+
+    >>> business_days_to_cover(15), business_days_to_cover(7), business_days_to_cover(3)
+    (11, 5, 3)
+    """
+    worst = 0
+    for weekday in range(5):
+        inside = sum(1 for d in range(1, calendar_days) if (weekday + d) % 7 < 5)
+        worst = max(worst, inside + 1)
+    return worst
+
+
 class Timeframes(_Strict):
-    """Clocks of this policy. Lead time is in business days before the date of service."""
+    """Clocks of this policy. Lead time is in business days before the date of service, and it covers
+    the standard decision clock: submit at least the payer's standard window before the service
+    (docs/sources.md#regulatory-clocks-and-urgency)."""
 
     submit_lead_business_days: int = Field(ge=0)
     standard_decision_days: int = Field(ge=1)
@@ -76,6 +92,21 @@ class Timeframes(_Strict):
         default=True,
         description="False: the payer's extension cannot be used for this service (Medicare Part B drugs)",
     )
+
+    @model_validator(mode="after")
+    def _lead_covers_the_clock(self) -> Timeframes:
+        needed = (
+            business_days_to_cover(self.standard_decision_days)
+            if self.standard_days_kind == "calendar"
+            else self.standard_decision_days
+        )
+        if self.submit_lead_business_days < needed:
+            raise ValueError(
+                f"submit_lead_business_days {self.submit_lead_business_days} is inside the standard decision "
+                f"window of {self.standard_decision_days} {self.standard_days_kind} days, so a decision could "
+                f"come after the service; use at least {needed}"
+            )
+        return self
 
 
 class AppealClock(_Strict):

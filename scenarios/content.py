@@ -30,6 +30,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from knowledge_base.content_files import read_yaml_mapping, validate_mapping
@@ -183,6 +184,21 @@ class LetterSections(_Strict):
         return patterns
 
 
+class Turnaround(_Strict):
+    """How long a payer typically takes to decide a standard request for this service (realism data,
+    docs/sources.md#realism-figures-base-rates-turnaround); the legal clock still caps it."""
+
+    low: int = Field(ge=1)
+    high: int = Field(ge=1)
+    unit: Literal["hours", "business_days"]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Turnaround:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        return self
+
+
 class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
@@ -195,6 +211,7 @@ class ServiceLineSpec(_Strict):
     documents: list[DocumentSpec] = Field(min_length=1)
     narrative: str = Field(min_length=20)
     letter_sections: LetterSections
+    typical_turnaround: Turnaround | None = None
 
     @property
     def facts(self) -> dict[str, FactValue]:

@@ -31,6 +31,7 @@ from simulator.notices import (
     policy_prefix,
     resumed_due,
 )
+from simulator.realism import OFF, Realism
 from simulator.requirements import auth_decision
 from simulator.review import (
     apply_limits,
@@ -55,10 +56,16 @@ class Run:
     # after a pend reply: the decision due time the pend's clock leaves (an extension's, or a tolled
     # clock's remainder); None computes it from clock_from
     due: datetime | None = None
+    realism: Realism = OFF  # seeded reviewer variability; off on every graded path
 
 
-def adjudicate(case: Case, submission: Submission, *, library: Library | None = None) -> Determination:
+def adjudicate(
+    case: Case, submission: Submission, *, library: Library | None = None, realism: Realism | None = None
+) -> Determination:
     """The payer's determination of ``submission`` on ``case`` (only attached documents are read).
+
+    ``realism`` (off unless given with ``enabled``) draws decision times and reviewer variability,
+    seeded; graded paths never pass it (:mod:`simulator.realism`).
 
     >>> from scenarios import generate_case
     >>> cases = (generate_case("advanced_imaging", seed) for seed in range(50))
@@ -68,7 +75,8 @@ def adjudicate(case: Case, submission: Submission, *, library: Library | None = 
     """
     library = library or load_library()
     view = build_view(case, submission, library)
-    return run_pipeline(Run(view, library, as_of=view.received_on, clock_from=submission.at))
+    run = Run(view, library, as_of=view.received_on, clock_from=submission.at, realism=realism or OFF)
+    return run_pipeline(run)
 
 
 def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
@@ -143,6 +151,10 @@ def _review(run: Run, policy: Policy) -> Determination:
     evidence = build_evidence(view, policy)
     expedited = _expedited(run, policy, evidence)
     due, decided = _clocks(run, expedited=expedited, policy=policy)
+    if run.realism.enabled:
+        decided = run.realism.decided_at(
+            run.clock_from, due, expedited=expedited, service_line=policy.service_line, key=_realism_key(run)
+        )
     base = {
         "received": sub.at,
         "due": due,
@@ -181,7 +193,10 @@ def _review(run: Run, policy: Policy) -> Determination:
                 edit="lead_time",
                 message=(
                     f"Submitted {lead} business day(s) before the date of service; {policy.id} asks for "
-                    f"{policy.timeframes.submit_lead_business_days}. The decision may come after the scheduled date."
+                    f"{policy.timeframes.submit_lead_business_days}, to cover the standard decision window. The "
+                    f"payer may take until {due.date().isoformat()} to decide, "
+                    + ("after" if due.date() > sub.date_of_service else "close to")
+                    + " the scheduled date."
                 ),
             )
         )
@@ -221,8 +236,43 @@ def _review(run: Run, policy: Policy) -> Determination:
     if denials:
         return notice("denied", "medical_necessity", reasons=[*run.info, *denials], criteria=results, **base)
 
+    # realism only: a second reviewer reads the same records differently at the base rate
+    if run.realism.enabled and run.realism.reviewer_denies(*_realism_key(run)):
+        return notice(
+            "denied",
+            "medical_necessity",
+            reasons=[*run.info, reviewer_denial(policy)],
+            criteria=results,
+            **base,
+        )
+
     # 8. approval, capped by unit and duration limits
     return approve(run, policy, results, base, salt="")
+
+
+REVIEWER_VARIABILITY = "reviewer_variability"
+
+
+def reviewer_denial(policy: Policy) -> Reason:
+    """The denial realism mode's reviewer issues: the plan's medical director weighs the same records
+    against the first criterion differently (appeals overturn most such denials)."""
+    first = policy.criteria[0] if policy.criteria else None
+    return Reason(
+        code="50",
+        kind="denial",
+        criterion_id=first.id if first else None,
+        edit=REVIEWER_VARIABILITY,
+        message=(
+            f"The reviewer did not accept the records sent as showing {first.id}: {first.text}"
+            if first
+            else f"The reviewer did not find the request medically necessary under {policy.id}."
+        )
+        + " (Realism mode: reviewer variability at the base denial rate; an appeal usually overturns it.)",
+    )
+
+
+def _realism_key(run: Run) -> tuple[str, ...]:
+    return (run.view.case_id, run.view.submission.model_dump_json(), run.clock_from.isoformat())
 
 
 def approve(
@@ -313,6 +363,7 @@ def answer_pend(
     reply: PendReply,
     *,
     library: Library | None = None,
+    realism: Realism | None = None,
 ) -> Determination:
     """Merge the reply's documents into the request and review it again from eligibility on.
 
@@ -347,7 +398,12 @@ def answer_pend(
         )
     dc = decision_clock(policy, view.manual)
     run = Run(
-        view, library, as_of=reply.at.date(), clock_from=reply.at, due=resumed_due(dc, pended, reply.at)
+        view,
+        library,
+        as_of=reply.at.date(),
+        clock_from=reply.at,
+        due=resumed_due(dc, pended, reply.at),
+        realism=realism or OFF,
     )
     if view.unknown_document_ids:
         run.info.append(

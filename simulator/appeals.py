@@ -15,11 +15,12 @@ from knowledge_base.loader import Library, load_library
 from knowledge_base.models import AppealLevel, Manual, Policy
 from scenarios.models import Appeal, Case, PeerToPeer, Submission
 from simulator import clock
-from simulator.adjudication import Run, approve
+from simulator.adjudication import REVIEWER_VARIABILITY, Run, approve
 from simulator.eligibility import referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import AppealRight, Determination, Reason
 from simulator.notices import ADVERSE, level_clock, notice, rights_after
+from simulator.realism import OFF, Realism
 from simulator.requirements import auth_decision
 from simulator.review import documentation_gaps, evaluate_criteria, necessity_denials
 from simulator.view import PayerView, SimulatorError, build_view, chart_index
@@ -34,11 +35,13 @@ def decide_appeal(
     appeal: Appeal,
     *,
     library: Library | None = None,
+    realism: Realism | None = None,
 ) -> Determination:
     """The decision on ``appeal`` against ``denial`` (an adverse determination of ``submission``).
 
     Wrong or unavailable level → ``rejected`` naming the open level(s); filed late → ``dismissed`` (not
-    reviewed, the denial stands); otherwise overturned (``approved``) or upheld (``denied``).
+    reviewed, the denial stands); otherwise overturned (``approved``) or upheld (``denied``). With
+    ``realism`` on, a denial realism's reviewer issued is overturned at the appeal base rate.
     """
     library = library or load_library()
     return _decide(
@@ -50,6 +53,7 @@ def decide_appeal(
         at=appeal.at,
         document_ids=appeal.document_ids,
         expedited=appeal.expedited,
+        realism=realism or OFF,
     )
 
 
@@ -100,6 +104,7 @@ def _decide(
     at: datetime,
     document_ids: list[str],
     expedited: bool,
+    realism: Realism = OFF,
 ) -> Determination:
     if denial.status not in ADVERSE:
         raise SimulatorError(
@@ -187,7 +192,7 @@ def _decide(
         if level == P2P
         else rights_after(manual, level, decided.date(), policy)
     )
-    run = Run(view, library, as_of=at.date(), clock_from=at)
+    run = Run(view, library, as_of=at.date(), clock_from=at, realism=realism)
     base = {
         "received": at,
         "due": due,
@@ -274,6 +279,21 @@ def _review(
                         ),
                     )
                 )
+    if not upheld and run.realism.enabled and any(r.edit == REVIEWER_VARIABILITY for r in denial.reasons):
+        key = (view.case_id, denial.model_dump_json(), level.level, run.clock_from.isoformat())
+        if not run.realism.appeal_overturned(*key):
+            upheld.append(
+                Reason(
+                    code="50",
+                    kind="denial",
+                    criterion_id=next((r.criterion_id for r in denial.reasons if r.criterion_id), None),
+                    edit=REVIEWER_VARIABILITY,
+                    message=(
+                        f"{level.name}: the appeal reviewer agrees with the first reviewer. (Realism mode: "
+                        "reviewer variability; most such denials are overturned, this one was not.)"
+                    ),
+                )
+            )
     rights: list[AppealRight] = base["rights"]
     if not upheld and denial.status == "partially_approved":
         # the cut was a policy limit on the request as sent; new evidence cannot lift it

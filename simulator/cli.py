@@ -39,6 +39,7 @@ from scenarios.models import (
 from simulator.adjudication import adjudicate
 from simulator.appeals import decide_appeal, request_peer_to_peer
 from simulator.eligibility import check_eligibility
+from simulator.realism import Realism
 from simulator.replay import replay
 from simulator.requirements import lookup_requirements
 from simulator.view import SimulatorError
@@ -79,9 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--codes", help="comma-separated CPT/HCPCS codes (default: the submission's)")
         if name == "appeal":
             cmd.add_argument("--appeal", type=Path, required=True, help="appeal or peer-to-peer JSON file")
+        if name in ("adjudicate", "appeal"):
+            cmd.add_argument(
+                "--realism-seed",
+                type=int,
+                default=None,
+                help="turn realism mode on with this seed (reviewer variability and decision times; never "
+                "for graded work); off by default",
+            )
         if name == "replay":
             cmd.add_argument("--actions", type=Path, required=True, help="actions JSON file")
     return parser
+
+
+def _realism(args: argparse.Namespace) -> Realism | None:
+    seed = getattr(args, "realism_seed", None)
+    if seed is None:
+        return None
+    if seed < 0:
+        raise InputError(f"--realism-seed: must be 0 or more, got {seed}; e.g. --realism-seed 7")
+    return Realism(enabled=True, seed=seed)
 
 
 def _need_submission(args: argparse.Namespace) -> Submission:
@@ -120,15 +138,16 @@ def run(args: argparse.Namespace) -> Any:
         if not codes:
             raise InputError("lookup: no codes to look up; give --codes or a submission with procedures")
         return lookup_requirements(case, AuthLookup(at=at, codes=codes), library=library)
+    realism = _realism(args)
     if args.command == "adjudicate":
-        return adjudicate(case, _need_submission(args), library=library)
+        return adjudicate(case, _need_submission(args), library=library, realism=realism)
     if args.command == "appeal":
         sub = _need_submission(args)
         action = load_model(args.appeal, Appeal | PeerToPeer)
-        denial = adjudicate(case, sub, library=library)
+        denial = adjudicate(case, sub, library=library, realism=realism)
         if isinstance(action, PeerToPeer):
             return request_peer_to_peer(case, sub, denial, action, library=library)
-        return decide_appeal(case, sub, denial, action, library=library)
+        return decide_appeal(case, sub, denial, action, library=library, realism=realism)
     data = read_json(args.actions)
     if isinstance(data, dict):
         log = load_model(args.actions, ActionLog)

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scenarios.models import Action, Appeal, Case, EligibilityQuery, PeerToPeer, PendReply, Submission
+from grading.defects import DEFECTS
+from scenarios.models import Action, Case
 from store.accounts import DEFAULT_COST, create_user
 from store.attempts import save_attempt
 from store.cohorts import assign_module, create_cohort
@@ -42,7 +43,8 @@ STAFF: tuple[tuple[str, str, str], ...] = (
     ("demo.supervisor", "Simone Achterberg", "supervisor"),
     ("demo.coordinator", "Theo Marchetti", "coordinator"),
 )
-DEFECTS: tuple[str, ...] = ("drop_document", "wrong_code", "late_submission", "skip_eligibility")
+# The mistakes demo trainees make, from the grader's defect catalogue (grading/defects.py).
+DEMO_DEFECTS: tuple[str, ...] = ("missing_document", "icd_specificity", "late_submission", "skip_eligibility")
 
 
 class DemoUnavailable(RuntimeError):
@@ -86,63 +88,15 @@ def _rng(*parts: object) -> random.Random:
 # ----- defects ----------------------------------------------------------------------------------------
 
 
-def apply_defect(kind: str, actions: list[Action], rng: random.Random) -> list[Action] | None:
-    """``actions`` with one defect of ``kind`` applied, or None when it does not apply to these actions.
-
-    >>> apply_defect("skip_eligibility", [], random.Random(1)) is None
-    True
-    """
-    if kind == "skip_eligibility":
-        kept: list[Action] = [a for a in actions if not isinstance(a, EligibilityQuery)]
-        return kept if len(kept) < len(actions) else None
-    if kind == "drop_document":
-        for i, a in enumerate(actions):
-            if isinstance(a, Submission | PendReply | Appeal | PeerToPeer) and a.document_ids:
-                ids = list(a.document_ids)
-                ids.remove(rng.choice(ids))
-                return [*actions[:i], a.model_copy(update={"document_ids": ids}), *actions[i + 1 :]]
-        return None
-    found = next(((i, a) for i, a in enumerate(actions) if isinstance(a, Submission)), None)
-    if found is None:
-        return None
-    i, sub = found
-    if kind == "wrong_code":
-        return [*actions[:i], *_vaguer_code(sub), *actions[i + 1 :]]
-    if kind == "late_submission":
-        # Submitted the day after the date of service: the payer's timeliness edit should catch it.
-        late = datetime.combine(sub.date_of_service + timedelta(days=1), sub.at.timetz())
-        shift = late - sub.at
-        if shift <= timedelta(0):
-            return None
-        return [*actions[:i], *(a.model_copy(update={"at": a.at + shift}) for a in actions[i:])]
-    raise ValueError(f"defect: unknown kind {kind!r}; expected one of {list(DEFECTS)}")
-
-
-def _vaguer_code(sub: Submission) -> list[Submission]:
-    """The classic coding error: drop the last character of a specific ICD-10-CM code (M54.16 → M54.1);
-    with no such code, bill one unit too many instead."""
-    for j, code in enumerate(sub.diagnoses):
-        if "." in code and len(code.split(".", 1)[1]) >= 1:
-            vaguer = code[:-1].rstrip(".")
-            return [
-                sub.model_copy(update={"diagnoses": [*sub.diagnoses[:j], vaguer, *sub.diagnoses[j + 1 :]]})
-            ]
-    if sub.procedures:
-        first = sub.procedures[0].model_copy(update={"units": sub.procedures[0].units + 1})
-        return [sub.model_copy(update={"procedures": [first, *sub.procedures[1:]]})]
-    return [sub]
-
-
-def trainee_actions(
-    reference: list[Action], skill: float, rng: random.Random
-) -> tuple[list[Action], list[str]]:
-    """A case's reference actions with the defects a trainee of ``skill`` (0-1) made this time, and
-    the names of those defects."""
-    actions: list[Action] = list(reference)
+def trainee_actions(case: Case, skill: float, rng: random.Random) -> tuple[list[Action], list[str]]:
+    """The case's reference actions with the mistakes a trainee of ``skill`` (0-1) made this time, and
+    the names of those mistakes. The mistakes are the grader's own defect catalogue (grading/defects.py),
+    so a demo mistake means what the mutation benchmark means by it."""
+    actions: list[Action] = list(case.answer_key.reference_actions)
     made: list[str] = []
-    for kind in DEFECTS:
+    for kind in DEMO_DEFECTS:
         if rng.random() < (1.0 - skill) * 0.6:
-            changed = apply_defect(kind, actions, rng)
+            changed = DEFECTS[kind].apply(case, actions)
             if changed is not None:
                 actions, made = changed, [*made, kind]
     return actions, made
@@ -207,7 +161,7 @@ def seed_demo(
             skill_now = skill + (1.0 - skill) * 0.5 * progress
             module = rng.choice(engines.module_ids)
             case = engines.generate_case(module, rng.randrange(1, 1_000_000))
-            actions, _ = trainee_actions(case.answer_key.reference_actions, skill_now, rng)
+            actions, _ = trainee_actions(case, skill_now, rng)
             results = engines.replay(case, actions)
             report = engines.grade(case, actions)
             done = at - timedelta(days=56 * (1.0 - progress), minutes=rng.randint(0, 600))

@@ -132,3 +132,18 @@ def test_pasted_policy_text_is_reported_as_policy_text(checker: ClaimChecker) ->
     own_words = "She finished eight weeks of physical therapy and naproxen without relief."
     assert checker.policy_text_share(own_words, [wording]) == 0.0
     assert all(f.verdict == "supported" for f in checker.with_sources([policy]).check(own_words))
+
+
+def test_partial_dates_two_digit_years_and_short_units_are_read_as_written(checker: ClaimChecker) -> None:
+    """Found by the grader on hand-written attempts: "9/18" read as a score, "04/11/54" as 2054, "deg"."""
+    v = verdicts(checker, "Seen 9/18 for sciatica. SLR positive at 30 deg on the left.")
+    assert v["9/18"] == "supported"
+    assert v["30 deg"] == "supported"
+    assert verdicts(checker, "Seen 9/19 for sciatica.")["9/19"] != "supported"
+    dob = ClaimChecker([Source(id="case", kind="case", text="Patient DOB 1954-04-11.")], "lumbar_mri")
+    assert verdicts(dob, "DOB 04/11/54.")["04/11/54"] == "supported"
+
+
+def test_a_dose_written_without_its_unit_is_the_charts_dose(checker: ClaimChecker) -> None:
+    assert verdicts(checker, "Naproxen 500 BID failed.")["500"] == "supported"
+    assert verdicts(checker, "Naproxen 750 BID failed.")["750"] != "supported"

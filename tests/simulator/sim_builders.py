@@ -35,7 +35,7 @@ ORDERING_NPI, SERVICING_NPI, FACILITY_NPI, OTHER_VALID_NPI = (
     "1456789019",
 )
 START = datetime(2026, 3, 2, 9, 0)  # a Monday
-DOS = date(2026, 3, 16)
+DOS = date(2026, 3, 18)  # 12 business days after START: outside every fixture policy's lead time
 MEMBER_IDS = {"lakeshore": "LKS123456789", "cardinal": "CMA12345678", "prairie": "4820175536"}
 
 ADDRESS = Address(street="1 Test Way", city="Lakeview", state="IL", zip="60600")

@@ -1,7 +1,7 @@
 """Issue 10 item 18: the 271 reply and network status.
 
-Expectations come from the X12 271 (005010X279A1) conventions (docs/sources.md#x12-transactions-and-
-reason-codes), not from the simulator: inactive coverage is an EB01 = 6 benefit line, not an AAA
+Expectations come from the X12 271 (005010X279A1) conventions
+(docs/sources.md#x12-transactions-and-reason-codes), not from the simulator: inactive coverage is an EB01 = 6 benefit line, not an AAA
 reject; AAA appears only when the subscriber cannot be found (75) or the id is malformed (72); the
 reply says whether the servicing provider is in the plan's network (EB12) and whether the ordered
 service needs authorization (EB11). The manuals say how each payer handles an out-of-network provider:

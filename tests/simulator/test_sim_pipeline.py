@@ -158,7 +158,7 @@ def test_code_listed_without_auth_and_code_no_policy_governs(library: Any) -> No
 
 # ---- stage 4: timeliness --------------------------------------------------------------------------------
 def test_request_after_the_date_of_service_is_denied_89(library: Any) -> None:
-    det = run(library, at=datetime(2026, 3, 17, 9, 0))
+    det = run(library, at=datetime(2026, 3, 19, 9, 0))
     assert (det.status, det.action_code, det.stage, codes(det)) == ("denied", "A3", "timeliness", ["89"])
     assert det.appeal_rights  # every denial carries appeal rights
 

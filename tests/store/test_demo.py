@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from store_support import COST, NOW, sample_actions
+from store_support import COST, NOW
 
+from grading.defects import DEFECTS
 from grading.models import DimensionScore, GradeReport
 from scenarios import generate_case, load_modules
 from scenarios.models import Case, EligibilityQuery, Submission
@@ -26,9 +27,8 @@ from store.__main__ import main
 from store.attempts import get_attempt
 from store.dashboard import cohort_dashboard
 from store.demo import (
-    DEFECTS,
+    DEMO_DEFECTS,
     Engines,
-    apply_defect,
     load_engines,
     seed_demo,
     trainee_actions,
@@ -38,45 +38,8 @@ from store.payload import plain
 from store.permissions import SYSTEM
 
 
-def _submission(actions: list[Any]) -> Submission:
-    return next(a for a in actions if isinstance(a, Submission))
-
-
-def test_drop_document_removes_one_attached_document() -> None:
-    changed = apply_defect("drop_document", sample_actions(), random.Random(3))
-    assert changed is not None
-    assert len(_submission(changed).document_ids) == 1
-    assert set(_submission(changed).document_ids) < {"doc-01", "doc-03"}
-
-
-def test_wrong_code_makes_the_diagnosis_less_specific() -> None:
-    changed = apply_defect("wrong_code", sample_actions(), random.Random(3))
-    assert changed is not None and _submission(changed).diagnoses == ["M54.1"]
-
-
-def test_late_submission_moves_it_after_the_date_of_service() -> None:
-    original = sample_actions()
-    changed = apply_defect("late_submission", original, random.Random(3))
-    assert changed is not None
-    late = _submission(changed)
-    assert late.at.date() == date(2026, 3, 17) and late.at.time() == _submission(original).at.time()
-    assert changed[:2] == original[:2]  # the actions before the submission keep their times
-
-
-def test_skip_eligibility() -> None:
-    changed = apply_defect("skip_eligibility", sample_actions(), random.Random(3))
-    assert changed is not None and not any(isinstance(a, EligibilityQuery) for a in changed)
-
-
-@pytest.mark.parametrize("kind", DEFECTS)
-def test_a_defect_that_does_not_apply_says_so(kind: str) -> None:
-    only_lookup = sample_actions()[1:2]
-    assert apply_defect(kind, only_lookup, random.Random(0)) is None
-
-
-def test_unknown_defect_is_an_error() -> None:
-    with pytest.raises(ValueError, match="unknown kind 'typo'"):
-        apply_defect("typo", sample_actions(), random.Random(0))
+def test_demo_mistakes_are_the_graders_defects() -> None:
+    assert set(DEMO_DEFECTS) <= set(DEFECTS)
 
 
 def test_cli_init_and_bad_input(
@@ -167,13 +130,13 @@ def test_seed_demo_stores_what_the_grader_said(db_session: Session) -> None:
         seed_demo(db_session, SYSTEM, engines, attempts_per_trainee=1, now=NOW, cost=COST)
 
 
-def test_weaker_trainees_make_more_defects() -> None:
-    reference = sample_actions()
-    strong = sum(len(trainee_actions(reference, 0.95, random.Random(k))[1]) for k in range(300))
-    weak = sum(len(trainee_actions(reference, 0.3, random.Random(k))[1]) for k in range(300))
+def test_weaker_trainees_make_more_mistakes() -> None:
+    case = generate_case("advanced_imaging", 4)
+    strong = sum(len(trainee_actions(case, 0.95, random.Random(k))[1]) for k in range(300))
+    weak = sum(len(trainee_actions(case, 0.3, random.Random(k))[1]) for k in range(300))
     assert weak > 3 * strong > 0
-    perfect = [trainee_actions(reference, 1.0, random.Random(k)) for k in range(50)]
-    assert all(actions == reference and made == [] for actions, made in perfect)
+    perfect = [trainee_actions(case, 1.0, random.Random(k)) for k in range(50)]
+    assert all(actions == case.answer_key.reference_actions and made == [] for actions, made in perfect)
 
 
 def test_seed_demo_with_the_real_grader_replays_to_the_same_grades(db_session: Session) -> None:
