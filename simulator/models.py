@@ -50,6 +50,11 @@ class Reason(_Model):
     edit: str | None = None  # the front-end or coding edit that failed, e.g. "member_id_format"
     message: str
 
+    @property
+    def coded(self) -> bool:
+        """True when ``code`` is an X12 code (AAA03 or HCR03); pends, dismissals and notes are free text."""
+        return self.kind in ("reject", "denial", "partial")
+
 
 class CriterionResult(_Model):
     criterion_id: str

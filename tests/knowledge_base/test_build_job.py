@@ -40,6 +40,7 @@ def test_child_build_matches_an_in_process_build(small_root: Path, tmp_path: Pat
 def test_a_failed_child_build_says_why(tmp_path: Path) -> None:
     settings = load_settings(env={"DATA_DIR": str(tmp_path / "data")})
     with pytest.raises(
-        IndexUnavailableError, match=r"building the policy index failed: .*no policies/ or manuals/"
+        IndexUnavailableError,
+        match=r"building the policy index failed: --root .*nowhere: no policies/\*\.md files there; point --root",
     ):
         build_in_child(settings, root=tmp_path / "nowhere")

@@ -180,7 +180,8 @@ def _check_key(case: Case) -> None:
             "denied": "A3",
             "pended": "A4",
             "no_auth_required": "NA",
-            "rejected": "C",
+            "rejected": None,  # not a decision: the 278 answers with AAA segments, no HCR01
+            "dismissed": None,
         }[exp.status]
     )
     ref = key.reference_submission
