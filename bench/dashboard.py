@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from scenarios import module_ids
 from settings import Settings
 from store.dashboard import (
     Filters,
@@ -42,17 +43,7 @@ from store.db import init_db, session_scope
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
 from store.permissions import SYSTEM
 
-MODULES = [
-    "advanced_imaging",
-    "behavioral_health",
-    "coding",
-    "dme",
-    "eligibility_benefits",
-    "needs_authorization",
-    "pends_appeals",
-    "specialty_drugs",
-    "surgery_admissions",
-]
+MODULES = module_ids()
 TAGS = [
     "missing_required_document",
     "wrong_code_specificity",
