@@ -8,6 +8,7 @@ deadlines. An appeal succeeds only when the evidence now sent meets every criter
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from knowledge_base.loader import Library, load_library
@@ -157,22 +158,22 @@ def _decide(
     )
     due = _due(at, offered, lvl_expedited, denial)
     decided = clock.decided_at(at, due, expedited=lvl_expedited)
+    header = NoticeHeader(
+        received=at,
+        due=due,
+        decided=decided,
+        manual=manual,
+        policy=policy,
+        expedited=lvl_expedited,
+        appeal_level=level,
+    )
     if at.date() > right.file_by:
         # a late appeal is dismissed, not decided: nobody reviews it, so there is no HCR decision and no
         # claim code; the denial it was filed against stands (docs/sources.md#x12-transactions-and-reason-codes)
         return notice(
             "dismissed",
             "appeal",
-            NoticeHeader(
-                received=at,
-                due=due,
-                decided=decided,
-                manual=manual,
-                policy=policy,
-                expedited=lvl_expedited,
-                rights=[r for r in rights if r.level != level],
-                appeal_level=level,
-            ),
+            replace(header, rights=[r for r in rights if r.level != level]),
             criteria=denial.criteria,
             reasons=[
                 Reason(
@@ -196,17 +197,7 @@ def _decide(
         else rights_after(manual, level, decided.date(), policy)
     )
     run = Run(view, library, as_of=at.date(), clock_from=at, realism=realism)
-    header = NoticeHeader(
-        received=at,
-        due=due,
-        decided=decided,
-        manual=manual,
-        policy=policy,
-        expedited=lvl_expedited,
-        rights=next_rights,
-        appeal_level=level,
-    )
-    return _review(run, policy, denial, offered, header)
+    return _review(run, policy, denial, offered, replace(header, rights=next_rights))
 
 
 def _review(
