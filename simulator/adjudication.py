@@ -2,61 +2,41 @@
 timeliness, coding, documentation, medical necessity, limits; and answering a pend.
 
 The pipeline reads a :class:`~simulator.view.PayerView` only. Each stage either lets the request go on
-or ends it with a determination whose ``stage`` and ``reasons`` say what decided.
+or ends it with a determination whose ``stage`` and ``reasons`` say what decided. This module runs the
+front end (stages 1 to 3) and answers pends; a request that needs authorization goes on to the
+clinical review in :mod:`simulator.clinical_review` (stages 4 to 8).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from knowledge_base.criteria import Evidence
 from knowledge_base.loader import Library, load_library
 from knowledge_base.models import Policy
 from scenarios.models import Case, PendReply, Submission
 from simulator import clock
+
+# Run, approve and REVIEWER_VARIABILITY lived here before the clinical review had its own module
+from simulator.clinical_review import REVIEWER_VARIABILITY, Run, approve, review_request
 from simulator.codes import policy_index
 from simulator.edits import front_end_edits
 from simulator.eligibility import eligibility_rejects, network_reasons, referral_missing
 from simulator.evidence import build_evidence
-from simulator.models import CriterionResult, Determination, Reason, Stage
-from simulator.notices import (
-    approval_fields,
-    authorization_number,
-    clocks,
-    decision_clock,
-    notice,
-    pend_terms,
-    policy_prefix,
-    resumed_due,
-)
+from simulator.models import Determination, Reason
+from simulator.notices import NoticeHeader, decision_clock, notice, resumed_due
 from simulator.realism import OFF, Realism
 from simulator.requirements import auth_decision
-from simulator.review import (
-    apply_limits,
-    coding_denial,
-    documentation_gaps,
-    evaluate_criteria,
-    evidence_pends,
-    necessity_denials,
-)
 from simulator.view import PayerView, SimulatorError, build_view
 
-
-@dataclass(slots=True)
-class Run:
-    """One pass of the pipeline: the view, when the review happens, and what it has found so far."""
-
-    view: PayerView
-    library: Library
-    as_of: date  # criteria and document recency are measured on this date
-    clock_from: datetime  # decision clocks run from here (receipt, or the pend reply)
-    info: list[Reason] = field(default_factory=list)
-    # after a pend reply: the decision due time the pend's clock leaves (an extension's, or a tolled
-    # clock's remainder); None computes it from clock_from
-    due: datetime | None = None
-    realism: Realism = OFF  # seeded reviewer variability; off on every graded path
+__all__ = [
+    "REVIEWER_VARIABILITY",
+    "Run",
+    "adjudicate",
+    "answer_pend",
+    "approve",
+    "merge_documents",
+    "run_pipeline",
+]
 
 
 def adjudicate(
@@ -80,52 +60,29 @@ def adjudicate(
 
 
 def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
+    """Stages 1 to 3 (front-end edits, eligibility and referral, whether authorization is needed),
+    then the clinical review; ``front_end=False`` skips the edits for a pend reply's second pass."""
     view, sub, manual = run.view, run.view.submission, run.view.manual
-    received = sub.at
+    # a reject or a no-auth answer is immediate: decided on receipt, with no decision clock
+    at_receipt = NoticeHeader(received=sub.at, due=None, decided=sub.at, manual=manual)
     if front_end:
         rejects = front_end_edits(view, policy_index(run.library))
         if rejects:
-            return notice(
-                "rejected",
-                "front_end",
-                received=received,
-                due=None,
-                decided=received,
-                reasons=rejects,
-                manual=manual,
-            )
+            return notice("rejected", "front_end", at_receipt, reasons=rejects)
     network = network_reasons(view)
     rejects = eligibility_rejects(view) or [r for r in network if r.kind == "reject"]
     run.info += [r for r in network if r.kind == "info"]
     if rejects:
-        return notice(
-            "rejected",
-            "eligibility",
-            received=received,
-            due=None,
-            decided=received,
-            reasons=rejects,
-            manual=manual,
-        )
+        return notice("rejected", "eligibility", at_receipt, reasons=rejects)
     referral = referral_missing(view)
     if referral is not None:
-        due, decided = _clocks(run, expedited=False, policy=None)
-        terms = pend_terms(
-            decision_clock(None, manual),
-            manual,
-            due=due,
-            noticed=decided,
-            expedited=False,
-            extended=run.due is not None,
-        )
+        due, decided = run.clocks(expedited=False, policy=None)
+        terms = run.pend_terms(None, due=due, decided=decided, expedited=False)
         return notice(
             "pended",
             "eligibility",
-            received=received,
-            due=terms.due,
-            decided=decided,
+            NoticeHeader(received=sub.at, due=terms.due, decided=decided, manual=manual),
             reasons=[referral, terms.reason],
-            manual=manual,
             request_for_information=["PCP referral for the requested specialist service"],
             pend_reply_by=terms.reply_by,
         )
@@ -135,225 +92,10 @@ def run_pipeline(run: Run, *, front_end: bool = True) -> Determination:
         return notice(
             "no_auth_required",
             "auth_requirement",
-            received=received,
-            due=None,
-            decided=received,
+            NoticeHeader(received=sub.at, due=None, decided=sub.at, manual=manual, policy=auth.policy),
             reasons=[Reason(code="MSG", kind="info", edit="auth_not_required", message=auth.explanation)],
-            manual=manual,
-            policy=auth.policy,
         )
-    return _review(run, auth.policy)
-
-
-def _review(run: Run, policy: Policy) -> Determination:
-    """Stages 4 to 8 for a request that needs authorization under ``policy``."""
-    view, sub, manual = run.view, run.view.submission, run.view.manual
-    evidence = build_evidence(view, policy)
-    expedited = _expedited(run, policy, evidence)
-    due, decided = _clocks(run, expedited=expedited, policy=policy)
-    if run.realism.enabled:
-        decided = run.realism.decided_at(
-            run.clock_from, due, expedited=expedited, service_line=policy.service_line, key=_realism_key(run)
-        )
-    base = {
-        "received": sub.at,
-        "due": due,
-        "decided": decided,
-        "manual": manual,
-        "policy": policy,
-        "expedited": expedited,
-    }
-
-    # 4. timeliness
-    if view.received_on > sub.date_of_service:
-        return notice(
-            "denied",
-            "timeliness",
-            reasons=[
-                *run.info,
-                Reason(
-                    code="89",
-                    kind="denial",
-                    claim_code="CO-210",
-                    edit="retro_request",
-                    message=(
-                        f"The request was received on {view.received_on.isoformat()}, after the date of service "
-                        f"{sub.date_of_service.isoformat()}; {policy.id} needs authorization before the service."
-                    ),
-                ),
-            ],
-            **base,
-        )
-    lead = clock.business_days_between(view.received_on, sub.date_of_service)
-    if not expedited and lead < policy.timeframes.submit_lead_business_days:
-        run.info.append(
-            Reason(
-                code="MSG",
-                kind="info",
-                edit="lead_time",
-                message=(
-                    f"Submitted {lead} business day(s) before the date of service; {policy.id} asks for "
-                    f"{policy.timeframes.submit_lead_business_days}, to cover the standard decision window. The "
-                    f"payer may take until {due.date().isoformat()} to decide, "
-                    + ("after" if due.date() > sub.date_of_service else "close to")
-                    + " the scheduled date."
-                ),
-            )
-        )
-
-    # 5. coding
-    denial = coding_denial(view, policy)
-    if denial is not None:
-        return notice("denied", "coding", reasons=[*run.info, denial], **base)
-
-    # 6. documentation: missing or stale documents, and criteria nothing sent lets the reviewer assess
-    results = evaluate_criteria(policy, evidence, run.as_of)
-    gaps = documentation_gaps(view, policy, evidence, run.as_of)
-    asks = evidence_pends(policy, results)
-    if gaps or asks:
-        # one pend asks for everything at once: each missing document and each criterion nothing sent
-        # lets the reviewer assess, so a single reply can complete the request
-        terms = pend_terms(
-            decision_clock(policy, manual),
-            manual,
-            due=due,
-            noticed=decided,
-            expedited=expedited,
-            extended=run.due is not None,
-        )
-        return notice(
-            "pended",
-            "documentation",
-            reasons=[*run.info, *(g.reason for g in gaps), *(a[0] for a in asks), terms.reason],
-            criteria=results,
-            request_for_information=[*(g.request for g in gaps), *(a[1] for a in asks)],
-            pend_reply_by=terms.reply_by,
-            **{**base, "due": terms.due},
-        )
-
-    # 7. medical necessity
-    denials = necessity_denials(policy, results, evidence)
-    if denials:
-        return notice("denied", "medical_necessity", reasons=[*run.info, *denials], criteria=results, **base)
-
-    # realism only: a second reviewer reads the same records differently at the base rate
-    if run.realism.enabled and run.realism.reviewer_denies(*_realism_key(run)):
-        return notice(
-            "denied",
-            "medical_necessity",
-            reasons=[*run.info, reviewer_denial(policy)],
-            criteria=results,
-            **base,
-        )
-
-    # 8. approval, capped by unit and duration limits
-    return approve(run, policy, results, base, salt="")
-
-
-REVIEWER_VARIABILITY = "reviewer_variability"
-
-
-def reviewer_denial(policy: Policy) -> Reason:
-    """The denial realism mode's reviewer issues: the plan's medical director weighs the same records
-    against the first criterion differently (appeals overturn most such denials)."""
-    first = policy.criteria[0] if policy.criteria else None
-    return Reason(
-        code="50",
-        kind="denial",
-        criterion_id=first.id if first else None,
-        edit=REVIEWER_VARIABILITY,
-        message=(
-            f"The reviewer did not accept the records sent as showing {first.id}: {first.text}"
-            if first
-            else f"The reviewer did not find the request medically necessary under {policy.id}."
-        )
-        + " (Realism mode: reviewer variability at the base denial rate; an appeal usually overturns it.)",
-    )
-
-
-def _realism_key(run: Run) -> tuple[str, ...]:
-    return (run.view.case_id, run.view.submission.model_dump_json(), run.clock_from.isoformat())
-
-
-def approve(
-    run: Run,
-    policy: Policy,
-    results: list[CriterionResult],
-    base: dict[str, Any],
-    *,
-    salt: str,
-    stage: Stage = "decision",
-    reasons: list[Reason] | None = None,
-) -> Determination:
-    """Approved (A1) or, when a unit or duration limit cuts the request, partially approved (A2)."""
-    view = run.view
-    limits = apply_limits(view, policy)
-    number = authorization_number(
-        policy_prefix(policy), view.case_id, view.submission.model_dump_json(), salt
-    )
-    extra = approval_fields(limits.lines, view.submission.date_of_service, limits.days, number)
-    status = "partially_approved" if limits.reasons else "approved"
-    summary = ", ".join(f"{line.code} x{line.units}" for line in limits.lines)
-    message = (
-        f"{'Partially approved' if limits.reasons else 'Approved'} under {policy.id}: {summary}, valid "
-        f"{extra['valid_from']} to {extra['valid_to']}, authorization number {number}."
-    )
-    info = [*(reasons or []), *run.info, Reason(code="MSG", kind="info", edit="approval", message=message)]
-    return notice(status, stage, reasons=[*limits.reasons, *info], criteria=results, **base, **extra)  # type: ignore[arg-type]
-
-
-def _clocks(run: Run, *, expedited: bool, policy: Policy | None) -> tuple[datetime, datetime]:
-    """(decision due, decided at): from the request's own clock, or the one a pend reply resumed."""
-    due, decided = clocks(run.clock_from, expedited=expedited, policy=policy, manual=run.view.manual)
-    if run.due is not None:
-        due = run.due
-        decided = clock.decided_at(run.clock_from, due, expedited=expedited)
-    return due, decided
-
-
-def _expedited(run: Run, policy: Policy, evidence: Evidence) -> bool:
-    """Whether the request runs on the expedited clock (docs/sources.md#regulatory-clocks-and-urgency).
-
-    A provider's expedited request is the treating physician's attestation that the standard time could
-    seriously jeopardize the patient, and it binds the plan (29 CFR 2560.503-1(m)(1)(ii), 42 CFR
-    422.570(c)(2)(ii), 438.210(d)(2)): it is honoured, and the notice says so when the records sent do
-    not show why. Only a member's own request is judged on the policy's ``expedite_if``, and moved to
-    the standard clock with notice when it is not met (42 CFR 422.570(d)).
-    """
-    sub = run.view.submission
-    if sub.urgency != "expedited":
-        return False
-    shown = policy.expedite_if is None or policy.expedite_if.evaluate(evidence, run.as_of).status == "met"
-    if sub.requested_by == "provider":
-        if not shown:
-            run.info.append(
-                Reason(
-                    code="MSG",
-                    kind="info",
-                    edit="expedite_attested",
-                    message=(
-                        "Expedited review is given on the requesting physician's attestation of urgency, which "
-                        f"binds {run.view.manual.name}; the records sent do not show why ({policy.id}'s "
-                        "expedite criteria). An attestation the chart does not support is a compliance risk."
-                    ),
-                )
-            )
-        return True
-    if shown:
-        return True
-    run.info.append(
-        Reason(
-            code="MSG",
-            kind="info",
-            edit="expedite_reclassified",
-            message=(
-                f"The member asked for expedited review; the records sent do not meet {policy.id}'s criteria for "
-                "it, so the request is moved to the standard clock. Written notice: the member may resubmit with a "
-                "physician's support (which the plan must expedite) or file an expedited grievance."
-            ),
-        )
-    )
-    return False
+    return review_request(run, auth.policy)
 
 
 def answer_pend(
@@ -452,15 +194,12 @@ def _not_provided(
     pended: Determination, view: PayerView, policy: Policy | None, reasons: list[Reason], *, decided: datetime
 ) -> Determination:
     reasons = [r for r in reasons if r.edit not in ("appeal_rights", "review_procedure")]
-    return notice(
-        "denied",
-        pended.stage,
+    header = NoticeHeader(
         received=view.submission.at,
         due=pended.decision_due,
         decided=decided,
-        reasons=reasons,
         manual=view.manual,
         policy=policy,
         expedited=pended.expedited,
-        criteria=pended.criteria,
     )
+    return notice("denied", pended.stage, header, reasons=reasons, criteria=pended.criteria)

@@ -8,18 +8,18 @@ deadlines. An appeal succeeds only when the evidence now sent meets every criter
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from knowledge_base.loader import Library, load_library
 from knowledge_base.models import AppealLevel, Manual, Policy
 from scenarios.models import Appeal, Case, PeerToPeer, Submission
 from simulator import clock
-from simulator.adjudication import REVIEWER_VARIABILITY, Run, approve
+from simulator.clinical_review import REVIEWER_VARIABILITY, Run, approve
 from simulator.eligibility import referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import AppealRight, Determination, Reason
-from simulator.notices import ADVERSE, level_clock, notice, rights_after
+from simulator.notices import ADVERSE, NoticeHeader, level_clock, notice, rights_after
 from simulator.realism import OFF, Realism
 from simulator.requirements import auth_decision
 from simulator.review import documentation_gaps, evaluate_criteria, necessity_denials
@@ -121,13 +121,15 @@ def _decide(
         return notice(
             "rejected",
             "appeal",
-            received=at,
-            due=None,
-            decided=at,
-            manual=manual,
-            rights=rights,
-            appeal_level=level,
-            policy=_policy(library, denial),
+            NoticeHeader(
+                received=at,
+                due=None,
+                decided=at,
+                manual=manual,
+                policy=_policy(library, denial),
+                rights=rights,
+                appeal_level=level,
+            ),
             criteria=denial.criteria,
             reasons=[Reason(code="33", kind="reject", follow_up="C", edit=edit, message=message)],
         )
@@ -156,21 +158,23 @@ def _decide(
     )
     due = _due(at, offered, lvl_expedited, denial)
     decided = clock.decided_at(at, due, expedited=lvl_expedited)
+    header = NoticeHeader(
+        received=at,
+        due=due,
+        decided=decided,
+        manual=manual,
+        policy=policy,
+        expedited=lvl_expedited,
+        appeal_level=level,
+    )
     if at.date() > right.file_by:
         # a late appeal is dismissed, not decided: nobody reviews it, so there is no HCR decision and no
         # claim code; the denial it was filed against stands (docs/sources.md#x12-transactions-and-reason-codes)
         return notice(
             "dismissed",
             "appeal",
-            received=at,
-            due=due,
-            decided=decided,
-            manual=manual,
-            policy=policy,
+            replace(header, rights=[r for r in rights if r.level != level]),
             criteria=denial.criteria,
-            appeal_level=level,
-            expedited=lvl_expedited,
-            rights=[r for r in rights if r.level != level],
             reasons=[
                 Reason(
                     code="MSG",
@@ -193,17 +197,7 @@ def _decide(
         else rights_after(manual, level, decided.date(), policy)
     )
     run = Run(view, library, as_of=at.date(), clock_from=at, realism=realism)
-    base = {
-        "received": at,
-        "due": due,
-        "decided": decided,
-        "manual": manual,
-        "policy": policy,
-        "expedited": lvl_expedited,
-        "appeal_level": level,
-        "rights": next_rights,
-    }
-    return _review(run, policy, denial, offered, base)
+    return _review(run, policy, denial, offered, replace(header, rights=next_rights))
 
 
 def _review(
@@ -211,7 +205,7 @@ def _review(
     policy: Policy,
     denial: Determination,
     level: AppealLevel,
-    base: dict[str, Any],
+    header: NoticeHeader,
 ) -> Determination:
     view = run.view
     evidence = build_evidence(view, policy)
@@ -294,7 +288,7 @@ def _review(
                     ),
                 )
             )
-    rights: list[AppealRight] = base["rights"]
+    rights = header.rights or []
     if not upheld and denial.status == "partially_approved":
         # the cut was a policy limit on the request as sent; new evidence cannot lift it
         kept = Reason(
@@ -310,7 +304,7 @@ def _review(
             run,
             policy,
             results,
-            base,
+            header,
             salt=f"{level.level}|{run.clock_from.isoformat()}",
             stage="appeal",
             reasons=[kept],
@@ -329,7 +323,7 @@ def _review(
             run,
             policy,
             results,
-            base,
+            header,
             salt=f"{level.level}|{run.clock_from.isoformat()}",
             stage="appeal",
             reasons=[overturned],
@@ -342,7 +336,7 @@ def _review(
             f"{level.name}: the denial is upheld." + (" " + _auto_text(rights) if _auto_text(rights) else "")
         ),
     )
-    return notice("denied", "appeal", reasons=[*upheld, summary], criteria=results, **base)
+    return notice("denied", "appeal", header, reasons=[*upheld, summary], criteria=results)
 
 
 def _auto_text(rights: list[AppealRight]) -> str:

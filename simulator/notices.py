@@ -50,10 +50,7 @@ def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
     >>> decision_clock(lib.policy_for("cardinal", "ra_biologic"), lib.manual("cardinal")).expedited_hours
     24
     """
-    payer = {
-        "pend_clock": manual.pend_clock,
-        "urgent_incomplete": manual.urgent_incomplete,
-    }
+    # what happens to the clock on a pend is the payer's regime, whichever timeframes apply
     if policy is not None:
         tf = policy.timeframes
         return DecisionClock(
@@ -61,16 +58,18 @@ def decision_clock(policy: Policy | None, manual: Manual) -> DecisionClock:
             days_kind=tf.standard_days_kind,
             expedited_hours=tf.expedited_decision_hours,
             pend_reply_days=tf.pend_reply_days,
+            pend_clock=manual.pend_clock,
             extension_days=manual.standard_extension_days if tf.extension_allowed else 0,
-            **payer,  # type: ignore[arg-type]
+            urgent_incomplete=manual.urgent_incomplete,
         )
     return DecisionClock(
         standard_days=manual.standard_decision_days,
         days_kind="calendar",
         expedited_hours=manual.expedited_decision_hours,
         pend_reply_days=manual.pend_reply_days,
+        pend_clock=manual.pend_clock,
         extension_days=manual.standard_extension_days,
-        **payer,  # type: ignore[arg-type]
+        urgent_incomplete=manual.urgent_incomplete,
     )
 
 
@@ -242,7 +241,8 @@ def rights_message(rights: list[AppealRight]) -> str:
 def review_procedure(manual: Manual, policy: Policy | None) -> str:
     """The whole review procedure an adverse notice describes: every level in order, who opens it, its
     filing window and decision time, then what lies beyond the ladder (docs/sources.md#regulatory-clocks-and-urgency)."""
-    by_level = {lvl.level: lvl for lvl in manual.appeal_levels}
+    # keyed by str: ``after`` is free text naming a level (the wording falls back when it names none)
+    by_level: dict[str, AppealLevel] = {lvl.level: lvl for lvl in manual.appeal_levels}
     steps = []
     for lvl in manual.appeal_levels:
         timed = level_clock(lvl, policy)
@@ -257,26 +257,50 @@ def review_procedure(manual: Manual, policy: Policy | None) -> str:
     return f"{text} {manual.further_review}".strip()
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeHeader:
+    """What every notice about one decision states whatever it decides: when the request was received,
+    due and decided, whose rules govern it, and (on appeals) the level and the rights still open.
+
+    One header serves every outcome a stage can reach, so each is built with the same clock and policy.
+    """
+
+    received: datetime
+    due: datetime | None
+    decided: datetime
+    manual: Manual
+    policy: Policy | None = None
+    expedited: bool = False
+    rights: list[AppealRight] | None = None  # None: the initial determination's rights (adverse only)
+    appeal_level: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """Authorization number, approved lines and validity window of an approval."""
+
+    authorization_number: str
+    approved_lines: list[ApprovedLine]
+    valid_from: date
+    valid_to: date
+
+
 def notice(
     status: DeterminationStatus,
     stage: Stage,
+    header: NoticeHeader,
     *,
-    received: datetime,
-    due: datetime | None,
-    decided: datetime,
     reasons: list[Reason],
-    manual: Manual,
-    policy: Policy | None = None,
-    expedited: bool = False,
     criteria: list[CriterionResult] | None = None,
-    rights: list[AppealRight] | None = None,
-    appeal_level: str | None = None,
-    **extra: object,
+    request_for_information: list[str] | None = None,
+    pend_reply_by: datetime | None = None,
+    approval: Approval | None = None,
 ) -> Determination:
     """A determination with its action code; denials and partial approvals get appeal rights (from the
-    initial level unless ``rights`` is given) and a plain sentence listing them."""
+    initial level unless ``header.rights`` is given) and a plain sentence listing them."""
+    manual, policy, rights = header.manual, header.policy, header.rights
     if status in ADVERSE and rights is None:
-        rights = rights_after(manual, None, decided.date(), policy)
+        rights = rights_after(manual, None, header.decided.date(), policy)
     # approvals and pends have nothing to appeal; a rejected appeal keeps the rights that are still open
     rights = [] if status in ("approved", "pended", "no_auth_required") else (rights or [])
     if status in ADVERSE:
@@ -294,23 +318,26 @@ def notice(
         reasons=reasons,
         policy_id=policy.id if policy else None,
         criteria=criteria or [],
-        expedited=expedited,
-        received_at=received,
-        decision_due=due,
-        decided_at=decided,
+        authorization_number=approval.authorization_number if approval else None,
+        approved_lines=approval.approved_lines if approval else [],
+        valid_from=approval.valid_from if approval else None,
+        valid_to=approval.valid_to if approval else None,
+        expedited=header.expedited,
+        received_at=header.received,
+        decision_due=header.due,
+        decided_at=header.decided,
+        request_for_information=request_for_information or [],
+        pend_reply_by=pend_reply_by,
         appeal_rights=rights,
-        appeal_level=appeal_level,
-        **extra,  # type: ignore[arg-type]
+        appeal_level=header.appeal_level,
     )
 
 
-def approval_fields(
-    lines: list[ApprovedLine], date_of_service: date, days: int, number: str
-) -> dict[str, object]:
-    """Authorization number, approved lines and validity window of an approval."""
-    return {
-        "authorization_number": number,
-        "approved_lines": lines,
-        "valid_from": date_of_service,
-        "valid_to": date_of_service + timedelta(days=days),
-    }
+def approval_of(lines: list[ApprovedLine], date_of_service: date, days: int, number: str) -> Approval:
+    """The approval of ``lines`` under ``number``, valid ``days`` from the date of service."""
+    return Approval(
+        authorization_number=number,
+        approved_lines=lines,
+        valid_from=date_of_service,
+        valid_to=date_of_service + timedelta(days=days),
+    )
