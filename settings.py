@@ -117,7 +117,8 @@ def load_settings(
             values[field] = raw.strip()
     values.update(overrides or {})
     try:
-        return Settings(**values)
+        # env values are text: model_validate converts and checks each against its field's type
+        return Settings.model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "?"

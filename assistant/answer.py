@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.brief import Brief, sentences
+from assistant.brief import Brief
 from assistant.guards import Corpus, instruction_like, passage_corpus, unsupported_facts
 from assistant.retrieve import Passage, asks_requirements
+from assistant.sections import sentences
 from knowledge_base.models import Criterion
 from knowledge_base.retrieval import tokenize
 

@@ -65,10 +65,14 @@ class CodeFix(_Model):
     reason: str
 
 
+# what the prepared action sent to the simulated payer was
+PrecheckAction = Literal["submission", "appeal", "peer_to_peer"]
+
+
 class Precheck(_Model):
     """What the simulated payer answers to the prepared request (or appeal / peer-to-peer)."""
 
-    action: Literal["submission", "appeal", "peer_to_peer"]
+    action: PrecheckAction
     status: DeterminationStatus
     action_code: str | None  # HCR01; None for a rejection (AAA segments) or a dismissed appeal
     stage: str

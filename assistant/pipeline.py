@@ -19,7 +19,7 @@ from assistant.appeals import AssistantInputError, appeal_target, appeal_time, r
 from assistant.brief import Brief
 from assistant.drafters import Drafter, Written, make_drafter
 from assistant.guards import injection_findings
-from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck
+from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck, PrecheckAction
 from assistant.retrieve import Retriever, asks_requirements, merge
 from knowledge_base.loader import Library, load_library
 from scenarios.models import Action, Appeal, Case, PeerToPeer, ProviderQuery, Submission
@@ -104,7 +104,7 @@ def _query(brief: Brief, text: str) -> ProviderQuery:
     return ProviderQuery(at=a.at, message=text[:20000], criterion_ids=[c.criterion_id for c in a.not_met])
 
 
-def _summarize(action: str, det: Determination) -> Precheck:
+def _summarize(action: PrecheckAction, det: Determination) -> Precheck:
     issues = [r for r in det.reasons if r.kind in ("reject", "denial", "pend", "partial")]
     missing = list(det.request_for_information) + [r.message for r in issues if r.kind != "pend"]
     head = f"{det.status} ({det.action_code or 'no HCR decision'}) at the {det.stage.replace('_', ' ')} stage"
@@ -117,7 +117,7 @@ def _summarize(action: str, det: Determination) -> Precheck:
         action=action,
         status=det.status,
         action_code=det.action_code,
-        stage=det.stage,  # type: ignore[arg-type]
+        stage=det.stage,
         reasons=det.reasons,
         failed_criteria=[r.criterion_id for r in det.reasons if r.kind == "denial" and r.criterion_id],
         missing=missing,

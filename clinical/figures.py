@@ -303,7 +303,7 @@ def stages(text: str) -> list[tuple[str, int, int]]:
 
 def regulations(text: str) -> list[tuple[str, int, int]]:
     """ "42 CFR 422.568", "45 C.F.R. § 164.508(a)(2)" -> canonical "42 cfr 422.568"."""
-    out = []
+    out: list[tuple[str, int, int]] = []
     low = text.lower()
     if (
         "§" not in text

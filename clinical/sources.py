@@ -53,7 +53,9 @@ def case_sources(case: Case) -> list[Source]:
     """Each chart document (text and facts) and the case record (patient, coverage, order, codes)."""
     out = []
     for doc in case.chart:
-        text = f"{doc.title}, {doc.date.isoformat()}, {doc.author}.\n{doc.text}\n{facts_text(doc.facts)}"
+        text = (
+            f"{doc.title}, {doc.date.isoformat()}, {doc.author}.\n{doc.text}\n{facts_text(dict(doc.facts))}"
+        )
         out.append(Source(id=doc.id, kind="chart", text=text, title=f"the {doc.title.lower()} ({doc.id})"))
     p, cov, o = case.patient, case.coverage, case.order
     lines = [
@@ -163,7 +165,7 @@ def build_index(sources: Iterable[Source], service_line: str | None = None) -> S
         body = source.text
         if source.facts and source.kind != "policy":
             body += "\n" + facts_text(dict(source.facts))
-        context = frozenset()
+        context: frozenset[str] = frozenset()
         if source.title:
             context = read_clause(normalize(source.title), service_line).concepts()
         for _span, sentence, parts in sentence_clauses(body):

@@ -68,7 +68,7 @@ def grade_coding(att: Attempt) -> list[GradeItem] | None:
     found = att.first(Submission)
     if found is None:
         return [_item("coding.no_request", 0, 1, "No request was sent, so no codes reached the payer.")]
-    sub: Submission = found[1]  # type: ignore[assignment]
+    sub = found[1]
     return _diagnosis_items(att, sub) + _procedure_items(att, sub)
 
 

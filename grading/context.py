@@ -25,6 +25,7 @@ from knowledge_base.models import Manual, Policy, PolicyDocument
 from scenarios.models import (
     AcceptablePath,
     Action,
+    ActionT,
     Appeal,
     Case,
     ChartDocument,
@@ -172,8 +173,8 @@ def _reference_sets(data: CaseData) -> None:
     for line in [*order.procedures, *case.answer_key.correct_procedures]:
         pairs |= {(num(line.units), None), (num(line.units), "unit")}
     # the order's duration and the correct request's (smaller when capped at the payer's limit)
-    for days in {order.requested_duration_days, _requested_days(case)} - {None}:
-        pairs |= {(num(days), "day"), (num(days), None)}
+    for duration in {d for d in (order.requested_duration_days, _requested_days(case)) if d is not None}:
+        pairs |= {(num(duration), "day"), (num(duration), None)}
     age = age_on(case.patient.dob, case.sim_start.date())
     pairs |= {(num(age), "year"), (num(age), None), (num(order.place_of_service), None)}
     data.case_pairs = pairs
@@ -280,16 +281,17 @@ class Attempt:
     def case(self) -> Case:
         return self.data.case
 
-    def first(self, kind: type) -> tuple[int, Action] | None:
+    def first(self, kind: type[ActionT]) -> tuple[int, ActionT] | None:
+        """The index and action of the first ``kind`` action (typed as ``kind``), if any."""
         return next(((i, a) for i, a in enumerate(self.actions) if isinstance(a, kind)), None)
 
-    def all(self, kind: type) -> list[tuple[int, Action]]:
+    def all(self, kind: type[ActionT]) -> list[tuple[int, ActionT]]:
         return [(i, a) for i, a in enumerate(self.actions) if isinstance(a, kind)]
 
     @property
     def submission(self) -> Submission | None:
         found = self.first(Submission)
-        return found[1] if found else None  # type: ignore[return-value]
+        return found[1] if found else None
 
     @property
     def main_index(self) -> int | None:
@@ -297,7 +299,7 @@ class Attempt:
         kinds = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer)
         return next((i for i, a in enumerate(self.actions) if isinstance(a, kinds)), None)
 
-    def before_main(self, kind: type) -> list[Action]:
+    def before_main(self, kind: type[ActionT]) -> list[ActionT]:
         end = self.main_index if self.main_index is not None else len(self.actions)
         return [a for a in self.actions[:end] if isinstance(a, kind)]
 

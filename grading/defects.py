@@ -20,6 +20,7 @@ from knowledge_base import icd10cm as icd
 from knowledge_base.loader import Library, load_library
 from scenarios.models import (
     Action,
+    ActionT,
     Appeal,
     AuthLookup,
     Case,
@@ -56,14 +57,14 @@ def _replace(actions: Actions, old: Action, new: Action | None) -> Actions:
     return out
 
 
-def _first(actions: Actions, kind: type) -> Action | None:
+def _first(actions: Actions, kind: type[ActionT]) -> ActionT | None:
     return next((a for a in actions if isinstance(a, kind)), None)
 
 
 def _submission(case: Case, actions: Actions) -> Submission | None:
     if case.answer_key.correct_action not in SUBMIT:
         return None
-    return _first(actions, Submission)  # type: ignore[return-value]
+    return _first(actions, Submission)
 
 
 def _with_sub(case: Case, actions: Actions, **update: object) -> Actions | None:
@@ -147,11 +148,11 @@ def wrong_sequencing(case: Case, actions: Actions) -> Actions | None:
 def _carrier(case: Case, actions: Actions) -> Submission | Appeal | PendReply | None:
     action = case.answer_key.correct_action
     if action in SUBMIT:
-        return _first(actions, Submission)  # type: ignore[return-value]
+        return _first(actions, Submission)
     if action == "appeal":
-        return _first(actions, Appeal)  # type: ignore[return-value]
+        return _first(actions, Appeal)
     if action == "reply_to_pend":
-        return _first(actions, PendReply)  # type: ignore[return-value]
+        return _first(actions, PendReply)
     return None
 
 
@@ -180,10 +181,10 @@ def _text_field(case: Case, actions: Actions) -> tuple[Submission | Appeal, str]
     action = case.answer_key.correct_action
     if action in SUBMIT:
         sub = _first(actions, Submission)
-        return (sub, "narrative") if sub else None  # type: ignore[return-value]
+        return (sub, "narrative") if sub else None
     if action == "appeal":
         appeal = _first(actions, Appeal)
-        return (appeal, "letter") if appeal else None  # type: ignore[return-value]
+        return (appeal, "letter") if appeal else None
     return None
 
 
@@ -227,9 +228,8 @@ def omit_criterion(case: Case, actions: Actions) -> Actions | None:
     evidence = case_data(case, library).evidence
     for _cid, facts in _criterion_facts(case, library):
         lines = text.splitlines()
-        kept = [
-            ln for ln in lines if not any(mentioned(Text.of(ln), f, evidence.latest(f).value) for f in facts)
-        ]  # type: ignore[union-attr]
+        stated = {f: fact.value for f in facts if (fact := evidence.latest(f)) is not None}
+        kept = [ln for ln in lines if not any(mentioned(Text.of(ln), f, v) for f, v in stated.items())]
         if len(kept) < len(lines):
             return _replace(actions, action, action.model_copy(update={field: "\n".join(kept)}))
     return None
@@ -247,7 +247,8 @@ def contradict_figure(case: Case, actions: Actions) -> Actions | None:
     figs = Text.of(text).figs
     for _cid, facts in _criterion_facts(case, library):
         for name in facts:
-            value = data.evidence.latest(name).value  # type: ignore[union-attr]
+            fact = data.evidence.latest(name)
+            value = fact.value if fact is not None else None
             if isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
                 continue
             from grading.facts import fact_unit
@@ -257,7 +258,10 @@ def contradict_figure(case: Case, actions: Actions) -> Actions | None:
             if fig is None:
                 continue
             new = _fresh_value(value, data.case_pairs)
-            old = re.match(r"\d+(?:\.\d+)?", text[fig.start :]).group(0)  # type: ignore[union-attr]
+            digits = re.match(r"\d+(?:\.\d+)?", text[fig.start :])
+            if digits is None:  # a figure written in words: nothing to overwrite digit for digit
+                continue
+            old = digits.group(0)
             changed = text[: fig.start] + new + text[fig.start + len(old) :]
             return _replace(actions, action, action.model_copy(update={field: changed}))
     return None
@@ -310,14 +314,14 @@ def wrong_urgency(case: Case, actions: Actions) -> Actions | None:
 def skip_eligibility(case: Case, actions: Actions) -> Actions | None:
     if case.prior_submission is not None:  # answering the payer about a request repeats no check
         return None
-    kept = [a for a in actions if not isinstance(a, EligibilityQuery)]
+    kept: Actions = [a for a in actions if not isinstance(a, EligibilityQuery)]
     return kept if len(kept) < len(actions) else None
 
 
 def skip_auth_lookup(case: Case, actions: Actions) -> Actions | None:
     if case.prior_submission is not None:
         return None
-    kept = [a for a in actions if not isinstance(a, AuthLookup)]
+    kept: Actions = [a for a in actions if not isinstance(a, AuthLookup)]
     return kept if len(kept) < len(actions) else None
 
 
@@ -339,7 +343,7 @@ def late_appeal(case: Case, actions: Actions) -> Actions | None:
     prior = prior_determination(case) if appeal is not None else None
     if appeal is None or prior is None or case.answer_key.correct_action != "appeal":
         return None
-    right = next((r for r in prior.appeal_rights if r.level == appeal.level), None)  # type: ignore[attr-defined]
+    right = next((r for r in prior.appeal_rights if r.level == appeal.level), None)
     if right is None:
         return None
     late = datetime.combine(right.file_by + timedelta(days=1), time(10, 0))
@@ -354,12 +358,12 @@ def late_pend_reply(case: Case, actions: Actions) -> Actions | None:
     return _replace(actions, reply, reply.model_copy(update={"at": prior.pend_reply_by + timedelta(days=1)}))
 
 
-def _replace_main(case: Case, actions: Actions, wanted: str, kind: type) -> Actions | None:
+def _replace_main(case: Case, actions: Actions, wanted: str, kind: type[ActionT]) -> Actions | None:
     main = _first(actions, kind)
     ref = case.answer_key.reference_submission
     if case.answer_key.correct_action != wanted or main is None or ref is None:
         return None
-    return _replace(actions, main, ref.model_copy(update={"at": main.at}))  # type: ignore[attr-defined]
+    return _replace(actions, main, ref.model_copy(update={"at": main.at}))
 
 
 def submit_instead_of_query(case: Case, actions: Actions) -> Actions | None:

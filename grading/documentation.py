@@ -270,7 +270,7 @@ def _query_items(att: Attempt) -> list[GradeItem] | None:
                 "office for the records the policy requires.",
             )
         ]
-    query: ProviderQuery = found[1]  # type: ignore[assignment]
+    query = found[1]
     cite = att.data.policy_section("Documentation")
     pts = att.rubric.points["query_document"]
     items = []

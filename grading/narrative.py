@@ -123,7 +123,7 @@ def _criteria_items(
 ) -> list[GradeItem]:
     """Each criterion addressed in the text as written or in its canonical form (either suffices: the
     canonical form reads "eight weeks" as "8 weeks" but also "second opinion" as "2nd opinion")."""
-    items = []
+    items: list[GradeItem] = []
     policy = data.policy
     if policy is None:
         return items
@@ -164,7 +164,7 @@ def _criteria_items(
 
 def _claim_items(att: Attempt, points: float) -> list[GradeItem]:
     """One 0-point item per claim the record does not bear out, in any text sent (each says where)."""
-    items = []
+    items: list[GradeItem] = []
     seen: set[tuple[str, str]] = set()
     for index, what, raw in att.texts_sent():
         action = att.actions[index]
@@ -226,7 +226,7 @@ def grade_query(att: Attempt) -> list[GradeItem]:
                 "No provider query was sent, so nothing asked the ordering office for what the chart lacks.",
             )
         ]
-    query: ProviderQuery = found[1]  # type: ignore[assignment]
+    query = found[1]
     outcome = att.case.answer_key.criteria_outcome
     ids = [c for c, s in outcome.items() if s == "not_met"] or [
         c for c, s in outcome.items() if s == "not_evidenced"

@@ -86,7 +86,7 @@ def grade_process(att: Attempt) -> list[GradeItem]:
 
 def _lookup_item(att: Attempt) -> GradeItem:
     codes = {line.code.code for line in att.case.answer_key.correct_procedures}
-    done = any(codes & {c.strip().upper() for c in a.codes} for a in att.before_main(AuthLookup))  # type: ignore[attr-defined]
+    done = any(codes & {c.strip().upper() for c in a.codes} for a in att.before_main(AuthLookup))
     return _check(
         "auth_lookup",
         done,
@@ -271,7 +271,10 @@ def _member_item(att: Attempt) -> GradeItem:
 
 
 def _pend_item(att: Attempt) -> GradeItem:
-    reply: PendReply = att.first(PendReply)[1]  # type: ignore[index,assignment]
+    found = att.first(PendReply)
+    if found is None:  # path_of gives reply_to_pend only to a pend reply, so one was sent
+        raise ValueError("actions: the reply_to_pend path is graded on a pend reply, and there is none")
+    reply = found[1]
     prior = att.data.prior
     policy = att.data.policy
     by = prior.pend_reply_by if prior and prior.pend_reply_by else None
@@ -315,8 +318,12 @@ def _appeal_items(att: Attempt) -> list[GradeItem]:
                 tag="late_appeal",
             )
         ]
-    appeal = att.path_action if isinstance(att.path_action, Appeal) else att.first(Appeal)[1]  # type: ignore[index]
-    assert isinstance(appeal, Appeal)
+    appeal = att.path_action
+    if not isinstance(appeal, Appeal):
+        found = att.first(Appeal)
+        if found is None:  # the appeal items are graded only on the appeal path, which an appeal carries
+            raise ValueError("actions: the appeal path is graded on an appeal, and there is none")
+        appeal = found[1]
     want = ak.appeal_level
     level = data.manual.appeal_level(want) if want else None
     name = level.name if level else want or "the first appeal level"

@@ -137,7 +137,7 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
     critical = critical_errors(att, items)
     if critical:  # the score says what the verdict says: no "92, failed"
         total = min(total, att.rubric.critical_cap)
-    possible = {d: dims[d].possible_points for d in share}
+    possible_by_dim = {d: dims[d].possible_points for d in share}
     return GradeReport(
         case_id=case.case_id,
         module_id=case.module_id,
@@ -147,7 +147,7 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
         passed=total >= pass_mark and not critical,
         pass_mark=pass_mark,
         critical_errors=critical,
-        fix_first=fix_first(items, share, possible, critical),
+        fix_first=fix_first(items, share, possible_by_dim, critical),
         path=att.path_id,
         dimensions=dims,
         items=items,

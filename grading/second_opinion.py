@@ -35,12 +35,13 @@ class NarrativeOpinion(BaseModel):
 def graded_text(att: Attempt) -> str | None:
     """The text the narrative dimension graded: request narrative, appeal letter or provider query."""
     action = att.case.answer_key.correct_action
-    kind = {
+    kinds: dict[str, type[Submission | Appeal | ProviderQuery]] = {
         "submit": Submission,
         "submit_expedited": Submission,
         "appeal": Appeal,
         "query_provider": ProviderQuery,
-    }.get(action)
+    }
+    kind = kinds.get(action)
     found = att.first(kind) if kind else None
     if found is None:
         return None

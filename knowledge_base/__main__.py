@@ -11,9 +11,13 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError, load_all, load_library
 from knowledge_base.models import Manual, Policy
+
+if TYPE_CHECKING:
+    from settings import Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,7 +132,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings():  # -> Settings; imported lazily so `validate` stays light
+def _settings() -> Settings:  # imported lazily so `validate` stays light
     from settings import load_settings
 
     return load_settings()

@@ -38,8 +38,8 @@ class IcdTableError(RuntimeError):
 class _Table:
     codes: list[str]  # dotted, in the tabular list's order (each code before its descendants)
     descriptions: list[str]
-    parents: array  # index of the parent, -1 for a chapter
-    ends: array  # the descendants of i are i+1 … ends[i]-1 (pre-order)
+    parents: array[int]  # index of the parent, -1 for a chapter
+    ends: array[int]  # the descendants of i are i+1 … ends[i]-1 (pre-order)
     leaves: bytearray
     kinds: bytearray  # b"c" chapter, b"b" block, b"k" category or subcategory
     index: dict[str, int]  # undotted code → position

@@ -109,7 +109,7 @@ def index_version(pairs: list[tuple[str, str]]) -> str:
 
 def stored_hashes(collection: Collection) -> dict[str, str]:
     """Chunk id → content hash of every chunk in the collection (metadata only, no vectors)."""
-    got = collection.get(include=["metadatas"])  # type: ignore[list-item]
+    got = collection.get(include=["metadatas"])
     metas = got.get("metadatas") or []
     return {
         cid: str((meta or {}).get("content_hash", "")) for cid, meta in zip(got["ids"], metas, strict=True)
@@ -162,7 +162,7 @@ def build_index(
             ids=[c.id for c in batch],
             documents=documents,
             embeddings=ef(documents),
-            metadatas=[c.metadata() for c in batch],  # type: ignore[arg-type]
+            metadatas=[c.metadata() for c in batch],
         )
         if progress:
             progress(min(start + UPSERT_BATCH, len(todo)), len(todo))

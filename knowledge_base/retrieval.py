@@ -188,7 +188,7 @@ class HybridIndex:
         self.embedding = embedding
         self.collection = open_collection(settings, embedding)
         self.version = version
-        got = self.collection.get(include=["documents", "metadatas"])  # type: ignore[list-item]
+        got = self.collection.get(include=["documents", "metadatas"])
         rows = sorted(zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True))
         self.chunks = [Chunk.from_stored(cid, doc, dict(meta or {})) for cid, doc, meta in rows]
         self.documents = {c.id: doc for c, (_, doc, _) in zip(self.chunks, rows, strict=True)}
@@ -217,7 +217,7 @@ class HybridIndex:
             query_embeddings=vector,
             n_results=min(depth, len(allowed)),
             where=where,  # type: ignore[arg-type]
-            include=["distances"],  # type: ignore[list-item]
+            include=["distances"],
         )
         ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
         # cosine distance → similarity; ids the cache does not know (a concurrent rebuild) are skipped

@@ -10,6 +10,7 @@ against (docs/architecture.md, "Independent oracles"). What each part means:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -423,7 +424,7 @@ def default_paths(
     action: str,
     determination: str,
     appeal_status: str | None,
-    only: list[str] | None = None,
+    only: Sequence[str] | None = None,
     *,
     peer_to_peer: bool = True,
 ) -> list[AcceptablePath]:

@@ -310,7 +310,7 @@ class Archetype(_Strict):
 
     def expect_for(self, payer: str) -> Expect:
         """The answer key for one payer: ``expect`` with that payer's ``by_payer`` fields laid over it."""
-        override = self.by_payer.get(payer)  # type: ignore[call-overload]
+        override = self.by_payer.get(payer)
         if override is None:
             return self.expect
         return self.expect.model_copy(update=override.model_dump(exclude_none=True))

@@ -109,7 +109,12 @@ def generate_case(module_id: str, seed: int, *, content: Content | None = None) 
     payer = rng.choice(archetype.payers)
     line = content.files.service_lines[archetype.service_line]
     policy = content.library.policy_for(payer, line.id)
-    assert policy is not None  # check_module reports a missing policy before we get here
+    if policy is None:  # module_errors reports a missing policy first; never a bare assert or None here
+        raise ScenarioContentError(
+            [
+                f"{module_id} > {archetype.id} > payers: {payer} has no policy for {line.id}; add one or drop the payer"
+            ]
+        )
     manual = content.library.manual(payer)
     try:
         parts = _build_parts(rng, derive_seed(module_id, seed), archetype, payer, line, policy, manual)
@@ -118,6 +123,8 @@ def generate_case(module_id: str, seed: int, *, content: Content | None = None) 
         raise ScenarioContentError(
             [f"{where}: a template failed for {module_id}:{seed} ({archetype.id}): {exc}"]
         ) from exc
+    if parts.order is None:  # _build_parts always derives it; say which field if that ever changes
+        raise ValueError(f"order: case {module_id}:{seed} ({archetype.id}) was built without an order")
     return Case(
         case_id=f"{module_id}:{seed}",
         module_id=module_id,
@@ -236,7 +243,8 @@ def _build_parts(
             servicing = make_provider(fake, rng, specialty=line.order.servicing_specialty, city=city)
         facility = make_facility(fake, rng, place_of_service=order_spec.place_of_service, state=state)
         used = {d.author for d in line.documents}
-        authors = {role: author_name(fake, role) for role in AUTHOR_ROLES if role in used}
+        # keyed by author role as the templates name it (str): ordering/servicing are added below
+        authors: dict[str, str] = {role: author_name(fake, role) for role in AUTHOR_ROLES if role in used}
     authors.update(ordering=ordering.display_name, servicing=servicing.display_name)
     coverage = make_coverage(
         rng,

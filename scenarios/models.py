@@ -8,7 +8,7 @@ with simulated time.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -233,10 +233,12 @@ class CloseCase(_Model):
     note: str = Field(default="", max_length=20000)
 
 
-Action = Annotated[
-    EligibilityQuery | AuthLookup | Submission | PendReply | Appeal | PeerToPeer | ProviderQuery | CloseCase,
-    Field(discriminator="type"),
-]
+AnyAction = (
+    EligibilityQuery | AuthLookup | Submission | PendReply | Appeal | PeerToPeer | ProviderQuery | CloseCase
+)
+Action = Annotated[AnyAction, Field(discriminator="type")]
+# one kind of action (or a union of kinds): helpers that pick actions by kind return that kind
+ActionT = TypeVar("ActionT", bound=AnyAction)
 
 
 class ActionLog(_Model):

@@ -319,7 +319,7 @@ def _viewer(user: User) -> Viewer:
         user_id=user.id,
         username=user.username,
         role=cast(Role, user.role),  # the column's CHECK constraint keeps it one of ROLES
-        cohort_id=user.cohort_id,  # type: ignore[arg-type]
+        cohort_id=user.cohort_id,
         display_name=user.display_name,
     )
 

@@ -110,6 +110,83 @@ def mri_chart() -> list[ChartDocument]:
     ]
 
 
+def hand_built_case(
+    *,
+    case_id: str,
+    title: str,
+    coverage: Coverage,
+    order: Order,
+    chart: list[ChartDocument],
+    dob: date = date(1970, 5, 17),
+    ordering_specialty: str = "family_medicine",
+    servicing_specialty: str = "radiology",
+    servicing_organization: str = "Imaging",
+    facility_name: str = "Lakeview Imaging",
+    module_id: str = "test",
+    archetype_id: str = "hand_built",
+    seed: int = 1,
+    content_version: str = "test",
+) -> Case:
+    """A case around ``coverage``, ``order`` and ``chart`` with fixed people and an answer key no test
+    reads (a Case needs one; expectations come from the policies, not from the key)."""
+    key = AnswerKey(
+        correct_action="submit",
+        policy_id=None,
+        auth_required=True,
+        correct_diagnoses=[],
+        correct_procedures=[],
+        urgency="standard",
+        required_document_ids=[],
+        irrelevant_document_ids=[],
+        criteria_outcome={},
+        expected_determination=ExpectedDetermination(status="approved"),
+        reference_submission=None,
+        reference_actions=[],
+        explanation="hand-built test case",
+    )
+    return Case(
+        case_id=case_id,
+        module_id=module_id,
+        archetype_id=archetype_id,
+        seed=seed,
+        content_version=content_version,
+        title=title,
+        sim_start=START,
+        patient=Patient(
+            first_name="Dana",
+            last_name="Reyes",
+            dob=dob,
+            sex="F",
+            address=ADDRESS,
+            phone="555-0100",
+            mrn="MRN1",
+        ),
+        coverage=coverage,
+        ordering_provider=Provider(
+            npi=ORDERING_NPI,
+            first_name="Ann",
+            last_name="Order",
+            credentials="MD",
+            specialty=ordering_specialty,
+            organization="Clinic",
+            phone="555-0101",
+        ),
+        servicing_provider=Provider(
+            npi=SERVICING_NPI,
+            first_name="Sam",
+            last_name="Serve",
+            credentials="MD",
+            specialty=servicing_specialty,
+            organization=servicing_organization,
+            phone="555-0102",
+        ),
+        facility=Facility(name=facility_name, npi=FACILITY_NPI, address=ADDRESS),
+        order=order,
+        chart=chart,
+        answer_key=key,
+    )
+
+
 def build_case(
     payer: str = "lakeshore",
     *,
@@ -139,61 +216,14 @@ def build_case(
         date_of_service=DOS,
         place_of_service="22",
     )
-    key = AnswerKey(
-        correct_action="submit",
-        policy_id=None,
-        auth_required=True,
-        correct_diagnoses=[],
-        correct_procedures=[],
-        urgency="standard",
-        required_document_ids=[],
-        irrelevant_document_ids=[],
-        criteria_outcome={},
-        expected_determination=ExpectedDetermination(status="approved"),
-        reference_submission=None,
-        reference_actions=[],
-        explanation="hand-built test case",
-    )
-    return Case(
+    return hand_built_case(
         case_id="test:1",
-        module_id="test",
-        archetype_id="hand_built",
-        seed=1,
-        content_version="test",
         title="Hand-built case",
-        sim_start=START,
-        patient=Patient(
-            first_name="Dana",
-            last_name="Reyes",
-            dob=date(1970, 5, 17),
-            sex="F",
-            address=ADDRESS,
-            phone="555-0100",
-            mrn="MRN1",
-        ),
         coverage=Coverage(**cov),
-        ordering_provider=Provider(
-            npi=ORDERING_NPI,
-            first_name="Ann",
-            last_name="Order",
-            credentials="MD",
-            specialty=ordering_specialty,
-            organization="Clinic",
-            phone="555-0101",
-        ),
-        servicing_provider=Provider(
-            npi=SERVICING_NPI,
-            first_name="Sam",
-            last_name="Serve",
-            credentials="MD",
-            specialty=servicing_specialty,
-            organization="Imaging",
-            phone="555-0102",
-        ),
-        facility=Facility(name="Lakeview Imaging", npi=FACILITY_NPI, address=ADDRESS),
         order=order,
         chart=mri_chart() if chart is None else chart,
-        answer_key=key,
+        ordering_specialty=ordering_specialty,
+        servicing_specialty=servicing_specialty,
     )
 
 

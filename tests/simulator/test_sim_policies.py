@@ -9,10 +9,11 @@ changed to the value its rule excludes (computed from the rule's operators and t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sim_builders import ORDERING_NPI, SERVICING_NPI, START, hand_built_case
 
 from knowledge_base.criteria import (
     AllOf,
@@ -33,31 +34,22 @@ from knowledge_base.loader import load_library
 from knowledge_base.models import Policy
 from scenarios.content import load_service_lines
 from scenarios.models import (
-    Address,
-    AnswerKey,
     Case,
     ChartDocument,
     Code,
     Coverage,
-    ExpectedDetermination,
-    Facility,
     Order,
     OrderLine,
-    Patient,
-    Provider,
     RequestedLine,
     Submission,
 )
 from simulator import adjudicate
 from simulator.clock import add_business_days
 
-START = datetime(2026, 3, 2, 9, 0)
 LIBRARY = load_library()
 LINES = load_service_lines()
 POLICIES = sorted(LIBRARY.policies.values(), key=lambda p: p.id)
 COVERED = [p for p in POLICIES if p.service_line in LINES]
-ADDRESS = Address(street="1 Test Way", city="Lakeview", state="IL", zip="60600")
-NPIS = ("1234567893", "1558598797", "1987654328")
 
 
 def build(
@@ -95,24 +87,15 @@ def build(
         place_of_service=line.order.place_of_service,
         requested_duration_days=line.order.requested_duration_days,
     )
-    patient = Patient(
-        first_name="Dana",
-        last_name="Reyes",
-        dob=_dob(facts),
-        sex="F",
-        address=ADDRESS,
-        phone="555-0100",
-        mrn="MRN1",
-    )
-    case = Case(
+    dob = _dob(facts)
+    case = hand_built_case(
         case_id=f"policy-test:{policy.id}",
         module_id="policy_test",
         archetype_id="baseline",
         seed=0,
         content_version=LIBRARY.version,
         title=policy.title,
-        sim_start=START,
-        patient=patient,
+        dob=dob,
         coverage=Coverage(
             payer_id=policy.payer,
             payer_name=manual.name,
@@ -120,41 +103,25 @@ def build(
             plan_name=manual.name,
             member_id=manual.member_id_example,
             subscriber_name="Dana Reyes",
-            subscriber_dob=patient.dob,
+            subscriber_dob=dob,
             effective_from=date(2025, 1, 1),
             member_id_on_registration=manual.member_id_example,
             referral_on_file=True,
         ),
-        ordering_provider=Provider(
-            npi=NPIS[0],
-            first_name="Ann",
-            last_name="Order",
-            credentials="MD",
-            specialty=line.order.ordering_specialty,
-            organization="Clinic",
-            phone="555-0101",
-        ),
-        servicing_provider=Provider(
-            npi=NPIS[1],
-            first_name="Sam",
-            last_name="Serve",
-            credentials="MD",
-            specialty=line.order.servicing_specialty,
-            organization="Service",
-            phone="555-0102",
-        ),
-        facility=Facility(name="Facility", npi=NPIS[2], address=ADDRESS),
         order=order,
         chart=chart,
-        answer_key=_key(),
+        ordering_specialty=line.order.ordering_specialty,
+        servicing_specialty=line.order.servicing_specialty,
+        servicing_organization="Service",
+        facility_name="Facility",
     )
     sub = Submission(
         at=START,
         member_id=manual.member_id_example,
         patient_last_name="Reyes",
-        patient_dob=patient.dob,
-        ordering_npi=NPIS[0],
-        servicing_npi=NPIS[1],
+        patient_dob=dob,
+        ordering_npi=ORDERING_NPI,
+        servicing_npi=SERVICING_NPI,
         diagnoses=[d.code for d in line.order.diagnoses],
         procedures=[
             RequestedLine(code=p.code, units=p.units, modifiers=p.modifiers) for p in line.order.procedures
@@ -174,24 +141,6 @@ def build(
 def _dob(facts: dict[str, Any]) -> date:
     age = facts.get("age") or facts.get("patient_age") or 58
     return date(START.year - int(age), 1, 15)
-
-
-def _key() -> AnswerKey:
-    return AnswerKey(
-        correct_action="submit",
-        policy_id=None,
-        auth_required=True,
-        correct_diagnoses=[],
-        correct_procedures=[],
-        urgency="standard",
-        required_document_ids=[],
-        irrelevant_document_ids=[],
-        criteria_outcome={},
-        expected_determination=ExpectedDetermination(status="approved"),
-        reference_submission=None,
-        reference_actions=[],
-        explanation="built by the policy table test",
-    )
 
 
 # ---- rule inversion: the fact values a rule's operators exclude or require ---------------------------------

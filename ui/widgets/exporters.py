@@ -59,6 +59,7 @@ def to_docx(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
 
 def to_pdf(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
     from fpdf import FPDF
+    from fpdf.enums import WrapMode
 
     pdf = FPDF(format="Letter")
     pdf.set_auto_page_break(auto=True, margin=18)
@@ -70,12 +71,14 @@ def to_pdf(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
     pdf.set_font("Helvetica", size=10.5)
     for paragraph in body.split("\n"):
         # wrapmode CHAR: a very long token (a URL, a run of characters) wraps instead of failing
-        pdf.multi_cell(0, 5.2, pdf_safe(paragraph) or " ", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        pdf.multi_cell(
+            0, 5.2, pdf_safe(paragraph) or " ", new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR
+        )
     if citations:
         pdf.ln(3)
         pdf.set_font("Helvetica", style="B", size=11)
         pdf.multi_cell(0, 6, "Policy citations", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=10)
         for cite in citations:
-            pdf.multi_cell(0, 5, pdf_safe(f"- {cite}"), new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+            pdf.multi_cell(0, 5, pdf_safe(f"- {cite}"), new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
     return bytes(pdf.output())

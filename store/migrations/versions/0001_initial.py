@@ -11,6 +11,8 @@ model changes never rewrite history.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -21,7 +23,7 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 
-def _json() -> sa.types.TypeEngine:
+def _json() -> sa.types.TypeEngine[Any]:  # JSON on SQLite, JSONB on PostgreSQL
     return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
