@@ -165,14 +165,16 @@ def main() -> None:
     by_band: dict[str, Tally] = defaultdict(Tally)
     overall = Tally()
     lines: list[str] = []
+    disagreeing = 0
     for path in paths:
         outcome = judge(path, args.verbose)
         by_band[outcome.band].add(outcome.tally)
         overall.add(outcome.tally)
         if outcome.line:
+            disagreeing += 1
             lines.append(outcome.line)
             lines += ["    " + d for d in outcome.details]
-    print(f"{len(lines)} of {overall.n} attempts disagree somewhere:", file=sys.stderr)
+    print(f"{disagreeing} of {overall.n} attempts disagree somewhere:", file=sys.stderr)
     for line in lines:
         print("  " + line, file=sys.stderr)
     bands = {b: by_band[b].summary() for b in (*BANDS, *sorted(set(by_band) - set(BANDS))) if b in by_band}

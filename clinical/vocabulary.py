@@ -55,6 +55,7 @@ class FormsFile(_Strict):
     threshold_before: list[str]
     threshold_after: list[str]
     intention: list[str]
+    plan_nouns: list[str]
     generic: list[str]
     patient_markers: list[str]
     negation_following_extra: list[str]
