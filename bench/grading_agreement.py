@@ -1,6 +1,6 @@
 """Agreement of the grader with an educator's hand-written judgements (tests/data/graded_by_hand/).
 
-Run: ``python bench/grading_agreement.py [--root DIR]``. Each attempt file holds a frozen ``case``, the
+Run: ``python bench/grading_agreement.py [--root DIR] [--verbose]``. Each attempt file holds a frozen ``case``, the
 trainee's ``actions`` and the ``expected`` judgement (pass/fail, score range, required and acceptable
 tags, critical errors), written by hand before the grader ran on it. Every attempt is graded on its own
 frozen case. Per band and overall:
@@ -78,6 +78,8 @@ class Outcome:
     line: str = ""
     missing: list[str] = field(default_factory=list)
     spurious: list[str] = field(default_factory=list)
+    # with --verbose: the items behind each spurious or lost-point finding, to see why they disagree
+    details: list[str] = field(default_factory=list)
 
 
 def _load(path: Path) -> tuple[dict[str, Any], Case, list[Action]]:
@@ -85,7 +87,20 @@ def _load(path: Path) -> tuple[dict[str, Any], Case, list[Action]]:
     return raw, Case.model_validate(raw["case"]), _ACTIONS.validate_python(raw["actions"])
 
 
-def judge(path: Path) -> Outcome:
+def _details(report: Any, spurious: set[str]) -> list[str]:
+    """One line per item that carries a spurious tag or lost points: item id, points, tags, feedback."""
+    lines = []
+    for item in report.items:
+        if spurious & set(item.error_tags) or item.points < item.max_points:
+            mark = "SPURIOUS " if spurious & set(item.error_tags) else ""
+            lines.append(
+                f"{mark}{item.item_id} {item.points:g}/{item.max_points:g} {item.error_tags}: {item.feedback[:220]}"
+            )
+    lines += [f"CRITICAL {c.id} ({c.item_id}): {c.message[:200]}" for c in report.critical_errors]
+    return lines
+
+
+def judge(path: Path, verbose: bool = False) -> Outcome:
     """Grade one attempt and compare it with the educator's judgement."""
     tally = Tally(n=1)
     try:
@@ -131,12 +146,17 @@ def judge(path: Path) -> Outcome:
         if critical_want != critical_got:
             crit = f" critical want {sorted(critical_want)} got {sorted(critical_got)}"
         out.line = f"{out.attempt_id}: expected {verdict}, got {got}; missing {out.missing}; spurious {out.spurious}{crit}"
+        if verbose:
+            out.details = _details(report, set(out.spurious))
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument(
+        "--verbose", action="store_true", help="under each disagreement, the items behind it (stderr)"
+    )
     args = parser.parse_args()
     paths = sorted(args.root.glob("*/*.json"))
     if not paths:
@@ -145,13 +165,16 @@ def main() -> None:
     by_band: dict[str, Tally] = defaultdict(Tally)
     overall = Tally()
     lines: list[str] = []
+    disagreeing = 0
     for path in paths:
-        outcome = judge(path)
+        outcome = judge(path, args.verbose)
         by_band[outcome.band].add(outcome.tally)
         overall.add(outcome.tally)
         if outcome.line:
+            disagreeing += 1
             lines.append(outcome.line)
-    print(f"{len(lines)} of {overall.n} attempts disagree somewhere:", file=sys.stderr)
+            lines += ["    " + d for d in outcome.details]
+    print(f"{disagreeing} of {overall.n} attempts disagree somewhere:", file=sys.stderr)
     for line in lines:
         print("  " + line, file=sys.stderr)
     bands = {b: by_band[b].summary() for b in (*BANDS, *sorted(set(by_band) - set(BANDS))) if b in by_band}

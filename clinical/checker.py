@@ -95,6 +95,8 @@ class ClaimChecker:
         if not claim.negated:
             for narrower in concept.includes:
                 mentions += [m for m in self._index.mentions.get(narrower, []) if not m.negated]
+        planned = [m for m in mentions if m.planned]
+        mentions = [m for m in mentions if not m.planned]
         # quote the passage that uses the claim's own words first ("no myelopathy" before "no clonus")
         said = claim.surface.lower()
         mentions.sort(key=lambda m: said not in m.passage.lower())
@@ -107,6 +109,10 @@ class ClaimChecker:
             parent = [m for m in self._index.mentions.get(concept.parent, []) if m.negated]
             if parent:  # "saddle anesthesia" where the chart says "no red flags"
                 return self._found(claim, "contradicted", Evidence(parent[0].source_id, parent[0].passage))
+        if planned and claim.negated:  # "no ESI yet" where the chart plans one: not done so far
+            return self._found(claim, "supported", Evidence(planned[0].source_id, planned[0].passage))
+        if planned:  # "failed an ESI" where the chart only plans one
+            return self._found(claim, "unsupported", Evidence(planned[0].source_id, planned[0].passage))
         return self._found(claim, "unsupported", None)
 
     def _judge_figure(self, claim: Claim) -> Finding:
@@ -132,8 +138,11 @@ class ClaimChecker:
                 return self._found(claim, "supported", Evidence(hit.source_id, hit.passage))
         if about:
             return self._found(claim, "contradicted", Evidence(about[0].source_id, about[0].passage))
-        if claim.kind in ("size", "dose", "score", "lab") and claim.concept == "" and len(compatible) == 1:
-            # one tumour size, one dose in the record: a different figure of that kind contradicts it
+        if claim.kind in ("size", "dose", "score", "lab", "rate") and claim.concept == "":
+            # one tumour size, one dose, one rate in the record (however often it is repeated): a different
+            # figure of that kind contradicts it
+            if len({(f.value, f.unit) for f in compatible}) != 1:
+                return self._found(claim, "unsupported", None)
             only = compatible[0]
             return self._found(claim, "contradicted", Evidence(only.source_id, only.passage))
         return self._found(claim, "unsupported", None)
@@ -199,6 +208,9 @@ class ClaimChecker:
                 f"{said} states {what}, but {self._titles.get(evidence.source_id, evidence.source_id)} says: "
                 f'"{evidence.passage.strip()}".'
             )
+        elif evidence is not None:  # the record only plans it
+            where = self._titles.get(evidence.source_id, evidence.source_id)
+            msg = f'{said} states {what} as done, but {where} only plans it: "{evidence.passage.strip()}".'
         else:
             msg = f"{said} states {what}, which nothing in the record supports."
         return Finding(claim, verdict, evidence, msg)  # type: ignore[arg-type]
@@ -233,7 +245,10 @@ def _same_unit(claim: Claim, f: SourceFigure) -> bool:
     if scale and (claim.unit is None or f.unit is None):
         # "Epworth 13/24" and "Epworth score: 13" state one score when they name the same thing
         return bool(claim.concept) and claim.concept in f.concepts
-    days = vocabulary().forms.duration_days
+    forms = vocabulary().forms
+    if forms.unit_kinds.get(claim.unit or "") == "rate" == forms.unit_kinds.get(f.unit or ""):
+        return True  # "3 days/week" and "3 times/week" of one therapy state the same frequency
+    days = forms.duration_days
     return claim.unit in days and f.unit in days
 
 

@@ -37,7 +37,6 @@ _COUNT_UNITS = frozenset(
         "episode",
         "drink",
         "criteria",
-        "days/week",
     }
 )
 _SCORE_LABELS = frozenset(
@@ -85,6 +84,7 @@ class ClauseFacts:
     references: list[tuple[str, int, int]] = field(default_factory=list)
     years: list[tuple[str, int, int]] = field(default_factory=list)
     intention_at: int | None = None  # offset after which the clause is a plan or a request
+    plan_at: int | None = None  # offset of a plan/goals noun: therapies after it are planned, not done
     generic: bool = False
 
     def concept_near(self, start: int) -> str:
@@ -110,11 +110,18 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     f = vocabulary().forms
     return {
         "intention": _word_alternation(f.intention),
+        "plan": _word_alternation(f.plan_nouns),
         "generic": _word_alternation(f.generic),
         "patient": _word_alternation(f.patient_markers),
         "before": _word_alternation(f.threshold_before),
         "after": re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in f.threshold_after) + r")\b"),
     }
+
+
+def plan_noun_at(low: str) -> int | None:
+    """Where a plan/goals noun starts in a lower-case clause (what follows is intended, not done)."""
+    m = _patterns()["plan"].search(low)
+    return m.start() if m else None
 
 
 @lru_cache(maxsize=1)
@@ -159,9 +166,12 @@ def read_clause(text: str, service_line: str | None = None) -> ClauseFacts:
     if "stage" in low or "grade" in low:  # "stage IIIA" has no digit
         cf.stages = fig.stages(text)
     p = _patterns()
+    # a clause headed "Plan:"/"Goals:" is all intention; a plan noun inside a clause ("individualized plan
+    # with measurable goals, 3 hours a day") only makes the therapies after it planned (plan_at)
     heading = re.match(r"\s*(plan|request|goals?)\b", low)
     intent = p["intention"].search(low)
     cf.intention_at = 0 if heading else (intent.start() if intent else None)
+    cf.plan_at = plan_noun_at(low)
     cf.generic = bool(p["generic"].search(low)) and not p["patient"].search(low)
     return cf
 
@@ -192,6 +202,8 @@ def _claims_in_clause(cf: ClauseFacts, sentence: str, span: tuple[int, int]) -> 
     for m in cf.mentions:
         if m.start >= cut or m.kind == "topic":
             continue
+        if cf.plan_at is not None and m.start >= cf.plan_at and m.kind in ("therapy", "test"):
+            continue  # "treatment plan: PT 3x/week" says what is planned, not that PT happened
         if m.kind == "therapy" or m.kind == "test":
             kind = "therapy"
         else:

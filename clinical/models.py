@@ -19,6 +19,7 @@ ClaimKind = Literal[
     "negated_finding",
     "therapy",
     "duration",
+    "rate",  # how often: "2 times/week", "4 days/week" (never a duration)
     "count",
     "score",
     "dose",
@@ -105,6 +106,9 @@ class SourceMention:
     negated: bool
     source_id: str
     passage: str
+    # a therapy named after a plan/goals noun ("Plan: MRI and plan epidural steroid injection"): the
+    # chart intends it, which is no evidence that it happened
+    planned: bool = False
 
 
 @dataclass(slots=True)

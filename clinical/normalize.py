@@ -47,11 +47,11 @@ def _rules() -> tuple[
 
 def _rewrite(text: str) -> str:
     rewrites, units, unit_forms, abbr = _rules()
+    low = text.lower()
+    for pattern, repl, hint in rewrites:  # "twice weekly" has no digit yet; the hints keep this cheap
+        if hint in low:
+            text = pattern.sub(repl, text)
     if DIGIT.search(text):
-        low = text.lower()
-        for pattern, repl, hint in rewrites:
-            if hint in low:
-                text = pattern.sub(repl, text)
 
         def unit(m: re.Match[str]) -> str:
             form = next(unit_forms[i - 2] for i in range(2, len(unit_forms) + 2) if m.group(i) is not None)

@@ -92,9 +92,11 @@ def _add_clause(
     v = vocabulary()
     # a policy lists findings and therapies as conditions ("a red flag such as saddle anesthesia"): it can
     # back a figure, date, regulation or reference, never a finding about this patient
+    plan_at = cf.plan_at if source.kind == "chart" else None
     for m in cf.mentions if source.kind != "policy" else ():
+        planned = plan_at is not None and m.start >= plan_at and m.kind in ("therapy", "test")
         index.mentions.setdefault(m.concept, []).append(
-            SourceMention(m.concept, m.negated, source.id, passage)
+            SourceMention(m.concept, m.negated, source.id, passage, planned)
         )
         parent = v.concepts[m.concept].parent
         if parent and not m.negated:  # "foot drop" is a red flag; "denies fever" says nothing of others

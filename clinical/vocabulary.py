@@ -57,6 +57,7 @@ class FormsFile(_Strict):
     threshold_before: list[str]
     threshold_after: list[str]
     intention: list[str]
+    plan_nouns: list[str]
     generic: list[str]
     patient_markers: list[str]
     negation_following_extra: list[str]
@@ -72,6 +73,11 @@ class FormsFile(_Strict):
             except re.error as exc:
                 raise ValueError(f"rewrite {pattern!r} is not a valid regular expression: {exc}") from exc
         return rewrites
+
+
+class FactWordsFile(_Strict):
+    words: dict[str, list[str]]
+    qualifiers: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +144,17 @@ def vocabulary() -> Vocabulary:
             if ref not in concepts:
                 raise VocabularyError(f"concepts.yaml: {c.name}: names unknown concept {ref!r}; add it")
     return Vocabulary(concepts, forms, term_concept)
+
+
+@lru_cache(maxsize=1)
+def fact_words() -> FactWordsFile:
+    """Paraphrases of fact-name tokens for criterion matching (fact_words.yaml), with each token that
+    names a concept also taking the concept's terms."""
+    loaded = _load("fact_words.yaml", FactWordsFile)
+    assert isinstance(loaded, FactWordsFile)
+    words = {k: list(v) for k, v in loaded.words.items()}
+    for name, concept in vocabulary().concepts.items():
+        if " " not in name and ":" not in name:
+            words.setdefault(name, [])
+            words[name] += [t.lower() for t in concept.terms if t.lower() not in words[name]]
+    return FactWordsFile(words=words, qualifiers=loaded.qualifiers)

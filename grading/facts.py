@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
+from clinical.figures import DateMention, date_mentions
+from clinical.vocabulary import fact_words
 from grading.lexicon import ABBREVIATIONS, FACT_UNIT_TOKENS, FILLER
 from grading.text import Figure, content_words, dates, figures, has_words, normalize, num
 from knowledge_base.criteria import AllOf, AnyOf, Evidence, FactValue, Not
@@ -40,6 +42,11 @@ class Text:
     @cached_property
     def dates(self) -> set[str]:
         return {d for d, _ in dates(self.raw)}
+
+    @cached_property
+    def date_mentions(self) -> list[DateMention]:
+        """Full and partial dates ("2/15/26", "collected 06/13"), read by the shared claim checker."""
+        return date_mentions(self.raw)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -71,11 +78,15 @@ def fact_unit(name: str) -> str | None:
 def concept_words(name: str) -> tuple[tuple[str, ...], ...]:
     """For each meaningful token of a fact name, the words that express it (any one suffices)."""
     tokens = [t for t in name.split(".")[-1].split("_") if t and not t.isdigit()]
+    paraphrases = fact_words()
     out = []
     for token in tokens:
-        if token in FILLER or (token in FACT_UNIT_TOKENS and token not in ABBREVIATIONS):
+        if token in FILLER or token in paraphrases.qualifiers:
             continue
-        alts = ABBREVIATIONS.get(token, ())
+        if token in FACT_UNIT_TOKENS and token not in ABBREVIATIONS:
+            continue
+        # the vocabulary's paraphrases (clinical/vocabulary/fact_words.yaml) widen the lexicon's words
+        alts = (*ABBREVIATIONS.get(token, ()), *paraphrases.words.get(token, ()))
         stem = token[:-1] if len(token) > 4 and token.endswith("s") else token
         for suffix in ("ed", "ing", "ly"):
             if len(stem) > len(suffix) + 3 and stem.endswith(suffix):
@@ -117,7 +128,9 @@ def mentioned(text: Text, name: str, value: FactValue) -> bool:
         return True
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
-            return date.fromisoformat(value).isoformat() in text.dates
+            iso = date.fromisoformat(value).isoformat()
+            # a partial date ("06/13") states the chart's date when month and day agree
+            return iso in text.dates or any(d.matches(iso) for d in text.date_mentions)
         except ValueError:
             pass
     words = _value_words(value)

@@ -69,3 +69,38 @@ def test_an_invented_red_flag_and_pain_score() -> None:
     assert _verdicts(case, "No red flags.") == [("supported", "red flags")]
     assert _verdicts(case, f"Pain {rated}/10.") == [("supported", f"{rated}/10")]
     assert _verdicts(case, f"Pain {other}/10.") == [("contradicted", f"{other}/10")]
+
+
+def test_a_rate_is_read_as_a_rate_and_compared_with_the_charts_rate() -> None:
+    case = _first(
+        "surgery_admissions", lambda c: _chart_says(c, "physical therapy") and _chart_says(c, "twice weekly")
+    )
+    for text in ("PT 2x/wk.", "PT twice a week.", "PT 2 days a week.", "PT two times per week."):
+        rates = [v for v, s in _verdicts(case, text) if "2" in s]
+        assert rates == ["supported"], text  # one claim, a rate: "2 days a week" is no 2-day duration
+    for text in ("PT 3x/wk.", "PT three days a week."):
+        assert [v for v, s in _verdicts(case, text) if "3" in s] == ["contradicted"], text
+
+
+def test_a_therapy_the_chart_only_plans_did_not_happen() -> None:
+    def only_planned(c: Case) -> bool:
+        said = [s for d in c.chart for s in d.text.split("\n") if "epidural" in s.lower()]
+        return len(said) == 1 and said[0].startswith("Plan:") and "plan epidural" in said[0]
+
+    case = _first("advanced_imaging", only_planned)
+    (finding,) = ClaimChecker.for_case(case).check("He failed an epidural steroid injection.")
+    assert finding.verdict == "unsupported"
+    assert "only plans it" in finding.message and "plan epidural steroid injection" in finding.message
+    assert _verdicts(case, "No epidural steroid injection yet.") == [
+        ("supported", "epidural steroid injection")
+    ]
+
+
+def test_a_plans_figures_are_checked_and_its_therapies_are_not_claimed_as_done() -> None:
+    case = _first("behavioral_health", lambda c: _chart_says(c, "4 days/week x 3 hours/day"))
+    plan = "Individualized plan with measurable goals, 3 hours a day on {} days a week."
+    assert ("supported", "4 days/week") in _verdicts(case, plan.format("four"))
+    assert ("contradicted", "10 days/week") in _verdicts(case, plan.format("10"))
+    # a therapy named after the plan noun is what is planned: no claim that it was given
+    assert _verdicts(case, "Her treatment plan adds acupuncture.") == []
+    assert _verdicts(case, "She had acupuncture.") == [("unsupported", "acupuncture")]
