@@ -109,6 +109,45 @@ def _rewrite_denials(session: Session) -> None:
         _log.exception("could not write %d access-denied audit rows after a rollback", len(rows))
 
 
+MAX_SENT_CHARS = 15_000  # of an LLM request kept in its audit row (the row's detail is capped above)
+
+
+def log_llm_call(
+    session: Session,
+    viewer: Viewer,
+    *,
+    backend: str,
+    kind: str,
+    sent: str,
+    redacted_in_flight: bool,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Audit one request to the LLM: who, which backend and task, and what was sent (already redacted
+    by the assistant; long requests keep their first MAX_SENT_CHARS characters and their length)."""
+    return log_event(
+        session,
+        "llm_call",
+        user_id=viewer.user_id,
+        at=at,
+        detail={
+            "backend": str(backend)[:100],
+            "kind": str(kind)[:40],
+            "chars": len(sent),
+            "sent": sent[:MAX_SENT_CHARS],
+            "redacted_in_flight": bool(redacted_in_flight),
+        },
+    )
+
+
+def log_download(
+    session: Session, viewer: Viewer, *, what: str, file_format: str, **detail: Any
+) -> AuditEvent:
+    """Audit a file a user downloaded (a draft as DOCX or PDF, attempts as CSV or XLSX)."""
+    return log_event(
+        session, "export", user_id=viewer.user_id, detail={"what": what, "format": file_format, **detail}
+    )
+
+
 def list_events(
     session: Session,
     viewer: Viewer,
@@ -116,9 +155,11 @@ def list_events(
     event: str | None = None,
     user_id: int | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 500,
 ) -> list[AuditRow]:
-    """The newest audit events first, optionally only one event kind and/or one user (admins only)."""
+    """The newest audit events first, optionally only one event kind, one user and/or the window
+    ``since <= at < until`` (administrators only)."""
     check(session, viewer, "audit.read")
     if event is not None and event not in AUDIT_EVENTS:
         raise ValueError(f"event: unknown audit event {event!r}; expected one of {list(AUDIT_EVENTS)}")
@@ -136,6 +177,8 @@ def list_events(
         stmt = stmt.where(AuditEvent.user_id == user_id)
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
     return [
         AuditRow(
             id=row.id, at=row.at, user_id=row.user_id, username=username, event=row.event, detail=row.detail

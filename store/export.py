@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.audit import log_event
+from store.audit import AuditRow, check, log_event
 from store.dashboard import Filters, apply_filters, scoped
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
 from store.permissions import Viewer
@@ -83,6 +84,26 @@ def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = Non
         detail={"rows": len(rows), "filters": f.model_dump(mode="json")},
     )
     return rows
+
+
+AUDIT_COLUMNS: tuple[str, ...] = ("id", "at_utc", "username", "event", "detail")
+
+
+def audit_csv(session: Session, viewer: Viewer, rows: list[AuditRow]) -> bytes:
+    """The audit rows an administrator is looking at as CSV (the export itself is audited)."""
+    check(session, viewer, "audit.read")
+    flat = [
+        {
+            "id": r.id,
+            "at_utc": _naive(r.at),
+            "username": r.username or "",
+            "event": r.event,
+            "detail": json.dumps(r.detail, ensure_ascii=False, sort_keys=True),
+        }
+        for r in rows
+    ]
+    log_event(session, "export", user_id=viewer.user_id, detail={"what": "audit_log", "rows": len(rows)})
+    return to_csv(flat, AUDIT_COLUMNS)
 
 
 def _naive(value: datetime | None) -> datetime | None:
