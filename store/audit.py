@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import event, insert, select
+from sqlalchemy import Engine, event, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -96,7 +96,7 @@ def _rewrite_denials(session: Session) -> None:
     bind = session.bind
     if not rows or bind is None:
         return
-    engine = getattr(bind, "engine", bind)
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
     try:
         with engine.begin() as conn:  # the rolled-back transaction no longer holds any lock
             known = set(conn.scalars(select(User.id).where(User.id.in_({r["user_id"] for r in rows}))))
