@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +40,20 @@ COLUMNS: tuple[str, ...] = (
     "content_version",
 )
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
+# Characters no export format can carry: C0 controls but tab and newline, DEL, C1 controls, lone
+# surrogates and the non-characters U+FFFE/U+FFFF (XML 1.0 forbids them, so DOCX and XLSX writers raise).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for every export: line and page breaks of any kind become ``\\n``, other control
+    characters are dropped (issue 11 item 8: a form feed once made the DOCX export raise).
+
+    >>> printable("a\\x0cb\\r\\nc\\x00d\\te")
+    'a\\nb\\ncd\\te'
+    """
+    return _UNPRINTABLE.sub("", _BREAKS.sub("\n", text))
 
 
 def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[dict[str, Any]]:
@@ -112,8 +127,10 @@ def _naive(value: datetime | None) -> datetime | None:
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_RISKY):
-        return "'" + value
+    if isinstance(value, str):
+        value = printable(value)
+        if value.startswith(_RISKY):
+            return "'" + value
     return value
 
 
@@ -124,7 +141,8 @@ def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> by
     ['a,b', "1,'=x"]
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends; csv then quotes any value holding a \r or \n, so neither can split a row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell_text(_safe(row.get(c))) for c in columns])
