@@ -84,6 +84,42 @@ class Settings(BaseModel):
         return bool(self.llm_model and (self.openai_api_key or self.openai_base_url))
 
 
+# Data at rest (issue 11 item 6): DATA_DIR holds trainees' records, so it is readable by the service
+# account only. Directories are created 0700 and files 0600 (os.open's mode, not a process-wide umask,
+# which other threads would share); SQLite gives its -wal and -shm files the database file's mode.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700; an existing folder is left as the deployer made it.
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp()) / "data"
+    >>> oct(private_dir(d).stat().st_mode & 0o777)
+    '0o700'
+    """
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # another process made it a moment ago
+            pass
+        else:
+            path.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask; make it exact
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make sure ``path`` exists as a 0600 file (created so, or tightened if it was looser)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return path
+
+
 # Environment variable -> field name. One table, so docs and tests can check every entry.
 ENV_VARS: dict[str, str] = {
     "DATA_DIR": "data_dir",

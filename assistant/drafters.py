@@ -7,7 +7,7 @@ text chunks and finally one :class:`Written` with the whole result.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -26,6 +26,22 @@ class Written:
     fallback_reason: str | None = None
     rejected: list[str] = field(default_factory=list)  # problems of a draft the guards refused
     rejected_backend: str | None = None
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """One request sent to the LLM, for the caller's audit trail: the text as it left the machine with
+    patient identifiers replaced by placeholders (even when PRECERT_REDACT is off, the audit copy is)."""
+
+    backend: str
+    kind: str
+    sent: str  # every message, redacted
+    redacted_in_flight: bool  # whether the server itself received the redacted text
+
+
+# The assistant never imports the store (tests/test_layering.py): whoever wants LLM calls audited
+# passes a hook, e.g. the UI, which writes each call to the audit log.
+LLMCallHook = Callable[[LLMCall], None]
 
 
 @runtime_checkable
@@ -52,10 +68,11 @@ class OfflineDrafter:
         yield written
 
 
-def make_drafter(settings: Settings) -> Drafter:
-    """The LLM backend when a model and a server or key are configured, else the offline composer."""
+def make_drafter(settings: Settings, *, on_call: LLMCallHook | None = None) -> Drafter:
+    """The LLM backend when a model and a server or key are configured, else the offline composer.
+    ``on_call`` is told of every request sent to the LLM (the offline composer sends none)."""
     if settings.llm_configured:
         from assistant.llm import LLMDrafter  # langchain_openai loads only when an LLM is configured
 
-        return LLMDrafter(settings)
+        return LLMDrafter(settings, on_call=on_call)
     return OfflineDrafter()

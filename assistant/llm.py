@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from assistant.acceptance import review
 from assistant.brief import Brief, case_data_text
-from assistant.drafters import OfflineDrafter, Written
+from assistant.drafters import LLMCall, LLMCallHook, OfflineDrafter, Written
 from assistant.guards import DATA_RULE, Redactor, StreamRestorer, data_block
 from settings import Settings
 
@@ -127,7 +127,13 @@ def describe(exc: BaseException) -> str:
 class LLMDrafter:
     """Drafts through an OpenAI-compatible server; falls back to :class:`OfflineDrafter` on any error."""
 
-    def __init__(self, settings: Settings, fallback: OfflineDrafter | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        fallback: OfflineDrafter | None = None,
+        *,
+        on_call: LLMCallHook | None = None,
+    ):
         if not settings.llm_model:
             raise ValueError(
                 "llm_model: no model configured; set PRECERT_LLM_MODEL or use the offline backend"
@@ -135,6 +141,16 @@ class LLMDrafter:
         self.settings = settings
         self.backend = f"llm:{settings.llm_model}"
         self.fallback = fallback or OfflineDrafter()
+        self.on_call = on_call
+
+    def _report(self, brief: Brief, messages: list[BaseMessage], redactor: Redactor | None) -> None:
+        """Tell ``on_call`` what is about to be sent, always in redacted form."""
+        if self.on_call is None:
+            return
+        sent = "\n\n".join(f"{m.type}: {m.content}" for m in messages)
+        if redactor is None and brief.analysis is not None:
+            sent = Redactor(brief.analysis.case).redact(sent)
+        self.on_call(LLMCall(self.backend, brief.kind, sent, redacted_in_flight=redactor is not None))
 
     def chat(self) -> Any:
         from langchain_openai import ChatOpenAI
@@ -152,9 +168,12 @@ class LLMDrafter:
     def _redactor(self, brief: Brief) -> Redactor | None:
         return Redactor(brief.analysis.case) if self.settings.redact and brief.analysis else None
 
-    def _ask(self, messages: list[BaseMessage], redactor: Redactor | None) -> tuple[Written, str]:
+    def _ask(
+        self, brief: Brief, messages: list[BaseMessage], redactor: Redactor | None
+    ) -> tuple[Written, str]:
         """One JSON round trip: the restored Written, and the raw reply (for a retry's history)."""
         runnable = self.chat().with_structured_output(LLMReply, method="json_mode", include_raw=True)
+        self._report(brief, messages, redactor)
         out = runnable.invoke(messages)
         reply = out.get("parsed")
         raw = getattr(out.get("raw"), "content", "")
@@ -178,7 +197,7 @@ class LLMDrafter:
         if redactor is not None:
             listed = redactor.redact(listed)
         again = [*messages, AIMessage(content=raw), HumanMessage(content=RETRY.format(problems=listed))]
-        written, _ = self._ask(again, redactor)
+        written, _ = self._ask(brief, again, redactor)
         second = review(brief, written.text, written.cited_ids).problems
         if not second:
             return written
@@ -193,7 +212,7 @@ class LLMDrafter:
         try:
             redactor = self._redactor(brief)
             messages = build_messages(brief, redactor)
-            written, raw = self._ask(messages, redactor)
+            written, raw = self._ask(brief, messages, redactor)
             problems = review(brief, written.text, written.cited_ids).problems
             return self._retry(brief, messages, raw, problems, redactor) if problems else written
         except Exception as exc:  # any failure of the remote path: the offline draft answers
@@ -209,7 +228,9 @@ class LLMDrafter:
         try:
             redactor = self._redactor(brief)
             restorer = StreamRestorer(redactor)
-            for chunk in self.chat().stream(build_messages(brief, redactor, streaming=True)):
+            messages = build_messages(brief, redactor, streaming=True)
+            self._report(brief, messages, redactor)
+            for chunk in self.chat().stream(messages):
                 piece = restorer.feed(str(chunk.content or ""))
                 if piece:
                     parts.append(piece)

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from knowledge_base.chunks import Chunk, load_chunks
 from knowledge_base.embeddings import default_embedding
 from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError
-from settings import Settings
+from settings import Settings, private_dir
 
 COLLECTION_PREFIX = "precert_kb"
 UPSERT_BATCH = 32
@@ -64,7 +64,8 @@ def _client(host: str | None, port: int, path: str) -> ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if host:
         return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
-    Path(path).mkdir(parents=True, exist_ok=True)
+    private_dir(Path(path).parent)  # DATA_DIR: 0700 when this creates it (settings.private_dir)
+    private_dir(Path(path))
     return chromadb.PersistentClient(path=path, settings=chroma_settings)
 
 

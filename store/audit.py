@@ -1,24 +1,31 @@
-"""The audit log: who signed in, failed, was locked out, changed roles, exported or submitted, and when.
+"""The audit log: who signed in, failed, was locked out, changed roles, exported or submitted, read
+another person's record, saved a draft, called the LLM or was denied access, and when.
 
 Writes happen inside the caller's transaction, so an action and its audit row commit (or roll back)
-together.
+together. Denials are the exception: ``check`` is ``permissions.require`` plus an ``access_denied``
+row, and a denial usually ends the unit of work with an exception that rolls it back; so each denial
+is also remembered on the session and written again, in a transaction of its own, right after such a
+rollback (a committed unit of work keeps the original row).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Engine, event, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from store.db import utcnow
 from store.models import AUDIT_EVENTS, AuditEvent, User
 from store.payload import check_size
-from store.permissions import Viewer, require
+from store.permissions import AccessDenied, Action, Viewer, require
 
 MAX_DETAIL_CHARS = 20_000
+_log = logging.getLogger(__name__)
 
 
 class AuditRow(BaseModel):
@@ -52,6 +59,95 @@ def log_event(
     return row
 
 
+_PENDING = "precert.pending_denials"
+
+
+def deny(session: Session, viewer: Viewer, action: str, message: str, **detail: Any) -> AccessDenied:
+    """Audit a denial and return the exception for the caller to raise."""
+    payload = {"action": action, "role": viewer.role, "username": viewer.username, **detail}
+    row = log_event(session, "access_denied", user_id=viewer.user_id, detail=payload)
+    session.info.setdefault(_PENDING, []).append(
+        {"at": row.at, "user_id": viewer.user_id, "event": "access_denied", "detail": payload}
+    )
+    return AccessDenied(message)
+
+
+def check(session: Session, viewer: Viewer, action: Action, **detail: Any) -> None:
+    """:func:`store.permissions.require`, auditing a denial."""
+    try:
+        require(viewer, action)
+    except AccessDenied as exc:
+        raise deny(session, viewer, action, str(exc), **detail) from None
+
+
+def audit_read(session: Session, viewer: Viewer, record: str, **detail: Any) -> None:
+    """Audit that ``viewer`` read another person's ``record`` (HIPAA 164.312(b), docs/sources.md)."""
+    log_event(session, "record_read", user_id=viewer.user_id, detail={"record": record, **detail})
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_denials(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rewrite_denials(session: Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    bind = session.bind
+    if not rows or bind is None:
+        return
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    try:
+        with engine.begin() as conn:  # the rolled-back transaction no longer holds any lock
+            known = set(conn.scalars(select(User.id).where(User.id.in_({r["user_id"] for r in rows}))))
+            # An account created in the rolled-back transaction is gone; the name stays in the detail.
+            conn.execute(
+                insert(AuditEvent),
+                [r | {"user_id": r["user_id"] if r["user_id"] in known else None} for r in rows],
+            )
+    except SQLAlchemyError:  # never turn a rollback into a second error; the server log keeps it
+        _log.exception("could not write %d access-denied audit rows after a rollback", len(rows))
+
+
+MAX_SENT_CHARS = 15_000  # of an LLM request kept in its audit row (the row's detail is capped above)
+
+
+def log_llm_call(
+    session: Session,
+    viewer: Viewer,
+    *,
+    backend: str,
+    kind: str,
+    sent: str,
+    redacted_in_flight: bool,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Audit one request to the LLM: who, which backend and task, and what was sent (already redacted
+    by the assistant; long requests keep their first MAX_SENT_CHARS characters and their length)."""
+    return log_event(
+        session,
+        "llm_call",
+        user_id=viewer.user_id,
+        at=at,
+        detail={
+            "backend": str(backend)[:100],
+            "kind": str(kind)[:40],
+            "chars": len(sent),
+            "sent": sent[:MAX_SENT_CHARS],
+            "redacted_in_flight": bool(redacted_in_flight),
+        },
+    )
+
+
+def log_download(
+    session: Session, viewer: Viewer, *, what: str, file_format: str, **detail: Any
+) -> AuditEvent:
+    """Audit a file a user downloaded (a draft as DOCX or PDF, attempts as CSV or XLSX)."""
+    return log_event(
+        session, "export", user_id=viewer.user_id, detail={"what": what, "format": file_format, **detail}
+    )
+
+
 def list_events(
     session: Session,
     viewer: Viewer,
@@ -59,10 +155,12 @@ def list_events(
     event: str | None = None,
     user_id: int | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 500,
 ) -> list[AuditRow]:
-    """The newest audit events first, optionally only one event kind and/or one user (admins only)."""
-    require(viewer, "audit.read")
+    """The newest audit events first, optionally only one event kind, one user and/or the window
+    ``since <= at < until`` (administrators only)."""
+    check(session, viewer, "audit.read")
     if event is not None and event not in AUDIT_EVENTS:
         raise ValueError(f"event: unknown audit event {event!r}; expected one of {list(AUDIT_EVENTS)}")
     if not isinstance(limit, int) or not 1 <= limit <= 10_000:
@@ -79,6 +177,8 @@ def list_events(
         stmt = stmt.where(AuditEvent.user_id == user_id)
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
     return [
         AuditRow(
             id=row.id, at=row.at, user_id=row.user_id, username=username, event=row.event, detail=row.detail

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from settings import Settings
+from settings import Settings, private_dir, private_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -46,7 +46,10 @@ def make_engine(url: str) -> Engine:
         if parsed.database in (None, "", ":memory:"):
             engine = create_engine(url)  # one private database per thread; tests and doctests only
         else:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            database = Path(parsed.database)
+            private_dir(database.parent)
+            # Created 0600 before SQLite opens it; SQLite then creates -wal and -shm with the same mode.
+            private_file(database)
             # check_same_thread off: pooled connections move between Streamlit's script threads.
             engine = create_engine(
                 url,
@@ -100,7 +103,7 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    lock_path = Path(f"{database}.migrate.lock")
+    lock_path = private_file(Path(f"{database}.migrate.lock"))
     with lock_path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

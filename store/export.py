@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +17,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.audit import log_event
-from store.dashboard import Filters, apply_filters
+from store.audit import AuditRow, check, log_event
+from store.dashboard import Filters, apply_filters, scoped
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
-from store.permissions import Viewer, require
+from store.permissions import Viewer
 
 COLUMNS: tuple[str, ...] = (
     "attempt_id",
@@ -38,12 +40,25 @@ COLUMNS: tuple[str, ...] = (
     "content_version",
 )
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
+# Characters no export format can carry: C0 controls but tab and newline, DEL, C1 controls, lone
+# surrogates and the non-characters U+FFFE/U+FFFF (XML 1.0 forbids them, so DOCX and XLSX writers raise).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for every export: line and page breaks of any kind become ``\\n``, other control
+    characters are dropped (issue 11 item 8: a form feed once made the DOCX export raise).
+
+    >>> printable("a\\x0cb\\r\\nc\\x00d\\te")
+    'a\\nb\\ncd\\te'
+    """
+    return _UNPRINTABLE.sub("", _BREAKS.sub("\n", text))
 
 
 def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[dict[str, Any]]:
     """Completed attempts matching ``filters`` as flat rows (keys: COLUMNS), oldest first; audited as 'export'."""
-    require(viewer, "export")
-    f = filters or Filters()
+    f = scoped(session, viewer, filters, "export")
     tags = (
         select(AttemptErrorTag.attempt_id, func.aggregate_strings(AttemptErrorTag.tag, ";").label("tags"))
         .group_by(AttemptErrorTag.attempt_id)
@@ -86,14 +101,36 @@ def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = Non
     return rows
 
 
+AUDIT_COLUMNS: tuple[str, ...] = ("id", "at_utc", "username", "event", "detail")
+
+
+def audit_csv(session: Session, viewer: Viewer, rows: list[AuditRow]) -> bytes:
+    """The audit rows an administrator is looking at as CSV (the export itself is audited)."""
+    check(session, viewer, "audit.read")
+    flat = [
+        {
+            "id": r.id,
+            "at_utc": _naive(r.at),
+            "username": r.username or "",
+            "event": r.event,
+            "detail": json.dumps(r.detail, ensure_ascii=False, sort_keys=True),
+        }
+        for r in rows
+    ]
+    log_event(session, "export", user_id=viewer.user_id, detail={"what": "audit_log", "rows": len(rows)})
+    return to_csv(flat, AUDIT_COLUMNS)
+
+
 def _naive(value: datetime | None) -> datetime | None:
     # Spreadsheets have no time zones; the column names say the times are UTC.
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_RISKY):
-        return "'" + value
+    if isinstance(value, str):
+        value = printable(value)
+        if value.startswith(_RISKY):
+            return "'" + value
     return value
 
 
@@ -104,7 +141,8 @@ def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> by
     ['a,b', "1,'=x"]
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends; csv then quotes any value holding a \r or \n, so neither can split a row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell_text(_safe(row.get(c))) for c in columns])

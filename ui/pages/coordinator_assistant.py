@@ -16,6 +16,7 @@ from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library, get_settings, module_catalogue
 from ui.state import require_role
 from ui.widgets import case_panels, draft_view, exporters, replies, workflow
+from ui.widgets.audit_hooks import audited_drafter, record_download
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
 
@@ -100,7 +101,13 @@ with source_tab:
 
             made = None
             with core_errors("Drafting"), st.spinner(INDEX_NOTE):
-                made = draft_case(case, kind, settings=settings, library=get_library())
+                made = draft_case(
+                    case,
+                    kind,
+                    settings=settings,
+                    library=get_library(),
+                    drafter=audited_drafter(settings, viewer),
+                )
             if made is not None:
                 _keep(made, (module, case.seed))
 
@@ -151,7 +158,9 @@ with source_tab:
             exporters.to_docx(title, text or "", labels),
             file_name=f"precert-{draft.kind}-{stamp}.docx",
             key="co_docx",
-            on_click="ignore",
+            on_click=record_download,
+            args=(viewer, "draft", "docx"),
+            kwargs={"case_id": draft.case_id, "kind": draft.kind},
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         d.download_button(
@@ -160,7 +169,9 @@ with source_tab:
             mime="application/pdf",
             file_name=f"precert-{draft.kind}-{stamp}.pdf",
             key="co_pdf",
-            on_click="ignore",
+            on_click=record_download,
+            args=(viewer, "draft", "pdf"),
+            kwargs={"case_id": draft.case_id, "kind": draft.kind},
         )
 
 with manual_tab:
@@ -223,7 +234,7 @@ with manual_tab:
         else:
             answer = None
             with core_errors("Answering"), st.spinner(INDEX_NOTE):
-                answer = ask(asked, payer=payer, settings=settings)
+                answer = ask(asked, payer=payer, settings=settings, drafter=audited_drafter(settings, viewer))
             if answer is not None:
                 st.text(answer.text)
                 draft_view.warnings(answer)

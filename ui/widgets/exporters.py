@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from store.export import printable
+
 # The PDF core fonts cover Latin-1 only; typographic characters get their plain equivalents and
 # anything else still outside Latin-1 becomes '?', so a letter always renders.
 _PLAIN = str.maketrans(
@@ -41,9 +43,16 @@ def pdf_safe(text: str) -> str:
     return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
+def _clean(title: str, body: str, citations: Sequence[str]) -> tuple[str, str, list[str]]:
+    # Every string through the one sanitiser the CSV/XLSX exports use: a form feed or NUL in an edited
+    # draft must not make an export raise.
+    return printable(title), printable(body), [printable(c) for c in citations]
+
+
 def to_docx(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
     from docx import Document
 
+    title, body, citations = _clean(title, body, citations)
     doc = Document()
     doc.add_heading(title, level=1)
     for paragraph in body.split("\n"):
@@ -61,6 +70,7 @@ def to_pdf(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import WrapMode
 
+    title, body, citations = _clean(title, body, citations)
     pdf = FPDF(format="Letter")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(20, 18, 20)

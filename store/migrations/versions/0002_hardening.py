@@ -84,6 +84,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("supervisor_id", "cohort_id", name=op.f("pk_supervisor_cohorts")),
     )
     op.create_index(op.f("ix_supervisor_cohorts_cohort_id"), "supervisor_cohorts", ["cohort_id"])
+    # Until now a supervisor saw everyone; keep at least their own cohort visible after the upgrade.
+    op.execute(
+        sa.text(
+            "INSERT INTO supervisor_cohorts (supervisor_id, cohort_id, created_at) "
+            "SELECT id, cohort_id, created_at FROM users WHERE role = 'supervisor' AND cohort_id IS NOT NULL"
+        )
+    )
 
     op.create_table(
         "login_throttle",
