@@ -11,7 +11,7 @@ from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, get_library, module_catalogue
 from ui.state import require_role
-from ui.widgets import action_forms, case_panels, case_state, replies, workflow
+from ui.widgets import action_forms, case_panels, case_state, finish, replies, workflow
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
@@ -49,7 +49,7 @@ library = get_library()
 policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
 
 st.subheader(md_escape(case.title))
-info, finish = st.columns([5, 2])
+info = st.container()
 info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
 info.caption(
     f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action advances the simulated clock"
@@ -76,13 +76,6 @@ if cs.finished:
         st.rerun()
     if back.button("Back to the modules", key="ws_back"):
         st.switch_page("ui/pages/trainee_modules.py")
-elif finish.button(
-    "Finish and grade",
-    key="ws_finish",
-    type="primary",
-    help="Ends the case: your actions are graded against the case's answer key.",
-) and case_state.finish(viewer, case, cs):
-    st.rerun()
 
 if cs.steps and not cs.finished:
     with st.container(border=True):
@@ -132,4 +125,6 @@ with log_tab:
     replies.activity_log(cs.actions, cs.steps)
 
 if action is not None and case_state.perform(viewer, case, cs, action) is not None:
+    st.rerun()
+if not done and finish.finish_section(cs.actions, standing, done) and case_state.finish(viewer, case, cs):
     st.rerun()
