@@ -11,7 +11,7 @@ from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, get_library, module_catalogue
 from ui.state import require_role
-from ui.widgets import action_forms, case_panels, case_state, finish, replies, workflow
+from ui.widgets import action_forms, case_panels, case_state, finish, replies, reply_here, workflow
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
@@ -77,14 +77,6 @@ if cs.finished:
     if back.button("Back to the modules", key="ws_back"):
         st.switch_page("ui/pages/trainee_modules.py")
 
-if cs.steps and not cs.finished:
-    with st.container(border=True):
-        st.markdown(
-            f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
-            f"{replies.when(cs.actions[-1].at)}"
-        )
-        replies.result(cs.steps[-1])
-
 left, right = st.columns(2)
 with left:
     case_panels.patient_panel(case)
@@ -103,28 +95,33 @@ if case.prior_submission is not None:
             replies.determination(prior)
 
 done = cs.finished
-elig_tab, request_tab, follow_tab, query_tab, log_tab = st.tabs(
-    ["Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log"]
-)
+# Each reply is drawn under the form that caused it, in the tab kept from the last action.
+elig_tab, request_tab, follow_tab, query_tab, log_tab = reply_here.tabs()
 action = None
 with elig_tab:
     action = action_forms.eligibility_form(case, cs.actions, done)
+    reply_here.reply_below(cs, "eligibility")
     st.divider()
     action = action_forms.lookup_form(case, cs.actions, done) or action
+    reply_here.reply_below(cs, "auth_lookup")
 with request_tab:
     action = action_forms.request_form(case, cs.actions, done) or action
+    reply_here.reply_below(cs, "submission")
 with follow_tab:
     standing = workflow.current_determination(case, cs.steps, library)
     action = (
         action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id), done)
         or action
     )
+    reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
 with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
+    reply_here.reply_below(cs, "provider_query", "close")
 with log_tab:
     replies.activity_log(cs.actions, cs.steps)
 
 if action is not None and case_state.perform(viewer, case, cs, action) is not None:
+    reply_here.remember(cs)
     st.rerun()
 if not done and finish.finish_section(cs.actions, standing, done) and case_state.finish(viewer, case, cs):
     st.rerun()
