@@ -72,7 +72,7 @@ def duplicate_request(
     >>> from scenarios.models import RequestedLine
     >>> sent = Submission(at=datetime(2026, 3, 2, 10), member_id="M", patient_last_name="L",
     ...     patient_dob=date(1970, 1, 1), ordering_npi="1", servicing_npi="1", diagnoses=["M54.16"],
-    ...     procedures=[RequestedLine(code="72148")], date_of_service=date(2026, 3, 9))
+    ...     procedures=[RequestedLine(code="72148", units=1)], date_of_service=date(2026, 3, 9))
     >>> duplicate_request([sent], None, ["72148"], date(2026, 3, 9))[:38]
     'A request for 72148 on 2026-03-09 was '
     >>> duplicate_request([sent], None, ["72148"], date(2026, 3, 10)) is None
