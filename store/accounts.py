@@ -13,14 +13,15 @@ from typing import Any, Literal, cast
 
 import bcrypt
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store.audit import log_event
+from store.access import require_cohort, visible_cohorts
+from store.audit import check, log_event
 from store.db import lock_for_write, utcnow
 from store.models import ROLES, Cohort, User
-from store.permissions import NotFound, Role, Viewer, require
+from store.permissions import NotFound, Role, Viewer
 
 DEFAULT_COST = 12
 MAX_FAILED_LOGINS = 5
@@ -174,7 +175,7 @@ def create_user(
     now: datetime | None = None,
 ) -> UserOut:
     """Create an account (administrators only); raises ValueError naming the field that is wrong."""
-    require(viewer, "user.manage")
+    check(session, viewer, "user.manage")
     return _insert_user(session, viewer.user_id, username, display_name, password, role, cohort_id, cost, now)
 
 
@@ -341,8 +342,13 @@ def list_users(
     cohort_id: int | None = None,
 ) -> list[UserOut]:
     """Accounts ordered by username, optionally one role and/or one cohort (supervisors and admins)."""
-    require(viewer, "user.list")
+    check(session, viewer, "user.list")
     stmt = select(User, Cohort.name).outerjoin(Cohort, Cohort.id == User.cohort_id).order_by(User.username)
+    scope = visible_cohorts(session, viewer)
+    if scope is not None:  # a supervisor: the members of their cohorts, and themself
+        stmt = stmt.where(or_(User.cohort_id.in_(scope), User.id == viewer.user_id))
+        if cohort_id is not None:
+            require_cohort(session, viewer, cohort_id, "user.list")
     if role is not None:
         stmt = stmt.where(User.role == validate_role(role))
     if cohort_id is not None:
@@ -372,7 +378,7 @@ def change_role(
     session: Session, viewer: Viewer, user_id: int, role: Any, *, now: datetime | None = None
 ) -> UserOut:
     """Give an account another role; the last active administrator cannot be demoted."""
-    require(viewer, "user.manage")
+    check(session, viewer, "user.manage")
     new_role = validate_role(role)
     user = _target(session, user_id)
     if user.role == "admin" and new_role != "admin" and _other_active_admins(session, user.id) == 0:
@@ -392,7 +398,7 @@ def change_role(
 
 
 def unlock_user(session: Session, viewer: Viewer, user_id: int, *, now: datetime | None = None) -> UserOut:
-    require(viewer, "user.manage")
+    check(session, viewer, "user.manage")
     user = _target(session, user_id)
     user.failed_logins = 0
     user.locked_until = None
@@ -417,7 +423,7 @@ def set_password(
 ) -> UserOut:
     """An administrator sets a new password for an account (a forgotten one, the demo accounts' shared
     one); the lock-out is lifted too. Audited without the password."""
-    require(viewer, "user.manage")
+    check(session, viewer, "user.manage")
     secret = validate_password(password)
     user = _target(session, user_id)
     user.password_hash = hash_password(secret, cost)
@@ -442,7 +448,7 @@ def set_active(
     now: datetime | None = None,
 ) -> UserOut:
     """Deactivate (or reactivate) an account; records stay. One cannot deactivate oneself or the last admin."""
-    require(viewer, "user.manage")
+    check(session, viewer, "user.manage")
     if not isinstance(active, bool):
         raise ValueError(f"active: expected true or false, got {type(active).__name__}")
     user = _target(session, user_id)

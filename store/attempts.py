@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from grading.models import Dimension
 from scenarios.models import Action
-from store.audit import log_event
+from store.access import require_person
+from store.audit import audit_read, check, deny, log_event
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, User
 from store.payload import check_size, plain
-from store.permissions import AccessDenied, NotFound, Viewer, require
+from store.permissions import NotFound, Viewer, can
 
 _ACTIONS = TypeAdapter(list[Action])
 _TAG_RE = re.compile(r"[a-z0-9_]{1,64}")
@@ -157,7 +158,7 @@ class AttemptOut(AttemptSummary):
 
 def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str, Any]) -> AttemptSummary:
     """Store the viewer's own attempt with its actions, results, grade and error tags (one transaction)."""
-    require(viewer, "attempt.save_own")
+    check(session, viewer, "attempt.save_own")
     if viewer.user_id is None:
         raise ValueError("user: attempts belong to a person; sign in as the trainee who made the attempt")
     data = attempt if isinstance(attempt, AttemptIn) else AttemptIn.model_validate(attempt)
@@ -201,7 +202,7 @@ def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut
     """One attempt in full. Trainees may open only their own (AccessDenied otherwise); coordinators none."""
     if not isinstance(attempt_id, int) or isinstance(attempt_id, bool):
         raise ValueError(f"attempt id: expected a whole number, got {type(attempt_id).__name__}")
-    require(viewer, "attempt.read_own")
+    check(session, viewer, "attempt.read_own", attempt_id=attempt_id)
     if not 0 < attempt_id < 2**63:  # beyond any id a database stores (SQLite and PostgreSQL would raise)
         raise NotFound(f"attempt {attempt_id} does not exist")
     found = session.execute(
@@ -214,12 +215,16 @@ def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut
         raise NotFound(f"attempt {attempt_id} does not exist")
     a, username = found
     if a.user_id != viewer.user_id:
-        try:
-            require(viewer, "attempt.read_any")
-        except AccessDenied:
-            raise AccessDenied(
-                f"Attempt {attempt_id} belongs to another trainee; you can open only your own."
-            ) from None
+        if not can(viewer.role, "attempt.read_any"):
+            raise deny(
+                session,
+                viewer,
+                "attempt.read_any",
+                f"Attempt {attempt_id} belongs to another trainee; you can open only your own.",
+                attempt_id=attempt_id,
+            )
+        require_person(session, viewer, a.user_id, "attempt.read_any")
+        audit_read(session, viewer, "attempt", attempt_id=attempt_id, target_id=a.user_id)
     summary = AttemptSummary.of(a, username)
     return AttemptOut(
         **summary.model_dump(),
@@ -240,7 +245,11 @@ def attempts_for(
     limit: int = 500,
 ) -> list[AttemptSummary]:
     """A user's attempts, newest first (trainees: only their own)."""
-    require(viewer, "attempt.read_own" if user_id == viewer.user_id else "attempt.read_any")
+    if user_id == viewer.user_id:
+        check(session, viewer, "attempt.read_own")
+    else:
+        require_person(session, viewer, user_id, "attempt.read_any")
+        audit_read(session, viewer, "attempt_list", target_id=user_id)
     stmt = (
         select(Attempt, User.username)
         .join(User, User.id == Attempt.user_id)

@@ -11,10 +11,11 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from store.audit import log_event
+from store.access import require_cohort, require_person, visible_cohorts
+from store.audit import audit_read, check, log_event
 from store.db import utcnow
 from store.models import Assignment, Attempt, Cohort, User
-from store.permissions import NotFound, Viewer, require
+from store.permissions import NotFound, Viewer
 
 MODULE_ID_RE = re.compile(r"[a-z0-9_]{1,100}")
 
@@ -59,7 +60,7 @@ def validate_module_id(value: Any) -> str:
 
 
 def create_cohort(session: Session, viewer: Viewer, name: Any, *, now: datetime | None = None) -> CohortOut:
-    require(viewer, "cohort.manage")
+    check(session, viewer, "cohort.manage")
     if not isinstance(name, str) or not " ".join(name.split()):
         raise ValueError("cohort name: must not be empty; e.g. 'Spring 2026 intake'")
     clean = " ".join(name.split())
@@ -82,13 +83,16 @@ def create_cohort(session: Session, viewer: Viewer, name: Any, *, now: datetime 
 
 
 def list_cohorts(session: Session, viewer: Viewer) -> list[CohortOut]:
-    require(viewer, "cohort.view")
+    check(session, viewer, "cohort.view")
     stmt = (
         select(Cohort, func.count(User.id))
         .outerjoin(User, User.cohort_id == Cohort.id)
         .group_by(Cohort.id)
         .order_by(Cohort.name)
     )
+    scope = visible_cohorts(session, viewer)
+    if scope is not None:
+        stmt = stmt.where(Cohort.id.in_(scope))
     return [
         CohortOut(id=c.id, name=c.name, members=n, created_at=c.created_at) for c, n in session.execute(stmt)
     ]
@@ -105,7 +109,7 @@ def assign_module(
     now: datetime | None = None,
 ) -> AssignmentOut:
     """Assign a module to a cohort or to one user (exactly one), optionally with a due date."""
-    require(viewer, "assignment.manage")
+    check(session, viewer, "assignment.manage")
     module = validate_module_id(module_id)
     if (cohort_id is None) == (user_id is None):
         raise ValueError("assignment: give either a cohort or a user, not both and not neither")
@@ -113,6 +117,10 @@ def assign_module(
         raise ValueError(f"cohort: no cohort with id {cohort_id!r}")
     if user_id is not None and session.get(User, user_id) is None:
         raise ValueError(f"user: no account with id {user_id!r}")
+    if cohort_id is not None:
+        require_cohort(session, viewer, cohort_id, "assignment.manage")
+    if user_id is not None:
+        require_person(session, viewer, user_id, "assignment.manage")
     if due_date is not None and (not isinstance(due_date, date) or isinstance(due_date, datetime)):
         raise ValueError(f"due date: expected a date, got {type(due_date).__name__}")
     row = Assignment(
@@ -125,6 +133,19 @@ def assign_module(
     )
     session.add(row)
     session.flush()
+    log_event(
+        session,
+        "assignment_change",
+        user_id=viewer.user_id,
+        at=row.created_at,
+        detail={
+            "assignment_id": row.id,
+            "module_id": module,
+            "cohort_id": cohort_id,
+            "user_id": user_id,
+            "due_date": None if due_date is None else due_date.isoformat(),
+        },
+    )
     return AssignmentOut(id=row.id, module_id=module, due_date=due_date, cohort_id=cohort_id, user_id=user_id)
 
 
@@ -136,12 +157,14 @@ def assignments_for(
     Trainees see only their own; supervisors and administrators anyone's. ``as_of`` decides 'overdue'.
     """
     if user_id != viewer.user_id:
-        require(viewer, "assignment.manage")
+        user = require_person(session, viewer, user_id, "assignment.manage")
+        audit_read(session, viewer, "assignments", target_id=user.id)
     else:
-        require(viewer, "assignment.view_own")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user: no account with id {user_id!r}")
+        check(session, viewer, "assignment.view_own")
+        found = session.get(User, user_id)
+        if found is None:
+            raise NotFound(f"user: no account with id {user_id!r}")
+        user = found
     targets = [Assignment.user_id == user_id]
     if user.cohort_id is not None:
         targets.append(Assignment.cohort_id == user.cohort_id)
@@ -194,7 +217,7 @@ def assignments_for(
 
 
 def cohort_assignments(session: Session, viewer: Viewer, cohort_id: int) -> list[AssignmentOut]:
-    require(viewer, "assignment.manage")
+    require_cohort(session, viewer, cohort_id, "assignment.manage")
     rows = session.scalars(
         select(Assignment).where(Assignment.cohort_id == cohort_id).order_by(Assignment.due_date)
     )

@@ -14,8 +14,10 @@ from pydantic import BaseModel
 from sqlalchemy import Date, Float, Select, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from store.access import require_cohort, visible_cohorts
+from store.audit import check
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, User
-from store.permissions import Viewer, require
+from store.permissions import Action, Viewer
 
 
 class Filters(BaseModel):
@@ -23,6 +25,23 @@ class Filters(BaseModel):
     module_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Set by :func:`scoped` from the viewer, never trusted from the caller: the cohorts a supervisor
+    # may see (None: every cohort, for administrators).
+    cohort_scope: tuple[int, ...] | None = None
+
+
+def scoped(
+    session: Session, viewer: Viewer, filters: Filters | None, action: Action = "dashboard.view"
+) -> Filters:
+    """``filters`` limited to what ``viewer`` may see: the permission, the chosen cohort (denied and
+    audited if it is not the viewer's) and, with no cohort chosen, the viewer's cohorts only."""
+    f = filters or Filters()
+    if f.cohort_id is not None:
+        require_cohort(session, viewer, f.cohort_id, action)
+    else:
+        check(session, viewer, action)
+    scope = visible_cohorts(session, viewer)
+    return f.model_copy(update={"cohort_scope": None if scope is None else tuple(sorted(scope))})
 
 
 class ModuleStat(BaseModel):
@@ -81,6 +100,8 @@ def _pass_rate() -> Any:
 def apply_filters(stmt: Select[Any], f: Filters) -> Select[Any]:
     """Restrict ``stmt`` (which selects from attempts) to completed attempts matching ``f``."""
     stmt = stmt.where(Attempt.status == "completed")
+    if f.cohort_scope is not None:
+        stmt = stmt.where(Attempt.user_id.in_(select(User.id).where(User.cohort_id.in_(f.cohort_scope))))
     if f.cohort_id is not None:
         # IN, not JOIN: lets the database walk the (user_id, completed_at) index for the cohort's members.
         stmt = stmt.where(Attempt.user_id.in_(select(User.id).where(User.cohort_id == f.cohort_id)))
@@ -134,8 +155,7 @@ def _num(value: Any) -> float | None:
 
 def module_stats(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[ModuleStat]:
     """Attempts, trainees, mean score and pass rate per module."""
-    require(viewer, "dashboard.view")
-    sub = _per_user_module(filters or Filters())
+    sub = _per_user_module(scoped(session, viewer, filters))
     stmt = (
         select(
             sub.c.module_id,
@@ -162,12 +182,12 @@ def _week_start(session: Session) -> Any:
 
 def weekly_trend(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[WeekStat]:
     """Attempts, mean score and pass rate per calendar week (Monday start, UTC), oldest first."""
-    require(viewer, "dashboard.view")
+    f = scoped(session, viewer, filters)
     week = _week_start(session).label("week")
     stmt = (
         apply_filters(
             select(week, func.count(Attempt.id), func.avg(Attempt.total_score), _pass_rate()),
-            filters or Filters(),
+            f,
         )
         .group_by(week)
         .order_by(week)
@@ -182,9 +202,8 @@ def dimension_means(
     session: Session, viewer: Viewer, filters: Filters | None = None
 ) -> dict[str, float | None]:
     """Mean percentage per grading dimension (None where no attempt was graded on it)."""
-    require(viewer, "dashboard.view")
     cols = [func.avg(getattr(Attempt, d)) for d in DIMENSIONS]
-    row = session.execute(apply_filters(select(*cols), filters or Filters())).one()
+    row = session.execute(apply_filters(select(*cols), scoped(session, viewer, filters))).one()
     return {d: _num(v) for d, v in zip(DIMENSIONS, row, strict=True)}
 
 
@@ -198,8 +217,7 @@ def top_error_tags(
 ) -> list[TagCount]:
     """The most frequent error tags: how many completed attempts carry each, and what share of all
     completed attempts that is (``total``, if the caller has already counted them)."""
-    require(viewer, "dashboard.view")
-    f = filters or Filters()
+    f = scoped(session, viewer, filters)
     if total is None:
         total = session.scalar(apply_filters(select(func.count(Attempt.id)), f)) or 0
     n = func.count(AttemptErrorTag.attempt_id)
@@ -217,8 +235,7 @@ def trainee_summaries(
     session: Session, viewer: Viewer, filters: Filters | None = None
 ) -> list[TraineeSummary]:
     """One row per trainee (in the cohort, if one is chosen), including those with no attempts yet."""
-    require(viewer, "dashboard.view")
-    f = filters or Filters()
+    f = scoped(session, viewer, filters)
     sub = _per_user_module(f)
     per_user = (
         select(
@@ -249,6 +266,8 @@ def trainee_summaries(
     )
     if f.cohort_id is not None:
         stmt = stmt.where(User.cohort_id == f.cohort_id)
+    if f.cohort_scope is not None:
+        stmt = stmt.where(User.cohort_id.in_(f.cohort_scope))
     return [
         TraineeSummary(
             user_id=i,
@@ -272,8 +291,7 @@ def cohort_dashboard(
     top_tags: int = 10,
 ) -> CohortDashboard:
     """Everything the supervisor dashboard shows, in one call (five grouped queries)."""
-    require(viewer, "dashboard.view")
-    f = filters or Filters()
+    f = scoped(session, viewer, filters)
     # Totals and dimension means share one pass over the attempts.
     n, mean, rate, *dims = session.execute(
         apply_filters(

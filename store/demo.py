@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from grading.defects import DEFECTS
 from scenarios.models import Action, Case
+from store.access import assign_supervisor
 from store.accounts import DEFAULT_COST, create_user
 from store.attempts import save_attempt
 from store.cohorts import assign_module, create_cohort
@@ -141,6 +142,9 @@ def seed_demo(
         )
         for u, d, r in people
     }
+    for made in users.values():
+        if made.role == "supervisor":  # supervisors see only the cohorts they are assigned
+            assign_supervisor(session, viewer, made.id, cohort.id, now=at)
     for k, module in enumerate(engines.module_ids[:3]):
         assign_module(
             session,

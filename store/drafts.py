@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.audit import audit_read, check, log_event
 from store.db import utcnow
 from store.models import Draft
 from store.payload import check_size, plain
-from store.permissions import Viewer, require
+from store.permissions import Viewer
 
 KIND_RE = re.compile(r"[a-z_]{1,40}")
 MAX_TEXT = 100_000
@@ -52,7 +53,7 @@ def save_draft(
     now: datetime | None = None,
 ) -> DraftOut:
     """Keep one assistant draft (``draft`` is the assistant's Draft model or its JSON) for the viewer."""
-    require(viewer, "draft.create")
+    check(session, viewer, "draft.create")
     if viewer.user_id is None:
         raise ValueError("user: drafts belong to a person; sign in first")
     if not isinstance(kind, str) or not KIND_RE.fullmatch(kind):
@@ -77,6 +78,13 @@ def save_draft(
     )
     session.add(row)
     session.flush()
+    log_event(
+        session,
+        "draft_saved",
+        user_id=viewer.user_id,
+        at=row.created_at,
+        detail={"draft_id": row.id, "kind": kind, "case_id": case_id, "chars": len(text)},
+    )
     return _out(row)
 
 
@@ -89,7 +97,11 @@ def drafts_for(
     limit: int = 100,
 ) -> list[DraftOut]:
     """A user's drafts, newest first (one's own; administrators anyone's)."""
-    require(viewer, "draft.read_own" if user_id == viewer.user_id else "draft.read_any")
+    if user_id == viewer.user_id:
+        check(session, viewer, "draft.read_own")
+    else:
+        check(session, viewer, "draft.read_any", target_id=user_id)
+        audit_read(session, viewer, "drafts", target_id=user_id)
     stmt = (
         select(Draft)
         .where(Draft.user_id == user_id)

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.audit import log_event
-from store.dashboard import Filters, apply_filters
+from store.dashboard import Filters, apply_filters, scoped
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
-from store.permissions import Viewer, require
+from store.permissions import Viewer
 
 COLUMNS: tuple[str, ...] = (
     "attempt_id",
@@ -42,8 +42,7 @@ _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[dict[str, Any]]:
     """Completed attempts matching ``filters`` as flat rows (keys: COLUMNS), oldest first; audited as 'export'."""
-    require(viewer, "export")
-    f = filters or Filters()
+    f = scoped(session, viewer, filters, "export")
     tags = (
         select(AttemptErrorTag.attempt_id, func.aggregate_strings(AttemptErrorTag.tag, ";").label("tags"))
         .group_by(AttemptErrorTag.attempt_id)

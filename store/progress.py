@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.attempts import AttemptIn, AttemptOut, AttemptSummary, get_attempt, save_attempt
+from store.audit import check, deny
 from store.models import Attempt
-from store.permissions import AccessDenied, NotFound, Viewer, require
+from store.permissions import NotFound, Viewer
 
 
 def _own_open(session: Session, viewer: Viewer, attempt_id: int) -> Attempt:
@@ -23,14 +24,20 @@ def _own_open(session: Session, viewer: Viewer, attempt_id: int) -> Attempt:
     if row is None:
         raise NotFound(f"attempt {attempt_id} does not exist")
     if row.user_id != viewer.user_id:
-        raise AccessDenied(f"Attempt {attempt_id} belongs to another trainee; you can change only your own.")
+        raise deny(
+            session,
+            viewer,
+            "attempt.save_own",
+            f"Attempt {attempt_id} belongs to another trainee; you can change only your own.",
+            attempt_id=attempt_id,
+        )
     if row.status != "in_progress":
         raise ValueError(f"attempt {attempt_id} is already {row.status}; start a new case to work again")
     return row
 
 
-def _person(viewer: Viewer) -> None:
-    require(viewer, "attempt.save_own")
+def _person(session: Session, viewer: Viewer) -> None:
+    check(session, viewer, "attempt.save_own")
     if viewer.user_id is None:
         raise ValueError("user: attempts belong to a person; sign in as the trainee who made the attempt")
 
@@ -42,7 +49,7 @@ def save_progress(
 
     Updating replaces the actions and results; the case must stay the same.
     """
-    _person(viewer)
+    _person(session, viewer)
     data = attempt if isinstance(attempt, AttemptIn) else AttemptIn.model_validate(attempt)
     if data.status != "in_progress":
         raise ValueError(
@@ -83,7 +90,7 @@ def complete_attempt(
     attempt_id: int | None = None,
 ) -> AttemptSummary:
     """Store the completed, graded ``record``, replacing the in-progress row ``attempt_id`` if given."""
-    _person(viewer)
+    _person(session, viewer)
     if record.status != "completed":
         raise ValueError(f"status: a finished attempt is 'completed', got {record.status!r}")
     if attempt_id is not None:
@@ -99,14 +106,14 @@ def complete_attempt(
 
 def abandon_attempt(session: Session, viewer: Viewer, attempt_id: int) -> None:
     """Mark the viewer's in-progress attempt abandoned (kept for the record, never counted)."""
-    _person(viewer)
+    _person(session, viewer)
     _own_open(session, viewer, attempt_id).status = "abandoned"
     session.flush()
 
 
 def open_attempts(session: Session, viewer: Viewer, *, limit: int = 20) -> list[AttemptOut]:
     """The viewer's attempts still in progress, newest first, with their actions (to resume one)."""
-    _person(viewer)
+    _person(session, viewer)
     ids = session.scalars(
         select(Attempt.id)
         .where(Attempt.user_id == viewer.user_id, Attempt.status == "in_progress")

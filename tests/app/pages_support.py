@@ -13,6 +13,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from settings import Settings
+from store.access import assign_supervisor
 from store.accounts import create_user
 from store.attempts import save_attempt
 from store.cohorts import assign_module, create_cohort
@@ -83,6 +84,9 @@ def build_world(folder: Path) -> World:
             cohort_id=cohort.id,
             cost=4,
         )
+        supervisor = viewers["supervisor"].user_id
+        assert supervisor is not None
+        assign_supervisor(session, SYSTEM, supervisor, cohort.id)  # supervisors see assigned cohorts only
         assign_module(
             session, SYSTEM, CASE[0], cohort_id=cohort.id, due_date=date.today() + timedelta(days=7)
         )

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.orm import Session
 from store_support import NOW, attempt_in, make_user
 
-from store import accounts, attempts, audit, cohorts, dashboard, drafts, export
-from store.permissions import ACTIONS, MATRIX, AccessDenied, Viewer, can
+from store import access, accounts, attempts, audit, cohorts, dashboard, drafts, export
+from store.permissions import ACTIONS, MATRIX, SYSTEM, AccessDenied, Viewer, can
 
 ROLES = ("trainee", "supervisor", "coordinator", "admin")
 T, S, C, A = "trainee", "supervisor", "coordinator", "admin"
@@ -53,6 +53,9 @@ class World:
         self.owner = make_user(session, "owner", cohort_id=self.cohort.id)
         self.attempt = attempts.save_attempt(session, self.owner, attempt_in())
         self.viewers = {r: make_user(session, f"as.{r}", role=r, cohort_id=self.cohort.id) for r in ROLES}
+        supervisor = self.viewers["supervisor"].user_id
+        assert supervisor is not None
+        access.assign_supervisor(session, SYSTEM, supervisor, self.cohort.id)  # scoping: test_cohort_scope.py
         self.spare = make_user(session, "spare")
 
     def calls(self, v: Viewer) -> dict[str, Callable[[], Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from store.access import set_supervisor_cohorts, supervisor_cohorts
 from store.accounts import change_role, create_user, list_users, set_active, set_password, unlock_user
 from store.cohorts import create_cohort, list_cohorts
 from store.models import ROLES
@@ -119,3 +120,24 @@ with cohort_tab:
             with core_errors("Creating the cohort"), db() as session:
                 made_cohort = create_cohort(session, viewer, name)
                 st.success(f"Created cohort {md_escape(made_cohort.name)}.")
+    supervisors = {u.username: u.id for u in users if u.role == "supervisor"}
+    cohort_names = {c.id: c.name for c in cohorts}
+    st.subheader("Which cohorts each supervisor sees")
+    st.caption("A supervisor sees the attempts, dashboards and exports of these cohorts only.")
+    boss = st.selectbox("Supervisor", list(supervisors), key="sc_user", index=None)
+    if boss is not None:
+        seen: list[int] = []
+        with core_errors("Loading the supervisor's cohorts"), db() as session:
+            seen = supervisor_cohorts(session, viewer, supervisors[boss])
+        with st.form("supervisor_cohorts"):
+            chosen = st.multiselect(
+                "Cohorts",
+                list(cohort_names),
+                default=seen,
+                format_func=cohort_names.__getitem__,
+                key="sc_cohorts",
+            )
+            if st.form_submit_button("Save", key="sc_submit"):
+                with core_errors("Saving the supervisor's cohorts"), db() as session:
+                    set_supervisor_cohorts(session, viewer, supervisors[boss], chosen)
+                    st.success(f"{md_escape(boss)} now sees {len(chosen)} cohort(s).")
