@@ -11,7 +11,16 @@ from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, get_library, module_catalogue
 from ui.state import require_role
-from ui.widgets import action_forms, case_panels, case_state, finish, replies, reply_here, workflow
+from ui.widgets import (
+    action_forms,
+    case_panels,
+    case_state,
+    finish,
+    replies,
+    reply_here,
+    unfinished,
+    workflow,
+)
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
@@ -19,9 +28,10 @@ from ui.widgets.text import md_escape
 viewer = require_role(*sorted(MATRIX["attempt.save_own"]))
 claim(viewer)
 st.title("Case workspace")
-cs = case_state.current()
+cs = case_state.current() or unfinished.restore_from_address(viewer)
 
 if cs is None:
+    unfinished.resume_list(viewer, key="pick_")
     st.write("Pick a module to open a case (or use **Start a case** on the Modules page).")
     modules = {m["id"]: m["title"] for m in module_catalogue()}
     module = st.selectbox("Module", list(modules), format_func=modules.__getitem__, key="pick_module")
@@ -36,9 +46,10 @@ if cs is None:
         except ValueError as exc:
             st.error(md_escape(str(exc)))
         else:
-            if case_state.start(viewer, module, seed) is not None:
+            if unfinished.open_case(viewer, module, seed) is not None:
                 st.rerun()
     st.stop()
+unfinished.keep_in_address(cs)  # a reload, a second tab or a bookmark reopens this case
 
 case = None
 with core_errors("Opening the case"):
