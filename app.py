@@ -13,9 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from settings import SettingsError
 from store.accounts import has_any_user, viewer_for
-from ui.auth_pages import FICTIONAL_NOTE, first_run_page, login_page, sign_out
+from store.sessions import validate_session
+from ui import session_cookie
+from ui.auth_pages import FICTIONAL_NOTE, first_run_page, login_page, restore_session, sign_out
 from ui.feedback import core_errors
-from ui.navigation import pages_for
+from ui.navigation import pages_for, signed_out_pages
 from ui.resources import db, get_engine, get_settings
 from ui.state import get_state
 from ui.widgets.text import md_escape
@@ -38,9 +40,23 @@ except SQLAlchemyError as exc:
 
 state = get_state()
 now = datetime.now(UTC)
-viewer, any_user = None, None
+viewer, any_user, session_ended = None, None, False
 with core_errors("Reading accounts"), db() as session:
     any_user = has_any_user(session)
+    if state.viewer is None and state.cookie_pending is None:
+        # A reload, a new tab or a bookmark: a new Streamlit session; the browser's token signs it in.
+        restored = restore_session(session, session_cookie.browser_token(), now, settings)
+        if restored is not None:
+            state.sign_in(restored, now)
+            state.token = session_cookie.browser_token()
+    elif state.token is not None:
+        # Checked on every run: a sign-out in another tab, the idle limit or the absolute lifetime ends it.
+        session_ended = (
+            validate_session(
+                session, state.token, now=now, idle=settings.session_idle, absolute=settings.session_absolute
+            )
+            is None
+        )
     if state.viewer is not None and state.viewer.user_id is not None:
         # Re-read each run: a role change or deactivation applies at once.
         viewer = viewer_for(session, state.viewer.user_id)
@@ -52,6 +68,12 @@ if state.signed_in and state.idle_expired(now, settings.session_timeout_min):
         f"You were signed out after {settings.session_timeout_min} minutes without activity. "
         "Sign in again to continue.",
         audit="idle_timeout",
+    )
+elif state.signed_in and session_ended:
+    sign_out(
+        "Your session has ended (you signed out in another tab, or it was idle or open too long). "
+        "Sign in again to continue.",
+        audit="session_ended",
     )
 elif state.signed_in and viewer is None:
     sign_out("Your account is no longer active. Ask an administrator.", audit="deactivated")
@@ -68,7 +90,7 @@ if not any_user and not state.signed_in:
         [st.Page(first_run_page, title="First run", icon=":material/rocket_launch:", url_path="setup")]
     )
 elif state.viewer is None:
-    page = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:", url_path="login")])
+    page = st.navigation(signed_out_pages(login_page), position="hidden")
 else:
     with st.sidebar:
         st.markdown(
@@ -78,4 +100,6 @@ else:
             sign_out("You signed out.")
             st.rerun()
     page = st.navigation(pages_for(state.viewer.role), expanded=True)  # an admin has 13 pages: show them all
+with st.sidebar:
+    session_cookie.write_pending(state)  # a zero-height component, only around sign-in and sign-out
 page.run()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
-from store.accounts import authenticate, create_admin
+from settings import Settings
+from store.accounts import authenticate, create_admin, viewer_for
 from store.audit import log_event
 from store.demo import load_engines, seed_demo
 from store.permissions import Viewer
+from store.sessions import create_session, revoke_all_sessions, revoke_session, validate_session
+from ui import session_cookie
 from ui.feedback import EXPECTED, core_errors
-from ui.resources import db
-from ui.state import get_state
+from ui.resources import db, get_settings
+from ui.state import PrecertState, get_state
 
 FICTIONAL_NOTE = (
     "All payers, patients, providers and policies in Precert Academy are fictional, for training."
@@ -21,6 +25,28 @@ FICTIONAL_NOTE = (
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_session(state: PrecertState, viewer: Viewer) -> None:
+    """Sign ``viewer`` in here and start the server-side session a reload or a new tab finds again."""
+    now = _now()
+    state.sign_in(viewer, now)
+    token = None
+    with core_errors("Starting your session"), db() as session:
+        assert viewer.user_id is not None  # the system account never signs in to the app
+        token = create_session(session, viewer.user_id, now=now)
+    if token is not None:
+        session_cookie.remember(state, token, now, get_settings().session_absolute)
+
+
+def restore_session(session: Any, token: str | None, now: datetime, settings: Settings) -> Viewer | None:
+    """The user a browser's session token still signs in (live, not idle, not too old), else None."""
+    if not token:
+        return None
+    user_id = validate_session(
+        session, token, now=now, idle=settings.session_idle, absolute=settings.session_absolute
+    )
+    return None if user_id is None else viewer_for(session, user_id)
 
 
 def load_demo_content(viewer: Viewer) -> None:
@@ -74,7 +100,7 @@ def first_run_page() -> None:
         return
     viewer = Viewer(user_id=admin.id, username=admin.username, role="admin", display_name=admin.display_name)
     state = get_state()
-    state.sign_in(viewer, _now())
+    start_session(state, viewer)
     state.add_flash("success", f"Administrator {admin.username} created; you are signed in.")
     if with_demo:
         load_demo_content(viewer)
@@ -100,15 +126,20 @@ def login_page() -> None:
     if result.status != "ok" or result.viewer is None:
         st.error(result.message)
         return
-    state.sign_in(result.viewer, _now())
+    start_session(state, result.viewer)
     st.rerun()
 
 
 def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
-    """Sign the current user out (audited) and show ``reason`` on the sign-in page."""
+    """Sign the current user out (audited) and show ``reason`` on the sign-in page. Signing out on
+    purpose ends every session of the user (all tabs and browsers); a time-out ends this one."""
     state = get_state()
     if state.viewer is not None:
         with core_errors("Signing out"), db() as session:
+            if audit == "user" and state.viewer.user_id is not None:
+                revoke_all_sessions(session, state.viewer.user_id, now=_now())
+            elif state.token:
+                revoke_session(session, state.token, now=_now())
             log_event(
                 session,
                 "logout",
@@ -116,3 +147,4 @@ def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
                 detail={"username": state.viewer.username, "by": audit},
             )
     state.sign_out(reason)
+    session_cookie.forget(state)

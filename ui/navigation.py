@@ -7,6 +7,7 @@ core function, render.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,12 @@ class PageSpec:
     path: str  # relative to the repository root (where app.py is)
     roles: frozenset[str]
     default: bool = False
+
+    @property
+    def url_path(self) -> str:
+        """The page's address (``/case_workspace``): the file name, so a bookmark or a second tab opens
+        the same page; the default page lives at ``/``."""
+        return "" if self.default else Path(self.path).stem
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -110,6 +117,22 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
     """``st.navigation`` input for ``role``: sections in registry order, each with its pages."""
     sections: dict[str, list[st.Page]] = {}
     for spec in specs_for(role):
-        page = st.Page(ROOT / spec.path, title=spec.title, icon=spec.icon, default=spec.default)
+        page = st.Page(
+            ROOT / spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            default=spec.default,
+            url_path=spec.url_path or None,
+        )
         sections.setdefault(spec.section, []).append(page)
     return sections
+
+
+def signed_out_pages(login: Callable[[], None]) -> list[st.Page]:
+    """Before sign-in: the sign-in form at ``/`` and at every page's address, so a bookmark or a
+    reload of a deep link shows the form (not "Page not found") and, once signed in, that page."""
+    pages = [st.Page(login, title="Sign in", icon=":material/login:", url_path="login", default=True)]
+    for spec in PAGES:
+        if spec.url_path:
+            pages.append(st.Page(login, title="Sign in", url_path=spec.url_path, visibility="hidden"))
+    return pages

@@ -30,6 +30,10 @@ class PrecertState:
     flash: list[tuple[FlashLevel, str]] = field(default_factory=list)
     # Why the user is on the sign-in page (idle time-out, deactivated), shown there once.
     signed_out_reason: str | None = None
+    # The server-side session token (store.sessions) behind this sign-in, and a cookie write the
+    # browser has not confirmed yet: ("set", token, expires ISO) or ("delete", "", "").
+    token: str | None = None
+    cookie_pending: tuple[str, str, str] | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -40,6 +44,7 @@ class PrecertState:
 
     def sign_out(self, reason: str | None = None) -> None:
         self.viewer, self.last_activity, self.signed_out_reason = None, None, reason
+        self.token = None
 
     def idle_expired(self, now: datetime, timeout_min: int) -> bool:
         """True when the user has been idle longer than ``timeout_min`` minutes.

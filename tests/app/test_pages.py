@@ -129,6 +129,7 @@ def test_trainee_works_a_case_end_to_end(world: World) -> None:
     assert any("10:20" in m.value for m in at.markdown)  # 5 + 5 + 20 simulated minutes
     assert narrative in texts(at)  # the activity log shows what was sent, as plain text
     at.button(key="ws_finish").click().run()
+    at.button(key="ws_finish_confirm").click().run()
     assert not at.exception and not at.error, errors(at)
     assert "Grade report" in [h.value for h in at.header]
     report = next(s.value for s in at.success if s.value.startswith("Score "))
@@ -337,4 +338,5 @@ def test_follow_up_on_an_earlier_decision(world: World, seed: int, form: str, ex
         s.value for s in at.success
     ]
     at.button(key="ws_finish").click().run()
+    at.button(key="ws_finish_confirm").click().run()
     assert not at.exception and "Grade report" in [h.value for h in at.header]

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from pages_support import CASE, PASSWORD, World, copy_world, signed_in
 
 from settings import Settings
+from store.access import assign_supervisor
 from store.accounts import create_user
 from store.attempts import AttemptIn, save_attempt
 from store.cohorts import assign_module, create_cohort
@@ -142,6 +143,7 @@ def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> World:
                 cohort_id=user.cohort_id,
                 display_name=user.display_name,
             )
+        assign_supervisor(session, SYSTEM, viewers["supervisor"].user_id or 0, cohort.id)
         assign_module(session, SYSTEM, CASE[0], cohort_id=cohort.id, due_date=now.date() + timedelta(days=3))
         results = replay(case, actions)
         record = attempt_record(

@@ -297,7 +297,9 @@ def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str
     d.see(re.compile(r"Request submitted at"))
     d.timings["submit_s"] = time.perf_counter() - started
     d.shot("workspace", anchor="Latest payer reply")
-    d.click("Finish and grade")
+    d.click("Finish and grade…")
+    d.see("Finish this case and grade it?")  # asked first
+    d.click("Yes, finish and grade")
     d.see_heading("Grade report")
     score = d.see(re.compile(r"Score \d+\.\d / 100")).inner_text()
     d.shot("grade-report")

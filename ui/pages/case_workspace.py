@@ -11,7 +11,16 @@ from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, get_library, module_catalogue
 from ui.state import require_role
-from ui.widgets import action_forms, case_panels, case_state, replies, workflow
+from ui.widgets import (
+    action_forms,
+    case_panels,
+    case_state,
+    finish,
+    replies,
+    reply_here,
+    unfinished,
+    workflow,
+)
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
@@ -19,9 +28,10 @@ from ui.widgets.text import md_escape
 viewer = require_role(*sorted(MATRIX["attempt.save_own"]))
 claim(viewer)
 st.title("Case workspace")
-cs = case_state.current()
+cs = case_state.current() or unfinished.restore_from_address(viewer)
 
 if cs is None:
+    unfinished.resume_list(viewer, key="pick_")
     st.write("Pick a module to open a case (or use **Start a case** on the Modules page).")
     modules = {m["id"]: m["title"] for m in module_catalogue()}
     module = st.selectbox("Module", list(modules), format_func=modules.__getitem__, key="pick_module")
@@ -36,9 +46,10 @@ if cs is None:
         except ValueError as exc:
             st.error(md_escape(str(exc)))
         else:
-            if case_state.start(viewer, module, seed) is not None:
+            if unfinished.open_case(viewer, module, seed) is not None:
                 st.rerun()
     st.stop()
+unfinished.keep_in_address(cs)  # a reload, a second tab or a bookmark reopens this case
 
 case = None
 with core_errors("Opening the case"):
@@ -49,7 +60,7 @@ library = get_library()
 policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
 
 st.subheader(md_escape(case.title))
-info, finish = st.columns([5, 2])
+info = st.container()
 info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
 info.caption(
     f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action advances the simulated clock"
@@ -76,21 +87,6 @@ if cs.finished:
         st.rerun()
     if back.button("Back to the modules", key="ws_back"):
         st.switch_page("ui/pages/trainee_modules.py")
-elif finish.button(
-    "Finish and grade",
-    key="ws_finish",
-    type="primary",
-    help="Ends the case: your actions are graded against the case's answer key.",
-) and case_state.finish(viewer, case, cs):
-    st.rerun()
-
-if cs.steps and not cs.finished:
-    with st.container(border=True):
-        st.markdown(
-            f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
-            f"{replies.when(cs.actions[-1].at)}"
-        )
-        replies.result(cs.steps[-1])
 
 left, right = st.columns(2)
 with left:
@@ -110,26 +106,33 @@ if case.prior_submission is not None:
             replies.determination(prior)
 
 done = cs.finished
-elig_tab, request_tab, follow_tab, query_tab, log_tab = st.tabs(
-    ["Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log"]
-)
+# Each reply is drawn under the form that caused it, in the tab kept from the last action.
+elig_tab, request_tab, follow_tab, query_tab, log_tab = reply_here.tabs()
 action = None
 with elig_tab:
     action = action_forms.eligibility_form(case, cs.actions, done)
+    reply_here.reply_below(cs, "eligibility")
     st.divider()
     action = action_forms.lookup_form(case, cs.actions, done) or action
+    reply_here.reply_below(cs, "auth_lookup")
 with request_tab:
     action = action_forms.request_form(case, cs.actions, done) or action
+    reply_here.reply_below(cs, "submission")
 with follow_tab:
     standing = workflow.current_determination(case, cs.steps, library)
     action = (
         action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id), done)
         or action
     )
+    reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
 with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
+    reply_here.reply_below(cs, "provider_query", "close")
 with log_tab:
     replies.activity_log(cs.actions, cs.steps)
 
 if action is not None and case_state.perform(viewer, case, cs, action) is not None:
+    reply_here.remember(cs)
+    st.rerun()
+if not done and finish.finish_section(cs.actions, standing, done) and case_state.finish(viewer, case, cs):
     st.rerun()

@@ -14,11 +14,13 @@ from store.permissions import Viewer
 from ui.feedback import core_errors
 from ui.resources import db
 from ui.state import current_viewer
+from ui.widgets import unfinished
 from ui.widgets.text import md_escape
 
 
 def _trainee(viewer: Viewer) -> None:
     assert viewer.user_id is not None  # the system account never signs in to the app
+    unfinished.resume_list(viewer, key="home_")
     st.subheader("Your assignments")
     with core_errors("Loading your assignments"), db() as session:
         assignments = assignments_for(session, viewer, viewer.user_id, as_of=datetime.now(UTC).date())

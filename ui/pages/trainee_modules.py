@@ -10,14 +10,13 @@ import streamlit as st
 from store.attempts import attempts_for
 from store.cohorts import assignments_for
 from store.permissions import MATRIX
-from store.progress import open_attempts
 from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import require_role
 from ui.widgets import case_state
+from ui.widgets import unfinished as unfinished_cases
 from ui.widgets.progress import module_progress
 from ui.widgets.scoped import claim
-from ui.widgets.text import md_escape
 
 WORKSPACE = "ui/pages/case_workspace.py"
 
@@ -26,27 +25,14 @@ claim(viewer)
 assert viewer.user_id is not None  # the system account never signs in to the app
 st.title("Modules")
 
-assignments, attempts, unfinished = [], [], []
+assignments, attempts = [], []
 with core_errors("Loading your progress"), db() as session:
     assignments = assignments_for(session, viewer, viewer.user_id, as_of=datetime.now(UTC).date())
     attempts = attempts_for(session, viewer, viewer.user_id)
-    unfinished = open_attempts(session, viewer)
 progress = module_progress(attempts)
 assigned = {a.module_id: a for a in assignments}
 
-if unfinished:
-    st.subheader("Unfinished cases")
-    for attempt in unfinished:
-        left, middle, right = st.columns([5, 1, 1])
-        left.write(
-            f"Case {md_escape(attempt.case_id)} · started {attempt.started_at:%Y-%m-%d %H:%M} UTC · "
-            f"{len(attempt.actions)} action(s) so far"
-        )
-        if middle.button("Resume", key=f"resume_{attempt.id}") and case_state.resume(attempt) is not None:
-            st.switch_page(WORKSPACE)
-        if right.button("Discard", key=f"discard_{attempt.id}", help="Closes the case without grading it."):
-            case_state.discard(viewer, attempt.id)
-            st.rerun()
+unfinished_cases.resume_list(viewer, key="", discard=True)
 
 for module in module_catalogue():
     mid = module["id"]

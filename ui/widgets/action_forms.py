@@ -14,7 +14,7 @@ import streamlit as st
 from scenarios.models import Action, Case
 from simulator import Determination
 from ui.state import KEEP
-from ui.widgets import workflow
+from ui.widgets import reply_here, workflow
 from ui.widgets.case_panels import doc_label
 from ui.widgets.codes import billable_note, icd_search, procedure_options
 from ui.widgets.text import md_escape
@@ -191,7 +191,17 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
         f"{used:,} / {workflow.NARRATIVE_MAX:,} characters"
         + (f" — {used - workflow.NARRATIVE_MAX:,} over the limit" if used > workflow.NARRATIVE_MAX else "")
     )
+    repeat = reply_here.duplicate_request(
+        actions,
+        case.prior_submission,
+        [str(c or "") for c, _, _ in lines],
+        dos if isinstance(dos, date) else None,
+    )
+    send_anyway = reply_here.confirm_repeat(repeat, "ws_req_dup_ok")
     if st.button("Submit the request to the payer", key="ws_req_go", disabled=disabled, type="primary"):
+        if not send_anyway:
+            st.error('Duplicate request: tick "Send it anyway" to send it, or change the request.')
+            return None
         form = workflow.RequestForm(
             member_id=member,
             patient_last_name=last,
@@ -221,7 +231,12 @@ def follow_up_forms(
     st.markdown(
         f"**Standing decision:** {standing.status.replace('_', ' ')} ({standing.action_code or 'no decision'})"
     )
-    pend, appeal, p2p = st.tabs(["Answer a pend", "Appeal", "Peer-to-peer"])
+    pend, appeal, p2p = st.tabs(
+        ["Answer a pend", "Appeal", "Peer-to-peer"],
+        default="Answer a pend" if standing.status == "pended" else "Appeal",
+        key="ws_follow_tab",
+        on_change="rerun",
+    )
     chosen: Action | None = None
     with pend:
         if standing.pend_reply_by is not None:
@@ -247,8 +262,12 @@ def follow_up_forms(
         expedited = st.checkbox("Expedited appeal", persist_state=KEEP, key="ws_appeal_expedited")
         letter = st.text_area("Appeal letter", persist_state=KEEP, key="ws_appeal_letter", height=220)
         st.caption(f"{len(letter or ''):,} / {workflow.LETTER_MAX:,} characters")
+        file_anyway = reply_here.confirm_repeat(reply_here.repeat_appeal(actions, level), "ws_appeal_dup_ok")
         if st.button("File the appeal", key="ws_appeal_go", disabled=disabled):
-            chosen = _build(lambda: workflow.appeal(case, actions, level, letter, added, expedited))
+            if not file_anyway:
+                st.error('Second appeal: tick "Send it anyway" to file it, or choose the next level.')
+            else:
+                chosen = _build(lambda: workflow.appeal(case, actions, level, letter, added, expedited))
     with p2p:
         cited = _doc_picker(case, "Documents the physician will cite", "ws_p2p_docs")
         points = st.text_area(

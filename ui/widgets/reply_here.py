@@ -1,0 +1,108 @@
+"""Where the payer's answer appears (issue 12 item 3): right under the form whose button caused it, in
+the tab the trainee was working in, with a toast; and a warning before a request or an appeal that
+repeats one already sent (a payer answers a duplicate as a duplicate, so the trainee should mean it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from scenarios.models import Action, Appeal, Submission
+from ui.widgets import replies
+from ui.widgets.text import md_escape
+from ui.widgets.workflow import CaseSession
+
+TAB_KEY = "ws_tab"  # the workspace tabs' state (a ws_ key: cleared when a new case starts)
+_NEXT_TAB = "ws_tab_next"  # set after an action, applied before the tabs are drawn on the next run
+_TOAST = "ws_toast"
+TABS = ("Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log")
+TAB_OF = {
+    "eligibility": TABS[0],
+    "auth_lookup": TABS[0],
+    "submission": TABS[1],
+    "pend_reply": TABS[2],
+    "appeal": TABS[2],
+    "peer_to_peer": TABS[2],
+    "provider_query": TABS[3],
+    "close": TABS[3],
+}
+
+
+def remember(cs: CaseSession) -> None:
+    """After an action was sent: keep its tab and announce the reply once (call before st.rerun)."""
+    if not cs.actions:
+        return
+    kind = cs.actions[-1].type
+    st.session_state[_NEXT_TAB] = TAB_OF.get(kind, TABS[0])
+    summary = replies.step_summary(cs.steps[-1]) if cs.steps else ""
+    st.session_state[_TOAST] = f"{replies.ACTION_LABEL.get(kind, kind)}: {summary}" if summary else None
+
+
+def tabs() -> list[Any]:
+    """The workspace tabs, opened on the tab of the last action (state kept across reruns)."""
+    pending = st.session_state.pop(_NEXT_TAB, None)
+    if pending in TABS:
+        st.session_state[TAB_KEY] = pending
+    toast = st.session_state.pop(_TOAST, None)
+    if toast:
+        st.toast(md_escape(toast), icon=":material/mark_email_read:")
+    return list(st.tabs(list(TABS), key=TAB_KEY, on_change="rerun"))
+
+
+def reply_below(cs: CaseSession, *kinds: str) -> None:
+    """The payer's latest reply, here, when the last action was one of ``kinds``."""
+    if not cs.steps or not cs.actions or cs.actions[-1].type not in kinds or cs.finished:
+        return
+    with st.container(border=True, key=f"ws_reply_{kinds[0]}"):
+        st.markdown(
+            f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
+            f"{replies.when(cs.actions[-1].at)}"
+        )
+        replies.result(cs.steps[-1])
+
+
+def duplicate_request(
+    actions: list[Action], earlier: Submission | None, codes: list[str], date_of_service: date | None
+) -> str | None:
+    """Why a new request repeats one already sent (same codes, same date of service), or None.
+
+    >>> from datetime import datetime
+    >>> from scenarios.models import RequestedLine
+    >>> sent = Submission(at=datetime(2026, 3, 2, 10), member_id="M", patient_last_name="L",
+    ...     patient_dob=date(1970, 1, 1), ordering_npi="1", servicing_npi="1", diagnoses=["M54.16"],
+    ...     procedures=[RequestedLine(code="72148", units=1)], date_of_service=date(2026, 3, 9))
+    >>> duplicate_request([sent], None, ["72148"], date(2026, 3, 9))[:38]
+    'A request for 72148 on 2026-03-09 was '
+    >>> duplicate_request([sent], None, ["72148"], date(2026, 3, 10)) is None
+    True
+    """
+    wanted = sorted(c for c in codes if c)
+    sent = [a for a in actions if isinstance(a, Submission)] + ([earlier] if earlier is not None else [])
+    for old in sent:
+        if sorted(p.code for p in old.procedures) == wanted and old.date_of_service == date_of_service:
+            return (
+                f"A request for {', '.join(wanted)} on {date_of_service} was already sent on this case. "
+                "The payer answers a second identical request as a duplicate; answer the pend or appeal "
+                "the decision instead."
+            )
+    return None
+
+
+def repeat_appeal(actions: list[Action], level: str | None) -> str | None:
+    """Why an appeal repeats one already filed at the same level, or None."""
+    if level is None or not any(isinstance(a, Appeal) and a.level == level for a in actions):
+        return None
+    return (
+        "An appeal at this level was already filed on this case. A payer decides each level once; "
+        "file the next level, or request a peer-to-peer."
+    )
+
+
+def confirm_repeat(problem: str | None, key: str) -> bool:
+    """Warn about ``problem`` and offer a deliberate "send it anyway"; True when sending may go ahead."""
+    if problem is None:
+        return True
+    st.warning(md_escape(problem), icon=":material/content_copy:")
+    return bool(st.checkbox("Send it anyway", key=key))
