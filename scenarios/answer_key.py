@@ -284,6 +284,8 @@ def _coverage_note(parts: CaseParts) -> str:
             f"Coverage with {cov.payer_name} ended {cov.effective_to.isoformat()}, before the date of service "
             f"{parts.dos.isoformat()}; ask the patient for current coverage before any request."
         )
+    if parts.archetype.coverage == "no_referral" and parts.archetype.expect.action != "resolve_coverage":
+        return f"No PCP referral is on file, and none is needed: the member's PCP ordered this service from {cov.payer_name}'s network."
     if parts.archetype.coverage == "no_referral":
         return f"{cov.payer_name} requires a PCP referral for this service and none is on file; ask the PCP for one."
     return "Coverage must be resolved with the patient and the payer before a request can be sent."

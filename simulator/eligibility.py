@@ -27,6 +27,9 @@ PRIMARY_CARE = frozenset(
         "nurse_practitioner",
     }
 )
+# Providers who carry out a PCP's order rather than see the member as a specialist: a PCP's imaging,
+# laboratory or equipment order needs no referral (docs/sources.md#benefits-and-plan-rules).
+ORDER_FULFILMENT = frozenset({"radiology", "laboratory", "pathology", "dme_supplier"})
 
 
 def _norm(member_id: str) -> str:
@@ -261,12 +264,21 @@ def network_reasons(view: PayerView) -> list[Reason]:
 
 
 def referral_missing(view: PayerView) -> Reason | None:
-    """HMO rule: a specialist service needs the PCP's referral on file (or a referral document sent)."""
+    """HMO rule: a specialist service needs the PCP's referral on file (or a referral document sent).
+
+    A service the PCP orders from a radiology facility, laboratory or DME supplier is not a specialist
+    visit; a specialist's order (an oncologist's PET/CT, a sleep physician's CPAP) needs the referral.
+    """
     if not view.manual.referral_required_for_specialists or view.coverage.referral_on_file:
         return None
     specialty = view.specialty(view.submission.servicing_npi)
     if specialty in PRIMARY_CARE:
         return None
+    if specialty in ORDER_FULFILMENT:
+        # the facility fulfils an order: the referral question is whether the orderer is a specialist
+        specialty = view.specialty(view.submission.ordering_npi)
+        if specialty in PRIMARY_CARE:
+            return None
     if any(doc.kind == "referral" for doc in view.documents):
         return None
     return Reason(
