@@ -364,7 +364,7 @@ def fuzz(examples: int, folder: Path | None = None, broken_roots: list[Path] | N
         which: int, kind: str, mode: int, value_pick: int, flags: list[str], root_pick: int, seed: int
     ) -> None:
         name, main, argv_for = commands[which]
-        if name == "store seed-demo" and flags[1].isdigit() and int(flags[1][:6]) > 6 and len(flags[1]) < 3:
+        if name == "store seed-demo" and re.fullmatch(r"[0-9]{1,2}", flags[1]) and int(flags[1]) > 6:
             flags[1] = "4"  # a real bcrypt cost 7..31 is a timing question, asked once in robustness.py
         files = {k: str(v) for k, v in corpus.valid.items()}
         if kind != "none":
