@@ -18,6 +18,7 @@ from ui.feedback import core_errors
 from ui.navigation import pages_for
 from ui.resources import db, get_engine, get_settings
 from ui.state import get_state
+from ui.widgets.text import md_escape
 
 st.set_page_config(page_title="Precert Academy", page_icon=":material/medical_information:", layout="wide")
 st.sidebar.caption(FICTIONAL_NOTE)
@@ -26,11 +27,12 @@ try:
     settings = get_settings()
     get_engine(settings)
 except SettingsError as exc:
-    st.error(f"Configuration error: {exc}")
+    st.error(f"Configuration error: {md_escape(str(exc))}")
     st.stop()
 except SQLAlchemyError as exc:
     st.error(
-        f"The database cannot be opened ({getattr(exc, 'orig', None) or exc}). Check DATABASE_URL or DATA_DIR."
+        f"The database cannot be opened ({md_escape(str(getattr(exc, 'orig', None) or exc))}). "
+        "Check DATABASE_URL or DATA_DIR."
     )
     st.stop()
 
@@ -70,7 +72,7 @@ elif state.viewer is None:
 else:
     with st.sidebar:
         st.markdown(
-            f"**{state.viewer.display_name or state.viewer.username}**  \n{state.viewer.role.title()}"
+            f"**{md_escape(state.viewer.display_name or state.viewer.username)}**  \n{state.viewer.role.title()}"
         )
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out("You signed out.")

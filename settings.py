@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -55,10 +56,24 @@ class Settings(BaseModel):
     session_timeout_min: int = Field(
         default=30, gt=0, description="Idle minutes before a signed-in user must sign in again."
     )
+    session_absolute_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description="Hours after sign-in when a session ends however active it is (absolute lifetime).",
+    )
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'precert.db'}"
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_timeout_min)
+
+    @property
+    def session_absolute(self) -> timedelta:
+        return timedelta(hours=self.session_absolute_hours)
 
     @property
     def chroma_dir(self) -> Path:
@@ -82,6 +97,7 @@ ENV_VARS: dict[str, str] = {
     "PRECERT_LLM_MAX_RETRIES": "llm_max_retries",
     "PRECERT_REDACT": "redact",
     "PRECERT_SESSION_TIMEOUT_MIN": "session_timeout_min",
+    "PRECERT_SESSION_ABSOLUTE_HOURS": "session_absolute_hours",
 }
 
 

@@ -34,21 +34,12 @@ from assistant.models import Draft  # noqa: E402
 from assistant.pipeline import draft_case  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from knowledge_base.loader import load_library  # noqa: E402
-from scenarios import generate_case  # noqa: E402
+from scenarios import generate_case, module_ids  # noqa: E402
 from scenarios.models import Case  # noqa: E402
 from settings import Settings, load_settings  # noqa: E402
 from simulator import adjudicate  # noqa: E402
 
-MODULES = (
-    "advanced_imaging",
-    "behavioral_health",
-    "coding",
-    "dme",
-    "eligibility_benefits",
-    "needs_authorization",
-    "specialty_drugs",
-    "surgery_admissions",
-)
+MODULES = module_ids()
 APPEALS = "pends_appeals"
 SUBMIT = ("submit", "submit_expedited")
 

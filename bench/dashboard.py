@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,10 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from bench_db import fresh_database
+from sqlalchemy import Engine, insert, text
 
-from settings import Settings
+from scenarios import module_ids
 from store.dashboard import (
     Filters,
     cohort_dashboard,
@@ -38,21 +37,11 @@ from store.dashboard import (
     trainee_summaries,
     weekly_trend,
 )
-from store.db import init_db, session_scope
+from store.db import session_scope
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
 from store.permissions import SYSTEM
 
-MODULES = [
-    "advanced_imaging",
-    "behavioral_health",
-    "coding",
-    "dme",
-    "eligibility_benefits",
-    "needs_authorization",
-    "pends_appeals",
-    "specialty_drugs",
-    "surgery_admissions",
-]
+MODULES = module_ids()
 TAGS = [
     "missing_required_document",
     "wrong_code_specificity",
@@ -160,31 +149,16 @@ def measure(engine: Engine) -> dict[str, float]:
 def run_on(url: str | None, attempts: int, folder: Path) -> dict[str, Any]:
     """Fill a fresh database with ``attempts`` and time the dashboard: SQLite under ``folder`` when ``url``
     is None, else a temporary schema on that PostgreSQL server (dropped afterwards)."""
-    admin, schema = None, ""
-    if url is not None:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-    try:
-        engine = init_db(Settings(data_dir=folder, database_url=url))
+    with fresh_database(url, folder) as engine:
         start = time.perf_counter()
         fill(engine, attempts)
         load_s = time.perf_counter() - start
-        result = {
+        return {
             "database": engine.dialect.name,
             "attempts": attempts,
             "load_s": round(load_s, 1),
             **measure(engine),
         }
-        engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-    return result
 
 
 def main() -> None:

@@ -41,21 +41,11 @@ from assistant.pipeline import draft_case  # noqa: E402
 from knowledge_base.embeddings import HashingEmbedding  # noqa: E402
 from knowledge_base.index import build_index  # noqa: E402
 from knowledge_base.loader import load_library  # noqa: E402
-from scenarios import generate_case  # noqa: E402
+from scenarios import generate_case, module_ids  # noqa: E402
 from scenarios.models import Case  # noqa: E402
 from settings import load_settings  # noqa: E402
 
-MODULES = (
-    "advanced_imaging",
-    "behavioral_health",
-    "coding",
-    "dme",
-    "eligibility_benefits",
-    "needs_authorization",
-    "pends_appeals",
-    "specialty_drugs",
-    "surgery_admissions",
-)
+MODULES = module_ids()
 # mode -> the planted items, each a string that must not be in the kept draft
 PLANTS: dict[str, list[str]] = {
     "invention": [sentence for sentence, _ in INVENTIONS],

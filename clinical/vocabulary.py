@@ -11,6 +11,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knowledge_base.content_files import load_yaml
+
 VOCABULARY_DIR = Path(__file__).resolve().parent / "vocabulary"
 
 
@@ -92,7 +94,7 @@ class Vocabulary:
 def _load(name: str, model: type[BaseModel]) -> BaseModel:
     path = VOCABULARY_DIR / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         return model.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
         raise VocabularyError(f"{path.name}: cannot read ({exc}); restore it from the repository") from exc

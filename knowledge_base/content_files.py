@@ -49,12 +49,22 @@ def format_error(
     return f"{file} > {error_location(err['loc'], empty)}: {error_message(err, guide)}"
 
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the same documents and errors, about
+# ten times faster, which every process that loads the content (app start, CLIs, tests) feels.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with the fastest safe loader available."""
+    return yaml.load(text, Loader=SAFE_LOADER)
+
+
 def parse_yaml_mapping(
     text: str, rel: str, what: str = "the file"
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """``text`` parsed as a YAML mapping, or the one error line saying why it is not one."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         mark = getattr(exc, "problem_mark", None)

@@ -18,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "load_content": "scenarios.generator",
     "derive_seed": "scenarios.generator",
     "list_modules": "scenarios.generator",
+    "module_ids": "scenarios.generator",
     "Content": "scenarios.generator",
     "UnknownModuleError": "scenarios.generator",
     "load_service_lines": "scenarios.content",

@@ -170,6 +170,11 @@ def archetype_content(
     return Content(files=files, library=content.library, version=content.version)
 
 
+def module_ids(content: Content | None = None) -> list[str]:
+    """Every module's id, sorted: the content decides which modules exist (benches and tests read this)."""
+    return sorted((content or load_content()).files.modules)
+
+
 def list_modules(content: Content | None = None) -> list[dict[str, Any]]:
     """The catalogue of modules: id, title, what it teaches, pass mark, archetype count, service lines."""
     content = content or load_content()

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -44,6 +45,16 @@ AUDIT_EVENTS: tuple[str, ...] = (
     "submission",
     "reindex",
     "settings_change",
+    # Added by 0002_hardening (issue 11 item 5): reads of another person's record, changes, LLM calls,
+    # denials of access, password changes and the one-time set-up.
+    "record_read",
+    "draft_saved",
+    "assignment_change",
+    "cohort_change",
+    "password_change",
+    "llm_call",
+    "access_denied",
+    "setup",
 )
 ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "completed", "abandoned")
 # The grader's five dimensions (grading.models.Dimension); each gets its own column so dashboards
@@ -148,6 +159,7 @@ class Attempt(Base):
         Index("ix_attempts_user_completed", "user_id", "completed_at"),
         Index("ix_attempts_module_completed", "module_id", "completed_at"),
         Index("ix_attempts_completed_at", "completed_at"),
+        UniqueConstraint("user_id", "idempotency_key", name="uq_attempts_user_id_idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -171,6 +183,9 @@ class Attempt(Base):
     actions_json: Mapped[list[Any]] = mapped_column(JSONType)
     results_json: Mapped[list[Any]] = mapped_column(JSONType)
     grade_json: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # A client-chosen key per save: a retried save with the same key returns the first row instead of
+    # writing a second one (unique per user; NULL for saves that carry none).
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
     error_tags: Mapped[list[AttemptErrorTag]] = relationship(
@@ -218,3 +233,41 @@ class AuditEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     event: Mapped[str] = mapped_column(String(30))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class UserSession(Base):
+    """A server-side sign-in: only the SHA-256 of the browser's token is kept, so a copy of the
+    database cannot be replayed as a cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SupervisorCohort(Base):
+    """Which cohorts a supervisor may see (issue 11 item 4); administrators manage the list."""
+
+    __tablename__ = "supervisor_cohorts"
+
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key ("name:<username>" or "source:<address>"), whether or not the
+    account exists, so the answer and the back-off are the same for every name."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from store.accounts import AlreadyInitialised
 from store.demo import DemoUnavailable
 from store.permissions import AccessDenied, NotFound
+from ui.widgets.text import md_escape
 
 # Errors the core raises on purpose, with messages written for the person using the page
 # (ValueError covers pydantic's ValidationError and settings.SettingsError).
@@ -34,6 +35,8 @@ def core_errors(doing: str = "") -> Iterator[None]:
     try:
         yield
     except EXPECTED as exc:
-        st.error(f"{prefix}{exc}")
+        st.error(f"{prefix}{md_escape(str(exc))}")  # messages quote what was typed
     except OperationalError as exc:
-        st.error(f"{prefix}the database is unavailable or busy ({exc.orig}). Try again in a moment.")
+        st.error(
+            f"{prefix}the database is unavailable or busy ({md_escape(str(exc.orig))}). Try again in a moment."
+        )

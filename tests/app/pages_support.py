@@ -4,6 +4,7 @@ AppTest (through the shell's own session-state object, as the sign-in page leave
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -122,8 +123,20 @@ def signed_in(viewer: Viewer, timeout: float = 60) -> AppTest:
     return at
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of a Markdown string that escapes its punctuation (CommonMark 2.4).
+
+    >>> shown(r"Case number: '\\-3' \\[x\\]")
+    "Case number: '-3' [x]"
+    """
+    return _ESCAPED.sub(r"\1", markdown)
+
+
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def texts(at: AppTest) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pages_support import CASE, World, errors, signed_in, texts
+from pages_support import CASE, World, errors, shown, signed_in, texts
 
 from settings import Settings
 from store.accounts import create_user
@@ -250,7 +250,7 @@ def test_icd_search_adds_a_code_to_the_diagnoses(world: World) -> None:
     at.text_input(key="ws_icd_query").input("no such condition xyzzy").run()
     assert any("No billable ICD-10-CM code matches" in i.value for i in at.info)
     at.text_input(key="ws_req_dx").input("M54.1").run()  # a category: written right, not billable
-    assert any("M54.1 is not a billable ICD-10-CM code" in w.value for w in at.warning)
+    assert any("M54.1 is not a billable ICD-10-CM code" in shown(w.value) for w in at.warning)
 
 
 def test_supervisor_dashboard_drill_down_review_and_export(world: World) -> None:

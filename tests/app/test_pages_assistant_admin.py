@@ -7,7 +7,7 @@ about two seconds); the browser journey drafts on the real MiniLM index.
 from __future__ import annotations
 
 import pytest
-from pages_support import World, errors, signed_in, texts
+from pages_support import World, errors, shown, signed_in, texts
 
 from knowledge_base.embeddings import HashingEmbedding
 from settings import Settings
@@ -42,9 +42,9 @@ def test_coordinator_drafts_edits_prechecks_and_keeps_history(world: World) -> N
     assert not at.exception and not at.error, errors(at)
     text = at.text_area(key="co_text").value
     assert "72148" in text and "CMA-MRI-001" in text
-    citations = [e.label for e in at.expander if e.label.startswith("[")]
+    citations = [shown(e.label) for e in at.expander if shown(e.label).startswith("[")]
     assert citations and all("CMA-MRI-001" in c for c in citations)
-    assert any("Simulated payer: approved (A1)" in s.value for s in at.success)
+    assert any("Simulated payer: approved (A1)" in shown(s.value) for s in at.success)
 
     at.text_area(key="co_text").input(text + "\nEdited by the coordinator.")
     at.button(key="co_recheck").click().run()
@@ -78,11 +78,11 @@ def test_hand_entered_request_gets_cited_policy_answers_not_a_draft(world: World
     at.text_input(key="co_m_question").input("How recent must the office note be?")
     at.button(key="co_m_go").click().run()
     assert not at.exception and not at.error, errors(at)
-    assert any("CMA-MRI-001" in m.value for m in at.markdown)
-    assert any("99999: no Cardinal" in w.value for w in at.warning)
-    assert any(e.label.startswith("[") for e in at.expander)  # the answer cites retrieved passages
+    assert any("CMA-MRI-001" in shown(m.value) for m in at.markdown)
+    assert any("99999: no Cardinal" in shown(w.value) for w in at.warning)
+    assert any(shown(e.label).startswith("[") for e in at.expander)  # the answer cites retrieved passages
     # the question does not name the code; the answer still comes from the code's policy
-    assert all("CMA-MRI-001" in e.label for e in at.expander if e.label.startswith("[")), [
+    assert all("CMA-MRI-001" in shown(e.label) for e in at.expander if shown(e.label).startswith("[")), [
         e.label for e in at.expander
     ]
     at.text_input(key="co_m_codes").input("")

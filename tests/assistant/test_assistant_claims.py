@@ -9,19 +9,9 @@ import pytest
 from assistant.appeals import AssistantInputError
 from assistant.drafters import OfflineDrafter
 from assistant.pipeline import draft_case
-from scenarios import generate_case
+from scenarios import generate_case, module_ids
 
-MODULES = (
-    "advanced_imaging",
-    "behavioral_health",
-    "coding",
-    "dme",
-    "eligibility_benefits",
-    "needs_authorization",
-    "pends_appeals",
-    "specialty_drugs",
-    "surgery_admissions",
-)
+MODULES = module_ids()
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -14,11 +14,7 @@ import pytest
 from knowledge_base.loader import load_library
 from scenarios.generator import archetype_content, generate_case, load_content
 from scenarios.models import Case
-
-try:
-    from simulator import adjudicate, replay
-except ImportError as exc:  # the simulator is written in parallel; say why instead of failing to collect
-    pytest.skip(f"simulator.adjudicate is not importable yet ({exc})", allow_module_level=True)
+from simulator import adjudicate, replay
 
 SEEDS = range(50)
 MODULES = sorted(load_content().files.modules)

@@ -10,6 +10,7 @@ from store.models import ROLES
 from ui.feedback import core_errors
 from ui.resources import db
 from ui.state import require_role
+from ui.widgets.text import md_escape
 
 viewer = require_role("admin")
 st.title("Users and cohorts")
@@ -64,7 +65,7 @@ with create_tab, st.form("create_user", clear_on_submit=False):
                     cohort_id=cohort_ids[cohort],
                 )
                 st.success(
-                    f"Created {made.username} ({made.role}). They appear in the table on your next click (a browser reload would sign you out)."
+                    f"Created {md_escape(made.username)} ({made.role}). They appear in the table on your next click (a browser reload would sign you out)."
                 )
 
 with role_tab, st.form("change_role"):
@@ -73,7 +74,7 @@ with role_tab, st.form("change_role"):
     if st.form_submit_button("Change role", key="cr_submit") and who:
         with core_errors("Changing the role"), db() as session:
             changed = change_role(session, viewer, by_name[who].id, new_role)
-            st.success(f"{changed.username} is now a {changed.role}.")
+            st.success(f"{md_escape(changed.username)} is now a {changed.role}.")
 
 with status_tab:
     who = st.selectbox("User", list(by_name), key="st_user")
@@ -81,15 +82,15 @@ with status_tab:
     if who and unlock.button("Unlock", key="st_unlock"):
         with core_errors("Unlocking"), db() as session:
             unlock_user(session, viewer, by_name[who].id)
-            st.success(f"{who} is unlocked.")
+            st.success(f"{md_escape(who)} is unlocked.")
     if who and deactivate.button("Deactivate", key="st_deactivate"):
         with core_errors("Deactivating"), db() as session:
             set_active(session, viewer, by_name[who].id, False)
-            st.success(f"{who} can no longer sign in; their records stay.")
+            st.success(f"{md_escape(who)} can no longer sign in; their records stay.")
     if who and reactivate.button("Reactivate", key="st_reactivate"):
         with core_errors("Reactivating"), db() as session:
             set_active(session, viewer, by_name[who].id, True)
-            st.success(f"{who} can sign in again.")
+            st.success(f"{md_escape(who)} can sign in again.")
 
 with password_tab, st.form("reset_password", clear_on_submit=True):
     who = st.selectbox("User", list(by_name), key="rp_user")
@@ -104,7 +105,7 @@ with password_tab, st.form("reset_password", clear_on_submit=True):
             with core_errors("Setting the password"), db() as session:
                 set_password(session, viewer, by_name[who].id, new_password)
                 st.success(
-                    f"{who} can sign in with the new password (any lock-out is lifted). Tell them in person."
+                    f"{md_escape(who)} can sign in with the new password (any lock-out is lifted). Tell them in person."
                 )
 
 with cohort_tab:
@@ -117,4 +118,4 @@ with cohort_tab:
         if st.form_submit_button("Create cohort", key="cc_submit"):
             with core_errors("Creating the cohort"), db() as session:
                 made_cohort = create_cohort(session, viewer, name)
-                st.success(f"Created cohort {made_cohort.name}.")
+                st.success(f"Created cohort {md_escape(made_cohort.name)}.")

@@ -13,6 +13,7 @@ from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import require_role
 from ui.widgets.scoped import claim
+from ui.widgets.text import md_escape
 
 viewer = require_role(*sorted(MATRIX["assignment.manage"]))
 claim(viewer)
@@ -67,8 +68,8 @@ with st.form("assign"):
                     due_date=due,
                 )
                 st.success(
-                    f"Assigned {titles.get(made.module_id, made.module_id)} to "
-                    f"{cohort_names[chosen] if to_cohort else people[chosen]}, due {made.due_date}."
+                    f"Assigned {md_escape(titles.get(made.module_id, made.module_id))} to "
+                    f"{md_escape(cohort_names[chosen] if to_cohort else people[chosen])}, due {made.due_date}."
                 )
 
 st.subheader("Progress by cohort")
@@ -76,7 +77,7 @@ if not cohorts:
     st.info("No cohorts yet.")
 for cohort_row in cohorts:
     with (
-        st.expander(f"{cohort_row.name} ({cohort_row.members} members)"),
+        st.expander(f"{md_escape(cohort_row.name)} ({cohort_row.members} members)"),
         core_errors("Loading the cohort's assignments"),
         db() as session,
     ):

@@ -16,6 +16,7 @@ from ui.state import require_role
 from ui.widgets import case_panels, replies, workflow
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
+from ui.widgets.text import md_escape
 
 viewer = require_role(*sorted(MATRIX["attempt.read_any"]))
 claim(viewer)
@@ -45,7 +46,7 @@ score = (
     if attempt.total_score is None
     else f"{attempt.total_score:.1f} ({'passed' if attempt.passed else 'not passed'})"
 )
-st.subheader(f"#{attempt.id} · {attempt.username} · {attempt.case_id}")
+st.subheader(f"#{attempt.id} · {md_escape(attempt.username)} · {md_escape(attempt.case_id)}")
 st.caption(
     f"Status {attempt.status.replace('_', ' ')} · score {score} · started {attempt.started_at:%Y-%m-%d %H:%M} "
     f"UTC · completed {attempt.completed_at:%Y-%m-%d %H:%M} UTC"
@@ -61,8 +62,8 @@ if case is None:
 library = get_library()
 if case.content_version != attempt.content_version:
     st.warning(
-        f"The content has changed since this attempt ({attempt.content_version} then, "
-        f"{case.content_version} now): the case below is regenerated with today's content and may differ "
+        f"The content has changed since this attempt ({md_escape(attempt.content_version)} then, "
+        f"{md_escape(case.content_version)} now): the case below is regenerated with today's content and may differ "
         "from what the trainee saw. The stored replies and grade are unchanged."
     )
 

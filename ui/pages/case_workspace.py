@@ -14,6 +14,7 @@ from ui.state import require_role
 from ui.widgets import action_forms, case_panels, case_state, replies, workflow
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
+from ui.widgets.text import md_escape
 
 viewer = require_role(*sorted(MATRIX["attempt.save_own"]))
 claim(viewer)
@@ -33,7 +34,7 @@ if cs is None:
         try:
             seed = workflow.parse_seed(number)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
         else:
             if case_state.start(viewer, module, seed) is not None:
                 st.rerun()
@@ -47,15 +48,15 @@ if case is None:
 library = get_library()
 policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
 
-st.subheader(case.title)
+st.subheader(md_escape(case.title))
 info, finish = st.columns([5, 2])
 info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
 info.caption(
-    f"Case `{case.case_id}` · {len(cs.actions)} action(s) · each action advances the simulated clock"
+    f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action advances the simulated clock"
 )
 if cs.unsaved:
     st.warning(
-        f"Your last action is kept in this session but was not saved yet ({cs.unsaved}). "
+        f"Your last action is kept in this session but was not saved yet ({md_escape(cs.unsaved)}). "
         "It is saved with your next action."
     )
 

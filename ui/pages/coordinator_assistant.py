@@ -17,6 +17,7 @@ from ui.resources import case_for, db, get_library, get_settings, module_catalog
 from ui.state import require_role
 from ui.widgets import case_panels, draft_view, exporters, replies, workflow
 from ui.widgets.scoped import claim
+from ui.widgets.text import md_escape
 
 STATE_KEY = "precert_assistant"  # {"draft": Draft, "case": (module, seed) | None}
 KINDS = {
@@ -78,13 +79,13 @@ with source_tab:
     try:
         seed = workflow.parse_seed(number)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         seed = None
     if seed is not None:
         with core_errors("Generating the case"):
             case = case_for(module, seed)
     if case is not None:
-        with st.expander(f"Case {case.case_id}: {case.title}"):
+        with st.expander(f"Case {md_escape(case.case_id)}: {md_escape(case.title)}"):
             left, right = st.columns(2)
             with left:
                 case_panels.patient_panel(case)
@@ -190,10 +191,13 @@ with manual_tab:
         for code, policy in found:
             if policy is None:
                 st.warning(
-                    f"{code}: no {payers[payer]} policy governs this code (it may need no authorization)."
+                    f"{md_escape(code)}: no {md_escape(payers[payer])} policy governs this code (it may need no authorization)."
                 )
             else:
-                st.markdown(f"**{code}: {policy.id} — {policy.title}** (version {policy.version})")
+                st.markdown(
+                    f"**{md_escape(code)}: {md_escape(policy.id)} — {md_escape(policy.title)}** "
+                    f"(version {md_escape(str(policy.version))})"
+                )
                 st.dataframe(
                     [{"criterion": cr.id, "text": cr.text} for cr in policy.criteria]
                     + [
@@ -236,6 +240,6 @@ with history_tab:
     for item in history:
         with st.expander(
             f"#{item.id} · {item.created_at:%Y-%m-%d %H:%M} UTC · {item.kind.replace('_', ' ')}"
-            + (f" · {item.case_id}" if item.case_id else "")
+            + (f" · {md_escape(item.case_id)}" if item.case_id else "")
         ):
             st.text(item.text)

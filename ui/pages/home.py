@@ -14,6 +14,7 @@ from store.permissions import Viewer
 from ui.feedback import core_errors
 from ui.resources import db
 from ui.state import current_viewer
+from ui.widgets.text import md_escape
 
 
 def _trainee(viewer: Viewer) -> None:
@@ -110,7 +111,7 @@ def _admin(viewer: Viewer) -> None:
 
 
 viewer = current_viewer()
-st.title(f"Welcome, {viewer.display_name or viewer.username}")
+st.title(f"Welcome, {md_escape(viewer.display_name or viewer.username)}")
 {"trainee": _trainee, "supervisor": _supervisor, "coordinator": _coordinator, "admin": _admin}[viewer.role](
     viewer
 )

@@ -17,6 +17,7 @@ from ui.state import require_role
 from ui.widgets import case_state
 from ui.widgets.progress import module_progress
 from ui.widgets.scoped import claim
+from ui.widgets.text import md_escape
 
 WORKSPACE = "ui/pages/case_workspace.py"
 
@@ -38,7 +39,7 @@ if unfinished:
     for attempt in unfinished:
         left, middle, right = st.columns([5, 1, 1])
         left.write(
-            f"Case `{attempt.case_id}` · started {attempt.started_at:%Y-%m-%d %H:%M} UTC · "
+            f"Case {md_escape(attempt.case_id)} · started {attempt.started_at:%Y-%m-%d %H:%M} UTC · "
             f"{len(attempt.actions)} action(s) so far"
         )
         if middle.button("Resume", key=f"resume_{attempt.id}") and case_state.resume(attempt) is not None:

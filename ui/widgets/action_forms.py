@@ -17,6 +17,7 @@ from ui.state import KEEP
 from ui.widgets import workflow
 from ui.widgets.case_panels import doc_label
 from ui.widgets.codes import billable_note, icd_search, procedure_options
+from ui.widgets.text import md_escape
 
 
 def _default(key: str, value: Any) -> str:
@@ -29,7 +30,7 @@ def _build(make: Callable[[], Action]) -> Action | None:
     try:
         return make()
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))  # messages quote what was typed
         return None
 
 
@@ -122,9 +123,9 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
         icd_search("ws_req_dx")
     try:
         for warning in billable_note(workflow.parse_codes(dx)):
-            st.warning(warning)
+            st.warning(md_escape(warning))
     except ValueError as exc:
-        st.warning(str(exc))
+        st.warning(md_escape(str(exc)))
 
     st.markdown("**Procedures (CPT/HCPCS)**")
     options = procedure_options(case)

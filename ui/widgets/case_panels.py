@@ -14,6 +14,7 @@ import streamlit as st
 
 from scenarios.models import Case, ChartDocument
 from ui.state import KEEP
+from ui.widgets.text import md_escape
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> None:
@@ -119,6 +120,6 @@ def chart_panel(case: Case, key: str = "ws_chart_filter") -> None:
     if not found:
         st.info("No document contains all of these words.")
     for doc in found:
-        with st.expander(f"{doc_label(doc)} ({doc.kind.replace('_', ' ')})"):
-            st.caption(f"Author: {doc.author}")
+        with st.expander(md_escape(f"{doc_label(doc)} ({doc.kind.replace('_', ' ')})")):
+            st.caption(f"Author: {md_escape(doc.author)}")
             st.text(doc.text)

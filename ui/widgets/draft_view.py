@@ -52,8 +52,8 @@ def citations(draft: Any) -> None:
         if cite.chunk_id in seen:
             continue
         seen.add(cite.chunk_id)
-        with st.expander(f"[{cite.label}] {cite.section}"):
-            st.caption(f"Policy {cite.policy_id} · passage {cite.chunk_id}")
+        with st.expander(md_escape(f"[{cite.label}] {cite.section}")):
+            st.caption(md_escape(f"Policy {cite.policy_id} · passage {cite.chunk_id}"))
             text = passage_text(cite.chunk_id)
             if text is None:
                 st.caption("The passage is no longer in the index (it was rebuilt since this draft).")
@@ -88,7 +88,7 @@ def precheck(draft: Any) -> None:
         st.caption("No pre-check: a query to the provider goes to the provider, not the payer.")
         return
     good = pc.status in ("approved", "partially_approved", "no_auth_required")
-    (st.success if good else st.error)(f"Simulated payer: {pc.summary}")
+    (st.success if good else st.error)(f"Simulated payer: {md_escape(pc.summary)}")
     if pc.missing:
         for item in pc.missing:
             st.text(f"• {item}")

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from store.models import DIMENSIONS
+from ui.widgets.text import md_escape
 
 _SECTION = " § "
 
@@ -77,19 +78,19 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
             )
     if data.get("final_status"):
         st.caption(
-            f"Final payer status: {data['final_status']} · correct action: "
-            f"{str(data.get('correct_action', '')).replace('_', ' ')}"
+            f"Final payer status: {md_escape(str(data['final_status']))} · correct action: "
+            f"{md_escape(str(data.get('correct_action', '')).replace('_', ' '))}"
         )
     if data.get("error_tags"):
-        st.markdown("**Error tags:** " + ", ".join(f"`{t}`" for t in data["error_tags"]))
+        st.markdown("**Error tags:** " + md_escape(", ".join(data["error_tags"])))
     opinion = data.get("second_opinion")
     if opinion:
         st.info(
-            f"Second opinion on the narrative ({opinion['model']}): {opinion['score']:.0f}/100 "
+            f"Second opinion on the narrative ({md_escape(str(opinion['model']))}): {opinion['score']:.0f}/100 "
             f"(deterministic {opinion['deterministic_score']:.0f}); it never replaces the score."
         )
     elif data.get("second_opinion_note"):
-        st.caption(data["second_opinion_note"])
+        st.caption(md_escape(str(data["second_opinion_note"])))
     for name in DIMENSIONS:
         items = [i for i in data.get("items") or [] if i.get("dimension") == name]
         if not items:
@@ -107,15 +108,15 @@ def _item(item: dict[str, Any], library: Any, key: str) -> None:
         if full
         else (":material/remove_circle:" if pts > 0 else ":material/cancel:")
     )
-    st.markdown(f"{icon} **{pts:g} / {top:g}** · `{item.get('item_id', '')}`")
+    st.markdown(f"{icon} **{pts:g} / {top:g}** · {md_escape(str(item.get('item_id', '')))}")
     st.text(item.get("feedback", ""))
     if not full and item.get("correct_answer"):
         st.text(f"Correct: {item['correct_answer']}")
     if item.get("error_tags"):
-        st.caption("Tags: " + ", ".join(item["error_tags"]))
+        st.caption(md_escape("Tags: " + ", ".join(item["error_tags"])))
     cite = item.get("citation") or ""
     if cite:
-        with st.expander(f"Policy: {cite}"):
+        with st.expander(f"Policy: {md_escape(cite)}"):
             passages = resolve_citation(library, cite)
             if not passages:
                 st.caption(
@@ -123,5 +124,5 @@ def _item(item: dict[str, Any], library: Any, key: str) -> None:
                     "have changed since the attempt was graded)."
                 )
             for heading, text in passages:
-                st.markdown(f"**{heading}**")
+                st.markdown(f"**{md_escape(heading)}**")
                 st.markdown(text)  # policy text is authored content (Markdown); HTML stays disabled

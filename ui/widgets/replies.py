@@ -23,6 +23,7 @@ from scenarios.models import (
     Submission,
 )
 from simulator import Determination, EligibilityReply, LookupReply, StepResult
+from ui.widgets.text import md_escape
 
 STATUS_LABEL = {
     "approved": "Approved",
@@ -56,7 +57,8 @@ def _yes_no(value: bool | None) -> str:
 
 def eligibility_reply(reply: EligibilityReply) -> None:
     (st.success if reply.active else st.error)(
-        f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {reply.member_id} ({reply.payer_id})"
+        f"Coverage {'ACTIVE' if reply.active else 'NOT ACTIVE'} for member {md_escape(reply.member_id)} "
+        f"({md_escape(reply.payer_id)})"
     )
     st.dataframe(
         [
@@ -191,7 +193,7 @@ def determination(det: Determination) -> None:
 def result(step: StepResult) -> None:
     """One step's outcome: the reply, the error the payer gave, or a note (provider query, close)."""
     if step.error:
-        st.error(f"The payer could not act on this: {step.error}")
+        st.error(f"The payer could not act on this: {md_escape(step.error)}")
     elif isinstance(step.result, EligibilityReply):
         eligibility_reply(step.result)
     elif isinstance(step.result, LookupReply):
@@ -199,39 +201,43 @@ def result(step: StepResult) -> None:
     elif isinstance(step.result, Determination):
         determination(step.result)
     if step.note:
-        st.caption(step.note)
+        st.caption(md_escape(step.note))
 
 
 def action_detail(action: Action) -> None:
     """What the trainee sent, field by field; free text literally."""
     if isinstance(action, EligibilityQuery):
-        st.caption(f"Member id {action.member_id}, date of service {action.date_of_service}")
+        st.caption(md_escape(f"Member id {action.member_id}, date of service {action.date_of_service}"))
     elif isinstance(action, AuthLookup):
-        st.caption(f"Codes: {', '.join(action.codes)}")
+        st.caption(md_escape(f"Codes: {', '.join(action.codes)}"))
     elif isinstance(action, Submission):
         st.caption(
-            f"Member {action.member_id} · {action.patient_last_name}, born {action.patient_dob} · "
-            f"diagnoses {', '.join(action.diagnoses)} · "
-            f"{'; '.join(f'{p.code} x{p.units}' + (' ' + ','.join(p.modifiers) if p.modifiers else '') for p in action.procedures)}"
-            f" · service {action.date_of_service} · {action.urgency} · POS {action.place_of_service or '—'} · "
-            f"duration {action.requested_duration_days or '—'} · attachments {', '.join(action.document_ids) or 'none'}"
+            md_escape(
+                f"Member {action.member_id} · {action.patient_last_name}, born {action.patient_dob} · "
+                f"diagnoses {', '.join(action.diagnoses)} · "
+                f"{'; '.join(f'{p.code} x{p.units}' + (' ' + ','.join(p.modifiers) if p.modifiers else '') for p in action.procedures)}"
+                f" · service {action.date_of_service} · {action.urgency} · POS {action.place_of_service or '—'} · "
+                f"duration {action.requested_duration_days or '—'} · attachments {', '.join(action.document_ids) or 'none'}"
+            )
         )
         st.text(action.narrative)
     elif isinstance(action, PendReply):
-        st.caption(f"Documents sent: {', '.join(action.document_ids) or 'none'}")
+        st.caption(md_escape(f"Documents sent: {', '.join(action.document_ids) or 'none'}"))
         if action.note:
             st.text(action.note)
     elif isinstance(action, Appeal):
         st.caption(
-            f"Level {action.level}{' (expedited)' if action.expedited else ''} · added documents "
-            f"{', '.join(action.document_ids) or 'none'}"
+            md_escape(
+                f"Level {action.level}{' (expedited)' if action.expedited else ''} · added documents "
+                f"{', '.join(action.document_ids) or 'none'}"
+            )
         )
         st.text(action.letter)
     elif isinstance(action, PeerToPeer):
-        st.caption(f"Documents cited: {', '.join(action.document_ids) or 'none'}")
+        st.caption(md_escape(f"Documents cited: {', '.join(action.document_ids) or 'none'}"))
         st.text(action.talking_points)
     elif isinstance(action, ProviderQuery):
-        st.caption(f"Criteria asked about: {', '.join(action.criterion_ids) or 'none named'}")
+        st.caption(md_escape(f"Criteria asked about: {', '.join(action.criterion_ids) or 'none named'}"))
         st.text(action.message)
     elif isinstance(action, CloseCase):
         st.caption(f"Reason: {action.reason.replace('_', ' ')}")
@@ -264,6 +270,6 @@ def activity_log(
     last = len(pairs)
     for n, (action, step) in reversed(pairs) if newest_first else pairs:
         label = f"{n}. {when(action.at)} — {ACTION_LABEL.get(action.type, action.type)}: {step_summary(step)}"
-        with st.expander(label, expanded=expand_last and n == last):
+        with st.expander(md_escape(label), expanded=expand_last and n == last):
             action_detail(action)
             result(step)
