@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from assistant.acceptance import review
 from assistant.brief import Brief, case_data_text
@@ -158,7 +158,7 @@ class LLMDrafter:
         s = self.settings
         return ChatOpenAI(
             base_url=s.openai_base_url,
-            api_key=s.openai_api_key or "not-needed",  # type: ignore[arg-type]
+            api_key=SecretStr(s.openai_api_key or "not-needed"),
             model=s.llm_model or "",
             timeout=s.llm_timeout_s,
             max_retries=s.llm_max_retries,

@@ -8,7 +8,7 @@ code fixes, the prepared request and the simulator's pre-check) never depend on 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -18,7 +18,7 @@ from simulator.models import Reason
 
 DraftKind = Literal["narrative", "appeal", "p2p", "provider_query", "answer"]
 CriterionStatus = Literal["met", "not_met", "not_evidenced"]
-DRAFT_KINDS: tuple[str, ...] = DraftKind.__args__  # type: ignore[attr-defined]
+DRAFT_KINDS: tuple[str, ...] = get_args(DraftKind)
 
 
 class _Model(BaseModel):

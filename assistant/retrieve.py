@@ -17,7 +17,7 @@ from chromadb import Documents, EmbeddingFunction
 from knowledge_base.embeddings import default_embedding
 from knowledge_base.index import build_index, open_collection, stored_version
 from knowledge_base.models import Manual, Policy
-from knowledge_base.retrieval import Hit, search
+from knowledge_base.retrieval import Filters, Hit, Mode, search
 from settings import Settings
 
 CASE_K = 12
@@ -82,8 +82,18 @@ class Retriever:
         build_index(self.settings, embedding=self.embedding)
         return True
 
-    def _search(self, query: str, **filters: object) -> list[Passage]:
-        hits = search(query, settings=self.settings, embedding=self.embedding, **filters)  # type: ignore[arg-type]
+    def _search(self, query: str, where: Filters, *, k: int, mode: Mode = "hybrid") -> list[Passage]:
+        hits = search(
+            query,
+            payer=where.payer,
+            code=where.code,
+            k=k,
+            kind=where.kind,
+            service_line=where.service_line,
+            mode=mode,
+            settings=self.settings,
+            embedding=self.embedding,
+        )
         return [Passage(hit=hit, label=label_for(hit)) for hit in hits]
 
     def for_policy(
@@ -92,24 +102,24 @@ class Retriever:
         """Passages of the policy the request falls under: one hybrid query, then a lexical look-up of each
         criterion's section (all its parts) and of the documentation section if the query missed it."""
         governed = next((c for c in codes if policy.code(c)), None)
-        filters: dict[str, object] = {"payer": policy.payer}
-        if governed:
-            filters["code"] = governed
-        else:
-            filters["service_line"] = policy.service_line
+        filters = (
+            Filters(payer=policy.payer, code=governed)
+            if governed
+            else Filters(payer=policy.payer, service_line=policy.service_line)
+        )
         query = (
             f"{manual.name} {policy.title} {' '.join(codes)} {' '.join(diagnoses)} medical necessity "
             "criteria required documentation"
         )
-        found = {p.chunk_id: p for p in self._search(query, k=CASE_K, **filters)}
+        found = {p.chunk_id: p for p in self._search(query, filters, k=CASE_K)}
         for crit in policy.criteria:
             # every part of every criterion's section: a letter quotes each criterion's numbers
-            for p in self._search(f"{crit.id} {crit.text}", k=4, mode="bm25", **filters):
+            for p in self._search(f"{crit.id} {crit.text}", filters, k=4, mode="bm25"):
                 if p.hit.criterion_id == crit.id:
                     found.setdefault(p.chunk_id, p)
         if not any(p.hit.section.lower().startswith("documentation") for p in found.values()):
             for p in self._search(
-                "Documentation required records dated within days", k=2, mode="bm25", **filters
+                "Documentation required records dated within days", filters, k=2, mode="bm25"
             ):
                 if p.hit.section.lower().startswith("documentation"):
                     found.setdefault(p.chunk_id, p)
@@ -117,34 +127,34 @@ class Retriever:
 
     def for_manual(self, payer: str, query: str, k: int = 4) -> list[Passage]:
         """Sections of the payer's manual (appeals, peer-to-peer) for an appeal or talking points."""
-        return self._search(query, payer=payer, kind="manual", k=k)
+        return self._search(query, Filters(payer=payer, kind="manual"), k=k)
 
     def for_question(self, question: str, payer: str | None = None, k: int = QUESTION_K) -> list[Passage]:
         """The hybrid ranking for the question; when it names a procedure code, the passages of the
         policies governing that code rank first (a code is the most specific thing a question can say, and
         a policy of another service line that merely shares its words must not answer it)."""
-        found = self._search(question, payer=payer, k=k)
+        found = self._search(question, Filters(payer=payer), k=k)
         coded = [
             p
             for code in dict.fromkeys(_PROCEDURE_CODE.findall(question))
-            for p in self._search(question, payer=payer, code=code.upper(), k=k)
+            for p in self._search(question, Filters(payer=payer, code=code.upper()), k=k)
         ]
         return merge(coded, found)
 
     def for_requirements(self, policy: Policy) -> list[Passage]:
         """What a request under ``policy`` needs: its 'Codes that need authorization' section and the first
         passage of each criterion (lexical look-ups, as for a case)."""
-        filters: dict[str, object] = {"payer": policy.payer, "service_line": policy.service_line}
+        filters = Filters(payer=policy.payer, service_line=policy.service_line)
         found = [
             p
-            for p in self._search("Codes that need authorization", k=3, mode="bm25", **filters)
+            for p in self._search("Codes that need authorization", filters, k=3, mode="bm25")
             if p.hit.policy_id == policy.id and p.hit.section.lower().startswith("codes")
         ]
         for crit in policy.criteria:
             hit = next(
                 (
                     p
-                    for p in self._search(f"{crit.id} {crit.text}", k=4, mode="bm25", **filters)
+                    for p in self._search(f"{crit.id} {crit.text}", filters, k=4, mode="bm25")
                     if p.hit.criterion_id == crit.id
                 ),
                 None,

@@ -7,12 +7,12 @@ or policy/manual section) and the error tags used by cohort analytics.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Dimension = Literal["coding", "documentation", "narrative", "process", "outcome"]
-DIMENSIONS: tuple[str, ...] = Dimension.__args__  # type: ignore[attr-defined]
+DIMENSIONS: tuple[str, ...] = get_args(Dimension)
 
 
 class _Model(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +19,7 @@ from grading.models import DIMENSIONS
 from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from scenarios.models import DeterminationStatus
 
-DETERMINATION_STATUSES: tuple[str, ...] = DeterminationStatus.__args__  # type: ignore[attr-defined]
+DETERMINATION_STATUSES: tuple[str, ...] = get_args(DeterminationStatus)
 
 RUBRIC_ROOT = Path(__file__).resolve().parent / "rubrics"
 

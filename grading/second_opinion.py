@@ -9,7 +9,7 @@ score; any error (timeout, refusal, malformed answer) leaves ``second_opinion`` 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from grading.context import Attempt
 from grading.models import GradeReport, SecondOpinion
@@ -88,7 +88,7 @@ def ask_model(att: Attempt, text: str, settings: Settings) -> NarrativeOpinion:
 
     llm = ChatOpenAI(
         base_url=settings.openai_base_url,
-        api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]
+        api_key=SecretStr(settings.openai_api_key or "not-needed"),
         model=settings.llm_model or "",
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,

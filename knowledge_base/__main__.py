@@ -11,7 +11,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from knowledge_base.loader import CONTENT_ROOT, PolicyValidationError, load_all, load_library
 from knowledge_base.models import Manual, Policy
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2 (not the usage block)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: {message}", file=sys.stderr)
         raise SystemExit(2)
 

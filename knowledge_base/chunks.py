@@ -148,31 +148,13 @@ def chunk_document(doc: PolicyDocument, payer_names: dict[str, str] | None = Non
     """The chunks of one loaded policy or manual, in document order."""
     meta = doc.meta
     names = payer_names or {}
+    # what every chunk of the document carries; a manual governs no codes and no service line
     if isinstance(meta, Policy):
-        common = {
-            "doc_id": meta.id,
-            "kind": "policy",
-            "payer": meta.payer,
-            "title": meta.title,
-            "codes": [c.code for c in meta.codes],
-            "diagnoses": list(meta.diagnoses),
-            "service_line": meta.service_line,
-        }
+        doc_id, kind, payer, title = meta.id, "policy", meta.payer, meta.title
+        codes, diagnoses, service_line = [c.code for c in meta.codes], list(meta.diagnoses), meta.service_line
     else:
-        assert isinstance(meta, Manual)  # PolicyDocument.meta is one of the two
-        common = {
-            "doc_id": meta.id,
-            "kind": "manual",
-            "payer": meta.id,
-            "title": f"{meta.name} provider manual",
-        }
-    payer = str(common["payer"])
-    common |= {
-        "payer_name": names.get(payer, payer.capitalize()),
-        "version": meta.version,
-        "effective": meta.effective.isoformat(),
-        "path": doc.path,
-    }
+        doc_id, kind, payer, title = meta.id, "manual", meta.id, f"{meta.name} provider manual"
+        codes, diagnoses, service_line = [], [], ""
     chunks: list[Chunk] = []
     used: set[str] = set()
     for section in doc.sections:
@@ -186,10 +168,20 @@ def chunk_document(doc: PolicyDocument, payer_names: dict[str, str] | None = Non
             chunks.append(
                 Chunk(
                     id=f"{meta.id}:{slug}:{meta.version}",
+                    doc_id=doc_id,
+                    kind=kind,
+                    payer=payer,
+                    payer_name=names.get(payer, payer.capitalize()),
+                    title=title,
                     section=section.title,
                     criterion_id=section.criterion_id,
+                    codes=codes,
+                    diagnoses=diagnoses,
+                    service_line=service_line,
+                    version=meta.version,
+                    effective=meta.effective.isoformat(),
+                    path=doc.path,
                     text=part,
-                    **common,  # type: ignore[arg-type]
                 )
             )
     return chunks

@@ -124,8 +124,8 @@ class Not(_Rule):
 
     def evaluate(self, evidence: Evidence, as_of: date) -> Outcome:
         inner = self.rule.evaluate(evidence, as_of)
-        flipped = {"met": "not_met", "not_met": "met", "not_evidenced": "not_evidenced"}[inner.status]
-        return Outcome(status=flipped, document_ids=inner.document_ids, missing=inner.missing)  # type: ignore[arg-type]
+        swapped: dict[Status, Status] = {"met": "not_met", "not_met": "met", "not_evidenced": "not_evidenced"}
+        return Outcome(status=swapped[inner.status], document_ids=inner.document_ids, missing=inner.missing)
 
     def facts_used(self) -> set[str]:
         return self.rule.facts_used()

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from chromadb import Documents, EmbeddingFunction, Embeddings
+from chromadb.api.types import Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from knowledge_base.optimized_model import optimized_copy
@@ -199,10 +200,10 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
     def name() -> str:
         return "precert-minilm-l6-v2-int8"
 
-    def default_space(self) -> str:  # type: ignore[override]
+    def default_space(self) -> Space:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+    def supported_spaces(self) -> list[Space]:
         return ["cosine", "ip", "l2"]  # unit vectors: the three rank identically
 
     def get_config(self) -> dict[str, Any]:
@@ -269,10 +270,10 @@ class HashingEmbedding(EmbeddingFunction[Documents]):
     def name() -> str:
         return "precert-hashing"
 
-    def default_space(self) -> str:  # type: ignore[override]
+    def default_space(self) -> Space:
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+    def supported_spaces(self) -> list[Space]:
         return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:

@@ -95,6 +95,8 @@ def open_collection(settings: Settings, embedding: EmbeddingFunction[Documents] 
     client = client_for(settings)
     return client.get_or_create_collection(
         name=collection_name(ef),
+        # chromadb types the parameter as EmbeddingFunction[Documents | Images], and the generic is
+        # invariant, so a text-only function (what this index uses) is rejected by the stub alone
         embedding_function=ef,  # type: ignore[arg-type]
         configuration={"hnsw": {"space": "cosine"}},
     )

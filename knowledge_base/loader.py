@@ -149,8 +149,9 @@ class Library:
             raise PolicyValidationError(result.errors)
         self.documents = result.policies
         self.manual_documents = result.manuals
-        self.policies: dict[str, Policy] = {k: v.meta for k, v in result.policies.items()}  # type: ignore[misc]
-        self.manuals: dict[str, Manual] = {k: v.meta for k, v in result.manuals.items()}  # type: ignore[misc]
+        # the loader files each document by its meta's type, so the filters only tell mypy so
+        self.policies = {k: v.meta for k, v in result.policies.items() if isinstance(v.meta, Policy)}
+        self.manuals = {k: v.meta for k, v in result.manuals.items() if isinstance(v.meta, Manual)}
         self._by_line = {(p.payer, p.service_line): p for p in self.policies.values()}
 
     def policy_for(self, payer: str, service_line: str) -> Policy | None:

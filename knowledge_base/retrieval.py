@@ -216,6 +216,8 @@ class HybridIndex:
         got = self.collection.query(
             query_embeddings=vector,
             n_results=min(depth, len(allowed)),
+            # chromadb's Where is a recursive TypedDict of operator dicts; _where builds the same shape
+            # as plain dicts, which the stub cannot match (tests/knowledge_base/test_retrieval.py runs it)
             where=where,  # type: ignore[arg-type]
             include=["distances"],
         )

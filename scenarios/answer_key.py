@@ -30,11 +30,14 @@ from scenarios.models import (
     CloseCase,
     Code,
     Coverage,
+    DeterminationStatus,
     EligibilityQuery,
     ExpectedDetermination,
     Facility,
     Order,
     OrderLine,
+    PathActionType,
+    PathId,
     PendReply,
     Provider,
     ProviderQuery,
@@ -383,7 +386,7 @@ def _within_limits_point(parts: CaseParts) -> str:
 # timeliness and cost: the payer's own routes for the situation earn full credit; a correct route that
 # costs more (a second request leaves the denial standing on the record and restarts the review clock)
 # earns a little less. docs/grading.md § Acceptable paths explains each.
-_PATHS: dict[str, list[tuple[str, str, float, str]]] = {
+_PATHS: dict[str, list[tuple[PathId, PathActionType, float, str]]] = {
     "submit": [("submit", "submission", 1.0, "")],
     "submit_expedited": [("submit_expedited", "submission", 1.0, "")],
     "query_provider": [("query_provider", "provider_query", 1.0, "")],
@@ -409,7 +412,7 @@ _PATHS: dict[str, list[tuple[str, str, float, str]]] = {
 }
 # An appeal that cannot succeed on the record (nothing new to send): the provider query that gets the
 # missing care documented is as good an answer as the appeal, and a new request is not one.
-_FUTILE_APPEAL: list[tuple[str, str, float, str]] = [
+_FUTILE_APPEAL: list[tuple[PathId, PathActionType, float, str]] = [
     ("appeal", "appeal", 1.0, ""),
     ("peer_to_peer", "peer_to_peer", 1.0, "A peer-to-peer on the same record is upheld like the appeal."),
     (
@@ -424,8 +427,8 @@ _FUTILE_APPEAL: list[tuple[str, str, float, str]] = [
 
 def default_paths(
     action: str,
-    determination: str,
-    appeal_status: str | None,
+    determination: DeterminationStatus,
+    appeal_status: DeterminationStatus | None,
     only: Sequence[str] | None = None,
     *,
     peer_to_peer: bool = True,
@@ -441,18 +444,18 @@ def default_paths(
     target = (appeal_status if action in ("appeal", "reply_to_pend") else determination) or None
     out: list[AcceptablePath] = []
     for path_id, action_type, credit, note in table:
-        status: str | None = target
+        status: DeterminationStatus | None = target
         if action_type in ("provider_query", "close"):
             status = None
         elif path_id == "new_request":
             status = "approved"
         out.append(
             AcceptablePath(
-                id=path_id,  # type: ignore[arg-type]
-                action_type=action_type,  # type: ignore[arg-type]
+                id=path_id,
+                action_type=action_type,
                 rank=1 + sorted({c for *_, c, _ in table}, reverse=True).index(credit),
                 credit=credit,
-                expected_status=status,  # type: ignore[arg-type]
+                expected_status=status,
                 note=note,
             )
         )

@@ -272,6 +272,10 @@ PathId = Literal[
 ]
 
 
+# the kind of action that carries a path (Attempt and the grader match a path on it)
+PathActionType = Literal["submission", "appeal", "peer_to_peer", "provider_query", "pend_reply", "close"]
+
+
 class AcceptablePath(_Model):
     """One way of working the case that the payer accepts, ranked by timeliness and cost.
 
@@ -281,7 +285,7 @@ class AcceptablePath(_Model):
     """
 
     id: PathId
-    action_type: Literal["submission", "appeal", "peer_to_peer", "provider_query", "pend_reply", "close"]
+    action_type: PathActionType
     rank: int = Field(ge=1)
     credit: float = Field(gt=0, le=1)
     expected_status: DeterminationStatus | None = None

@@ -15,7 +15,7 @@ from knowledge_base.loader import Library, load_library
 from knowledge_base.models import AppealLevel, Manual, Policy
 from scenarios.models import Appeal, Case, PeerToPeer, Submission
 from simulator import clock
-from simulator.clinical_review import REVIEWER_VARIABILITY, Run, approve
+from simulator.clinical_review import REVIEWER_VARIABILITY, Run, approve, retro_request
 from simulator.eligibility import referral_missing
 from simulator.evidence import build_evidence
 from simulator.models import AppealRight, Determination, Reason
@@ -213,14 +213,8 @@ def _review(
     upheld: list[Reason] = []
     if denial.stage == "timeliness":
         upheld.append(
-            Reason(
-                code="89",
-                kind="denial",
-                claim_code="CO-210",
-                edit="retro_request",
-                message=(
-                    "The request was submitted after the date of service; an appeal cannot change when it was received."
-                ),
+            retro_request(
+                "The request was submitted after the date of service; an appeal cannot change when it was received."
             )
         )
     elif denial.stage == "coding":

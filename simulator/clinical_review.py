@@ -104,15 +104,9 @@ def review_request(run: Run, policy: Policy) -> Determination:
             header,
             reasons=[
                 *run.info,
-                Reason(
-                    code="89",
-                    kind="denial",
-                    claim_code="CO-210",
-                    edit="retro_request",
-                    message=(
-                        f"The request was received on {view.received_on.isoformat()}, after the date of service "
-                        f"{sub.date_of_service.isoformat()}; {policy.id} needs authorization before the service."
-                    ),
+                retro_request(
+                    f"The request was received on {view.received_on.isoformat()}, after the date of service "
+                    f"{sub.date_of_service.isoformat()}; {policy.id} needs authorization before the service."
                 ),
             ],
         )
@@ -173,6 +167,11 @@ def review_request(run: Run, policy: Policy) -> Determination:
 
     # 8. approval, capped by unit and duration limits
     return approve(run, policy, results, header, salt="")
+
+
+def retro_request(message: str) -> Reason:
+    """The timeliness denial (HCR03 89, claim CO-210): authorization was asked for after the service."""
+    return Reason(code="89", kind="denial", claim_code="CO-210", edit="retro_request", message=message)
 
 
 def reviewer_denial(policy: Policy) -> Reason:

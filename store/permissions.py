@@ -6,7 +6,7 @@ page that forgets to hide a button still cannot leak a record.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,7 +48,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "cohort.manage": frozenset({_A}),
     "audit.read": frozenset({_A}),
 }
-ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 class AccessDenied(PermissionError):
