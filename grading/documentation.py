@@ -148,6 +148,18 @@ def _sent_items(
     for doc_id in required:
         doc = chart[doc_id]
         label = f"{doc.title} ({doc.id}, {doc.kind}, dated {doc.date.isoformat()})"
+        if doc_id not in sent and _facts_sent_elsewhere(data, doc_id, sent):
+            items.append(
+                _item(
+                    f"document:{doc_id}",
+                    pts["required_document"],
+                    pts["required_document"],
+                    f"{label} was not sent; the policy does not list it and every fact it carries is in the "
+                    "records that were sent, so the payer has what it needs.",
+                    citation=cite,
+                )
+            )
+            continue
         if doc_id not in sent:
             items.append(
                 _item(
@@ -229,6 +241,17 @@ def _sent_items(
             )
         )
     return items
+
+
+def _facts_sent_elsewhere(data: CaseData, doc_id: str, sent: list[str]) -> bool:
+    """A required document the policy does not list (it is required for the facts it carries) adds nothing
+    when every fact it states is stated with the same value by a document that was sent."""
+    doc = data.chart[doc_id]
+    if any(r.kind == doc.kind for r in applicable_requirements(data)):
+        return False
+    facts = {k: v for k, v in doc.facts.items() if v not in ("", None, [])}
+    others = [data.chart[d].facts for d in sent if d in data.chart]
+    return all(any(o.get(k) == v for o in others) for k, v in facts.items())
 
 
 def _why_needed(data: CaseData, kind: str) -> str:
