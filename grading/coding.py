@@ -9,33 +9,15 @@ job's measure.
 
 from __future__ import annotations
 
+from functools import partial
+
 from grading.context import Attempt
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
 from knowledge_base import icd10cm
 from scenarios.models import Submission
 from simulator.codes import icd_problem
 
-
-def _item(
-    item_id: str,
-    points: float,
-    max_points: float,
-    feedback: str,
-    *,
-    correct: str = "",
-    citation: str = "",
-    tags: list[str] | None = None,
-) -> GradeItem:
-    return GradeItem(
-        dimension="coding",
-        item_id=item_id,
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
-        citation=citation,
-        error_tags=tags or [],
-    )
+_item = partial(grade_item, "coding")
 
 
 def _norm(code: str) -> str:

@@ -9,9 +9,10 @@ query asks for the documents the policy requires and the chart lacks.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from grading.context import Attempt, CaseData
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
 from scenarios import load_service_lines
@@ -20,30 +21,7 @@ from scenarios.models import Appeal, PeerToPeer, PendReply, ProviderQuery, Submi
 _GENERIC = {"note", "notes", "report", "record", "records", "document", "clinical", "physician", "order"}
 
 
-def _item(
-    item_id: str,
-    points: float,
-    max_points: float,
-    feedback: str,
-    *,
-    correct: str = "",
-    citation: str = "",
-    tags: list[str] | None = None,
-    quote: str = "",
-    passage: str = "",
-) -> GradeItem:
-    return GradeItem(
-        dimension="documentation",
-        item_id=item_id,
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
-        citation=citation,
-        error_tags=tags or [],
-        quote=quote,
-        chart_passage=passage,
-    )
+_item = partial(grade_item, "documentation")
 
 
 def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
