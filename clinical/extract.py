@@ -118,6 +118,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+
+
 def plan_noun_at(low: str) -> int | None:
     """Where a plan/goals noun starts in a lower-case clause (what follows is intended, not done)."""
     m = _patterns()["plan"].search(low)
@@ -172,13 +175,20 @@ def read_clause(text: str, service_line: str | None = None) -> ClauseFacts:
     intent = p["intention"].search(low)
     cf.intention_at = 0 if heading else (intent.start() if intent else None)
     cf.plan_at = plan_noun_at(low)
-    cf.generic = bool(p["generic"].search(low)) and not p["patient"].search(low)
+    # a rule named in an aside ("knee pain for 14 months (BMI 42.6, so more than the 6 months required),
+    # rated 9/10") does not make the rest of the clause a rule statement: only words outside parentheses count
+    outside = _PARENTHETICAL.sub(" ", low) if "(" in low else low
+    cf.generic = bool(p["generic"].search(outside)) and not p["patient"].search(low)
     return cf
 
 
 def is_threshold(cf: ClauseFacts, start: int, end: int) -> bool:
     p = _patterns()
-    before = " ".join(cf.low[max(0, start - 40) : start].split()[-3:])
+    window = cf.low[max(0, start - 40) : start]
+    window = window.rsplit(")", 1)[
+        -1
+    ]  # an aside's words ("... the policy requires), rated 8/10") qualify the aside
+    before = " ".join(window.split()[-3:])
     if re.search(r"(?<![a-z])x\s*$", before):
         return True  # "CPT 72148 x 1", "x 20 units": the request's quantity, not a finding
     return bool(p["before"].search(before) or p["after"].match(cf.low[end : end + 30]))

@@ -9,33 +9,18 @@ job's measure.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache, partial
+
+from clinical import normalize as clinical_normalize
 from grading.context import Attempt
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
+from grading.text import has_words, normalize
 from knowledge_base import icd10cm
 from scenarios.models import Submission
 from simulator.codes import icd_problem
 
-
-def _item(
-    item_id: str,
-    points: float,
-    max_points: float,
-    feedback: str,
-    *,
-    correct: str = "",
-    citation: str = "",
-    tags: list[str] | None = None,
-) -> GradeItem:
-    return GradeItem(
-        dimension="coding",
-        item_id=item_id,
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
-        citation=citation,
-        error_tags=tags or [],
-    )
+_item = partial(grade_item, "coding")
 
 
 def _norm(code: str) -> str:
@@ -193,10 +178,38 @@ def _extra_diagnoses(att: Attempt, sent: list[str], used: set[int], cite: str) -
 
 
 def _supported_by_chart(att: Attempt, code: str) -> bool:
-    """A secondary code the chart itself names (e.g. a comorbidity written with its code) is supported."""
-    return any(code in d.text.upper() for d in att.case.chart) or code in {
+    """A secondary code the chart itself names (a comorbidity written with its code, or the condition its
+    title names: I10 where a note lists "hypertension") is supported."""
+    if any(code in d.text.upper() for d in att.case.chart) or code in {
         _norm_dx(d.code) for d in att.case.order.diagnoses if icd_problem(_norm(d.code)) is None
-    }
+    }:
+        return True
+    words = _condition_words(code)
+    return bool(words) and any(all(has_words(t, w) for w in words) for t in _chart_texts(att))
+
+
+# title words that qualify a condition without naming it ("Essential (primary) hypertension")
+_QUALIFIERS = frozenset(
+    {"essential", "primary", "unspecified", "other", "site", "specified", "and", "the", "of"}
+)
+
+
+@lru_cache(maxsize=4096)
+def _condition_words(code: str) -> tuple[str, ...]:
+    """The words of an ICD-10-CM title that name the condition: parentheticals, "with(out) ..." tails and
+    qualifiers dropped. Empty when the code has no title."""
+    try:
+        title = icd10cm.get_description(code) or ""
+    except (KeyError, ValueError):
+        return ()
+    title = re.sub(r"\([^)]*\)", " ", title.lower())
+    title = re.split(r"\bwith(?:out)?\b", title)[0]
+    return tuple(w for w in re.findall(r"[a-z]{3,}", title) if w not in _QUALIFIERS)
+
+
+def _chart_texts(att: Attempt) -> list[str]:
+    # the claim checker's normalization expands abbreviations ("CKD" -> chronic kidney disease)
+    return [normalize(clinical_normalize(d.text)) for d in att.case.chart]
 
 
 def _sequencing_item(att: Attempt, sent: list[str], cite: str) -> GradeItem:

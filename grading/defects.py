@@ -163,7 +163,17 @@ def missing_document(case: Case, actions: Actions) -> Actions | None:
     required = [d for d in carrier.document_ids if d in case.answer_key.required_document_ids]
     if not required:
         return None
-    kept = [d for d in carrier.document_ids if d != required[-1]]
+    # remove a record whose loss loses information: one stating a fact no other attachment states (a
+    # referral note that only repeats the assessment's facts is not missed by the payer)
+    chart = {d.id: d.facts for d in case.chart}
+    others = {d: [chart[o] for o in carrier.document_ids if o != d and o in chart] for d in required}
+    unique = [
+        d
+        for d in required
+        if any(v not in ("", None, []) and all(o.get(k) != v for o in others[d]) for k, v in chart[d].items())
+    ]
+    dropped = (unique or required)[-1]
+    kept = [d for d in carrier.document_ids if d != dropped]
     return _replace(actions, carrier, carrier.model_copy(update={"document_ids": kept}))
 
 

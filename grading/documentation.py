@@ -9,9 +9,10 @@ query asks for the documents the policy requires and the chart lacks.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from grading.context import Attempt, CaseData
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
 from scenarios import load_service_lines
@@ -20,30 +21,7 @@ from scenarios.models import Appeal, PeerToPeer, PendReply, ProviderQuery, Submi
 _GENERIC = {"note", "notes", "report", "record", "records", "document", "clinical", "physician", "order"}
 
 
-def _item(
-    item_id: str,
-    points: float,
-    max_points: float,
-    feedback: str,
-    *,
-    correct: str = "",
-    citation: str = "",
-    tags: list[str] | None = None,
-    quote: str = "",
-    passage: str = "",
-) -> GradeItem:
-    return GradeItem(
-        dimension="documentation",
-        item_id=item_id,
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
-        citation=citation,
-        error_tags=tags or [],
-        quote=quote,
-        chart_passage=passage,
-    )
+_item = partial(grade_item, "documentation")
 
 
 def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
@@ -148,6 +126,18 @@ def _sent_items(
     for doc_id in required:
         doc = chart[doc_id]
         label = f"{doc.title} ({doc.id}, {doc.kind}, dated {doc.date.isoformat()})"
+        if doc_id not in sent and _facts_sent_elsewhere(data, doc_id, sent):
+            items.append(
+                _item(
+                    f"document:{doc_id}",
+                    pts["required_document"],
+                    pts["required_document"],
+                    f"{label} was not sent; the policy does not list it and every fact it carries is in the "
+                    "records that were sent, so the payer has what it needs.",
+                    citation=cite,
+                )
+            )
+            continue
         if doc_id not in sent:
             items.append(
                 _item(
@@ -229,6 +219,17 @@ def _sent_items(
             )
         )
     return items
+
+
+def _facts_sent_elsewhere(data: CaseData, doc_id: str, sent: list[str]) -> bool:
+    """A required document the policy does not list (it is required for the facts it carries) adds nothing
+    when every fact it states is stated with the same value by a document that was sent."""
+    doc = data.chart[doc_id]
+    if any(r.kind == doc.kind for r in applicable_requirements(data)):
+        return False
+    facts = {k: v for k, v in doc.facts.items() if v not in ("", None, [])}
+    others = [data.chart[d].facts for d in sent if d in data.chart]
+    return all(any(o.get(k) == v for o in others) for k, v in facts.items())
 
 
 def _why_needed(data: CaseData, kind: str) -> str:

@@ -35,6 +35,34 @@ class GradeItem(_Model):
     chart_passage: str = ""
 
 
+def grade_item(
+    dimension: Dimension,
+    item_id: str,
+    points: float,
+    max_points: float,
+    feedback: str,
+    *,
+    correct: str = "",
+    citation: str = "",
+    tags: list[str] | None = None,
+    quote: str = "",
+    passage: str = "",
+) -> GradeItem:
+    """The one GradeItem builder every dimension's grader uses (each binds its dimension with partial)."""
+    return GradeItem(
+        dimension=dimension,
+        item_id=item_id,
+        points=points,
+        max_points=max_points,
+        feedback=feedback,
+        correct_answer=correct,
+        citation=citation,
+        error_tags=tags or [],
+        quote=quote,
+        chart_passage=passage,
+    )
+
+
 class DimensionScore(_Model):
     """A dimension's share of the total: ``score`` of ``max`` total-score points (``max`` is its weight,
     re-scaled when some dimensions do not apply to the case)."""

@@ -9,12 +9,13 @@ criteria the chart does not meet). Pend replies, no-auth closes and coverage cas
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from grading.admin import admin_items, canonical_text
 from grading.claims import check_text
 from grading.context import Attempt, CaseData
 from grading.facts import Text, addressed, describe
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
 from grading.text import (
     content_words,
 )
@@ -24,30 +25,7 @@ _PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORE
 _FUTURE = re.compile(r"\b(will|would|plan(?:ned)?\s+to)\b", re.IGNORECASE)
 
 
-def _item(
-    item_id: str,
-    points: float,
-    max_points: float,
-    feedback: str,
-    *,
-    correct: str = "",
-    citation: str = "",
-    tags: list[str] | None = None,
-    quote: str = "",
-    passage: str = "",
-) -> GradeItem:
-    return GradeItem(
-        dimension="narrative",
-        item_id=item_id,
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
-        citation=citation,
-        error_tags=tags or [],
-        quote=quote,
-        chart_passage=passage,
-    )
+_item = partial(grade_item, "narrative")
 
 
 def grade_narrative(att: Attempt) -> list[GradeItem] | None:

@@ -11,7 +11,7 @@ pended or rejected is on the record. An attempt that followed no acceptable path
 from __future__ import annotations
 
 from grading.context import Attempt
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
 from scenarios.models import Submission
 from simulator.models import Determination
 
@@ -58,15 +58,15 @@ def describe_final(att: Attempt) -> str:
 def _item(
     points: float, max_points: float, feedback: str, correct: str, cite: str, tag: str | None
 ) -> GradeItem:
-    return GradeItem(
-        dimension="outcome",
-        item_id="outcome",
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
+    return grade_item(
+        "outcome",
+        "outcome",
+        points,
+        max_points,
+        feedback,
+        correct=correct,
         citation=cite,
-        error_tags=[tag] if tag else [],
+        tags=[tag] if tag else [],
     )
 
 

@@ -6,9 +6,10 @@ the member id, pend replies and appeals at the right level within their windows.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from grading.context import Attempt
-from grading.models import GradeItem
+from grading.models import GradeItem, grade_item
 from grading.paths import acceptable_paths, off_path
 from scenarios.models import (
     Appeal,
@@ -21,27 +22,7 @@ from scenarios.models import (
 from simulator import clock
 from simulator.notices import decision_clock
 
-
-def _item(
-    item_id: str,
-    points: float,
-    max_points: float,
-    feedback: str,
-    *,
-    correct: str = "",
-    citation: str = "",
-    tags: list[str] | None = None,
-) -> GradeItem:
-    return GradeItem(
-        dimension="process",
-        item_id=item_id,
-        points=points,
-        max_points=max_points,
-        feedback=feedback,
-        correct_answer=correct,
-        citation=citation,
-        error_tags=tags or [],
-    )
+_item = partial(grade_item, "process")
 
 
 def _check(

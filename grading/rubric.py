@@ -84,6 +84,8 @@ class CriticalTrigger(BaseModel):
     final_status: tuple[str, ...] | None = None
     # only when that decision answers a request the trainee sent (not the earlier request of the case)
     on_trainee_request: bool = False
+    # only on cases whose right action is one of these (under-urgency: wrong_urgency on an expedited case)
+    correct_action: tuple[str, ...] | None = None
 
 
 class CriticalErrorSpec(BaseModel):
@@ -113,6 +115,10 @@ class RubricFile(BaseModel):
     prohibited_documents: dict[str, str] = Field(default_factory=dict)
     # the highest total an attempt with a critical error can have (below every pass mark)
     critical_cap: float | None = Field(default=None, ge=0, le=100)
+    # errors that fail the attempt but are not compliance failures: the total is capped just below the
+    # pass mark (major_cap), so one of them fails an otherwise good attempt without sinking it
+    major_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
+    major_cap: float | None = Field(default=None, ge=0, le=100)
 
 
 class Rubric(BaseModel):
@@ -129,6 +135,8 @@ class Rubric(BaseModel):
     critical_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
     prohibited_documents: dict[str, str] = Field(default_factory=dict)
     critical_cap: float = 100.0
+    major_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
+    major_cap: float = 100.0
 
     @property
     def label(self) -> str:
@@ -164,22 +172,23 @@ def _check(file: RubricFile, rel: str, *, is_default: bool) -> list[str]:
             errors.append(
                 f"{rel} > skip > {i}: unknown item type {item!r}; expected one of {sorted(ITEM_TYPES)}"
             )
-    for cid, spec in file.critical_errors.items():
-        if not cid.replace("_", "").isalpha() or cid != cid.lower():
-            errors.append(f"{rel} > critical_errors > {cid}: ids are lower_case_with_underscores")
-        for i, trig in enumerate(spec.triggers):
-            for tag in trig.tags:
-                if tag not in ERROR_TAGS:
-                    errors.append(
-                        f"{rel} > critical_errors > {cid} > triggers > {i} > tags: {tag!r} is not an error tag; "
-                        "see docs/error_tags.md"
-                    )
-            for status in trig.final_status or ():
-                if status not in DETERMINATION_STATUSES:
-                    errors.append(
-                        f"{rel} > critical_errors > {cid} > triggers > {i} > final_status: {status!r} is not a "
-                        f"determination status; expected one of {list(DETERMINATION_STATUSES)}"
-                    )
+    for key, specs in (("critical_errors", file.critical_errors), ("major_errors", file.major_errors)):
+        for cid, spec in specs.items():
+            if not cid.replace("_", "").isalpha() or cid != cid.lower():
+                errors.append(f"{rel} > {key} > {cid}: ids are lower_case_with_underscores")
+            for i, trig in enumerate(spec.triggers):
+                for tag in trig.tags:
+                    if tag not in ERROR_TAGS:
+                        errors.append(
+                            f"{rel} > {key} > {cid} > triggers > {i} > tags: {tag!r} is not an error tag; "
+                            "see docs/error_tags.md"
+                        )
+                for status in trig.final_status or ():
+                    if status not in DETERMINATION_STATUSES:
+                        errors.append(
+                            f"{rel} > {key} > {cid} > triggers > {i} > final_status: {status!r} is not a "
+                            f"determination status; expected one of {list(DETERMINATION_STATUSES)}"
+                        )
     if is_default:
         missing_items = [t for t in ITEM_TYPES if t not in file.points]
         if missing_items:
@@ -238,9 +247,13 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
     critical = dict(default.critical_errors)
     prohibited = dict(default.prohibited_documents)
     cap = default.critical_cap if default.critical_cap is not None else 100.0
+    major = dict(default.major_errors)
+    major_cap = default.major_cap if default.major_cap is not None else 100.0
     if override is not None:
         cap = override.critical_cap if override.critical_cap is not None else cap
+        major_cap = override.major_cap if override.major_cap is not None else major_cap
         critical.update(override.critical_errors)
+        major.update(override.major_errors)
         prohibited.update(override.prohibited_documents)
         name = module_id
         version = override.version or default.version
@@ -260,4 +273,6 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
         critical_errors={k: v for k, v in critical.items() if not v.off},
         prohibited_documents=prohibited,
         critical_cap=cap,
+        major_errors={k: v for k, v in major.items() if not v.off},
+        major_cap=major_cap,
     )

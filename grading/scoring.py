@@ -10,22 +10,28 @@ from __future__ import annotations
 from grading.context import Attempt
 from grading.error_tags import ERROR_TAGS
 from grading.models import DIMENSIONS, CriticalError, DimensionScore, FixFirst, GradeItem, GradeReport
+from grading.rubric import CriticalErrorSpec
 from scenarios.models import Submission
 
 GRADER_VERSION = "2.0.0"
 
 
-def critical_errors(att: Attempt, items: list[GradeItem]) -> list[CriticalError]:
-    """The rubric's critical errors that the graded items trigger, one per (error, item)."""
+def critical_errors(
+    att: Attempt, items: list[GradeItem], specs: dict[str, CriticalErrorSpec] | None = None
+) -> list[CriticalError]:
+    """The rubric's critical errors (or ``specs``: its major errors) that the graded items trigger, one per
+    (error, item)."""
     final = att.final.status if att.final else None
     own = att.final_index is not None and isinstance(att.actions[att.final_index], Submission)
+    correct = att.case.answer_key.correct_action
     found: list[CriticalError] = []
-    for cid, spec in att.rubric.critical_errors.items():
+    for cid, spec in (att.rubric.critical_errors if specs is None else specs).items():
         for item in items:
             hit = any(
                 set(trig.tags) & set(item.error_tags)
                 and (trig.final_status is None or final in trig.final_status)
                 and (own or not trig.on_trainee_request)
+                and (trig.correct_action is None or correct in trig.correct_action)
                 for trig in spec.triggers
             )
             if hit:
@@ -135,8 +141,11 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
     case = att.case
     final = att.final
     critical = critical_errors(att, items)
+    major = critical_errors(att, items, att.rubric.major_errors)
     if critical:  # the score says what the verdict says: no "92, failed"
         total = min(total, att.rubric.critical_cap)
+    elif major:  # one error that fails the attempt: just below the pass mark, fixed first
+        total = min(total, att.rubric.major_cap)
     possible_by_dim = {d: dims[d].possible_points for d in share}
     return GradeReport(
         case_id=case.case_id,
@@ -147,7 +156,7 @@ def build_report(att: Attempt, items: list[GradeItem], pass_mark: float) -> Grad
         passed=total >= pass_mark and not critical,
         pass_mark=pass_mark,
         critical_errors=critical,
-        fix_first=fix_first(items, share, possible_by_dim, critical),
+        fix_first=fix_first(items, share, possible_by_dim, critical + major),
         path=att.path_id,
         dimensions=dims,
         items=items,

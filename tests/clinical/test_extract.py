@@ -90,3 +90,11 @@ def test_negation_scope() -> None:
     assert [(c.concept, c.negated) for c in claims] == [("physical therapy", False)]
     claims = extract_claims("Prior lumbar surgery: none.")
     assert [(c.concept, c.negated) for c in claims] == [("prior spine surgery", True)]
+
+
+def test_a_rule_named_in_an_aside_leaves_the_patients_figures_claims() -> None:
+    text = "Knee pain for 14 months (more than the 3 months the policy requires), rated 8/10 with walking."
+    surfaces = [c.surface for c in extract_claims(text)]
+    assert "8/10" in surfaces and "14 months" in surfaces
+    assert "3 months" not in surfaces  # the aside's threshold is still no claim
+    assert extract_claims("The policy requires at least 3 months of knee pain.") == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from grading_support import case
 
 from grading import grade
@@ -171,3 +172,54 @@ def test_fix_first_summary_leads_with_the_critical_error() -> None:
     assert report.fix_first[0].item_id in critical_items
     clean = grade(c, c.answer_key.reference_actions)
     assert clean.fix_first == [] and clean.critical_errors == []
+
+
+def _repeating_record(c: Case) -> tuple[int, Submission, str] | None:
+    """The reference request and a required record of it whose every fact another attachment states."""
+    facts = {d.id: {k: v for k, v in d.facts.items() if v not in ("", None)} for d in c.chart}
+    found = next(
+        ((i, a) for i, a in enumerate(c.answer_key.reference_actions) if isinstance(a, Submission)), None
+    )
+    if found is None:
+        return None
+    sent = found[1].document_ids
+    for d in sent:
+        others = [facts[o] for o in sent if o != d and o in facts]
+        if (
+            d in c.answer_key.required_document_ids
+            and facts.get(d)
+            and all(any(o.get(k) == v for o in others) for k, v in facts[d].items())
+        ):
+            return found[0], found[1], d
+    return None
+
+
+def test_a_record_that_only_repeats_facts_already_sent_is_not_a_missing_document() -> None:
+    """A required record the policy does not list and whose facts the other attachments all state: the
+    simulated payer decides the same without it, so leaving it off is no error; leaving off a record with
+    facts of its own still is."""
+    from simulator import replay
+
+    found = next(
+        (
+            (c, hit)
+            for c in (case("behavioral_health", s) for s in range(40))
+            if (hit := _repeating_record(c))
+        ),
+        None,
+    )
+    if found is None:
+        pytest.fail("no behavioral_health case in 40 seeds has a record that only repeats sent facts")
+    c, (index, sub, repeat) = found
+    reference = list(c.answer_key.reference_actions)
+    actions = list(reference)
+    actions[index] = sub.model_copy(update={"document_ids": [d for d in sub.document_ids if d != repeat]})
+    decided = [replay(c, acts)[-1].result for acts in (actions, reference)]
+    assert [getattr(d, "status", None) for d in decided] == [
+        "approved",
+        "approved",
+    ]  # the payer did not need it
+    assert "missing_required_document" not in grade(c, actions).error_tags
+    own = next(d for d in sub.document_ids if d in c.answer_key.required_document_ids and d != repeat)
+    actions[index] = sub.model_copy(update={"document_ids": [d for d in sub.document_ids if d != own]})
+    assert "missing_required_document" in grade(c, actions).error_tags
