@@ -23,6 +23,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _client_address() -> str | None:
+    # The address the sign-in came from, for back-off per source. Behind a reverse proxy Streamlit sees
+    # the proxy's address; docs/deploy.md says how to pass the client's through.
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser (bare mode)
+        return None
+    return address if isinstance(address, str) else None  # AppTest hands a stand-in object
+
+
 def load_demo_content(viewer: Viewer) -> None:
     """Seed the demo cohort (generator, simulator and grader) with a spinner. The outcome, including
     the honest error when the grader is not installed yet, becomes a flash message for the next run."""
@@ -53,7 +63,7 @@ def first_run_page() -> None:
         )
         display_name = st.text_input("Display name", key="fr_display_name")
         password = st.text_input(
-            "Password", type="password", key="fr_password", help="At least 10 characters"
+            "Password", type="password", key="fr_password", help="At least 12 characters, not easy to guess"
         )
         again = st.text_input("Password again", type="password", key="fr_password_again")
         create = st.form_submit_button("Create administrator", key="fr_create", type="primary")
@@ -94,7 +104,7 @@ def login_page() -> None:
         return
     result = None
     with core_errors("Signing in"), db() as session:
-        result = authenticate(session, username, password, now=_now())
+        result = authenticate(session, username, password, now=_now(), source=_client_address())
     if result is None:
         return
     if result.status != "ok" or result.viewer is None:
