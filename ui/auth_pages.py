@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import streamlit as st
 
@@ -10,8 +11,9 @@ from store.accounts import authenticate, create_admin
 from store.audit import log_event
 from store.demo import load_engines, seed_demo
 from store.permissions import Viewer
+from store.setup_token import check_setup_token, consume_setup_token, issue_setup_token
 from ui.feedback import EXPECTED, core_errors
-from ui.resources import db
+from ui.resources import db, get_settings
 from ui.state import get_state
 
 FICTIONAL_NOTE = (
@@ -54,10 +56,24 @@ def load_demo_content(viewer: Viewer) -> None:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def _first_run_token(data_dir: str) -> str:
+    # Once per server process: issue (or re-read) the token and print it in the server log.
+    return issue_setup_token(Path(data_dir))
+
+
 def first_run_page() -> None:
     st.title("Welcome to Precert Academy")
     st.write("No accounts exist yet. Create the administrator account; you will be signed in as it.")
+    data_dir = get_settings().data_dir
+    _first_run_token(str(data_dir))
     with st.form("first_run"):
+        token = st.text_input(
+            "Set-up token",
+            type="password",
+            key="fr_token",
+            help="Printed in the server log when the app started (also in DATA_DIR/setup-token on the server).",
+        )
         username = st.text_input(
             "Username", key="fr_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'"
         )
@@ -75,13 +91,17 @@ def first_run_page() -> None:
         return
     admin = None
     with core_errors("Creating the administrator"), db() as session:
+        check_setup_token(data_dir, token)
         created = create_admin(session, username=username, display_name=display_name, password=password)
+        log_event(session, "setup", user_id=created.id, detail={"username": created.username})
         log_event(
             session, "login", user_id=created.id, detail={"username": created.username, "via": "first_run"}
         )
         admin = created
     if admin is None:
         return
+    consume_setup_token(data_dir)
+    _first_run_token.clear()
     viewer = Viewer(user_id=admin.id, username=admin.username, role="admin", display_name=admin.display_name)
     state = get_state()
     state.sign_in(viewer, _now())

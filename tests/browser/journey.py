@@ -246,7 +246,7 @@ def create_user(d: Driver, username: str, display: str, password: str, role: str
     d.see(f"Created {username} ({role})")
 
 
-def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str, Any]:
+def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = True) -> dict[str, Any]:
     """The whole journey; returns what the test asserts on (timings, the attempt's score text)."""
     from playwright.sync_api import expect
 
@@ -259,6 +259,8 @@ def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str
 
     # first run: the administrator, then a trainee and a supervisor
     username, display, password = ADMIN
+    # The one-time set-up token the server printed in its log (and keeps in DATA_DIR/setup-token).
+    d.fill("Set-up token", (data_dir / "setup-token").read_text(encoding="ascii").strip())
     d.fill("Username", username)
     d.fill("Display name", display)
     d.fill("Password", password)
