@@ -27,11 +27,15 @@ def _now() -> datetime:
 
 def _client_address() -> str | None:
     # The address the sign-in came from, for back-off per source. Behind a reverse proxy Streamlit sees
-    # the proxy's address; docs/deploy.md says how to pass the client's through.
+    # the proxy's; with PRECERT_TRUST_FORWARDED_FOR the proxy's last X-Forwarded-For entry is the
+    # client's (earlier entries are whatever the client claimed, so they are never used).
     try:
         address = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For") if get_settings().trust_forwarded_for else None
     except Exception:  # no browser (bare mode)
         return None
+    if isinstance(forwarded, str) and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:100]
     return address if isinstance(address, str) else None  # AppTest hands a stand-in object
 
 
