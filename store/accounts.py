@@ -249,6 +249,7 @@ def authenticate(
     if src is not None:
         until = throttle.record_failure(session, src, throttle.SOURCE_LIMIT, at) or until
     if user is not None:  # mirrored on the account for the administrators' user list
+        session.refresh(user, ["failed_logins"])  # re-read under the write lock record_failure took
         user.failed_logins += 1
         user.locked_until = until or user.locked_until
     if until is not None:
