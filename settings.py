@@ -63,6 +63,11 @@ class Settings(BaseModel):
         description="Hours after sign-in when a session ends however active it is (absolute lifetime).",
     )
 
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from the last X-Forwarded-For entry (only behind your own proxy).",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'precert.db'}"
@@ -134,6 +139,7 @@ ENV_VARS: dict[str, str] = {
     "PRECERT_REDACT": "redact",
     "PRECERT_SESSION_TIMEOUT_MIN": "session_timeout_min",
     "PRECERT_SESSION_ABSOLUTE_HOURS": "session_absolute_hours",
+    "PRECERT_TRUST_FORWARDED_FOR": "trust_forwarded_for",
 }
 
 

@@ -221,7 +221,7 @@ def journey_memory(work: Path) -> dict[str, float]:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             driver = journey.Driver(page)
-            out = journey.run_journey(driver, server.url, with_assistant=False)
+            out = journey.run_journey(driver, server.url, work / "journey", with_assistant=False)
             before = journey.peak_rss_mb(server.pid)
             journey.draft_with_assistant(driver, out["seed"])
             after = journey.peak_rss_mb(server.pid)

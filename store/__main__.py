@@ -1,4 +1,5 @@
-"""Command line: ``python -m store init`` (apply migrations) and ``python -m store seed-demo``.
+"""Command line: ``python -m store init`` (apply migrations), ``python -m store seed-demo`` and
+``python -m store setup-token`` (print the first-run set-up token while no account exists).
 
 Prints one JSON object on success; on bad input or a missing package prints one line on stderr and
 exits with code 2.
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from settings import SettingsError, load_settings
@@ -45,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m store", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or upgrade the database schema (idempotent)")
+    sub.add_parser(
+        "setup-token", help="while no account exists: issue and print the first-run set-up token (else none)"
+    )
     demo = sub.add_parser("seed-demo", help="create a demo cohort with graded attempts (needs the grader)")
     demo.add_argument("--password", help="password for every demo account (default: a random one, printed)")
     demo.add_argument("--attempts-per-trainee", type=_bounded("--attempts-per-trainee", 1, 500), default=24)
@@ -68,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "database": engine.url.render_as_string(hide_password=True),
                 "schema": "current",
             }
+        elif args.command == "setup-token":
+            out = _setup_token(engine, settings.data_dir)
         else:
             from store.demo import load_engines, seed_demo  # imports the case engine only when needed
 
@@ -88,6 +97,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(json.dumps(out, indent=2))
     return 0
+
+
+def _setup_token(engine: Engine, data_dir: Path) -> dict[str, object]:
+    from store.accounts import has_any_user
+    from store.setup_token import consume_setup_token, issue_setup_token
+
+    with session_scope(engine) as session:
+        exists = has_any_user(session)
+    if exists:
+        consume_setup_token(data_dir)  # a leftover from an interrupted first run must not linger
+        return {"accounts": True, "setup_token": None}
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return {"accounts": False, "setup_token": issue_setup_token(data_dir)}
 
 
 if __name__ == "__main__":

@@ -1,35 +1,39 @@
-"""Accounts: creation with a password policy, bcrypt hashes, sign-in with lock-out, roles.
+"""Accounts: creation, sign-in with back-off, roles, password resets and self-service changes.
 
-bcrypt's cost is a parameter (12 in production, 4 in tests). Sign-in spends one bcrypt check whether
-or not the username exists, so response time does not reveal which usernames are real.
+The input rules and hashing are in ``store.passwords``, the back-off in ``store.throttle``. Sign-in
+spends one bcrypt check whether or not the username exists and gives the same answers for every name,
+so neither the time taken nor the message reveals which usernames are real.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from typing import Any, Literal, cast
 
-import bcrypt
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store import throttle
 from store.access import require_cohort, visible_cohorts
 from store.audit import check, log_event
 from store.db import lock_for_write, utcnow
-from store.models import ROLES, Cohort, User
+from store.models import Cohort, User
+from store.passwords import (
+    DEFAULT_COST,
+    check_password,
+    hash_password,
+    validate_display_name,
+    validate_password,
+    validate_role,
+    validate_username,
+)
+from store.passwords import (
+    USERNAME_RE as USERNAME_RE,  # re-exported: callers and tests import it from here
+)
 from store.permissions import NotFound, Role, Viewer
-
-DEFAULT_COST = 12
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD = 10
-MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5 rejects) anything longer
-USERNAME_RE = re.compile(r"[a-z0-9_.-]{3,40}")
-MAX_DISPLAY_NAME = 100
+from store.sessions import revoke_all_sessions
 
 
 class AlreadyInitialised(RuntimeError):
@@ -78,81 +82,12 @@ class AuthResult(BaseModel):
             return "Signed in."
         if self.status == "locked" and self.locked_until is not None:
             return (
-                f"Too many failed sign-ins: the account is locked until "
-                f"{self.locked_until:%Y-%m-%d %H:%M} UTC. Try again then, or ask an administrator to unlock it."
+                "Too many failed sign-ins for this username or from this address: try again after "
+                f"{self.locked_until:%Y-%m-%d %H:%M} UTC, or ask an administrator."
             )
         if self.status == "inactive":
             return "This account has been deactivated. Ask an administrator to reactivate it."
         return "Wrong username or password."
-
-
-# ----- validation -------------------------------------------------------------------------------------
-
-
-def _text(field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{field}: expected text, got {type(value).__name__}")
-    return value
-
-
-def validate_username(value: Any) -> str:
-    """Normalise (trim, lower-case) and check a username.
-
-    >>> validate_username("  Dana.Lee ")
-    'dana.lee'
-    """
-    name = _text("username", value).strip().lower()
-    if not USERNAME_RE.fullmatch(name):
-        raise ValueError(
-            f"username: {name[:50]!r} is not allowed; use 3-40 characters from a-z, 0-9, '_', '.' and '-'"
-        )
-    return name
-
-
-def validate_display_name(value: Any) -> str:
-    """Trim and check a display name: any script is fine, control characters are not."""
-    name = " ".join(_text("display name", value).split())
-    if not name:
-        raise ValueError("display name: must not be empty; enter the person's name")
-    if len(name) > MAX_DISPLAY_NAME:
-        raise ValueError(f"display name: {len(name)} characters is too long; use at most {MAX_DISPLAY_NAME}")
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in name):
-        raise ValueError("display name: contains control characters; type the name as plain text")
-    return name
-
-
-def validate_password(value: Any) -> str:
-    password = _text("password", value)
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password: must be at least {MIN_PASSWORD} characters; choose a longer one")
-    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        raise ValueError(
-            f"password: must be at most {MAX_PASSWORD_BYTES} bytes (UTF-8); choose a shorter one"
-        )
-    if "\x00" in password:
-        raise ValueError("password: must not contain NUL characters")
-    return password
-
-
-def validate_role(value: Any) -> str:
-    if value not in ROLES:
-        raise ValueError(f"role: {value!r} is not a role; expected one of {list(ROLES)}")
-    return str(value)
-
-
-def hash_password(password: str, cost: int = DEFAULT_COST) -> str:
-    """A salted bcrypt hash of ``password`` at ``cost`` (4-31).
-
-    >>> hash_password("correct horse battery", cost=4).startswith("$2b$04$")
-    True
-    """
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=cost)).decode("ascii")
-
-
-@lru_cache(maxsize=8)
-def _dummy_hash(cost: int) -> bytes:
-    # Checked against when the username is unknown, so that case costs one bcrypt check too.
-    return bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=cost))
 
 
 # ----- creating accounts ------------------------------------------------------------------------------
@@ -211,7 +146,7 @@ def _insert_user(
 ) -> UserOut:
     name = validate_username(username)
     shown = validate_display_name(display_name)
-    secret = validate_password(password)
+    secret = validate_password(password, user_inputs=(name, shown))
     role_ = validate_role(role)
     cohort_name = None
     if cohort_id is not None:
@@ -260,58 +195,72 @@ def authenticate(
     *,
     now: datetime | None = None,
     cost: int = DEFAULT_COST,
+    source: str | None = None,
 ) -> AuthResult:
-    """Check a username and password; count failures and lock the account for 15 minutes after 5.
+    """Check a username and password, with back-off per name and per ``source`` (the client address).
 
-    Every call is audited (login, login_failed, lockout). Failures never say whether the username
-    exists. ``cost`` only matters for the dummy check of unknown usernames (match it to the hashes).
+    Every name, real or not, gets the same answers (wrong password, or locked until a time) and the
+    same single bcrypt check. Every call is audited (login, login_failed, lockout). The last active
+    administrator is never shut out by other people's failures: while that name is locked, a right
+    password from a source with no failures of its own still signs in. ``cost`` only matters for the
+    dummy check of unknown names (match it to the hashes).
     """
     at = now or utcnow()
-    name = username.strip().lower() if isinstance(username, str) else ""
-    secret = password.encode("utf-8") if isinstance(password, str) else b""
+    name = username.strip().lower()[:40] if isinstance(username, str) else ""
     user = session.scalar(select(User).where(User.username == name)) if name else None
-    if user is None:
-        bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], _dummy_hash(cost))
-        log_event(
-            session, "login_failed", user_id=None, at=at, detail={"username": name[:40], "reason": "unknown"}
+    keys = [throttle.name_key(name)]
+    src = throttle.source_key(source)
+    source_locked = throttle.locked_until(session, [src], at) if src else None
+    name_locked = throttle.locked_until(session, keys, at)
+    ok = check_password(password, user.password_hash if user is not None else None, cost)
+    audit = {"username": name, "source": source}
+    if source_locked or name_locked:
+        spare_admin = (
+            ok
+            and not source_locked
+            and user is not None
+            and user.role == "admin"
+            and user.active
+            and _other_active_admins(session, user.id) == 0
+            and not throttle.has_failures(session, src)
         )
-        return AuthResult(status="bad_credentials")
-    if user.locked_until is not None and user.locked_until > at:
-        bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], _dummy_hash(cost))
-        log_event(
-            session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "locked"}
-        )
-        return AuthResult(status="locked", locked_until=user.locked_until)
-    ok = len(secret) <= MAX_PASSWORD_BYTES and bcrypt.checkpw(secret, user.password_hash.encode("ascii"))
-    if ok and not user.active:
-        log_event(
-            session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "inactive"}
-        )
+        if not spare_admin:
+            log_event(
+                session,
+                "login_failed",
+                user_id=user.id if user else None,
+                at=at,
+                detail=audit | {"reason": "locked"},
+            )
+            return AuthResult(status="locked", locked_until=max(t for t in (source_locked, name_locked) if t))
+    if ok and user is not None and not user.active:
+        log_event(session, "login_failed", user_id=user.id, at=at, detail=audit | {"reason": "inactive"})
         return AuthResult(status="inactive")
-    if ok:
-        user.failed_logins = 0
-        user.locked_until = None
-        log_event(session, "login", user_id=user.id, at=at, detail={"username": name})
+    if ok and user is not None:
+        throttle.clear(session, keys[0])
+        user.failed_logins, user.locked_until = 0, None
+        log_event(session, "login", user_id=user.id, at=at, detail=audit)
         return AuthResult(status="ok", viewer=_viewer(user))
-    # Increment in SQL, not in Python: two simultaneous wrong passwords must both count.
-    failures = session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins)
-    ).scalar_one()
+    reason = "unknown" if user is None else "password"
     log_event(
-        session, "login_failed", user_id=user.id, at=at, detail={"username": name, "reason": "password"}
+        session, "login_failed", user_id=user.id if user else None, at=at, detail=audit | {"reason": reason}
     )
-    if failures >= MAX_FAILED_LOGINS:
-        until = at + LOCKOUT
-        session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
+    until = throttle.record_failure(session, keys[0], throttle.NAME_LIMIT, at)
+    if src is not None:
+        until = throttle.record_failure(session, src, throttle.SOURCE_LIMIT, at) or until
+    if user is not None:  # mirrored on the account for the administrators' user list
+        session.refresh(user, ["failed_logins"])  # re-read under the write lock record_failure took
+        user.failed_logins += 1
+        user.locked_until = until or user.locked_until
+    if until is not None:
         log_event(
-            session, "lockout", user_id=user.id, at=at, detail={"username": name, "until": until.isoformat()}
+            session,
+            "lockout",
+            user_id=user.id if user else None,
+            at=at,
+            detail=audit | {"until": until.isoformat()},
         )
-        session.expire(user)
         return AuthResult(status="locked", locked_until=until)
-    session.expire(user)
     return AuthResult(status="bad_credentials")
 
 
@@ -402,6 +351,7 @@ def unlock_user(session: Session, viewer: Viewer, user_id: int, *, now: datetime
     user = _target(session, user_id)
     user.failed_logins = 0
     user.locked_until = None
+    throttle.clear(session, throttle.name_key(user.username))
     log_event(
         session,
         "settings_change",
@@ -422,13 +372,15 @@ def set_password(
     now: datetime | None = None,
 ) -> UserOut:
     """An administrator sets a new password for an account (a forgotten one, the demo accounts' shared
-    one); the lock-out is lifted too. Audited without the password."""
+    one); the lock-out is lifted and every session of that user ends. Audited without the password."""
     check(session, viewer, "user.manage")
-    secret = validate_password(password)
     user = _target(session, user_id)
+    secret = validate_password(password, user_inputs=(user.username, user.display_name))
     user.password_hash = hash_password(secret, cost)
     user.failed_logins = 0
     user.locked_until = None
+    throttle.clear(session, throttle.name_key(user.username))
+    revoke_all_sessions(session, user.id, now=now)
     log_event(
         session,
         "settings_change",
@@ -471,3 +423,29 @@ def set_active(
         },
     )
     return UserOut.of(user, user.cohort.name if user.cohort else None)
+
+
+def change_own_password(
+    session: Session,
+    viewer: Viewer,
+    current: Any,
+    new: Any,
+    *,
+    cost: int = DEFAULT_COST,
+    now: datetime | None = None,
+) -> None:
+    """Self-service: the signed-in user replaces their password, proving the current one first. Every
+    session of the user ends (sign in again, or let the caller start a fresh one). Audited without
+    either password."""
+    if viewer.user_id is None:
+        raise ValueError("user: sign in first; the command line resets passwords with set_password")
+    user = _target(session, viewer.user_id)
+    if not check_password(current, user.password_hash, cost):
+        log_event(session, "password_change", user_id=user.id, at=now, detail={"outcome": "wrong_current"})
+        raise ValueError("current password: that is not your current password; type it again")
+    secret = validate_password(new, user_inputs=(user.username, user.display_name))
+    if check_password(secret, user.password_hash, cost):
+        raise ValueError("new password: it is the same as the current one; choose a different one")
+    user.password_hash = hash_password(secret, cost)
+    revoke_all_sessions(session, user.id, now=now)
+    log_event(session, "password_change", user_id=user.id, at=now, detail={"outcome": "changed"})

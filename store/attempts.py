@@ -23,6 +23,7 @@ from grading.models import Dimension
 from scenarios.models import Action
 from store.access import require_person
 from store.audit import audit_read, check, deny, log_event
+from store.db import lock_for_write
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, User
 from store.payload import check_size, plain
 from store.permissions import NotFound, Viewer, can
@@ -86,6 +87,11 @@ class AttemptIn(BaseModel):
     actions: list[Action] = Field(max_length=1000)
     results: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     grade: GradeSummary | None = None
+    # One key per attempt, chosen by the client (e.g. secrets.token_urlsafe(16)): a retried save with
+    # the same key finds the row the first try wrote instead of writing a second one.
+    idempotency_key: str | None = Field(
+        default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
+    )
 
     @field_validator("results", mode="before")
     @classmethod
@@ -162,6 +168,14 @@ def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str
     if viewer.user_id is None:
         raise ValueError("user: attempts belong to a person; sign in as the trainee who made the attempt")
     data = attempt if isinstance(attempt, AttemptIn) else AttemptIn.model_validate(attempt)
+    earlier = keyed_attempt(session, viewer.user_id, data.idempotency_key)
+    if earlier is not None and earlier.status == data.status:  # a retry of a save that went through
+        return AttemptSummary.of(earlier, viewer.username)
+    if earlier is not None:
+        raise ValueError(
+            f"idempotency key: attempt {earlier.id} already uses it as {earlier.status!r}; "
+            "finish it with complete_attempt or use a new key"
+        )
     grade = data.grade
     row = Attempt(
         user_id=viewer.user_id,
@@ -178,6 +192,7 @@ def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str
         actions_json=data.actions_json(),
         results_json=data.results,
         grade_json=grade.report if grade else None,
+        idempotency_key=data.idempotency_key,
         **{d: (grade.dimension_scores.get(d) if grade else None) for d in get_args(Dimension)},
     )
     row.error_tags = [AttemptErrorTag(tag=t) for t in (grade.error_tags if grade else [])]
@@ -196,6 +211,15 @@ def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str
         },
     )
     return AttemptSummary.of(row, viewer.username)
+
+
+def keyed_attempt(session: Session, user_id: int, key: str | None) -> Attempt | None:
+    """The user's attempt saved under ``key``, if any. Takes the write lock first, so two concurrent
+    saves with one key cannot both miss it (the unique constraint backs this up)."""
+    if key is None:
+        return None
+    lock_for_write(session)
+    return session.scalar(select(Attempt).where(Attempt.user_id == user_id, Attempt.idempotency_key == key))
 
 
 def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut:

@@ -64,6 +64,7 @@ def attempt_record(
     *,
     started_at: datetime,
     completed_at: datetime,
+    idempotency_key: str | None = None,
 ) -> AttemptIn:
     """A completed attempt ready for ``save_attempt``: identity of the case, actions, results, grade."""
     return AttemptIn(
@@ -78,4 +79,5 @@ def attempt_record(
         actions=actions,
         results=results,
         grade=summarize_grade(report),
+        idempotency_key=idempotency_key,
     )

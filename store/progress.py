@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.attempts import AttemptIn, AttemptOut, AttemptSummary, get_attempt, save_attempt
+from store.attempts import AttemptIn, AttemptOut, AttemptSummary, get_attempt, keyed_attempt, save_attempt
 from store.audit import check, deny
 from store.models import Attempt
 from store.permissions import NotFound, Viewer
@@ -55,6 +55,9 @@ def save_progress(
         raise ValueError(
             f"status: progress is saved as 'in_progress', got {data.status!r}; use complete_attempt to finish"
         )
+    if attempt_id is None and viewer.user_id is not None:
+        earlier = keyed_attempt(session, viewer.user_id, data.idempotency_key)
+        attempt_id = earlier.id if earlier is not None else None  # a retried first save: update that row
     if attempt_id is None:
         row = Attempt(
             user_id=viewer.user_id,
@@ -69,6 +72,7 @@ def save_progress(
             actions_json=data.actions_json(),
             results_json=data.results,
             grade_json=None,
+            idempotency_key=data.idempotency_key,
         )
         session.add(row)
         session.flush()
@@ -93,6 +97,11 @@ def complete_attempt(
     _person(session, viewer)
     if record.status != "completed":
         raise ValueError(f"status: a finished attempt is 'completed', got {record.status!r}")
+    earlier = keyed_attempt(session, viewer.user_id, record.idempotency_key) if viewer.user_id else None
+    if earlier is not None and earlier.status == "completed":  # a retry of a completion that went through
+        return AttemptSummary.of(earlier, viewer.username)
+    if earlier is not None and attempt_id is None:
+        attempt_id = earlier.id  # the in-progress row this key started
     if attempt_id is not None:
         row = _own_open(session, viewer, attempt_id)
         if row.case_id != record.case_id:

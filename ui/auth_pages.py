@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -13,6 +14,7 @@ from store.audit import log_event
 from store.demo import load_engines, seed_demo
 from store.permissions import Viewer
 from store.sessions import create_session, revoke_all_sessions, revoke_session, validate_session
+from store.setup_token import check_setup_token, consume_setup_token, issue_setup_token
 from ui import session_cookie
 from ui.feedback import EXPECTED, core_errors
 from ui.resources import db, get_settings
@@ -49,6 +51,20 @@ def restore_session(session: Any, token: str | None, now: datetime, settings: Se
     return None if user_id is None else viewer_for(session, user_id)
 
 
+def _client_address() -> str | None:
+    # The address the sign-in came from, for back-off per source. Behind a reverse proxy Streamlit sees
+    # the proxy's; with PRECERT_TRUST_FORWARDED_FOR the proxy's last X-Forwarded-For entry is the
+    # client's (earlier entries are whatever the client claimed, so they are never used).
+    try:
+        address = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For") if get_settings().trust_forwarded_for else None
+    except Exception:  # no browser (bare mode)
+        return None
+    if isinstance(forwarded, str) and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:100]
+    return address if isinstance(address, str) else None  # AppTest hands a stand-in object
+
+
 def load_demo_content(viewer: Viewer) -> None:
     """Seed the demo cohort (generator, simulator and grader) with a spinner. The outcome, including
     the honest error when the grader is not installed yet, becomes a flash message for the next run."""
@@ -70,16 +86,30 @@ def load_demo_content(viewer: Viewer) -> None:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def _first_run_token(data_dir: str) -> str:
+    # Once per server process: issue (or re-read) the token and print it in the server log.
+    return issue_setup_token(Path(data_dir))
+
+
 def first_run_page() -> None:
     st.title("Welcome to Precert Academy")
     st.write("No accounts exist yet. Create the administrator account; you will be signed in as it.")
+    data_dir = get_settings().data_dir
+    _first_run_token(str(data_dir))
     with st.form("first_run"):
+        token = st.text_input(
+            "Set-up token",
+            type="password",
+            key="fr_token",
+            help="Printed in the server log when the app started (also in DATA_DIR/setup-token on the server).",
+        )
         username = st.text_input(
             "Username", key="fr_username", help="3-40 characters: a-z, 0-9, '_', '.', '-'"
         )
         display_name = st.text_input("Display name", key="fr_display_name")
         password = st.text_input(
-            "Password", type="password", key="fr_password", help="At least 10 characters"
+            "Password", type="password", key="fr_password", help="At least 12 characters, not easy to guess"
         )
         again = st.text_input("Password again", type="password", key="fr_password_again")
         create = st.form_submit_button("Create administrator", key="fr_create", type="primary")
@@ -91,13 +121,17 @@ def first_run_page() -> None:
         return
     admin = None
     with core_errors("Creating the administrator"), db() as session:
+        check_setup_token(data_dir, token)
         created = create_admin(session, username=username, display_name=display_name, password=password)
+        log_event(session, "setup", user_id=created.id, detail={"username": created.username})
         log_event(
             session, "login", user_id=created.id, detail={"username": created.username, "via": "first_run"}
         )
         admin = created
     if admin is None:
         return
+    consume_setup_token(data_dir)
+    _first_run_token.clear()
     viewer = Viewer(user_id=admin.id, username=admin.username, role="admin", display_name=admin.display_name)
     state = get_state()
     start_session(state, viewer)
@@ -120,7 +154,7 @@ def login_page() -> None:
         return
     result = None
     with core_errors("Signing in"), db() as session:
-        result = authenticate(session, username, password, now=_now())
+        result = authenticate(session, username, password, now=_now(), source=_client_address())
     if result is None:
         return
     if result.status != "ok" or result.viewer is None:

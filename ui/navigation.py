@@ -101,6 +101,7 @@ PAGES: tuple[PageSpec, ...] = (
         frozenset({"admin"}),
     ),
     PageSpec("Admin", "LLM settings", ":material/smart_toy:", "ui/pages/admin_llm.py", frozenset({"admin"})),
+    PageSpec("Account", "My password", ":material/password:", "ui/pages/account_password.py", ALL),
 )
 
 
@@ -108,7 +109,7 @@ def specs_for(role: str) -> list[PageSpec]:
     """The pages a role may open, in registry order.
 
     >>> [p.title for p in specs_for("trainee")]
-    ['Home', 'Modules', 'Case workspace', 'My results']
+    ['Home', 'Modules', 'Case workspace', 'My results', 'My password']
     """
     return [p for p in PAGES if role in p.roles]
 

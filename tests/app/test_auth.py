@@ -6,6 +6,7 @@ bcrypt cost here, as the app does.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,7 +34,15 @@ def _titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
 
-def _first_run(at: AppTest, password: str = ADMIN_PW, again: str | None = None) -> None:
+def _setup_token() -> str:
+    # The token the server printed in its log; on the server it is also in DATA_DIR/setup-token.
+    return (Path(os.environ["DATA_DIR"]) / "setup-token").read_text(encoding="ascii").strip()
+
+
+def _first_run(
+    at: AppTest, password: str = ADMIN_PW, again: str | None = None, token: str | None = None
+) -> None:
+    at.text_input(key="fr_token").input(_setup_token() if token is None else token)
     at.text_input(key="fr_username").input("root")
     at.text_input(key="fr_display_name").input("Rita Root")
     at.text_input(key="fr_password").input(password)
@@ -77,11 +86,25 @@ def test_first_run_creates_the_admin_and_then_login_works(at: AppTest) -> None:
     assert "Admin" in at.sidebar.markdown[0].value
 
 
+def test_first_run_needs_the_set_up_token_from_the_server_log(at: AppTest) -> None:
+    _first_run(at, token="")
+    assert any("set-up token" in e.value for e in at.error)
+    _first_run(at, token="a-guess-that-is-wrong")
+    assert any("set-up token" in e.value for e in at.error)
+    assert _titles(at) == ["Welcome to Precert Academy"] and not at.exception
+    token = _setup_token()
+    _first_run(at, token=token)
+    assert _titles(at) == ["Welcome, Rita Root"]
+    assert not (Path(os.environ["DATA_DIR"]) / "setup-token").exists()  # it worked once, and is gone
+
+
 def test_first_run_refuses_mismatched_or_weak_passwords(at: AppTest) -> None:
     _first_run(at, again="something else 1")
     assert any("two passwords differ" in e.value for e in at.error)
     _first_run(at, password="short")
-    assert any("at least 10 characters" in e.value for e in at.error)
+    assert any("at least 12 characters" in e.value for e in at.error)
+    _first_run(at, password="password1234")
+    assert any("too easy to guess" in e.value for e in at.error)
     assert _titles(at) == ["Welcome to Precert Academy"] and not at.exception
 
 
@@ -104,9 +127,9 @@ def test_lockout_message_after_five_failures(at: AppTest) -> None:
         assert [e.value for e in at.error] == ["Wrong username or password."]
     _sign_in(at, "tina", "wrong password!")
     (message,) = [e.value for e in at.error]
-    assert "locked until" in message and "UTC" in message
+    assert "try again after" in message and "UTC" in message
     _sign_in(at, "tina", TRAINEE_PW)  # the right password does not help while locked
-    assert "locked until" in at.error[0].value
+    assert "try again after" in at.error[0].value
     assert not at.exception
 
 

@@ -69,6 +69,7 @@ SERVICE: dict[str, Callable[[Any, Viewer, World], Any]] = {
     "ui/pages/admin_audit.py": lambda s, v, w: list_events(s, v),
     "ui/pages/admin_content.py": lambda s, v, w: validate_content(v) if v.role != "admin" else None,
     "ui/pages/admin_llm.py": lambda s, v, w: check_llm(v, Settings()),
+    "ui/pages/account_password.py": lambda s, v, w: None,  # one's own account: every role
 }
 
 

@@ -236,17 +236,24 @@ TRAINEE = ("tina", "Tina Trainee", "trainee password 1")
 SUPERVISOR = ("sam", "Sam Supervisor", "supervisor password 1")
 
 
-def create_user(d: Driver, username: str, display: str, password: str, role: str) -> None:
+COHORT = "Spring intake"
+
+
+def create_user(
+    d: Driver, username: str, display: str, password: str, role: str, cohort: str | None = None
+) -> None:
     d.fill("Username", username)
     d.fill("Display name", display)
     d.choose("Role", role)
+    if cohort is not None:
+        d.choose("Cohort", cohort)
     d.fill("Initial password", password)
     d.fill("Password again", password)
     d.click("Create user")
     d.see(f"Created {username} ({role})")
 
 
-def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str, Any]:
+def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = True) -> dict[str, Any]:
     """The whole journey; returns what the test asserts on (timings, the attempt's score text)."""
     from playwright.sync_api import expect
 
@@ -259,6 +266,8 @@ def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str
 
     # first run: the administrator, then a trainee and a supervisor
     username, display, password = ADMIN
+    # The one-time set-up token the server printed in its log (and keeps in DATA_DIR/setup-token).
+    d.fill("Set-up token", (data_dir / "setup-token").read_text(encoding="ascii").strip())
     d.fill("Username", username)
     d.fill("Display name", display)
     d.fill("Password", password)
@@ -266,8 +275,21 @@ def run_journey(d: Driver, url: str, *, with_assistant: bool = True) -> dict[str
     d.click("Create administrator")
     d.see_heading(f"Welcome, {display}")
     d.nav("Users and cohorts")
-    create_user(d, *TRAINEE[:2], TRAINEE[2], "trainee")
+    d.tab("Cohorts")
+    d.fill("New cohort name", COHORT)
+    d.click("Create cohort")
+    d.see(f"Created cohort {COHORT}")
+    d.nav("Users and cohorts")  # a fresh run lists the new cohort
+    d.tab("Create user")
+    create_user(d, *TRAINEE[:2], TRAINEE[2], "trainee", cohort=COHORT)
     create_user(d, *SUPERVISOR[:2], SUPERVISOR[2], "supervisor")
+    # supervisors see only the cohorts an administrator assigns them
+    d.nav("Users and cohorts")  # a fresh run lists the new supervisor
+    d.tab("Cohorts")
+    d.choose("Supervisor", SUPERVISOR[0])
+    d.choose_many("Cohorts", [COHORT])
+    d.click("Save")
+    d.see(f"{SUPERVISOR[0]} now sees 1 cohort(s).")
     d.sign_out()
 
     # the trainee works a lumbar MRI case

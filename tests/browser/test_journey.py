@@ -41,7 +41,7 @@ def test_journey(tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         driver = Driver(page, shots=shots)
         try:
-            out = run_journey(driver, server.url)
+            out = run_journey(driver, server.url, data)
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
             print(server.log.read_text(errors="replace")[-4000:])  # shown by pytest on failure

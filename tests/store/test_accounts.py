@@ -91,7 +91,7 @@ def test_lockout_after_five_failures_for_fifteen_minutes(db_session: Session) ->
     fifth = authenticate(db_session, "dana", "wrong password!", now=NOW + timedelta(seconds=4), cost=COST)
     assert fifth.status == "locked"
     assert fifth.locked_until == NOW + timedelta(seconds=4, minutes=15)
-    assert "locked until 2026-03-02 09:15 UTC" in fifth.message
+    assert "try again after 2026-03-02 09:15 UTC" in fifth.message
     # Even the right password is refused while locked ...
     during = authenticate(db_session, "dana", PASSWORD, now=NOW + timedelta(minutes=14), cost=COST)
     assert during.status == "locked" and during.locked_until == fifth.locked_until
@@ -238,7 +238,10 @@ BAD_INPUT = [
     ({"display_name": "x" * 101}, "display name"),
     ({"display_name": "Dana\x00Lee"}, "control characters"),
     ({"display_name": ["Dana"]}, "display name: expected text"),
-    ({"password": "short"}, "at least 10 characters"),
+    ({"password": "short"}, "at least 12 characters"),
+    ({"password": "elevenchars"}, "at least 12 characters"),
+    ({"password": "password1234"}, "too easy to guess"),
+    ({"password": "aaaaaaaaaaaaaaaa"}, "too easy to guess"),
     ({"password": ""}, "password"),
     ({"password": "é" * 40}, "72 bytes"),
     ({"password": 1234567890}, "password: expected text"),

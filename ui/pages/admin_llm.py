@@ -9,7 +9,7 @@ from ui.feedback import core_errors
 from ui.resources import get_settings
 from ui.state import require_role
 from ui.widgets.scoped import claim
-from ui.widgets.text import mask
+from ui.widgets.text import mask, mask_url
 
 viewer = require_role("admin")
 claim(viewer)
@@ -22,7 +22,7 @@ st.write(
 st.dataframe(
     [
         {"setting": "PRECERT_LLM_MODEL", "value": settings.llm_model or "(not set)"},
-        {"setting": "OPENAI_BASE_URL", "value": settings.openai_base_url or "(not set: the OpenAI API)"},
+        {"setting": "OPENAI_BASE_URL", "value": mask_url(settings.openai_base_url)},
         {"setting": "OPENAI_API_KEY", "value": mask(settings.openai_api_key)},
         {"setting": "PRECERT_LLM_TIMEOUT_S", "value": f"{settings.llm_timeout_s:g}"},
         {"setting": "PRECERT_LLM_MAX_RETRIES", "value": str(settings.llm_max_retries)},

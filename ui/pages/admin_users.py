@@ -48,7 +48,10 @@ with create_tab, st.form("create_user", clear_on_submit=False):
     role = st.selectbox("Role", ROLES, key="cu_role")
     cohort = st.selectbox("Cohort", list(cohort_ids), key="cu_cohort")
     password = st.text_input(
-        "Initial password", type="password", key="cu_password", help="At least 10 characters"
+        "Initial password",
+        type="password",
+        key="cu_password",
+        help="At least 12 characters, not easy to guess",
     )
     again = st.text_input("Password again", type="password", key="cu_password_again")
     if st.form_submit_button("Create user", key="cu_submit", type="primary"):
@@ -96,7 +99,7 @@ with status_tab:
 with password_tab, st.form("reset_password", clear_on_submit=True):
     who = st.selectbox("User", list(by_name), key="rp_user")
     new_password = st.text_input(
-        "New password", type="password", key="rp_password", help="At least 10 characters"
+        "New password", type="password", key="rp_password", help="At least 12 characters, not easy to guess"
     )
     again = st.text_input("New password again", type="password", key="rp_password_again")
     if st.form_submit_button("Set the password", key="rp_submit") and who:

@@ -124,7 +124,13 @@ def store_result(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
     """Save the graded attempt (again, after a failed save); True when it is stored."""
     with core_errors("Saving your result"), db() as session:
         record = attempt_record(
-            case, cs.actions, cs.steps, cs.report, started_at=cs.started_at, completed_at=datetime.now(UTC)
+            case,
+            cs.actions,
+            cs.steps,
+            cs.report,
+            started_at=cs.started_at,
+            completed_at=datetime.now(UTC),
+            idempotency_key=cs.idempotency_key,
         )
         saved = complete_attempt(session, viewer, record, attempt_id=cs.attempt_id)
         cs.saved_attempt_id, cs.attempt_id = saved.id, None

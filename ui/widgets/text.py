@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
 
 
@@ -24,3 +27,35 @@ def mask(secret: str | None) -> str:
         return "(not set)"
     tail = secret[-4:] if len(secret) >= 12 else ""
     return f"…{tail} ({len(secret)} characters)"
+
+
+_SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|pwd|auth|sig|signature)")
+
+
+def mask_url(url: str | None) -> str:
+    """A base URL with any credentials in it hidden: ``user:password@`` and secret-looking query values.
+
+    >>> mask_url("https://bob:s3cr3t@llm.example:8443/v1?api_key=abc&region=eu")
+    'https://***:***@llm.example:8443/v1?api_key=***&region=eu'
+    >>> mask_url("http://127.0.0.1:8000/v1"), mask_url(None)
+    ('http://127.0.0.1:8000/v1', '(not set: the OpenAI API)')
+    """
+    if not url:
+        return "(not set: the OpenAI API)"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a URL at all: show nothing of it
+        return f"(unreadable URL, {len(url)} characters)"
+    netloc = parts.netloc
+    if parts.username is not None or parts.password is not None:
+        netloc = f"***{':***' if parts.password is not None else ''}@{host}{port}"
+    query = urlencode(
+        [
+            (k, "***" if _SECRET_PARAM.search(k) else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -6,6 +6,7 @@ the store keeps. The page and the benchmark (``bench/app.py``) both call these f
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -61,6 +62,8 @@ class CaseSession:
     report: Any = None  # grading.GradeReport once finished
     saved_attempt_id: int | None = None  # the completed row
     unsaved: str | None = None  # why the last save failed (the work is still here)
+    # Sent with every save of this attempt, so a retried save never writes a second row.
+    idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @property
     def case_id(self) -> str:
@@ -117,6 +120,7 @@ def progress_record(case: Case, session: CaseSession) -> AttemptIn:
         status="in_progress",
         actions=session.actions,
         results=[s.model_dump(mode="json") for s in session.steps],
+        idempotency_key=session.idempotency_key,
     )
 
 
