@@ -50,6 +50,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "Practice", "My results", ":material/insights:", "ui/pages/my_results.py", MATRIX["attempt.read_own"]
     ),
+    PageSpec("Practice", "Payer policy library", ":material/menu_book:", "ui/pages/policy_library.py", ALL),
     PageSpec(
         "Supervision",
         "Cohort dashboard",
@@ -109,7 +110,7 @@ def specs_for(role: str) -> list[PageSpec]:
     """The pages a role may open, in registry order.
 
     >>> [p.title for p in specs_for("trainee")]
-    ['Home', 'Modules', 'Case workspace', 'My results', 'My password']
+    ['Home', 'Modules', 'Case workspace', 'My results', 'Payer policy library', 'My password']
     """
     return [p for p in PAGES if role in p.roles]
 

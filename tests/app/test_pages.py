@@ -48,6 +48,7 @@ SERVICE: dict[str, Callable[[Any, Viewer, World], Any]] = {
     ),
     "ui/pages/case_workspace.py": lambda s, v, w: save_progress(s, v, _progress(v)),
     "ui/pages/my_results.py": lambda s, v, w: attempts_for(s, v, v.user_id),
+    "ui/pages/policy_library.py": lambda s, v, w: None,  # policies are for every role
     "ui/pages/supervisor_dashboard.py": lambda s, v, w: cohort_dashboard(s, v),
     "ui/pages/trainee_view.py": lambda s, v, w: attempts_for(s, v, w.other_trainee_id),
     "ui/pages/attempt_review.py": lambda s, v, w: (

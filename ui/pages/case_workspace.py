@@ -88,6 +88,12 @@ if cs.finished:
     if back.button("Back to the modules", key="ws_back"):
         st.switch_page("ui/pages/trainee_modules.py")
 
+st.page_link(  # look the rule up as a coordinator would, by payer and code (not handed the answer)
+    replies.POLICY_LIBRARY,
+    label=f"Look up {md_escape(case.coverage.payer_name)}'s policies in the payer policy library",
+    icon=":material/menu_book:",
+    query_params={"payer": case.coverage.payer_id},
+)
 left, right = st.columns(2)
 with left:
     case_panels.patient_panel(case)

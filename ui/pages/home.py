@@ -12,10 +12,15 @@ from store.dashboard import Filters, cohort_dashboard
 from store.drafts import drafts_for
 from store.permissions import Viewer
 from ui.feedback import core_errors
-from ui.resources import db
+from ui.resources import db, module_catalogue
 from ui.state import current_viewer
 from ui.widgets import unfinished
+from ui.widgets.labels import human, when
 from ui.widgets.text import md_escape
+
+
+def module_titles() -> dict[str, str]:
+    return {m["id"]: m["title"] for m in module_catalogue()}
 
 
 def _trainee(viewer: Viewer) -> None:
@@ -29,7 +34,7 @@ def _trainee(viewer: Viewer) -> None:
             st.dataframe(
                 [
                     {
-                        "module": a.module_id,
+                        "module": module_titles().get(a.module_id, human(a.module_id)),
                         "due": a.due_date,
                         "status": a.status.replace("_", " "),
                         "attempts": a.attempts,
@@ -47,7 +52,7 @@ def _trainee(viewer: Viewer) -> None:
                 [
                     {
                         "case": a.case_id,
-                        "completed": a.completed_at,
+                        "completed": when(a.completed_at),
                         "score": a.total_score,
                         "passed": a.passed,
                     }
@@ -91,7 +96,8 @@ def _coordinator(viewer: Viewer) -> None:
     if drafts:
         st.subheader("Your recent drafts")
         st.dataframe(
-            [{"kind": d.kind, "case": d.case_id, "created": d.created_at} for d in drafts], hide_index=True
+            [{"kind": human(d.kind), "case": d.case_id, "created": when(d.created_at)} for d in drafts],
+            hide_index=True,
         )
     else:
         st.caption("No drafts yet.")

@@ -11,6 +11,7 @@ from ui.resources import db, get_library, module_catalogue
 from ui.state import require_role
 from ui.widgets import charts
 from ui.widgets.grade_view import grade_report
+from ui.widgets.labels import when
 from ui.widgets.scoped import claim
 
 viewer = require_role(*sorted(MATRIX["attempt.read_own"]))
@@ -51,7 +52,7 @@ st.dataframe(
     [
         {
             "attempt": x.id,
-            "completed (UTC)": x.completed_at,
+            "completed": when(x.completed_at),
             "module": titles.get(x.module_id, x.module_id),
             "case": x.case_id,
             "score": x.total_score,

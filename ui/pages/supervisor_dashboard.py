@@ -15,6 +15,7 @@ from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import require_role
 from ui.widgets import charts
+from ui.widgets.labels import when
 from ui.widgets.scoped import claim
 
 EVERYONE = "All trainees"
@@ -133,7 +134,7 @@ if board.trainees:
                 "modules": t.modules,
                 "mean score": t.mean_score,
                 "pass rate": None if t.pass_rate is None else round(100 * t.pass_rate),
-                "last completed (UTC)": t.last_completed_at,
+                "last completed": when(t.last_completed_at),
             }
             for t in board.trainees
         ],

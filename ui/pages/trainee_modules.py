@@ -15,6 +15,7 @@ from ui.resources import db, module_catalogue
 from ui.state import require_role
 from ui.widgets import case_state
 from ui.widgets import unfinished as unfinished_cases
+from ui.widgets.labels import human
 from ui.widgets.progress import module_progress
 from ui.widgets.scoped import claim
 
@@ -42,8 +43,8 @@ for module in module_catalogue():
         head, action = st.columns([5, 1])
         head.subheader(module["title"])
         head.caption(
-            f"`{mid}` · pass mark {module['pass_mark']} · {module['archetypes']} case types · "
-            f"{', '.join(s.replace('_', ' ') for s in module['service_lines'])}"
+            f"Pass mark {module['pass_mark']} · {module['archetypes']} case types · "
+            f"{', '.join(human(s) for s in module['service_lines'])}"
         )
         head.write(module["teaches"])
         a, b, c, d = st.columns(4)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from scenarios.models import Case, ChartDocument
 from ui.state import KEEP
+from ui.widgets.labels import human
 from ui.widgets.text import md_escape
 
 
@@ -46,7 +47,7 @@ def coverage_panel(case: Case) -> None:
     _rows(
         [
             ("Payer", c.payer_name),
-            ("Plan", f"{c.plan_name} ({c.plan_type})"),
+            ("Plan", f"{c.plan_name} ({human(c.plan_type)})"),
             ("Member id (registration)", c.member_id_on_registration),
             ("Group", c.group_number or "—"),
             ("Subscriber", f"{c.subscriber_name}, born {c.subscriber_dob.isoformat()}"),
@@ -76,7 +77,7 @@ def order_panel(case: Case) -> None:
         ("Requested duration (days)", o.requested_duration_days or "—"),
         (
             "Ordering provider",
-            f"{case.ordering_provider.display_name}, {case.ordering_provider.specialty} "
+            f"{case.ordering_provider.display_name}, {human(case.ordering_provider.specialty)} "
             f"(NPI {case.ordering_provider.npi})",
         ),
         (

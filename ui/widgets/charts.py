@@ -14,10 +14,20 @@ def score_history(rows: list[dict[str, Any]], pass_mark: float | None = None) ->
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("completed:T", title="Completed", axis=alt.Axis(format="%b %d", labelOverlap=True)),
+            # one tick per day at most: attempts of one day used to repeat "Dec 03" on every tick
+            x=alt.X(
+                "completed:T",
+                title="Completed",
+                axis=alt.Axis(format="%b %d", labelOverlap=True, tickCount={"interval": "day", "step": 1}),
+            ),
             y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("module:N", title="Module"),
-            tooltip=["case:N", "module:N", alt.Tooltip("score:Q", format=".1f"), "completed:T"],
+            tooltip=[
+                "case:N",
+                "module:N",
+                alt.Tooltip("score:Q", format=".1f"),
+                alt.Tooltip("completed:T", format="%Y-%m-%d %H:%M"),
+            ],
         )
     )
     if pass_mark is None:

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from store.models import DIMENSIONS
+from ui.widgets.labels import human
 from ui.widgets.text import md_escape
 
 _SECTION = " § "
@@ -78,11 +79,11 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
             )
     if data.get("final_status"):
         st.caption(
-            f"Final payer status: {md_escape(str(data['final_status']))} · correct action: "
-            f"{md_escape(str(data.get('correct_action', '')).replace('_', ' '))}"
+            f"Final payer status: {md_escape(human(str(data['final_status'])))} · correct action: "
+            f"{md_escape(human(str(data.get('correct_action', ''))))}"
         )
     if data.get("error_tags"):
-        st.markdown("**Error tags:** " + md_escape(", ".join(data["error_tags"])))
+        st.markdown("**Error tags:** " + md_escape(", ".join(human(t) for t in data["error_tags"])))
     opinion = data.get("second_opinion")
     if opinion:
         st.info(
@@ -108,12 +109,12 @@ def _item(item: dict[str, Any], library: Any, key: str) -> None:
         if full
         else (":material/remove_circle:" if pts > 0 else ":material/cancel:")
     )
-    st.markdown(f"{icon} **{pts:g} / {top:g}** · {md_escape(str(item.get('item_id', '')))}")
+    st.markdown(f"{icon} **{pts:g} / {top:g}** · {md_escape(human(str(item.get('item_id', ''))))}")
     st.text(item.get("feedback", ""))
     if not full and item.get("correct_answer"):
         st.text(f"Correct: {item['correct_answer']}")
     if item.get("error_tags"):
-        st.caption(md_escape("Tags: " + ", ".join(item["error_tags"])))
+        st.caption(md_escape("Tags: " + ", ".join(human(t) for t in item["error_tags"])))
     cite = item.get("citation") or ""
     if cite:
         with st.expander(f"Policy: {md_escape(cite)}"):

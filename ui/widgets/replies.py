@@ -23,6 +23,7 @@ from scenarios.models import (
     Submission,
 )
 from simulator import Determination, EligibilityReply, LookupReply, StepResult
+from ui.widgets.labels import human
 from ui.widgets.text import md_escape
 
 STATUS_LABEL = {
@@ -64,7 +65,7 @@ def eligibility_reply(reply: EligibilityReply) -> None:
         [
             {
                 "plan": reply.plan_name or "—",
-                "plan type": reply.plan_type or "—",
+                "plan type": human(reply.plan_type),
                 "EB01": reply.eligibility_code or "— (subscriber not found)",
                 "servicing provider in network (EB12)": _yes_no(reply.in_network),
                 "authorization required (EB11)": _yes_no(reply.authorization_required),
@@ -77,6 +78,19 @@ def eligibility_reply(reply: EligibilityReply) -> None:
         hide_index=True,
     )
     _reasons(reply.messages)
+
+
+POLICY_LIBRARY = "ui/pages/policy_library.py"
+
+
+def policy_link(policy_id: str, label: str | None = None) -> None:
+    """A link that opens ``policy_id`` in full in the payer policy library."""
+    st.page_link(
+        POLICY_LIBRARY,
+        label=md_escape(label or f"Read policy {policy_id} in the policy library"),
+        icon=":material/menu_book:",
+        query_params={"policy": policy_id},
+    )
 
 
 def lookup_reply(reply: LookupReply) -> None:
@@ -94,6 +108,8 @@ def lookup_reply(reply: LookupReply) -> None:
         ],
         hide_index=True,
     )
+    for policy_id in dict.fromkeys(r.policy_id for r in reply.results if r.policy_id):
+        policy_link(policy_id)
 
 
 def _x12(reason: Any) -> str:
