@@ -26,7 +26,7 @@ LINES = ("total_knee", "cervical_fusion", "blepharoplasty", "inpatient_admission
 # take numbers no other payer uses for something else.
 NUMBERS = {
     "total_knee": {"lakeshore": [1, 2, 3, 4, 5], "cardinal": [1, 2, 3, 4, 6], "prairie": [1, 2, 3, 4]},
-    "cervical_fusion": {"lakeshore": [1, 2, 3], "cardinal": [1, 2, 3], "prairie": [1, 2, 3, 4]},
+    "cervical_fusion": {"lakeshore": [1, 2, 3, 5], "cardinal": [1, 2, 3, 5], "prairie": [1, 2, 3, 4, 5]},
     "blepharoplasty": {"lakeshore": [1, 2, 3], "cardinal": [1, 2, 3, 4], "prairie": [1, 2, 3]},
     "inpatient_admission": {"lakeshore": [1, 2], "cardinal": [1, 2], "prairie": [1, 2]},
 }

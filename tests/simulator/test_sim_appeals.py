@@ -246,7 +246,9 @@ def test_peer_to_peer_not_offered_by_cardinal(library: Any) -> None:
 
 
 def test_referral_denial_appeal_needs_the_referral(library: Any) -> None:
-    case = build_case("cardinal", referral_on_file=False)
+    case = build_case(
+        "cardinal", referral_on_file=False, ordering_specialty="neurology"
+    )  # a specialist orders
     sub = build_submission(case)
     pend = adjudicate(case, sub, library=library)
     assert (pend.status, pend.stage) == ("pended", "eligibility")
@@ -267,7 +269,9 @@ def test_referral_denial_appeal_needs_the_referral(library: Any) -> None:
 
 
 def test_reply_to_a_referral_pend_can_be_pended_for_documents_it_never_asked_for(library: Any) -> None:
-    case = build_case("cardinal", referral_on_file=False)
+    case = build_case(
+        "cardinal", referral_on_file=False, ordering_specialty="neurology"
+    )  # a specialist orders
     sub = build_submission(case, document_ids=["d-pt"])  # no office note
     pend = adjudicate(case, sub, library=library)
     reply = PendReply(at=START + timedelta(days=2), document_ids=["d-referral"])

@@ -103,7 +103,8 @@ def test_member_id_is_matched_without_case_or_dashes(library: Any) -> None:
 
 
 def test_hmo_specialist_without_referral_is_pended(library: Any) -> None:
-    det = run(library, {"payer": "cardinal", "referral_on_file": False})
+    # a neurologist's MRI order: the member is seeing a specialist (a PCP's own imaging order needs no referral)
+    det = run(library, {"payer": "cardinal", "referral_on_file": False, "ordering_specialty": "neurology"})
     assert (det.status, det.action_code, det.stage) == ("pended", "A4", "eligibility")
     assert edits(det) >= {"referral"} and det.request_for_information
     assert det.pend_reply_by == det.decided_at + timedelta(days=14)  # the Cardinal manual's pend window
