@@ -1,0 +1,138 @@
+"""The held-out grading set (tests/data/graded_by_hand_holdout/) has the shape its README promises.
+
+This checks the files only — fields, bands, actions against the published Action schema, tags from the
+published vocabulary, coverage of modules, payers and bands. It never runs the grader: the set is the
+grader's oracle, so its judgements must not be compared with, or derived from, the grader's output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from scenarios import list_modules
+from scenarios.models import Case
+
+ROOT = Path(__file__).resolve().parents[1]
+SET_DIR = ROOT / "tests" / "data" / "graded_by_hand_holdout"
+ACTION_SCHEMA = json.loads((ROOT / "docs" / "schemas" / "action.schema.json").read_text())
+BANDS = ("excellent", "one_mistake", "poor", "adversarial")
+# The tags the dev set's README adds to docs/error_tags.md, and its critical errors.
+EXTRA_TAGS = {"policy_text_as_facts", "prohibited_disclosure", "under_authorization"}
+CRITICAL_ERRORS = {
+    "fabricated_clinical_claim",
+    "policy_text_as_facts",
+    "avoidable_adverse_decision",
+    "prohibited_disclosure",
+    "authorization_lost_to_deadline",
+}
+TOP_KEYS = {"id", "band", "module", "seed", "archetype", "case", "actions", "expected", "written_by"}
+EXPECTED_KEYS = {
+    "passed",
+    "score_min",
+    "score_max",
+    "tags",
+    "acceptable_tags",
+    "critical_errors",
+    "rationale",
+}
+ID_PATTERN = re.compile(r"^(?P<module>[a-z_]+)-(?P<nn>\d{2})-(?P<band>[a-z_]+)-[a-z0-9-]+$")
+
+
+def vocabulary() -> set[str]:
+    table = (ROOT / "docs" / "error_tags.md").read_text()
+    return set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M)) | EXTRA_TAGS
+
+
+def attempt_files() -> list[Path]:
+    return sorted(SET_DIR.glob("*/*.json"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+PASS_MARKS = {m["id"]: m["pass_mark"] for m in list_modules()}
+VOCABULARY = vocabulary()
+VALIDATOR = jsonschema.Draft202012Validator(ACTION_SCHEMA)
+
+
+def test_the_set_covers_every_module_payer_and_band() -> None:
+    attempts = [load(p) for p in attempt_files()]
+    assert len(attempts) >= 45, f"only {len(attempts)} attempts in {SET_DIR}"
+    assert {a["module"] for a in attempts} == set(PASS_MARKS), "every module needs attempts"
+    assert {a["case"]["coverage"]["payer_id"] for a in attempts} == {"lakeshore", "cardinal", "prairie"}
+    bands = Counter(a["band"] for a in attempts)
+    assert all(bands[b] >= 10 for b in BANDS), f"each band needs at least 10 attempts: {dict(bands)}"
+    assert sum(1 for a in attempts if not a["actions"]) >= 1, (
+        "the poor band includes an attempt with no actions"
+    )
+    assert (SET_DIR / "README.md").is_file()
+
+
+@pytest.mark.parametrize("path", attempt_files(), ids=lambda p: p.stem)
+def test_attempt_file_has_the_documented_shape(path: Path) -> None:
+    attempt = load(path)
+    assert set(attempt) == TOP_KEYS
+    match = ID_PATTERN.match(attempt["id"])
+    assert match, f"id {attempt['id']!r} is not <module>-<nn>-<band>-<slug>"
+    assert path.name == f"{attempt['id']}.json" and path.parent.name == attempt["module"]
+    assert match["module"] == attempt["module"] and match["band"] == attempt["band"]
+    assert attempt["band"] in BANDS
+    assert attempt["written_by"] == "hand, from reading the case"
+    assert isinstance(attempt["seed"], int) and attempt["seed"] >= 100, (
+        "held-out cases use seeds of 100 or more"
+    )
+
+    case = Case.model_validate(attempt["case"])
+    assert case.module_id == attempt["module"] and case.seed == attempt["seed"]
+    assert case.archetype_id == attempt["archetype"]
+
+
+@pytest.mark.parametrize("path", attempt_files(), ids=lambda p: p.stem)
+def test_actions_follow_the_action_schema_and_the_chart(path: Path) -> None:
+    attempt = load(path)
+    chart_ids = {doc["id"] for doc in attempt["case"]["chart"]}
+    sim_start = datetime.fromisoformat(attempt["case"]["sim_start"])
+    for number, action in enumerate(attempt["actions"], start=1):
+        errors = [e.message for e in VALIDATOR.iter_errors(action)]
+        assert not errors, f"action {number}: {errors[0]}"
+        # The schema names the formats without enforcing them; the model parses them like this.
+        assert datetime.fromisoformat(action["at"]) >= sim_start, (
+            f"action {number} happens before the case starts"
+        )
+        for field in ("date_of_service", "patient_dob"):
+            if field in action:
+                date.fromisoformat(action[field])
+        unknown = set(action.get("document_ids", [])) - chart_ids
+        assert not unknown, f"action {number} attaches {sorted(unknown)}, which are not in the chart"
+
+
+@pytest.mark.parametrize("path", attempt_files(), ids=lambda p: p.stem)
+def test_expected_judgement_is_complete_and_consistent(path: Path) -> None:
+    attempt = load(path)
+    expected = attempt["expected"]
+    assert set(expected) == EXPECTED_KEYS
+    assert 0 <= expected["score_min"] <= expected["score_max"] <= 100
+    tags, acceptable = set(expected["tags"]), set(expected["acceptable_tags"])
+    assert tags <= VOCABULARY and acceptable <= VOCABULARY, f"unknown tags {(tags | acceptable) - VOCABULARY}"
+    assert not tags & acceptable, "a tag is either required or acceptable, not both"
+    assert set(expected["critical_errors"]) <= CRITICAL_ERRORS
+    pass_mark = PASS_MARKS[attempt["module"]]
+    if expected["passed"]:
+        assert expected["score_min"] >= pass_mark and not expected["critical_errors"]
+    else:
+        assert expected["score_min"] < pass_mark
+    if attempt["band"] == "excellent":
+        assert expected["passed"] and not tags
+    if attempt["band"] in ("poor", "adversarial"):
+        assert not expected["passed"]
+    assert expected["rationale"].strip() and "\n" not in expected["rationale"]
