@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from settings import SettingsError, load_settings
-from store.accounts import DEFAULT_COST
 from store.db import init_db, session_scope
+from store.passwords import DEFAULT_COST
 from store.permissions import SYSTEM
 
 

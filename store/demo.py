@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from grading.defects import DEFECTS
 from scenarios.models import Action, Case
 from store.access import assign_supervisor
-from store.accounts import DEFAULT_COST, create_user
+from store.accounts import create_user
 from store.attempts import save_attempt
 from store.cohorts import assign_module, create_cohort
 from store.db import utcnow
 from store.grades import attempt_record
 from store.models import Cohort
+from store.passwords import DEFAULT_COST
 from store.permissions import Viewer, require
 
 DEMO_COHORT = "Demo cohort"
