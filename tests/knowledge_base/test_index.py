@@ -95,12 +95,14 @@ def test_invalid_content_is_not_indexed(settings: Settings, content_copy: Path) 
         build_index(settings, root=content_copy, embedding=HashingEmbedding())
 
 
-def test_no_change_rebuild_of_the_real_index_is_fast(kb_settings: Settings, kb_built: BuildSummary) -> None:
+def test_no_change_rebuild_of_the_real_index_embeds_nothing(
+    kb_settings: Settings, kb_built: BuildSummary
+) -> None:
+    # how fast that is, is bench/retrieval.py's rebuild_no_change_s (timings live in benches)
     assert kb_built.added == kb_built.chunks > 0
     again = build_index(kb_settings)
     assert (again.added, again.updated, again.deleted) == (0, 0, 0)
     assert again.unchanged == kb_built.chunks
-    assert again.seconds <= 2.0
 
 
 def test_collections_are_separate_per_embedding(kb_settings: Settings, kb_built: BuildSummary) -> None:
