@@ -10,14 +10,12 @@ README's pictures on request.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 from journey import CHROMIUM, CHROMIUM_ARGS, ROOT, XSS, Driver, run_journey, serve
 
 pytestmark = pytest.mark.browser
-BUDGET_S = 180
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +30,6 @@ def _chromium() -> None:
 def test_journey(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    started = time.perf_counter()
     shots = Path(os.environ.get("PRECERT_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     data = tmp_path / "data"
@@ -48,7 +45,6 @@ def test_journey(tmp_path: Path) -> None:
             raise
         finally:
             browser.close()
-    elapsed = time.perf_counter() - started
 
     # the narrative rendered as text: both tags visible literally, nothing executed, no <img src=x> element
     assert XSS in out["literal"]
@@ -57,7 +53,6 @@ def test_journey(tmp_path: Path) -> None:
     assert out["score"].startswith("Score ")
     for name in ("first-run", "workspace", "grade-report", "dashboard", "assistant"):
         assert (shots / f"{name}.png").stat().st_size > 10_000, name
-    assert elapsed < BUDGET_S, f"the journey took {elapsed:.0f} s (budget {BUDGET_S} s)"
 
     # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte
     from settings import Settings
