@@ -139,7 +139,7 @@ def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> World:
             viewers[role] = Viewer(
                 user_id=user.id,
                 username=user.username,
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 cohort_id=user.cohort_id,
                 display_name=user.display_name,
             )

@@ -137,8 +137,8 @@ def test_power_wheelchair_order_prints_the_visit_date_of_the_examination() -> No
             **archetype.facts,
         }
         exam, order = docs["mobility_exam"], docs["written_order"]
-        visit: date = exam.date - timedelta(days=int(facts["f2f_visit_offset_days"]))  # type: ignore[call-overload]
-        signed: date = order.date - timedelta(days=int(facts["order_signed_offset_days"]))  # type: ignore[call-overload]
+        visit: date = exam.date - timedelta(days=int(facts["f2f_visit_offset_days"]))  # type: ignore[arg-type]
+        signed: date = order.date - timedelta(days=int(facts["order_signed_offset_days"]))  # type: ignore[arg-type]
         assert (signed - visit).days == order.facts["f2f_days_before_order"], case.case_id
         assert visit.isoformat() in exam.text and visit.isoformat() in order.text, case.case_id
         assert signed.isoformat() in order.text, case.case_id

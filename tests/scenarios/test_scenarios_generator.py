@@ -70,7 +70,7 @@ def test_another_process_generates_the_same_bytes() -> None:
             timeout=120,
             check=True,
         ).stdout.splitlines()
-        fresh = load_content.__wrapped__()  # type: ignore[attr-defined]
+        fresh = load_content.__wrapped__()
         if json.loads(out[0])["content_version"] == fresh.version:
             break
     assert out == [case_to_json(generate_case(module_id, s, content=fresh)) for s in (3, 4, 5)]
@@ -218,7 +218,7 @@ def _check_key(case: Case) -> None:
         assert case.prior_submission is not None and ref == case.prior_submission
         assert case.prior_submission.at < case.sim_start
         assert key.expected_appeal_status is not None
-        assert set(main.document_ids) <= chart_ids - set(ref.document_ids), where  # type: ignore[union-attr]
+        assert set(main.document_ids) <= chart_ids - set(ref.document_ids), where
     else:
         assert case.prior_submission is None and key.expected_appeal_status is None
     if key.correct_action == "appeal":

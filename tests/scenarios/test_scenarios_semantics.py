@@ -75,7 +75,7 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Content:
     (root / "service_lines").mkdir()
     shutil.copy(SCENARIO_ROOT / "service_lines" / "lumbar_mri.yaml", root / "service_lines")
     (root / "modules" / "semantics.yaml").write_text(MODULE)
-    return load_content.__wrapped__(root)  # type: ignore[attr-defined]
+    return load_content.__wrapped__(root)
 
 
 def _cases(content: Content, archetype: str) -> list[Case]:
@@ -143,7 +143,7 @@ def test_a_module_with_content_errors_refuses_to_generate(tmp_path: Path) -> Non
     (tmp_path / "modules" / "semantics.yaml").write_text(
         MODULE.replace("profile: no_followup_exam", "profile: nope")
     )
-    broken = load_content.__wrapped__(tmp_path)  # type: ignore[attr-defined]
+    broken = load_content.__wrapped__(tmp_path)
     with pytest.raises(ScenarioContentError, match="unknown profile 'nope'"):
         generate_case("semantics", 0, content=broken)
 
@@ -193,7 +193,7 @@ def test_a_prior_request_carries_the_overrides(tmp_path: Path) -> None:
         "    facts: {tumor_suspected: true}\n",
     )
     (tmp_path / "modules" / "semantics.yaml").write_text(module)
-    content = load_content.__wrapped__(tmp_path)  # type: ignore[attr-defined]
+    content = load_content.__wrapped__(tmp_path)
     cases = _cases(content, "denied_then_new_note")
     assert cases
     for case in cases:
@@ -240,7 +240,7 @@ def test_relative_date_fact_form(value: dict[str, object], ok: bool) -> None:
         assert isinstance(parsed, RelativeDate)
         assert resolve_facts({"d": parsed}, date(2026, 3, 2)) == {
             "d": (date(2026, 3, 2) - timedelta(days=value["days_before_start"])).isoformat()
-        }  # type: ignore[arg-type]
+        }
     else:
         with pytest.raises(ValidationError, match="days_before_start: N"):
             adapter.validate_python(value)

@@ -79,7 +79,7 @@ def build(
         description=line.order.description,
         diagnoses=[Code(system="ICD-10-CM", code=d.code) for d in line.order.diagnoses],
         procedures=[
-            OrderLine(code=Code(system=p.system, code=p.code), units=p.units, modifiers=p.modifiers)  # type: ignore[arg-type]
+            OrderLine(code=Code(system=p.system, code=p.code), units=p.units, modifiers=p.modifiers)
             for p in line.order.procedures
         ],
         ordered_on=START.date(),

@@ -69,7 +69,7 @@ def make_user(
         user_id=user.id,
         username=user.username,
         role=user.role,
-        cohort_id=cohort_id,  # type: ignore[arg-type]
+        cohort_id=cohort_id,
         display_name=user.display_name,
     )
 
