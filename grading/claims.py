@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from clinical import ClaimChecker, Finding
+from clinical import ClaimChecker, Finding, extract_claims
 from clinical.policy_text import pasted_sentences
 from grading.context import Attempt, CaseData
 from simulator.models import Determination
@@ -159,6 +159,14 @@ def _request_sentence(sentence: str, att: Attempt) -> bool:
 Spans = dict[tuple[int, int], tuple[str, str]]
 
 
+def _states_patient_facts(att: Attempt, raw: str, copied: Spans) -> bool:
+    """Outside the sentences copied from the policy, the text makes at least one clinical claim."""
+    rest = raw
+    for start, end in copied:
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    return bool(extract_claims(rest, att.case.order.service_line))
+
+
 def _read(data: CaseData, raw: str) -> tuple[tuple[str, ...], list[Finding], Spans, Spans]:
     """What depends on the case and the text only, once per (case, text): a text is graded again and again
     (a retry, the attempt review, the benchmark's defects that leave the narrative alone)."""
@@ -183,7 +191,14 @@ def check_text(att: Attempt, raw: str, *, to_provider: bool = False) -> list[Cla
     if not raw.strip():
         return []
     passages, problems, copied, ours = _read(att.data, raw)
-    quoting = {span for span in copied if to_provider or span in ours or _attributed(raw[span[0] : span[1]])}
+    # quoting a criterion is fine beside the patient's facts; a text that is the quote and nothing of the
+    # patient ("<criterion text>. This criterion is now met.") presents the policy as the facts
+    cites = bool(copied) and (to_provider or _states_patient_facts(att, raw, copied))
+    quoting = {
+        span
+        for span in copied
+        if to_provider or span in ours or (cites and _attributed(raw[span[0] : span[1]]))
+    }
     pasted = {span: v for span, v in copied.items() if span not in quoting}
     dates = known_dates(att)
     flags: list[ClaimFlag] = []

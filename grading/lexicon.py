@@ -124,6 +124,9 @@ LABELS: dict[str, str] = {
     "nadir": "nadir",
 }
 
+# Words that may stand between a label and its number ("an RDI of 23.6 events per hour", "AHI was 23.6").
+LABEL_LINKS: frozenset[str] = frozenset({"of", "was", "is", "were", "at", "score", "index"})
+
 # Fact-name tokens whose unit class is known (conservative_care_weeks -> week).
 FACT_UNIT_TOKENS: dict[str, str] = {
     "weeks": "week",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from grading.lexicon import LABELS, NEGATIONS, THERAPIES, THRESHOLD_WORDS, UNITS
+from grading.lexicon import LABEL_LINKS, LABELS, NEGATIONS, THERAPIES, THRESHOLD_WORDS, UNITS
 
 _MONTHS = {
     m: i
@@ -118,11 +118,10 @@ def has_words(norm_text: str, phrase: str) -> bool:
 
 def _label_before(masked: str, start: int) -> str | None:
     before = re.split(r"[0-9]", masked[max(0, start - 30) : start])[-1]
-    words = _WORD.findall(before)
-    if not words:
-        return None
-    last = words[-1].lower().rstrip(":")
-    return LABELS.get(last)
+    words = [w.lower().rstrip(":") for w in _WORD.findall(before)]
+    while len(words) > 1 and words[-1] in LABEL_LINKS:  # "an RDI of 23.6", "AHI was 23.6"
+        words.pop()
+    return LABELS.get(words[-1]) if words else None
 
 
 def _clauses(text: str) -> list[tuple[int, str]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+
+import pytest
 
 from grading.defects import DEFECTS
 from scenarios import generate_case, load_modules
@@ -14,6 +17,15 @@ SEEDS = range(0, 80)
 @lru_cache(maxsize=4096)
 def case(module_id: str, seed: int) -> Case:
     return generate_case(module_id, seed)
+
+
+def first_case(module_id: str, wanted: Callable[[Case], bool], seeds: int = 60) -> Case:
+    """The first generated case of a module that ``wanted`` accepts (the test fails when none does)."""
+    for seed in range(seeds):
+        c = case(module_id, seed)
+        if wanted(c):
+            return c
+    pytest.fail(f"no {module_id} case in {seeds} seeds fits this test")
 
 
 @lru_cache(maxsize=1)

@@ -81,3 +81,9 @@ def test_a_date_fact_written_as_a_partial_date_or_with_a_two_digit_year() -> Non
         assert mentioned(Text.of(written), "tb_test_date", str(value)), written
     other = day.replace(day=1 if day.day != 1 else 2)
     assert not mentioned(Text.of(f"TB test {other.month:02d}/{other.day:02d}."), "tb_test_date", str(value))
+
+
+def test_a_score_written_with_a_link_word_before_its_number() -> None:
+    _case, value = _with_fact("dme", "ahi")
+    assert mentioned(Text.of(f"The HSAT showed an RDI of {value} events per hour."), "ahi", value)  # type: ignore[arg-type]
+    assert not mentioned(Text.of(f"The HSAT showed {value} minutes of snoring."), "ahi", value)  # type: ignore[arg-type]

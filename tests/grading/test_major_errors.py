@@ -3,22 +3,11 @@ below the pass mark; the opposite, harmless slip (an expedited request where sta
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-from grading_support import case
+from grading_support import first_case
 
 from grading import grade
 from grading.defects import DEFECTS
 from scenarios.models import Case
-
-
-def _first(module: str, wanted: Callable[[Case], bool]) -> Case:
-    for seed in range(60):
-        c = case(module, seed)
-        if wanted(c):
-            return c
-    pytest.fail(f"no {module} case in 60 seeds fits")
 
 
 def _graded(c: Case, defect: str):  # type: ignore[no-untyped-def]
@@ -28,7 +17,7 @@ def _graded(c: Case, defect: str):  # type: ignore[no-untyped-def]
 
 
 def test_an_urgent_case_sent_standard_fails_just_below_the_pass_mark() -> None:
-    c = _first("advanced_imaging", lambda c: c.answer_key.correct_action == "submit_expedited")
+    c = first_case("advanced_imaging", lambda c: c.answer_key.correct_action == "submit_expedited")
     report = _graded(c, "wrong_urgency")
     assert not report.passed and report.critical_errors == []
     assert 60 <= report.total < report.pass_mark
@@ -36,13 +25,13 @@ def test_an_urgent_case_sent_standard_fails_just_below_the_pass_mark() -> None:
 
 
 def test_a_routine_case_sent_expedited_still_passes() -> None:
-    c = _first("advanced_imaging", lambda c: c.answer_key.correct_action == "submit")
+    c = first_case("advanced_imaging", lambda c: c.answer_key.correct_action == "submit")
     report = _graded(c, "wrong_urgency")
     assert "wrong_urgency" in report.error_tags and report.passed
 
 
 def test_a_less_specific_diagnosis_fails_just_below_the_pass_mark() -> None:
-    c = _first(
+    c = first_case(
         "coding",
         lambda c: DEFECTS["icd_specificity"].apply(c, list(c.answer_key.reference_actions)) is not None,
     )

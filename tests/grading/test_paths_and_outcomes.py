@@ -223,3 +223,27 @@ def test_a_record_that_only_repeats_facts_already_sent_is_not_a_missing_document
     own = next(d for d in sub.document_ids if d in c.answer_key.required_document_ids and d != repeat)
     actions[index] = sub.model_copy(update={"document_ids": [d for d in sub.document_ids if d != own]})
     assert "missing_required_document" in grade(c, actions).error_tags
+
+
+def test_an_appeal_that_is_only_the_quoted_criterion_is_policy_text() -> None:
+    """Quoting the failed criterion beside the patient's facts is fine; the quote plus "now met" and
+    nothing of the patient presents the policy as the facts."""
+    from grading_support import first_case
+
+    from grading.context import case_data
+    from knowledge_base.loader import load_library
+
+    c = first_case("pends_appeals", lambda c: c.answer_key.correct_action == "appeal")
+    failed = c.answer_key.expected_determination.criterion_ids or list(c.answer_key.criteria_outcome)
+    cid = failed[0]
+    quote = f"{cid}: {case_data(c, load_library()).criterion_text(cid)}"
+    reference = list(c.answer_key.reference_actions)
+    index, appeal = next((i, a) for i, a in enumerate(reference) if isinstance(a, Appeal))
+
+    def graded(letter: str) -> list[str]:
+        actions = list(reference)
+        actions[index] = appeal.model_copy(update={"letter": letter})
+        return grade(c, actions).error_tags
+
+    assert "policy_text_as_facts" in graded(f"{quote} This criterion is now met. Please overturn the denial.")
+    assert "policy_text_as_facts" not in graded(f"{quote}\n{appeal.letter}")
