@@ -140,10 +140,11 @@ class ClaimChecker:
             return self._found(claim, "contradicted", Evidence(about[0].source_id, about[0].passage))
         if claim.kind in ("size", "dose", "score", "lab", "rate") and claim.concept == "":
             # one tumour size, one dose, one rate in the record (however often it is repeated): a different
-            # figure of that kind contradicts it
-            if len({(f.value, f.unit) for f in compatible}) != 1:
+            # figure of that kind contradicts it; limits ("at least 3 days a week") state no value
+            stated = [f for f in compatible if not f.bound]
+            if len({(f.value, f.unit) for f in stated}) != 1:
                 return self._found(claim, "unsupported", None)
-            only = compatible[0]
+            only = stated[0]
             return self._found(claim, "contradicted", Evidence(only.source_id, only.passage))
         return self._found(claim, "unsupported", None)
 

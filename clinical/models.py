@@ -96,6 +96,8 @@ class SourceFigure:
     concepts: frozenset[str]
     source_id: str
     passage: str
+    # "at least 3 days a week", "up to 40 units": a limit the text sets, not a value it states
+    bound: bool = False
 
 
 @dataclass(slots=True)

@@ -110,6 +110,7 @@ def _add_clause(
                 concepts | {cf.concept_near(f.start)} - {""},
                 source.id,
                 passage,
+                bool(_BOUND.search(cf.low[max(0, f.start - 60) : f.start])),
             )
         )
         index.numbers.add(f.value)
@@ -131,6 +132,12 @@ def _add_clause(
 
 
 _WORD = re.compile(r"[a-z][a-z0-9/\-]*")
+# words that make the next figure a limit, not a value; in a list the limit covers each item ("at least
+# 3 hours a day, 3 days a week" in the H0015 descriptor states neither the patient's hours nor days)
+_BOUND = re.compile(
+    r"(?:at least|at most|minimum of|maximum of|up to|no more than|no fewer than|>=|<=|≥|≤)"
+    r"(?:\s*[\d.]+\s*[a-z/]+(?:\s+(?:a|per)\s+[a-z]+)?\s*,\s*(?:and\s+)?)*\s*$"
+)
 
 
 def _add_window_units(index: SourceIndex, cf: ClauseFacts, source_id: str, passage: str) -> None:

@@ -147,3 +147,25 @@ def test_partial_dates_two_digit_years_and_short_units_are_read_as_written(check
 def test_a_dose_written_without_its_unit_is_the_charts_dose(checker: ClaimChecker) -> None:
     assert verdicts(checker, "Naproxen 500 BID failed.")["500"] == "supported"
     assert verdicts(checker, "Naproxen 750 BID failed.")["750"] != "supported"
+
+
+def test_a_limit_in_a_code_descriptor_is_not_a_value_the_record_states() -> None:
+    # the H0015 descriptor's "at least 3 hours a day, 3 days a week" is a floor, so the plan's own
+    # "4 days/week" is the one rate in the record and a different rate contradicts it
+    plan = Source(
+        id="doc-04",
+        kind="chart",
+        title="the treatment plan (doc-04)",
+        text="Planned intensity: 4 days/week x 3 hours/day = 12 hours/week; expected length 8 weeks.",
+    )
+    record = Source(
+        id="case",
+        kind="case",
+        title="the case record",
+        text="Procedure H0015 (intensive outpatient (at least 3 hours a day, 3 days a week)) x 32 units.",
+    )
+    (finding,) = [
+        f for f in ClaimChecker([plan, record], "sud_iop").check("IOP 10 days a week.") if f.claim.unit
+    ]
+    assert finding.verdict == "contradicted"
+    assert finding.evidence is not None and finding.evidence.source_id == "doc-04"
