@@ -147,4 +147,5 @@ def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
                 detail={"username": state.viewer.username, "by": audit},
             )
     state.sign_out(reason)
+    state.land_home = audit == "user"
     session_cookie.forget(state)
