@@ -101,13 +101,6 @@ else:
             st.rerun()
     sections = pages_for(state.viewer.role)
     page = st.navigation(sections, expanded=True)  # an admin has 14 pages: show them all
-    if state.land_home:  # signed in after a sign-out in this tab: Home, not the last user's page
-        home = next(iter(sections.values()))[0]
-        if page.url_path == home.url_path:
-            state.land_home = False  # kept until Home runs: the cookie write's rerun may name the old page
-        else:
-            st.query_params.clear()
-            st.switch_page(home)
 with st.sidebar:
     session_cookie.write_pending(state)  # a zero-height component, only around sign-in and sign-out
 page.run()

@@ -147,5 +147,4 @@ def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
                 detail={"username": state.viewer.username, "by": audit},
             )
     state.sign_out(reason)
-    state.land_home = audit == "user"
     session_cookie.forget(state)

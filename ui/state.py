@@ -34,9 +34,6 @@ class PrecertState:
     # browser has not confirmed yet: ("set", token, expires ISO) or ("delete", "", "").
     token: str | None = None
     cookie_pending: tuple[str, str, str] | None = None
-    # After a sign-out on purpose the address still names the last user's page (and case); the next
-    # sign-in in this tab starts on Home instead. A bookmark or a time-out keeps its address.
-    land_home: bool = False
 
     @property
     def signed_in(self) -> bool:
