@@ -1,6 +1,8 @@
 """The whole product in a real browser: first run, accounts, a trainee's lumbar-MRI case with a hostile
-narrative, the graded report, and the supervisor finding the attempt. Screenshots for the README land
-in docs/screenshots/.
+narrative (the reply in view after submit, a duplicate warned, F5 and a second tab still signed in on
+the same case, "Finish and grade" asking first), the policy library answering a look-up, the graded
+report, and the supervisor finding the attempt; no Deploy button anywhere. Screenshots go to the
+test's temporary folder; ``scripts/screenshots`` refreshes docs/screenshots/ for the README.
 
 Run: ``python -m pytest tests/browser -m browser`` (about a minute; needs Debian's /usr/bin/chromium).
 """
@@ -14,7 +16,6 @@ import pytest
 from journey import CHROMIUM, CHROMIUM_ARGS, ROOT, XSS, Driver, run_journey, serve
 
 pytestmark = pytest.mark.browser
-SHOTS = ROOT / "docs" / "screenshots"
 BUDGET_S = 180
 
 
@@ -34,8 +35,8 @@ def test_journey(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with serve(ROOT / "app.py", data, tmp_path / "streamlit.log") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        driver = Driver(page, shots=SHOTS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        driver = Driver(page, shots=tmp_path / "screenshots")
         try:
             out = run_journey(driver, server.url)
         except Exception:
@@ -51,8 +52,11 @@ def test_journey(tmp_path: Path) -> None:
     assert driver.dialogs == [], f"a JavaScript dialog fired: {driver.dialogs}"
     assert out["img_x"] == 0
     assert out["score"].startswith("Score ")
-    for name in ("first-run", "workspace", "grade-report", "dashboard", "assistant"):
-        assert (SHOTS / f"{name}.png").stat().st_size > 10_000, name
+    assert out["reply_in_view"], "the payer's reply was not in the viewport after submitting"
+    assert out["second_tab_signed_in"], "a second tab on the case's address was not signed in"
+    assert out["deploy_buttons"] == 0, "Streamlit's Deploy button is visible"
+    for name in ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant"):
+        assert (tmp_path / "screenshots" / f"{name}.png").stat().st_size > 10_000, name
     assert elapsed < BUDGET_S, f"the journey took {elapsed:.0f} s (budget {BUDGET_S} s)"
 
     # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte
