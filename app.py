@@ -99,7 +99,8 @@ else:
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out("You signed out.")
             st.rerun()
-    page = st.navigation(pages_for(state.viewer.role), expanded=True)  # an admin has 13 pages: show them all
+    sections = pages_for(state.viewer.role)
+    page = st.navigation(sections, expanded=True)  # an admin has 14 pages: show them all
 with st.sidebar:
     session_cookie.write_pending(state)  # a zero-height component, only around sign-in and sign-out
 page.run()

@@ -219,7 +219,7 @@ def journey_memory(work: Path) -> dict[str, float]:
     ):
         browser = pw.chromium.launch(executable_path=str(journey.CHROMIUM), args=journey.CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             driver = journey.Driver(page)
             out = journey.run_journey(driver, server.url, work / "journey", with_assistant=False)
             before = journey.peak_rss_mb(server.pid)

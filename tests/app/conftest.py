@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pages_support import World, build_world, copy_world
+from pages_support import World, build_world, use_world
 
 
 @pytest.fixture(scope="module")
@@ -16,8 +16,4 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture
 def world(template: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    copy = copy_world(template, tmp_path / "data")
-    monkeypatch.setenv("DATA_DIR", str(copy.folder))
-    for var in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PRECERT_LLM_MODEL", "CHROMA_HOST"):
-        monkeypatch.delenv(var, raising=False)
-    return copy
+    return use_world(template, tmp_path, monkeypatch)

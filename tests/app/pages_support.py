@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from settings import Settings
@@ -115,6 +116,15 @@ def copy_world(world: World, folder: Path) -> World:
         attempt_id=world.attempt_id,
         other_trainee_id=world.other_trainee_id,
     )
+
+
+def use_world(template: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    """A copy of ``template`` for one test, with DATA_DIR pointing at it and nothing reaching outside."""
+    copy = copy_world(template, tmp_path / "data")
+    monkeypatch.setenv("DATA_DIR", str(copy.folder))
+    for var in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PRECERT_LLM_MODEL", "CHROMA_HOST"):
+        monkeypatch.delenv(var, raising=False)
+    return copy
 
 
 def signed_in(viewer: Viewer, timeout: float = 60) -> AppTest:

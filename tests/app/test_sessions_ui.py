@@ -47,6 +47,15 @@ def _live(world: World, token: str) -> int | None:
     return found
 
 
+def _one_action(at: AppTest) -> None:
+    """Open the test case and check eligibility (the attempt is saved with one action)."""
+    at.switch_page("ui/pages/case_workspace.py").run()
+    at.selectbox(key="pick_module").set_value(CASE[0])
+    at.text_input(key="pick_seed").input(str(CASE[1]))
+    at.button(key="pick_go").click().run()
+    at.button(key="ws_elig_go").click().run()
+
+
 def _signed_out(at: AppTest) -> bool:
     return "login_username" in [t.key for t in at.text_input]
 
@@ -85,11 +94,7 @@ def test_an_idle_server_session_signs_the_tab_out(world: World) -> None:
 def test_the_address_reopens_the_case_where_it_was(world: World) -> None:
     tina = world.viewers["trainee"]
     at = signed_in(tina)
-    at.switch_page("ui/pages/case_workspace.py").run()
-    at.selectbox(key="pick_module").set_value(CASE[0])
-    at.text_input(key="pick_seed").input(str(CASE[1]))
-    at.button(key="pick_go").click().run()
-    at.button(key="ws_elig_go").click().run()
+    _one_action(at)
     assert at.query_params["case"] == f"{CASE[0]}:{CASE[1]}"
 
     reload = signed_in(tina)  # F5 or a second tab: a new session, same address
@@ -102,11 +107,7 @@ def test_the_address_reopens_the_case_where_it_was(world: World) -> None:
 def test_reopening_an_unfinished_case_number_resumes_it_and_home_offers_resume(world: World) -> None:
     tina = world.viewers["trainee"]
     at = signed_in(tina)
-    at.switch_page("ui/pages/case_workspace.py").run()
-    at.selectbox(key="pick_module").set_value(CASE[0])
-    at.text_input(key="pick_seed").input(str(CASE[1]))
-    at.button(key="pick_go").click().run()
-    at.button(key="ws_elig_go").click().run()
+    _one_action(at)
 
     fresh = signed_in(tina)
     assert any(b.key and b.key.startswith("home_resume_") for b in fresh.button)  # Home offers Resume

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from pages_support import CASE, PASSWORD, World, copy_world, signed_in
+from pages_support import CASE, PASSWORD, World, signed_in, use_world
 
 from settings import Settings
 from store.access import assign_supervisor
@@ -179,11 +179,7 @@ def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture
 def hostile(hostile_template: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    copy = copy_world(hostile_template, tmp_path / "data")
-    monkeypatch.setenv("DATA_DIR", str(copy.folder))
-    for var in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PRECERT_LLM_MODEL", "CHROMA_HOST"):
-        monkeypatch.delenv(var, raising=False)
-    return copy
+    return use_world(hostile_template, tmp_path, monkeypatch)
 
 
 def _live(at: Any, where: str) -> list[str]:

@@ -5,7 +5,8 @@ Playwright like a person would.
 Streamlit specifics this relies on: text inputs and text areas carry their label as ``aria-label``;
 selectboxes and multiselects are ``combobox`` elements named by their label, with ``option`` children;
 a text input commits on Enter or blur, a text area on Ctrl+Enter or blur; a page reload starts a new
-session (signed out), so navigation uses the sidebar links, never the address bar.
+Streamlit session, which the session cookie signs in again (the journey reloads and opens a second tab
+on purpose).
 """
 
 from __future__ import annotations
@@ -318,7 +319,21 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
     d.click("Submit the request to the payer")
     d.see(re.compile(r"Request submitted at"))
     d.timings["submit_s"] = time.perf_counter() - started
-    d.shot("workspace", anchor="Latest payer reply")
+    d.settle()
+    reply = page.get_by_text("Latest payer reply").first
+    box, height = reply.bounding_box(), page.viewport_size["height"]
+    in_view = box is not None and 0 <= box["y"] < height  # seen without scrolling after the click
+    d.shot("workspace", anchor=None)
+    d.see("already sent on this case")  # the same request again is warned before it is sent
+    case_url = page.url
+    page.reload()  # F5: still signed in, on the same case, with its three actions
+    d.see(re.compile(r"3 action\(s\)"))
+    second = page.context.new_page()  # a second tab on the same address
+    second.goto(case_url)
+    expect(second.get_by_text(re.compile(r"3 action\(s\)")).first).to_be_visible(timeout=WAIT_MS)
+    second_tab_signed_in = second.get_by_role("heading", name="Sign in to Precert Academy").count() == 0
+    second.close()
+    deploy_buttons = page.get_by_role("button", name="Deploy").count() + page.get_by_text("Deploy").count()
     d.click("Finish and grade…")
     d.see("Finish this case and grade it?")  # asked first
     d.click("Yes, finish and grade")
@@ -331,9 +346,11 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
     expect(shown).to_be_visible(timeout=WAIT_MS)
     literal = shown.inner_text()
     d.sign_out()
+    page.goto(url)  # the next person opens the app at its address (sign-out leaves the last page's)
 
-    # the supervisor finds the attempt
-    d.sign_in(SUPERVISOR[0], SUPERVISOR[2], SUPERVISOR[1])
+    # the administrator finds the attempt (a supervisor sees only cohorts assigned to them since the
+    # hardening of issue 11, and this journey's trainee is in no cohort)
+    d.sign_in(ADMIN[0], ADMIN[2], ADMIN[1])
     d.nav("Cohort dashboard")
     d.see("Completed attempts")
     # the drill-down picker names the trainee (the table's cells are drawn on a canvas)
@@ -352,8 +369,17 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
     d.see(score)
     if with_assistant:
         draft_with_assistant(d, seed)
+        look_up_a_policy(d)
     d.timings["journey_s"] = time.perf_counter() - t0
-    return {"score": score, "literal": literal, "seed": seed, "img_x": page.locator("img[src='x']").count()}
+    return {
+        "score": score,
+        "literal": literal,
+        "seed": seed,
+        "img_x": page.locator("img[src='x']").count(),
+        "reply_in_view": in_view,
+        "second_tab_signed_in": second_tab_signed_in,
+        "deploy_buttons": deploy_buttons,
+    }
 
 
 def draft_with_assistant(d: Driver, seed: int) -> None:
@@ -365,3 +391,11 @@ def draft_with_assistant(d: Driver, seed: int) -> None:
     d.see("Criteria checklist", timeout=180_000)
     d.timings["first_draft_s"] = time.perf_counter() - started
     d.shot("assistant")
+
+
+def look_up_a_policy(d: Driver) -> None:
+    """The payer policy library answers a look-up (after the assistant built the index)."""
+    d.nav("Payer policy library")
+    d.type("Search the policies", "how many weeks of physical therapy before a lumbar MRI")
+    d.see(re.compile(r"-MRI-00\d § "), timeout=240_000)
+    d.shot("policy-library")

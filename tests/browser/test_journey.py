@@ -1,15 +1,14 @@
 """The whole product in a real browser: first run, accounts, a trainee's lumbar-MRI case with a hostile
-narrative, the graded report, and the supervisor finding the attempt.
+narrative (the reply in view after submit, a duplicate warned, F5 and a second tab still signed in on
+the same case, "Finish and grade" asking first), the policy library answering a look-up, the graded
+report, and the supervisor finding the attempt; no Deploy button anywhere. Screenshots go to the
+test's temporary folder; ``scripts/screenshots`` refreshes docs/screenshots/ for the README.
 
 Run: ``python -m pytest tests/browser -m browser`` (about a minute; needs Debian's /usr/bin/chromium).
-Screenshots go to the test's temporary folder, so the suite leaves the work tree clean;
-``scripts/screenshots`` runs the journey with ``PRECERT_SCREENSHOTS=docs/screenshots`` to refresh the
-README's pictures on request.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -30,15 +29,13 @@ def _chromium() -> None:
 def test_journey(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    shots = Path(os.environ.get("PRECERT_SCREENSHOTS") or tmp_path / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
     data = tmp_path / "data"
     with serve(ROOT / "app.py", data, tmp_path / "streamlit.log") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        driver = Driver(page, shots=shots)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        driver = Driver(page, shots=tmp_path / "screenshots")
         try:
-            out = run_journey(driver, server.url, data)
+            out = run_journey(driver, server.url)
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
             print(server.log.read_text(errors="replace")[-4000:])  # shown by pytest on failure
@@ -51,8 +48,11 @@ def test_journey(tmp_path: Path) -> None:
     assert driver.dialogs == [], f"a JavaScript dialog fired: {driver.dialogs}"
     assert out["img_x"] == 0
     assert out["score"].startswith("Score ")
-    for name in ("first-run", "workspace", "grade-report", "dashboard", "assistant"):
-        assert (shots / f"{name}.png").stat().st_size > 10_000, name
+    assert out["reply_in_view"], "the payer's reply was not in the viewport after submitting"
+    assert out["second_tab_signed_in"], "a second tab on the case's address was not signed in"
+    assert out["deploy_buttons"] == 0, "Streamlit's Deploy button is visible"
+    for name in ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant"):
+        assert (tmp_path / "screenshots" / f"{name}.png").stat().st_size > 10_000, name
 
     # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte
     from settings import Settings

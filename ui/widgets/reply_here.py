@@ -17,6 +17,7 @@ from ui.widgets.workflow import CaseSession
 TAB_KEY = "ws_tab"  # the workspace tabs' state (a ws_ key: cleared when a new case starts)
 _NEXT_TAB = "ws_tab_next"  # set after an action, applied before the tabs are drawn on the next run
 _TOAST = "ws_toast"
+_SCROLL = "ws_scroll"  # the reply's container to bring into view once, after the action that caused it
 TABS = ("Eligibility and look-up", "Request", "Pend, appeal, peer-to-peer", "Query or close", "Activity log")
 TAB_OF = {
     "eligibility": TABS[0],
@@ -38,6 +39,7 @@ def remember(cs: CaseSession) -> None:
     st.session_state[_NEXT_TAB] = TAB_OF.get(kind, TABS[0])
     summary = replies.step_summary(cs.steps[-1]) if cs.steps else ""
     st.session_state[_TOAST] = f"{replies.ACTION_LABEL.get(kind, kind)}: {summary}" if summary else None
+    st.session_state[_SCROLL] = True
 
 
 def tabs() -> list[Any]:
@@ -55,12 +57,25 @@ def reply_below(cs: CaseSession, *kinds: str) -> None:
     """The payer's latest reply, here, when the last action was one of ``kinds``."""
     if not cs.steps or not cs.actions or cs.actions[-1].type not in kinds or cs.finished:
         return
-    with st.container(border=True, key=f"ws_reply_{kinds[0]}"):
+    key = f"ws_reply_{kinds[0]}"
+    with st.container(border=True, key=key):
         st.markdown(
             f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
             f"{replies.when(cs.actions[-1].at)}"
         )
         replies.result(cs.steps[-1])
+    if st.session_state.pop(_SCROLL, False):
+        _scroll_to(key)
+
+
+def _scroll_to(key: str) -> None:
+    """Bring the container ``key`` into view (Streamlit keeps the scroll position, and the reply is
+    drawn below the button that was just clicked, often past the bottom of the window)."""
+    st.iframe(  # our own fixed script (no user text): st.iframe runs it with same-origin access
+        "<script>const el = window.parent.document.querySelector('.st-key-" + key + "');"
+        "if (el) { el.scrollIntoView({block: 'start', behavior: 'instant'}); }</script>",
+        height=1,
+    )
 
 
 def duplicate_request(
