@@ -12,6 +12,13 @@ never states), ``example_citation`` (copies the citation example of the system p
 ``verdict`` (addresses the reviewer with a verdict), ``injection`` (obeys an instruction planted in the
 chart *when it can see it*: it repeats :data:`OBEYED`). Streaming requests get server-sent events.
 Every request body is recorded.
+
+Real servers' failure modes (seen on llama.cpp's server with small models): ``runaway`` reads only
+``max_tokens`` (like llama.cpp, it ignores ``max_completion_tokens``): with it the answer stops at that
+many words (``finish_reason: length``), without it the model "generates" for ``sleep_s``;
+``keeps_generating`` holds the one generation slot for ``sleep_s`` whether or not the client is still
+there, so a request that arrives meanwhile waits (``generations`` counts the finished ones);
+``label`` answers with a title only, as a 135M model did.
 """
 
 from __future__ import annotations
@@ -59,6 +66,8 @@ class FakeLLM:
         self.modes: list[str] = []
         self.sleep_s = 2.0
         self.requests: list[dict[str, Any]] = []
+        self.generations = 0  # keeps_generating: generations run to the end, the client there or not
+        self.slot = threading.Lock()  # keeps_generating: one generation at a time, as on a CPU server
         server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         server.daemon_threads = True
         self.server = server
@@ -99,6 +108,8 @@ class FakeLLM:
             text += " Questions go to [[NAME_97]] or to [[NPI_1] at the clinic."
         elif mode == "fragment":
             text = text[: len(text) // 2].rsplit(" ", 1)[0]
+        elif mode == "label":
+            text = f"Medical Necessity Letter for {name}"
         elif mode == "verdict":
             text += " " + OBEYED
         elif mode == "injection" and any(p in user for p in PLANTED_INSTRUCTIONS):
@@ -122,12 +133,24 @@ class FakeLLM:
                     return self._send(500, {"error": {"message": "internal error", "type": "server_error"}})
                 if mode == "timeout":
                     time.sleep(fake.sleep_s)
+                if mode == "keeps_generating":
+                    with fake.slot:  # a disconnect does not stop it: the slot stays busy to the end
+                        time.sleep(fake.sleep_s)
+                        fake.generations += 1
                 text, cited = fake.reply_text(body)
+                finish = "stop"
+                if mode == "runaway":
+                    if "max_tokens" not in body:
+                        time.sleep(fake.sleep_s)  # generates until the client gives up
+                    elif len(text.split()) > body["max_tokens"]:
+                        text, finish = " ".join(text.split()[: body["max_tokens"]]), "length"
                 if body.get("stream"):
                     return self._stream(text)
                 content = {"malformed": '{"text": "unterminated', "schema": json.dumps({"answer": text})}.get(
                     mode, json.dumps({"text": text, "citations": cited})
                 )
+                if finish == "length":  # the JSON is cut where the words ran out
+                    content = json.dumps({"text": text, "citations": cited})[: len(text) // 2]
                 self._send(
                     200,
                     {
@@ -138,7 +161,7 @@ class FakeLLM:
                         "choices": [
                             {
                                 "index": 0,
-                                "finish_reason": "stop",
+                                "finish_reason": finish,
                                 "message": {"role": "assistant", "content": content},
                             }
                         ],
