@@ -2,7 +2,9 @@
 
 ``mode`` decides the replies (``modes``, when set, is a queue used first: one mode per request, so a
 first bad answer and a good retry can be scripted). ``ok``: a JSON draft citing the first passage
-offered, with a redaction placeholder echoed back. Failures: ``http500``, ``timeout`` (sleeps longer
+offered, written like a diligent copyist: the case data it was given (patient, coverage, providers,
+request, codes, checklist with its evidence), placeholders echoed back, and for a query a request for
+the records. Failures: ``http500``, ``timeout`` (sleeps longer
 than the client waits), ``malformed`` (content is not JSON), ``schema`` (JSON of the wrong shape).
 Inventions, each added to the ok draft: ``bad_citation`` (cites a passage nobody retrieved),
 ``foreign_citation`` (other formats: [NCD-220.2.1], [AETNA-CPB-0236], inline "LCD L33718", a footnote),
@@ -18,7 +20,9 @@ Real servers' failure modes (seen on llama.cpp's server with small models): ``ru
 many words (``finish_reason: length``), without it the model "generates" for ``sleep_s``;
 ``keeps_generating`` holds the one generation slot for ``sleep_s`` whether or not the client is still
 there, so a request that arrives meanwhile waits (``generations`` counts the finished ones);
-``label`` answers with a title only, as a 135M model did.
+``label`` answers with a title only, as a 135M model did; ``policy_copy`` copies a policy passage;
+``no_criteria`` gives the request's facts but not the criteria; ``as_request`` turns a query into a
+request claiming an unmet criterion is met (as a 1.5B model did).
 """
 
 from __future__ import annotations
@@ -60,6 +64,20 @@ INVENTIONS: list[tuple[str, str]] = [
 FOREIGN = " It also meets [NCD-220.2.1] and [AETNA-CPB-0236], per LCD L33718 [3]."
 
 
+def _passage_text(user: str) -> str:
+    """The first policy passage's text, as a small model copies it."""
+    after = user.split("POLICY PASSAGES:\n", 1)[-1].split("\n", 1)[-1]
+    return after.split("\n\n", 1)[0]
+
+
+def _case_lines(user: str) -> str:
+    """The CASE DATA block's lines up to the attached documents' text (the fake's "letter")."""
+    if "<<<CASE DATA>>>" not in user:
+        return ""
+    block = user.split("<<<CASE DATA>>>", 1)[1].split("<<<END CASE DATA>>>", 1)[0]
+    return block.split("Documents to attach:", 1)[0].strip()
+
+
 class FakeLLM:
     def __init__(self) -> None:
         self.mode = "ok"
@@ -88,10 +106,20 @@ class FakeLLM:
         label, chunk_id = passages[0] if passages else ("none", "none")
         name = (_PLACEHOLDER.findall(user) or ["the patient"])[0]
         text = (
-            f"Medical necessity summary for {name}. The request meets the policy criteria as documented "
-            f"in the attached records [{label}]."
+            f"Medical necessity summary for {name}. The request is documented in the attached records "
+            f"[{label}].\n{_case_lines(user)}"
         )
-        cited = [chunk_id]
+        criteria = [(lab, cid) for lab, cid in passages if ":criterion-" in cid]
+        if criteria and "<<<CASE DATA>>>" in user:  # the checklist quotes the criteria: cite them
+            text += (
+                "\nCriteria as written in the policy: " + " ".join(f"[{lab}]" for lab, _ in criteria) + "."
+            )
+        if "TASK: Write a query" in user:
+            text += "\nPlease send the records listed as missing above."
+        cited = [
+            chunk_id,
+            *(cid for _, cid in passages if ":criterion-" in cid and "<<<CASE DATA>>>" in user),
+        ]
         mode = body.get("_mode", self.mode)
         if mode == "bad_citation":
             text += " It also meets an invented rule [ZZZ-FAKE-001.9]."
@@ -107,7 +135,15 @@ class FakeLLM:
         elif mode == "placeholder":
             text += " Questions go to [[NAME_97]] or to [[NPI_1] at the clinic."
         elif mode == "fragment":
-            text = text[: len(text) // 2].rsplit(" ", 1)[0]
+            text = text.split("[", 1)[0].rsplit(" ", 1)[0]  # cut off mid-sentence, before any case data
+        elif mode == "policy_copy":  # a passage copied out: supported and cited, but no letter
+            text = _passage_text(user) + f" [{label}]"
+        elif mode == "no_criteria":  # the request's facts, but no word on the criteria
+            text = text.split("Criteria checklist", 1)[0] + "The criteria are documented in the chart."
+        elif mode == "as_request":  # a query rewritten as a request that claims the criteria are met
+            unmet = re.findall(r"^- (\S+) \[(?:not_met|not_evidenced)\]", user, re.MULTILINE)
+            text = text.replace("Please send the records listed as missing above.", "")
+            text += f" We request prior authorization: criterion {unmet[0] if unmet else 'one'} is met."
         elif mode == "label":
             text = f"Medical Necessity Letter for {name}"
         elif mode == "verdict":
