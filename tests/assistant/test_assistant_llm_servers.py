@@ -24,9 +24,10 @@ def _settings(base: Settings, fake: FakeLLM, **update: object) -> Settings:
     )
 
 
-def _draft(settings: Settings, embedding, library):
+def _draft(settings: Settings, embedding, library, how=draft_case):
+    """``how`` is draft_case or stream_draft, on the one case these tests share."""
     case = find_case("advanced_imaging", "mri_meets", "lakeshore")
-    return draft_case(
+    return how(
         case,
         "narrative",
         settings=settings,
@@ -109,16 +110,7 @@ def test_a_title_instead_of_a_letter_is_refused(asst_settings, fake_llm, embeddi
 
 
 def test_a_stream_closed_by_the_page_stops_reading(asst_settings, fake_llm, embedding, library) -> None:
-    settings = _settings(asst_settings, fake_llm)
-    case = find_case("advanced_imaging", "mri_meets", "lakeshore")
-    stream = stream_draft(
-        case,
-        "narrative",
-        settings=settings,
-        embedding=embedding,
-        library=library,
-        drafter=LLMDrafter(settings),
-    )
+    stream = _draft(_settings(asst_settings, fake_llm), embedding, library, how=stream_draft)
     chunks = iter(stream)
     first = next(chunks)
     chunks.close()  # what the page's Cancel does: the generator is closed mid-stream
