@@ -116,3 +116,13 @@ def test_a_stream_closed_by_the_page_stops_reading(asst_settings, fake_llm, embe
     chunks.close()  # what the page's Cancel does: the generator is closed mid-stream
     assert first and stream.draft is None  # no draft is finished from a cancelled stream
     assert fake_llm.requests[-1]["stream"] is True and fake_llm.requests[-1]["max_tokens"] > 0
+
+
+def test_the_admin_connection_test_asks_for_one_token_in_every_dialect(asst_settings, fake_llm) -> None:
+    from store.admin_ops import check_llm
+    from store.permissions import SYSTEM
+
+    result = check_llm(SYSTEM, _settings(asst_settings, fake_llm))
+    assert result.ok, result.detail
+    body = fake_llm.requests[-1]
+    assert body["max_tokens"] == 1 and body["max_completion_tokens"] == 1
