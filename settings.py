@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -43,12 +44,30 @@ class Settings(BaseModel):
         default=None, description="Model name sent to the OpenAI-compatible server (PRECERT_LLM_MODEL)."
     )
     llm_timeout_s: float = Field(
-        default=20.0,
+        default=90.0,
         gt=0,
-        description="Seconds before an LLM call is abandoned and the offline drafter answers.",
+        description="Seconds one whole draft may take on the LLM (every attempt and the guards' retry "
+        "together) before the offline drafter answers; 90 fits a 1.5B model on two CPU cores.",
     )
     llm_max_retries: int = Field(
-        default=1, ge=0, description="Retries of a failed LLM call before falling back."
+        default=0,
+        ge=0,
+        description="Transport retries of a failed LLM call, within the deadline; 0 for a local server, "
+        "which keeps generating after the client gives up (a retry queues behind it).",
+    )
+    llm_max_tokens: int = Field(
+        default=700, gt=0, le=32768, description="Cap on the tokens of one LLM answer (a letter is ~500)."
+    )
+    llm_token_field: Literal["both", "max_tokens", "max_completion_tokens"] = Field(
+        default="both",
+        description="How the token cap is sent: llama.cpp and older servers read max_tokens, the OpenAI API "
+        "max_completion_tokens; both by default, one for a server that refuses the other.",
+    )
+    llm_context_tokens: int = Field(
+        default=8192,
+        ge=256,
+        description="The model's context window; a prompt that would not fit with the answer's cap goes "
+        "to the offline draft before anything is sent.",
     )
     redact: bool = Field(
         default=True, description="Redact names, ids and birth dates before text leaves the machine."
@@ -136,6 +155,9 @@ ENV_VARS: dict[str, str] = {
     "PRECERT_LLM_MODEL": "llm_model",
     "PRECERT_LLM_TIMEOUT_S": "llm_timeout_s",
     "PRECERT_LLM_MAX_RETRIES": "llm_max_retries",
+    "PRECERT_LLM_MAX_TOKENS": "llm_max_tokens",
+    "PRECERT_LLM_TOKEN_FIELD": "llm_token_field",
+    "PRECERT_LLM_CONTEXT_TOKENS": "llm_context_tokens",
     "PRECERT_REDACT": "redact",
     "PRECERT_SESSION_TIMEOUT_MIN": "session_timeout_min",
     "PRECERT_SESSION_ABSOLUTE_HOURS": "session_absolute_hours",

@@ -6,7 +6,9 @@ A draft is ACCEPTED only when
   findings with negation, durations, counts, scores, doses, sizes, stages, therapies, dates,
   regulations, references) and every number, date and code occurs in them (the token check),
 - it addresses no verdict to the reviewer ("APPROVED", "must approve", "all criteria met"),
-- every redaction placeholder was restored, and it is a whole draft, not a fragment.
+- every redaction placeholder was restored, and it is a whole draft, not a fragment,
+- it carries its kind's administrative elements, addresses every applicable criterion with the chart's
+  facts, and reads as the kind asked for (a query stays a query): :mod:`assistant.letter_checks`.
 The LLM drafter asks once more with the problems stated, then falls back to the offline draft
 (:mod:`assistant.llm`); the pipeline reports the problems of whatever it keeps.
 """
@@ -27,6 +29,7 @@ from assistant.guards import (
     unsupported_facts,
     verdict_phrases,
 )
+from assistant.letter_checks import kind_problem, missing_elements, unaddressed_criteria
 from assistant.models import Citation
 from clinical import ClaimChecker, Finding, Source
 from simulator.evidence import request_facts
@@ -47,6 +50,9 @@ class Review:
     verdicts: list[str] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)
     fragment: str | None = None
+    missing_elements: list[str] = field(default_factory=list)  # administrative elements of its kind
+    unaddressed: list[str] = field(default_factory=list)  # applicable criteria not addressed with facts
+    wrong_kind: str | None = None  # why it does not read as the kind asked for
 
     @property
     def accepted(self) -> bool:
@@ -70,6 +76,15 @@ class Review:
         ]
         if self.fragment:
             out.append(f"Incomplete draft: {self.fragment}.")
+        if self.missing_elements:
+            out.append("Missing from the draft: " + "; ".join(self.missing_elements) + ".")
+        out += [
+            f"Criterion not addressed with the chart's facts: {c}; say what the chart shows for it "
+            "and the document that shows it."
+            for c in self.unaddressed
+        ]
+        if self.wrong_kind:
+            out.append(f"Wrong kind of document: {self.wrong_kind}.")
         return out
 
 
@@ -146,4 +161,7 @@ def review(brief: Brief, text: str, cited_ids: list[str] | None = None) -> Revie
         verdicts=verdict_phrases(kept),
         placeholders=leftover_placeholders(kept),
         fragment=fragment_problem(kept) if brief.kind != "answer" else None,
+        missing_elements=missing_elements(brief, kept),
+        unaddressed=unaddressed_criteria(brief, kept),
+        wrong_kind=kind_problem(brief, kept),
     )

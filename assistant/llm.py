@@ -22,6 +22,14 @@ from assistant.acceptance import review
 from assistant.brief import Brief, case_data_text
 from assistant.drafters import LLMCall, LLMCallHook, OfflineDrafter, Written
 from assistant.guards import DATA_RULE, Redactor, StreamRestorer, data_block
+from assistant.llm_limits import (
+    Deadline,
+    TokenCapReached,
+    check_context,
+    check_finish,
+    token_cap,
+    token_cap_message,
+)
 from settings import Settings
 
 # the prompt's example of the citation form: no real payer's id, so a model that copies it cites nothing
@@ -151,8 +159,10 @@ class LLMDrafter:
         if redactor is None and brief.analysis is not None:
             sent = Redactor(brief.analysis.case).redact(sent)
         self.on_call(LLMCall(self.backend, brief.kind, sent, redacted_in_flight=redactor is not None))
+        import langchain_openai  # noqa: F401  # loaded now (~1 s), not on the draft's deadline
 
-    def chat(self) -> Any:
+    def chat(self, timeout_s: float | None = None) -> Any:
+        """The client for one call: ``timeout_s`` is what is left of the draft's deadline."""
         from langchain_openai import ChatOpenAI
 
         s = self.settings
@@ -160,21 +170,41 @@ class LLMDrafter:
             base_url=s.openai_base_url,
             api_key=SecretStr(s.openai_api_key or "not-needed"),
             model=s.llm_model or "",
-            timeout=s.llm_timeout_s,
-            max_retries=s.llm_max_retries,
+            timeout=timeout_s if timeout_s is not None else s.llm_timeout_s,
+            max_retries=0,  # retried by _invoke within the deadline, never stacked behind a busy server
             temperature=0,
+            **token_cap(s),
         )
+
+    def _invoke(self, messages: list[BaseMessage], deadline: Deadline) -> Any:
+        """One structured call, retried on transport errors only while the deadline allows."""
+        from openai import APIConnectionError, InternalServerError, LengthFinishReasonError
+
+        check_context(messages, self.settings)
+        for attempt in range(self.settings.llm_max_retries + 1):
+            timeout = deadline.for_call("the LLM call")
+            runnable = self.chat(timeout).with_structured_output(
+                LLMReply, method="json_mode", include_raw=True
+            )
+            try:
+                return runnable.invoke(messages)
+            except LengthFinishReasonError:  # the client's own parse of a reply cut at the cap
+                raise TokenCapReached(token_cap_message(self.settings)) from None
+            except (APIConnectionError, InternalServerError):  # APITimeoutError is a connection error
+                if attempt == self.settings.llm_max_retries:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _redactor(self, brief: Brief) -> Redactor | None:
         return Redactor(brief.analysis.case) if self.settings.redact and brief.analysis else None
 
     def _ask(
-        self, brief: Brief, messages: list[BaseMessage], redactor: Redactor | None
+        self, brief: Brief, messages: list[BaseMessage], redactor: Redactor | None, deadline: Deadline
     ) -> tuple[Written, str]:
         """One JSON round trip: the restored Written, and the raw reply (for a retry's history)."""
-        runnable = self.chat().with_structured_output(LLMReply, method="json_mode", include_raw=True)
-        self._report(brief, messages, redactor)
-        out = runnable.invoke(messages)
+        self._report(brief, messages, redactor)  # audited (redacted) before anything leaves the machine
+        out = self._invoke(messages, deadline)
+        check_finish(out.get("raw"), self.settings)
         reply = out.get("parsed")
         raw = getattr(out.get("raw"), "content", "")
         if not isinstance(reply, LLMReply):
@@ -191,13 +221,14 @@ class LLMDrafter:
         raw: str,
         problems: list[str],
         redactor: Redactor | None,
+        deadline: Deadline,
     ) -> Written:
         """Ask once more with the problems stated; the offline draft when the second answer fails too."""
         listed = "\n".join(f"- {p}" for p in problems[:12])
         if redactor is not None:
             listed = redactor.redact(listed)
         again = [*messages, AIMessage(content=raw), HumanMessage(content=RETRY.format(problems=listed))]
-        written, _ = self._ask(brief, again, redactor)
+        written, _ = self._ask(brief, again, redactor, deadline)
         second = review(brief, written.text, written.cited_ids).problems
         if not second:
             return written
@@ -210,11 +241,12 @@ class LLMDrafter:
 
     def write(self, brief: Brief) -> Written:
         try:
+            deadline = Deadline(self.settings.llm_timeout_s)
             redactor = self._redactor(brief)
             messages = build_messages(brief, redactor)
-            written, raw = self._ask(brief, messages, redactor)
+            written, raw = self._ask(brief, messages, redactor, deadline)
             problems = review(brief, written.text, written.cited_ids).problems
-            return self._retry(brief, messages, raw, problems, redactor) if problems else written
+            return self._retry(brief, messages, raw, problems, redactor, deadline) if problems else written
         except Exception as exc:  # any failure of the remote path: the offline draft answers
             written = self.fallback.write(brief)
             written.fallback_reason = describe(exc)
@@ -226,11 +258,16 @@ class LLMDrafter:
         says so; a page should show the final text, which replaces a partial one)."""
         parts: list[str] = []
         try:
+            deadline = Deadline(self.settings.llm_timeout_s)
             redactor = self._redactor(brief)
             restorer = StreamRestorer(redactor)
-            messages = build_messages(brief, redactor, streaming=True)
-            self._report(brief, messages, redactor)
-            for chunk in self.chat().stream(messages):
+            prompt = build_messages(brief, redactor, streaming=True)
+            check_context(prompt, self.settings)
+            self._report(brief, prompt, redactor)
+            for chunk in self.chat(deadline.for_call("the LLM stream")).stream(prompt):
+                if deadline.remaining() <= 0:  # the read time-out is per chunk; the deadline is the draft's
+                    deadline.for_call("the LLM stream")
+                check_finish(chunk, self.settings)
                 piece = restorer.feed(str(chunk.content or ""))
                 if piece:
                     parts.append(piece)
@@ -249,7 +286,7 @@ class LLMDrafter:
             # the streamed text is refused: the page replaces it with the final text yielded here
             messages = build_messages(brief, redactor)
             raw = redactor.redact(text) if redactor is not None else text
-            written = self._retry(brief, messages, raw, problems, redactor)
+            written = self._retry(brief, messages, raw, problems, redactor, deadline)
             yield "\n\n" + written.text
             yield written
         except Exception as exc:

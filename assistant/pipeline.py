@@ -239,11 +239,17 @@ class DraftStream:
         self.draft: Draft | None = None
 
     def __iter__(self) -> Iterator[str]:
-        for item in self.drafter.stream(self.brief):
-            if isinstance(item, Written):
-                self.draft = finish(self.brief, item)
-            else:
-                yield item
+        inner = self.drafter.stream(self.brief)
+        try:
+            for item in inner:
+                if isinstance(item, Written):
+                    self.draft = finish(self.brief, item)
+                else:
+                    yield item
+        finally:  # a cancelled page closes this iterator: close the model's stream now, not at GC
+            close = getattr(inner, "close", None)
+            if close is not None:
+                close()
 
 
 def stream_draft(

@@ -92,7 +92,9 @@ def check_llm(viewer: Viewer, settings: Settings) -> LLMCheck:
 
     started = time.perf_counter()
     try:
-        reply = LLMDrafter(settings).chat().invoke("Reply with the single word OK.", max_tokens=1)
+        # the cap as the drafter sends it (max_tokens and/or max_completion_tokens), set to one token
+        one_token = settings.model_copy(update={"llm_max_tokens": 1})
+        reply = LLMDrafter(one_token).chat().invoke("Reply with the single word OK.")
     except Exception as exc:  # any failure is the answer to "does it work?": report it plainly
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return LLMCheck(

@@ -17,7 +17,7 @@ st.title("LLM settings")
 settings = get_settings()
 st.write(
     "Settings come from the environment (or `.streamlit/secrets.toml`) when the app starts; see "
-    "docs/settings.md. Change them there and restart the app."
+    "docs/settings.md. Change them there and restart the app. A local model on a CPU: docs/local-llm.md."
 )
 st.dataframe(
     [
@@ -26,6 +26,9 @@ st.dataframe(
         {"setting": "OPENAI_API_KEY", "value": mask(settings.openai_api_key)},
         {"setting": "PRECERT_LLM_TIMEOUT_S", "value": f"{settings.llm_timeout_s:g}"},
         {"setting": "PRECERT_LLM_MAX_RETRIES", "value": str(settings.llm_max_retries)},
+        {"setting": "PRECERT_LLM_MAX_TOKENS", "value": str(settings.llm_max_tokens)},
+        {"setting": "PRECERT_LLM_TOKEN_FIELD", "value": settings.llm_token_field},
+        {"setting": "PRECERT_LLM_CONTEXT_TOKENS", "value": str(settings.llm_context_tokens)},
         {"setting": "PRECERT_REDACT", "value": "on" if settings.redact else "off"},
     ],
     hide_index=True,

@@ -15,7 +15,7 @@ from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library, get_settings, module_catalogue
 from ui.state import require_role
-from ui.widgets import case_panels, draft_view, exporters, replies, workflow
+from ui.widgets import case_panels, draft_stream, draft_view, exporters, replies, workflow
 from ui.widgets.audit_hooks import audited_drafter, record_download
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
@@ -96,18 +96,25 @@ with source_tab:
             if case.prior_submission is not None:
                 st.markdown("**Earlier request (the one a pend or denial answers)**")
                 replies.action_detail(case.prior_submission)
+        if draft_stream.cancelled():
+            st.info("Drafting was cancelled; nothing was kept.")
         if st.button("Draft", key="co_draft", type="primary"):
-            from assistant import draft_case
+            from assistant import draft_case, stream_draft
 
             made = None
-            with core_errors("Drafting"), st.spinner(INDEX_NOTE):
-                made = draft_case(
-                    case,
-                    kind,
-                    settings=settings,
-                    library=get_library(),
-                    drafter=audited_drafter(settings, viewer),
-                )
+            drafter = audited_drafter(settings, viewer)  # every LLM request is audited before it is sent
+            with core_errors("Drafting"):
+                if settings.llm_configured:  # a model takes seconds to minutes: show it writing
+                    with st.spinner(INDEX_NOTE):
+                        stream = stream_draft(
+                            case, kind, settings=settings, library=get_library(), drafter=drafter
+                        )
+                    made = draft_stream.stream_into_page(stream, settings.llm_max_tokens)
+                else:
+                    with st.spinner(INDEX_NOTE):
+                        made = draft_case(
+                            case, kind, settings=settings, library=get_library(), drafter=drafter
+                        )
             if made is not None:
                 _keep(made, (module, case.seed))
 
