@@ -348,8 +348,8 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
     d.sign_out()
     page.goto(url)  # the next person opens the app at its address (sign-out leaves the last page's)
 
-    # the administrator finds the attempt (a supervisor sees only cohorts assigned to them since the
-    # hardening of issue 11, and this journey's trainee is in no cohort)
+    # the administrator finds the attempt (every cohort is theirs; the supervisor set up above sees only
+    # the cohort assigned to them, which the store's cohort-scope tests cover)
     d.sign_in(ADMIN[0], ADMIN[2], ADMIN[1])
     d.nav("Cohort dashboard")
     d.see("Completed attempts")

@@ -35,7 +35,7 @@ def test_journey(tmp_path: Path) -> None:
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         driver = Driver(page, shots=tmp_path / "screenshots")
         try:
-            out = run_journey(driver, server.url)
+            out = run_journey(driver, server.url, data)
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
             print(server.log.read_text(errors="replace")[-4000:])  # shown by pytest on failure
