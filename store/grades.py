@@ -60,13 +60,15 @@ def attempt_record(
     case: Case,
     actions: list[Any],
     results: list[Any],
-    report: Any,
+    report: Any | None,
     *,
     started_at: datetime,
-    completed_at: datetime,
+    completed_at: datetime | None,
     idempotency_key: str | None = None,
 ) -> AttemptIn:
-    """A completed attempt ready for ``save_attempt``: identity of the case, actions, results, grade."""
+    """An attempt ready for ``save_attempt``: identity of the case, actions, results and, once graded
+    (``report`` and ``completed_at`` given), the grade; without them it is an attempt in progress."""
+    graded = report is not None
     return AttemptIn(
         module_id=case.module_id,
         case_id=case.case_id,
@@ -74,10 +76,10 @@ def attempt_record(
         archetype_id=case.archetype_id,
         content_version=case.content_version,
         started_at=started_at,
-        completed_at=completed_at,
-        status="completed",
+        completed_at=completed_at if graded else None,
+        status="completed" if graded else "in_progress",
         actions=actions,
         results=results,
-        grade=summarize_grade(report),
+        grade=summarize_grade(report) if report is not None else None,
         idempotency_key=idempotency_key,
     )

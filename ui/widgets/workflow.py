@@ -28,6 +28,7 @@ from scenarios.models import (
 )
 from simulator import Determination, StepResult, prior_determination, replay
 from store.attempts import AttemptIn
+from store.grades import attempt_record
 
 # Minutes each action takes on the simulated clock (CAQH: about 8 minutes per portal transaction; a
 # request with its narrative takes longer). The reference actions of every case use the same steps.
@@ -110,16 +111,13 @@ def current_determination(case: Case, steps: list[StepResult], library: Any = No
 
 def progress_record(case: Case, session: CaseSession) -> AttemptIn:
     """The in-progress attempt as the store keeps it (actions and the payer's replies, no grade)."""
-    return AttemptIn(
-        module_id=case.module_id,
-        case_id=case.case_id,
-        seed=case.seed,
-        archetype_id=case.archetype_id,
-        content_version=case.content_version,
+    return attempt_record(
+        case,
+        session.actions,
+        [s.model_dump(mode="json") for s in session.steps],
+        None,
         started_at=session.started_at,
-        status="in_progress",
-        actions=session.actions,
-        results=[s.model_dump(mode="json") for s in session.steps],
+        completed_at=None,
         idempotency_key=session.idempotency_key,
     )
 
