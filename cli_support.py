@@ -150,6 +150,16 @@ def parse_date(value: str, kind: type[date] | type[datetime], flag: str) -> Any:
     return parsed
 
 
+def printable(text: str) -> str:
+    r"""``text`` with every character a terminal would act on (newlines, escapes, NUL) written as an
+    escape, so a message that quotes input back stays one harmless line.
+
+    >>> printable("tag '\x1b[31m\r\n' é")
+    "tag '\\x1b[31m\\r\\n' é"
+    """
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def validation_line(where: str, exc: ValidationError, prefix: str = "") -> str:
     """The first validation error as ``where: field > path: message (got …) (+N more)``."""
     errors = exc.errors()
@@ -158,7 +168,7 @@ def validation_line(where: str, exc: ValidationError, prefix: str = "") -> str:
     shown = err.get("input")
     got = f" (got {repr(shown)[:60]})" if "input" in err and not isinstance(shown, dict | list) else ""
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {loc}: {err['msg']}{got}{more}"
+    return printable(f"{where}: {loc}: {err['msg']}{got}{more}")
 
 
 @overload

@@ -140,3 +140,21 @@ def test_seed_demo_refuses_a_bcrypt_cost_that_would_take_minutes(tmp_path: Path,
     code, _, err = run(store_main, ["seed-demo", "--cost", "20"])
     assert code == 2 and "--cost" in err and "4 to 14" in err
     assert not (tmp_path / "precert.db").exists()  # refused before anything was written
+
+
+@pytest.mark.parametrize("cli", ["simulator", "grading"])
+def test_control_characters_quoted_back_stay_on_one_printable_line(
+    cli: str, case_doc: dict, tmp_path: Path
+) -> None:
+    # an action type of NUL, form feed, an ANSI colour escape and CR LF: the refusal names it escaped,
+    # so the terminal shows one line and is not recoloured (bench/cli_fuzz.py found this)
+    case = _write(tmp_path, "case.json", json.dumps(case_doc))
+    actions = _write(tmp_path, "actions.json", json.dumps([{"type": "\x00\x0c\x1b[31m\r\n"}]))
+    if cli == "simulator":
+        code, _, err = run(simulator_main, ["replay", "--case", case, "--actions", actions])
+    else:
+        code, _, err = run(grading_main, ["grade", "--case", case, "--actions", actions])
+    assert code == 2
+    line = err.rstrip("\n")
+    assert "\n" not in line and all(ch.isprintable() for ch in line), repr(err)
+    assert "actions.json" in line and "\\x1b" in line
