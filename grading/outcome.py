@@ -26,19 +26,15 @@ _NOUN = {
     "dismissed": "dismissal",
 }
 REDONE_SHARE = 0.5  # obtained, but only after a rejected or denied request had to be sent again
-# where a reason's code sits in the 278 reply (knowledge_base/x12.py); pends and notes are free text
-_SEGMENT = {"reject": "AAA03 ", "denial": "HCR03 ", "partial": "HCR03 "}
 
 
 def _why(det: Determination) -> str:
     reasons = [r for r in det.reasons if r.kind != "info"]
     return "; ".join(
         " ".join(
-            part
-            for part in (_SEGMENT[r.kind] + r.code if r.kind in _SEGMENT else "", r.criterion_id or "")
-            if part
+            part for part in (f"{r.segment} {r.code}" if r.segment else "", r.criterion_id or "") if part
         )
-        + (": " if r.kind in _SEGMENT or r.criterion_id else "")
+        + (": " if r.segment or r.criterion_id else "")
         + r.message
         for r in reasons[:2]
     )

@@ -25,6 +25,10 @@ ACTION_CODES: dict[str, str | None] = {
     "dismissed": None,
 }
 
+# Where a reason's code sits in the 278 reply, by the reason's kind: rejects in AAA03, adverse and partial
+# decisions in HCR03; pends, dismissals and notes are free text (no segment).
+REASON_SEGMENTS: dict[str, str] = {"reject": "AAA03", "denial": "HCR03", "partial": "HCR03"}
+
 # AAA03 Reject Reason Code (element 901) values the payer's front end and eligibility edits use.
 REJECT_REASONS: dict[str, str] = {
     "15": "Required application data missing",

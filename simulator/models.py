@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge_base.x12 import ACTION_CODES
+from knowledge_base.x12 import ACTION_CODES, REASON_SEGMENTS
 from scenarios.models import DeterminationStatus
 
 __all__ = ["ACTION_CODES"]  # re-exported: callers read the action codes next to the Determination
@@ -51,9 +51,14 @@ class Reason(_Model):
     message: str
 
     @property
+    def segment(self) -> str | None:
+        """The X12 element ``code`` is sent in (AAA03 or HCR03), or None for free text."""
+        return REASON_SEGMENTS.get(self.kind)
+
+    @property
     def coded(self) -> bool:
         """True when ``code`` is an X12 code (AAA03 or HCR03); pends, dismissals and notes are free text."""
-        return self.kind in ("reject", "denial", "partial")
+        return self.segment is not None
 
 
 class CriterionResult(_Model):

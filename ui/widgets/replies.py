@@ -114,11 +114,10 @@ def lookup_reply(reply: LookupReply) -> None:
 
 def _x12(reason: Any) -> str:
     """Where the code sits in the X12 reply: AAA03/AAA04 on rejects, HCR03 on decisions, else free text."""
-    if reason.kind == "reject":
-        return f"AAA03 {reason.code}" + (f" / AAA04 {reason.follow_up}" if reason.follow_up else "")
-    if reason.kind in ("denial", "partial"):
-        return f"HCR03 {reason.code}"
-    return "MSG" if reason.code == "MSG" else reason.code
+    if reason.segment is None:
+        return "MSG" if reason.code == "MSG" else reason.code
+    follow_up = f" / AAA04 {reason.follow_up}" if reason.kind == "reject" and reason.follow_up else ""
+    return f"{reason.segment} {reason.code}{follow_up}"
 
 
 def _reasons(reasons: list[Any]) -> None:
