@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from asst_cases import find_case
+from asst_cases import find_case, llm_draft
 from fake_llm import INVENTIONS, OBEYED, PLANTED_INSTRUCTIONS, FakeLLM
 
 from assistant.drafters import OfflineDrafter, make_drafter
@@ -39,14 +39,7 @@ def _settings(base: Settings, fake: FakeLLM, **update: object) -> Settings:
 
 def _draft(settings: Settings, embedding, library, case=None):
     case = case or find_case("advanced_imaging", "mri_meets", "lakeshore")
-    return draft_case(
-        case,
-        "narrative",
-        settings=settings,
-        embedding=embedding,
-        library=library,
-        drafter=LLMDrafter(settings),
-    ), case
+    return llm_draft(settings, embedding, library, case), case
 
 
 def _offline(case, asst_settings, embedding, library):

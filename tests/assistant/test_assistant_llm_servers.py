@@ -8,11 +8,10 @@ onto a server that is still busy with an abandoned one.
 from __future__ import annotations
 
 import pytest
-from asst_cases import find_case
+from asst_cases import llm_draft
 from fake_llm import FakeLLM
 
-from assistant.llm import LLMDrafter
-from assistant.pipeline import draft_case, stream_draft
+from assistant.pipeline import stream_draft
 from settings import Settings, load_settings
 
 MODEL = "local-model"
@@ -24,20 +23,7 @@ def _settings(base: Settings, fake: FakeLLM, **update: object) -> Settings:
     )
 
 
-def _draft(settings: Settings, embedding, library, how=draft_case):
-    """``how`` is draft_case or stream_draft, on the one case these tests share."""
-    case = find_case("advanced_imaging", "mri_meets", "lakeshore")
-    return how(
-        case,
-        "narrative",
-        settings=settings,
-        embedding=embedding,
-        library=library,
-        drafter=LLMDrafter(settings),
-    )
-
-
-def test_defaults_suit_a_local_server_no_retry_and_a_deadline_per_draft() -> None:
+def test_defaults_suit_a_local_server_no_retry_and_a_deadline_perllm_draft() -> None:
     settings = load_settings(env={})
     assert settings.llm_max_retries == 0
     assert settings.llm_timeout_s >= 60  # a 1.5B model on two cores needs 30-40 s per answer
@@ -48,7 +34,7 @@ def test_the_token_cap_reaches_a_server_that_ignores_max_completion_tokens(
     asst_settings, fake_llm, embedding, library
 ) -> None:
     fake_llm.mode, fake_llm.sleep_s = "runaway", 6.0
-    draft = _draft(
+    draft = llm_draft(
         _settings(asst_settings, fake_llm, llm_timeout_s=4.0, llm_max_tokens=400), embedding, library
     )
     assert fake_llm.requests, draft.fallback_reason
@@ -59,7 +45,7 @@ def test_the_token_cap_reaches_a_server_that_ignores_max_completion_tokens(
 
 def test_an_answer_cut_at_the_cap_says_so(asst_settings, fake_llm, embedding, library) -> None:
     fake_llm.mode = "runaway"
-    draft = _draft(_settings(asst_settings, fake_llm, llm_max_tokens=5), embedding, library)
+    draft = llm_draft(_settings(asst_settings, fake_llm, llm_max_tokens=5), embedding, library)
     assert draft.backend == "offline"
     assert (
         "token cap of 5" in (draft.fallback_reason or "")
@@ -77,7 +63,7 @@ def test_an_answer_cut_at_the_cap_says_so(asst_settings, fake_llm, embedding, li
 def test_one_token_field_for_a_server_that_refuses_the_other(
     field, sent, absent, asst_settings, fake_llm, embedding, library
 ) -> None:
-    _draft(_settings(asst_settings, fake_llm, llm_token_field=field), embedding, library)
+    llm_draft(_settings(asst_settings, fake_llm, llm_token_field=field), embedding, library)
     assert fake_llm.requests[0][sent] == asst_settings.llm_max_tokens and absent not in fake_llm.requests[0]
 
 
@@ -87,13 +73,13 @@ def test_a_server_that_keeps_generating_gets_no_second_request_within_the_deadli
     fake_llm.mode, fake_llm.sleep_s = "keeps_generating", 2.5
     # even with transport retries allowed, the draft's one deadline leaves no time for a second request
     settings = _settings(asst_settings, fake_llm, llm_timeout_s=1.0, llm_max_retries=2)
-    draft = _draft(settings, embedding, library)
+    draft = llm_draft(settings, embedding, library)
     assert len(fake_llm.requests) == 1
     assert draft.backend == "offline" and draft.fallback_reason
 
 
 def test_a_prompt_larger_than_the_context_is_not_sent(asst_settings, fake_llm, embedding, library) -> None:
-    draft = _draft(_settings(asst_settings, fake_llm, llm_context_tokens=1024), embedding, library)
+    draft = llm_draft(_settings(asst_settings, fake_llm, llm_context_tokens=1024), embedding, library)
     assert fake_llm.requests == []
     reason = draft.fallback_reason or ""
     assert (
@@ -103,14 +89,14 @@ def test_a_prompt_larger_than_the_context_is_not_sent(asst_settings, fake_llm, e
 
 def test_a_title_instead_of_a_letter_is_refused(asst_settings, fake_llm, embedding, library) -> None:
     fake_llm.mode = "label"
-    draft = _draft(_settings(asst_settings, fake_llm), embedding, library)
+    draft = llm_draft(_settings(asst_settings, fake_llm), embedding, library)
     assert draft.backend == "offline" and len(fake_llm.requests) == 2  # the retry named the problem
     assert "Medical Necessity Letter for" not in draft.text
     assert any("words long" in p for p in draft.rejected_draft_problems)
 
 
 def test_a_stream_closed_by_the_page_stops_reading(asst_settings, fake_llm, embedding, library) -> None:
-    stream = _draft(_settings(asst_settings, fake_llm), embedding, library, how=stream_draft)
+    stream = llm_draft(_settings(asst_settings, fake_llm), embedding, library, how=stream_draft)
     chunks = iter(stream)
     first = next(chunks)
     chunks.close()  # what the page's Cancel does: the generator is closed mid-stream
