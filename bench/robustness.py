@@ -64,10 +64,8 @@ def graded_record() -> AttemptIn:
 
 
 def _distinct(record: AttemptIn) -> AttemptIn:
-    # Each save is a new attempt: where saves carry an idempotency key, a repeated key is a retry.
-    if "idempotency_key" in AttemptIn.model_fields:
-        return record.model_copy(update={"idempotency_key": uuid.uuid4().hex})
-    return record
+    # Each save is a new attempt: a repeated idempotency key would be a retry, stored once.
+    return record.model_copy(update={"idempotency_key": uuid.uuid4().hex})
 
 
 def rows_lost(engine: Engine, record: AttemptIn) -> dict[str, Any]:
