@@ -101,6 +101,12 @@ else:
             st.rerun()
     sections = pages_for(state.viewer.role)
     page = st.navigation(sections, expanded=True)  # an admin has 14 pages: show them all
+    if state.land_home:
+        # First run after a sign-in that followed a sign-out in this tab: start on Home.
+        state.land_home = False
+        home = next(iter(sections.values()))[0]  # Home: first in the registry, for every role
+        if page.url_path != home.url_path:
+            st.switch_page(home)
 with st.sidebar:
     session_cookie.write_pending(state)  # a zero-height component, only around sign-in and sign-out
 page.run()

@@ -18,7 +18,7 @@ from store.setup_token import check_setup_token, consume_setup_token, issue_setu
 from ui import session_cookie
 from ui.feedback import EXPECTED, core_errors
 from ui.resources import db, get_settings
-from ui.state import PrecertState, get_state
+from ui.state import PrecertState, clear_page_state, get_state
 
 FICTIONAL_NOTE = (
     "All payers, patients, providers and policies in Precert Academy are fictional, for training."
@@ -181,4 +181,5 @@ def sign_out(reason: str | None = None, *, audit: str = "user") -> None:
                 detail={"username": state.viewer.username, "by": audit},
             )
     state.sign_out(reason)
+    clear_page_state()
     session_cookie.forget(state)

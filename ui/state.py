@@ -34,6 +34,10 @@ class PrecertState:
     # browser has not confirmed yet: ("set", token, expires ISO) or ("delete", "", "").
     token: str | None = None
     cookie_pending: tuple[str, str, str] | None = None
+    # Set by a sign-out in this tab: the next sign-in lands on Home, not on the page the previous
+    # user left open (the address bar still shows it). A reload or a deep link is a new session
+    # without this flag, so the page it asked for is honoured.
+    land_home: bool = False
 
     @property
     def signed_in(self) -> bool:
@@ -44,7 +48,8 @@ class PrecertState:
 
     def sign_out(self, reason: str | None = None) -> None:
         self.viewer, self.last_activity, self.signed_out_reason = None, None, reason
-        self.token = None
+        self.token, self.land_home = None, True
+        self.flash.clear()
 
     def idle_expired(self, now: datetime, timeout_min: int) -> bool:
         """True when the user has been idle longer than ``timeout_min`` minutes.
@@ -61,6 +66,13 @@ class PrecertState:
 
     def add_flash(self, level: FlashLevel, text: str) -> None:
         self.flash.append((level, text))
+
+
+def clear_page_state() -> None:
+    """Forget every page's and widget's state of this tab except the shell's own (``STATE_KEY``), so
+    the next user of the tab starts clean (no open case, typed text or prepared export of the last)."""
+    for key in [k for k in st.session_state if k != STATE_KEY]:
+        del st.session_state[key]
 
 
 def get_state() -> PrecertState:

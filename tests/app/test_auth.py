@@ -194,3 +194,20 @@ def test_no_exception_on_any_page(at: AppTest, role: str) -> None:
         at.switch_page(spec.path).run()
         assert not at.exception, (spec.path, at.exception)
         assert not at.error, (spec.path, [e.value for e in at.error])
+
+
+def test_sign_in_after_a_sign_out_lands_on_home_with_nothing_of_the_last_user(at: AppTest) -> None:
+    _first_run(at)
+    _create_trainee(at)  # the admin leaves the tab on "Users and cohorts", a form half typed
+    at.text_input(key="cu_username").input("half-typed")
+    _sign_out(at)
+    assert "cu_username" not in at.session_state  # the admin's typed text is gone
+    _sign_in(at, "tina", TRAINEE_PW)
+    assert not at.exception
+    assert _titles(at) == ["Welcome, Tina Träger"]  # Home, not the admin's page
+    assert "cu_username" not in at.session_state
+    at.switch_page("ui/pages/policy_library.py").run()  # a page both roles have
+    assert _titles(at) != ["Welcome, Tina Träger"]
+    _sign_out(at)
+    _sign_in(at, "root", ADMIN_PW)
+    assert not at.exception and _titles(at) == ["Welcome, Rita Root"]
