@@ -48,7 +48,7 @@ def pdf_safe(text: str) -> str:
 @lru_cache(maxsize=1)
 def _roboto() -> tuple[str, str, frozenset[int]]:
     """Paths of Roboto regular and bold and the code points the font has a glyph for."""
-    import font_roboto  # type: ignore[import-untyped]
+    import font_roboto
     from fontTools.ttLib import TTFont
 
     regular, bold = str(font_roboto.Roboto), str(font_roboto.RobotoBold)
