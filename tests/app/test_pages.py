@@ -298,6 +298,8 @@ def test_the_next_user_of_a_browser_session_sees_nothing_of_the_last(world: Worl
     state.sign_out()  # what the sidebar's Sign out does
     tom = Viewer(user_id=world.other_trainee_id, username="tom", role="trainee", display_name="Tom Other")
     state.sign_in(tom, datetime.now(UTC))
+    at.run()  # a sign-in after a sign-out in this tab lands on Home, not on Tina's workspace
+    assert not at.exception and not any("Tina's private draft" in t.value for t in at.text_area)
     at.switch_page("ui/pages/case_workspace.py").run()
     assert not at.exception and "pick_module" in [s.key for s in at.selectbox]  # no case open for Tom
     _open_case(at)

@@ -11,8 +11,8 @@ from store.models import ROLES
 from ui.feedback import core_errors
 from ui.resources import db
 from ui.state import require_role
-from ui.widgets.labels import when
 from ui.widgets.text import md_escape
+from ui.widgets.user_zone import local_when
 
 viewer = require_role("admin")
 st.title("Users and cohorts")
@@ -115,7 +115,7 @@ with password_tab, st.form("reset_password", clear_on_submit=True):
 
 with cohort_tab:
     st.dataframe(
-        [{"cohort": c.name, "members": c.members, "created": when(c.created_at)} for c in cohorts],
+        [{"cohort": c.name, "members": c.members, "created": local_when(c.created_at)} for c in cohorts],
         hide_index=True,
     )
     with st.form("create_cohort"):

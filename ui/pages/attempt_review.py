@@ -15,8 +15,10 @@ from ui.resources import case_for, db, get_library
 from ui.state import require_role
 from ui.widgets import case_panels, replies, workflow
 from ui.widgets.grade_view import grade_report
+from ui.widgets.labels import human
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
+from ui.widgets.user_zone import local_when
 
 viewer = require_role(*sorted(MATRIX["attempt.read_any"]))
 claim(viewer)
@@ -47,11 +49,11 @@ score = (
     else f"{attempt.total_score:.1f} ({'passed' if attempt.passed else 'not passed'})"
 )
 st.subheader(f"#{attempt.id} · {md_escape(attempt.username)} · {md_escape(attempt.case_id)}")
+started, completed = local_when(attempt.started_at), local_when(attempt.completed_at)
 st.caption(
-    f"Status {attempt.status.replace('_', ' ')} · score {score} · started {attempt.started_at:%Y-%m-%d %H:%M} "
-    f"UTC · completed {attempt.completed_at:%Y-%m-%d %H:%M} UTC"
+    f"Status {human(attempt.status).lower()} · score {score} · started {started} · completed {completed}"
     if attempt.completed_at
-    else f"Status {attempt.status.replace('_', ' ')} · started {attempt.started_at:%Y-%m-%d %H:%M} UTC"
+    else f"Status {human(attempt.status).lower()} · started {started}"
 )
 
 case = None

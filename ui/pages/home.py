@@ -15,8 +15,9 @@ from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import current_viewer
 from ui.widgets import unfinished
-from ui.widgets.labels import human, when
+from ui.widgets.labels import human
 from ui.widgets.text import md_escape
+from ui.widgets.user_zone import local_when
 
 
 def module_titles() -> dict[str, str]:
@@ -52,7 +53,7 @@ def _trainee(viewer: Viewer) -> None:
                 [
                     {
                         "case": a.case_id,
-                        "completed": when(a.completed_at),
+                        "completed": local_when(a.completed_at),
                         "score": a.total_score,
                         "passed": a.passed,
                     }
@@ -96,7 +97,7 @@ def _coordinator(viewer: Viewer) -> None:
     if drafts:
         st.subheader("Your recent drafts")
         st.dataframe(
-            [{"kind": human(d.kind), "case": d.case_id, "created": when(d.created_at)} for d in drafts],
+            [{"kind": human(d.kind), "case": d.case_id, "created": local_when(d.created_at)} for d in drafts],
             hide_index=True,
         )
     else:

@@ -11,8 +11,8 @@ from ui.resources import db, get_library, module_catalogue
 from ui.state import require_role
 from ui.widgets import charts
 from ui.widgets.grade_view import grade_report
-from ui.widgets.labels import when
 from ui.widgets.scoped import claim
+from ui.widgets.user_zone import local_when
 
 viewer = require_role(*sorted(MATRIX["attempt.read_own"]))
 claim(viewer)
@@ -52,7 +52,7 @@ st.dataframe(
     [
         {
             "attempt": x.id,
-            "completed": when(x.completed_at),
+            "completed": local_when(x.completed_at),
             "module": titles.get(x.module_id, x.module_id),
             "case": x.case_id,
             "score": x.total_score,

@@ -15,8 +15,8 @@ from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import require_role
 from ui.widgets import charts
-from ui.widgets.labels import when
 from ui.widgets.scoped import claim
+from ui.widgets.user_zone import local_when
 
 EVERYONE = "All trainees"
 ALL_MODULES = "(all modules)"
@@ -134,7 +134,7 @@ if board.trainees:
                 "modules": t.modules,
                 "mean score": t.mean_score,
                 "pass rate": None if t.pass_rate is None else round(100 * t.pass_rate),
-                "last completed": when(t.last_completed_at),
+                "last completed": local_when(t.last_completed_at),
             }
             for t in board.trainees
         ],

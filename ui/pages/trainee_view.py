@@ -15,8 +15,8 @@ from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import require_role
 from ui.widgets import charts
-from ui.widgets.labels import when
 from ui.widgets.scoped import claim
+from ui.widgets.user_zone import local_when
 
 viewer = require_role(*sorted(MATRIX["attempt.read_any"]))
 claim(viewer)
@@ -95,7 +95,7 @@ st.dataframe(
             "attempt": x.id,
             "case": x.case_id,
             "status": x.status.replace("_", " "),
-            "completed": when(x.completed_at),
+            "completed": local_when(x.completed_at),
             "score": x.total_score,
             "passed": x.passed,
             "error tags": ", ".join(x.error_tags),

@@ -8,7 +8,7 @@ Error tags keep their vocabulary (``grading.error_tags``) and get the tag's own 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 LABELS: dict[str, str] = {
     # determination statuses and stages
@@ -68,16 +68,24 @@ def human(value: str | None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def when(value: datetime | None) -> str:
-    """A stored (UTC) time for people: ``2026-12-03 09:55 UTC`` — minutes, no "+00:00", no seconds.
+def when(value: datetime | None, zone: tzinfo | None = None) -> str:
+    """A stored (UTC) time for people, in ``zone`` (the user's, see ``ui.widgets.user_zone``): minutes,
+    the zone's abbreviation, no "+00:00", no seconds. Naive times are shown as they are.
 
     >>> from datetime import UTC
-    >>> when(datetime(2026, 12, 3, 9, 55, 7, tzinfo=UTC)), when(None)
-    ('2026-12-03 09:55 UTC', '—')
+    >>> from zoneinfo import ZoneInfo
+    >>> t = datetime(2026, 12, 3, 9, 55, 7, tzinfo=UTC)
+    >>> when(t), when(t, ZoneInfo("America/Chicago")), when(None)
+    ('2026-12-03 09:55 UTC', '2026-12-03 03:55 CST', '—')
+    >>> when(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), ZoneInfo("Europe/Berlin"))
+    '2026-07-01 14:00 CEST'
     """
     if value is None:
         return "—"
-    return value.strftime("%Y-%m-%d %H:%M") + (" UTC" if value.tzinfo is not None else "")
+    if value.tzinfo is None:
+        return value.strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(zone) if zone is not None else value
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "UTC")
 
 
 def score(value: float | None, digits: int = 1) -> str:
