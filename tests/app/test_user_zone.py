@@ -21,3 +21,14 @@ def test_no_zone_or_an_unknown_one_falls_back_to_utc_and_never_prints_an_offset(
         shown = when(stored, zone_named(name))
         assert shown == "2026-12-03 13:30 UTC"
         assert "+" not in shown
+
+
+def test_the_weekly_trend_labels_one_tick_per_week_not_one_per_day() -> None:
+    from ui.widgets import charts
+
+    rows = [
+        {"week": f"2026-{m:02d}-0{d}", "mean_score": 71.25, "pass_rate": 0.5, "attempts": 4}
+        for m, d in ((3, 2), (3, 9))
+    ]
+    axis = charts.weekly(rows).to_dict()["encoding"]["x"]["axis"]
+    assert axis["tickCount"] == {"interval": "week", "step": 1} and axis["format"] == "%b %d"

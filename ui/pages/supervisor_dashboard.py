@@ -132,7 +132,7 @@ if board.trainees:
                 "username": t.username,
                 "attempts": t.attempts,
                 "modules": t.modules,
-                "mean score": t.mean_score,
+                "mean score": None if t.mean_score is None else round(t.mean_score, 1),
                 "pass rate": None if t.pass_rate is None else round(100 * t.pass_rate),
                 "last completed": local_when(t.last_completed_at),
             }

@@ -64,7 +64,11 @@ def weekly(rows: list[dict[str, Any]]) -> alt.Chart:
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("week:T", title="Week (Monday)", axis=alt.Axis(format="%b %d", labelOverlap=True)),
+            x=alt.X(
+                "week:T",
+                title="Week (Monday)",
+                axis=alt.Axis(format="%b %d", labelOverlap=True, tickCount={"interval": "week", "step": 1}),
+            ),
             y=alt.Y("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[0, 100])),
             tooltip=[
                 "week:T",
