@@ -123,13 +123,21 @@ def assign_module(
         require_person(session, viewer, user_id, "assignment.manage")
     if due_date is not None and (not isinstance(due_date, date) or isinstance(due_date, datetime)):
         raise ValueError(f"due date: expected a date, got {type(due_date).__name__}")
+    made_at = now or utcnow()
+    if due_date is not None and due_date < made_at.date():
+        # A past due date would make the assignment overdue the moment it exists; refuse it rather than
+        # store it (or, as the form once did, silently store the default instead).
+        raise ValueError(
+            f"due date: {due_date.isoformat()} is in the past (today is {made_at.date().isoformat()}); "
+            "choose today or a later date"
+        )
     row = Assignment(
         cohort_id=cohort_id,
         user_id=user_id,
         module_id=module,
         due_date=due_date,
         created_by=viewer.user_id,
-        created_at=now or utcnow(),
+        created_at=made_at,
     )
     session.add(row)
     session.flush()

@@ -5,7 +5,7 @@ nothing lost). The assistant and admin pages are in test_pages_assistant_admin.p
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -287,6 +287,17 @@ def test_supervisor_assigns_a_module(world: World) -> None:
     at.button(key="as_go").click().run()
     assert not at.exception and not at.error, errors(at)
     assert any("Assigned Durable medical equipment to" in s.value for s in at.success)
+
+
+def test_a_past_due_date_is_refused_with_the_reason_not_saved_as_the_default(world: World) -> None:
+    at = signed_in(world.viewers["supervisor"])
+    at.switch_page("ui/pages/assignments.py").run()
+    at.radio(key="as_kind").set_value("One trainee")
+    at.selectbox(key="as_module").set_value("dme")
+    at.date_input(key="as_due").set_value(date.today() - timedelta(days=3))
+    at.button(key="as_go").click().run()
+    assert not at.exception and not at.success
+    assert any("due date:" in e.value and "is in the past" in e.value for e in at.error), errors(at)
 
 
 def test_the_next_user_of_a_browser_session_sees_nothing_of_the_last(world: World) -> None:

@@ -63,7 +63,9 @@ def test_reading_another_persons_records_is_audited(db_session: Session, world) 
 def test_changes_exports_and_llm_calls_are_audited(db_session: Session, world) -> None:
     admin, cohort, trainee, sup, _ = world
     before = len(_events(db_session))
-    cohorts.assign_module(db_session, sup, "advanced_imaging", cohort_id=cohort.id, due_date=date(2026, 4, 1))
+    cohorts.assign_module(
+        db_session, sup, "advanced_imaging", cohort_id=cohort.id, due_date=date(2026, 4, 1), now=NOW
+    )
     drafts.save_draft(db_session, admin, kind="narrative", text="A draft.", draft={"text": "A draft."})
     accounts.change_role(db_session, admin, sup.user_id, "trainee", now=NOW)
     accounts.set_password(

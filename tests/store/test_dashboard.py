@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
-from store_support import attempt_in, make_user
+from store_support import NOW, attempt_in, make_user
 
 from store.attempts import AttemptIn, save_attempt
 from store.cohorts import assign_module, assignments_for, create_cohort
@@ -198,10 +198,12 @@ def test_filters(
 
 def test_assignment_progress(db_session: Session, data: Data) -> None:
     assign_module(
-        db_session, SYSTEM, "advanced_imaging", cohort_id=data.spring.id, due_date=date(2026, 3, 20)
+        db_session, SYSTEM, "advanced_imaging", cohort_id=data.spring.id, due_date=date(2026, 3, 20), now=NOW
     )
-    assign_module(db_session, SYSTEM, "dme", cohort_id=data.spring.id, due_date=date(2026, 3, 5))
-    assign_module(db_session, SYSTEM, "specialty_drugs", user_id=data.ana.user_id, due_date=date(2026, 4, 1))
+    assign_module(db_session, SYSTEM, "dme", cohort_id=data.spring.id, due_date=date(2026, 3, 5), now=NOW)
+    assign_module(
+        db_session, SYSTEM, "specialty_drugs", user_id=data.ana.user_id, due_date=date(2026, 4, 1), now=NOW
+    )
     assign_module(db_session, SYSTEM, "capstone_shift", cohort_id=data.autumn.id)  # not ana's cohort
     got = assignments_for(db_session, data.ana, data.ana.user_id, as_of=date(2026, 3, 10))  # type: ignore[arg-type]
     assert [(a.module_id, a.attempts, a.best_score, a.status) for a in got] == [
@@ -213,3 +215,17 @@ def test_assignment_progress(db_session: Session, data: Data) -> None:
         assign_module(db_session, SYSTEM, "dme")
     with pytest.raises(ValueError, match="module"):
         assign_module(db_session, SYSTEM, "DME; drop table", cohort_id=data.spring.id)
+
+
+def test_a_due_date_in_the_past_is_refused_naming_the_field_and_nothing_is_stored(
+    db_session: Session, data: Data
+) -> None:
+    before = assignments_for(db_session, SYSTEM, data.ana.user_id, as_of=date(2026, 3, 2))
+    with pytest.raises(ValueError, match=r"due date: 2026-03-01 is in the past \(today is 2026-03-02\)"):
+        assign_module(db_session, SYSTEM, "dme", user_id=data.ana.user_id, due_date=date(2026, 3, 1), now=NOW)
+    assert assignments_for(db_session, SYSTEM, data.ana.user_id, as_of=date(2026, 3, 2)) == before
+    # today itself is allowed: due by the end of the day it is made
+    made = assign_module(
+        db_session, SYSTEM, "dme", user_id=data.ana.user_id, due_date=date(2026, 3, 2), now=NOW
+    )
+    assert made.due_date == date(2026, 3, 2)

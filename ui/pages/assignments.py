@@ -48,7 +48,9 @@ with st.form("assign"):
         index=0 if people else None,
     )
     module = st.selectbox("Module", list(titles), format_func=titles.__getitem__, key="as_module")
-    due = st.date_input("Due date", value=today + timedelta(days=14), min_value=today, key="as_due")
+    due = st.date_input(
+        "Due date", value=today + timedelta(days=14), key="as_due", help="Today or later."
+    )  # no min_value: Streamlit would silently swap a typed past date for the default; the service refuses it
     if st.form_submit_button("Assign", type="primary", key="as_go"):
         to_cohort = target_kind == "A cohort"
         chosen = cohort if to_cohort else person
