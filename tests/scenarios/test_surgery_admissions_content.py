@@ -22,13 +22,14 @@ from simulator import adjudicate
 MODULE = "surgery_admissions"
 LINES = ("total_knee", "cervical_fusion", "blepharoplasty", "inpatient_admission")
 # Criterion numbers per payer. A number shared by several payers must mean the same rule; the payer's own
-# extras (Lakeshore's BMI counselling, Cardinal's setting and perimetry rules, Prairie's second opinion)
+# extras (Lakeshore's BMI counselling, Cardinal's setting and perimetry rules, Prairie's second opinion,
+# each payer's own admission rule: Cardinal's Medicare two-midnight 1, Lakeshore's 3, Prairie's state rule 4)
 # take numbers no other payer uses for something else.
 NUMBERS = {
     "total_knee": {"lakeshore": [1, 2, 3, 4, 5], "cardinal": [1, 2, 3, 4, 6], "prairie": [1, 2, 3, 4]},
     "cervical_fusion": {"lakeshore": [1, 2, 3, 5], "cardinal": [1, 2, 3, 5], "prairie": [1, 2, 3, 4, 5]},
     "blepharoplasty": {"lakeshore": [1, 2, 3], "cardinal": [1, 2, 3, 4], "prairie": [1, 2, 3]},
-    "inpatient_admission": {"lakeshore": [1, 2], "cardinal": [1, 2], "prairie": [1, 2]},
+    "inpatient_admission": {"lakeshore": [2, 3], "cardinal": [1, 2], "prairie": [2, 4]},
 }
 # A prior request is dated up to 12 days (rounded back to a business day: 14) before the case starts, and
 # the chart is dated from it, so every document must stay young enough with that much extra age.
