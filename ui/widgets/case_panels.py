@@ -15,15 +15,13 @@ import streamlit as st
 from scenarios.models import Case, ChartDocument
 from ui.state import KEEP
 from ui.widgets.labels import human
+from ui.widgets.long_text import wrapped_table
 from ui.widgets.text import md_escape
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> None:
-    st.dataframe(
-        [{"field": k, "value": "" if v is None else str(v)} for k, v in pairs],
-        hide_index=True,
-        width="stretch",
-    )
+    # a definition list: diagnoses, providers and addresses wrap in full instead of being cut off
+    wrapped_table([{"field": k, "value": v} for k, v in pairs])
 
 
 def patient_panel(case: Case) -> None:

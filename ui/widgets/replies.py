@@ -24,6 +24,7 @@ from scenarios.models import (
 )
 from simulator import Determination, EligibilityReply, LookupReply, StepResult
 from ui.widgets.labels import human
+from ui.widgets.long_text import wrapped_table
 from ui.widgets.text import md_escape
 
 STATUS_LABEL = {
@@ -94,7 +95,7 @@ def policy_link(policy_id: str, label: str | None = None) -> None:
 
 
 def lookup_reply(reply: LookupReply) -> None:
-    st.dataframe(
+    wrapped_table(
         [
             {
                 "code": r.code,
@@ -105,8 +106,7 @@ def lookup_reply(reply: LookupReply) -> None:
                 "message": r.message,
             }
             for r in reply.results
-        ],
-        hide_index=True,
+        ]
     )
     for policy_id in dict.fromkeys(r.policy_id for r in reply.results if r.policy_id):
         policy_link(policy_id)
@@ -122,7 +122,7 @@ def _x12(reason: Any) -> str:
 
 def _reasons(reasons: list[Any]) -> None:
     if reasons:
-        st.dataframe(
+        wrapped_table(
             [
                 {
                     "code": _x12(r),
@@ -132,8 +132,7 @@ def _reasons(reasons: list[Any]) -> None:
                     "message": r.message,
                 }
                 for r in reasons
-            ],
-            hide_index=True,
+            ]
         )
 
 
@@ -175,7 +174,7 @@ def determination(det: Determination) -> None:
             st.text(f"• {item}")
     if det.criteria:
         st.markdown("**Criteria reviewed**")
-        st.dataframe(
+        wrapped_table(
             [
                 {
                     "criterion": c.criterion_id,
@@ -185,8 +184,7 @@ def determination(det: Determination) -> None:
                     "text": c.text,
                 }
                 for c in det.criteria
-            ],
-            hide_index=True,
+            ]
         )
     if det.appeal_rights:
         st.markdown("**Appeal rights**")
