@@ -16,6 +16,7 @@ from ui.widgets import (
     case_panels,
     case_state,
     finish,
+    p2p_call,
     replies,
     reply_here,
     unfinished,
@@ -130,6 +131,7 @@ with follow_tab:
         action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id), done)
         or action
     )
+    action = p2p_call.call_panel(case, cs.actions, standing, done) or action
     reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
 with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
