@@ -78,3 +78,16 @@ def test_unsupported_or_empty_answers_leave_the_denial_standing(world: World, an
     # the denial stands, and the payer grants one peer-to-peer per denial: no second call is offered
     assert any("peer-to-peer was held" in c.value for c in at.caption)
     assert "ws_p2p_call_end" not in [b.key for b in at.button]
+
+
+def test_no_call_where_the_payer_offers_no_peer_to_peer(world: World) -> None:
+    # pends_appeals seed 0 is a Cardinal (Medicare Advantage) denial: its manual's appeal levels are the
+    # plan reconsideration and the IRE, with no peer-to-peer, so no director comes to the phone
+    at = signed_in(world.viewers["trainee"])
+    at.switch_page("ui/pages/case_workspace.py").run()
+    at.selectbox(key="pick_module").set_value("pends_appeals")
+    at.text_input(key="pick_seed").input("0")
+    at.button(key="pick_go").click().run()
+    assert not at.exception and any("Standing decision:" in m for m in _seen(at))
+    assert "ws_p2p_call_end" not in [b.key for b in at.button]
+    assert not any("Peer-to-peer call with" in m for m in _seen(at))

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from clinical.checker import ClaimChecker
+from knowledge_base.models import Manual
 from scenarios.models import Action, Case
+from simulator.appeals import P2P, open_rights
 from simulator.models import Determination
 from simulator.peer_to_peer import Call, to_action
 from ui.widgets import workflow
@@ -70,13 +72,17 @@ def _transcript(call: Call) -> None:
 
 
 def call_panel(
-    case: Case, actions: list[Action], standing: Determination | None, disabled: bool
+    case: Case, actions: list[Action], standing: Determination | None, manual: Manual, disabled: bool
 ) -> Action | None:
     """The call after a clinical denial; the ``peer_to_peer`` action once the trainee ends it."""
     if not clinical_denial(standing) or standing is None:
         return None
     if any(a.type == "peer_to_peer" for a in actions):  # the payer grants one peer-to-peer per denial
         st.caption("The peer-to-peer was held; the payer's decision is shown below.")
+        return None
+    if P2P not in {r.level for r in open_rights(manual, standing)}:
+        # a payer whose manual offers no peer-to-peer (or no longer, after an appeal) puts no director on
+        # the phone; the request form above still lets the trainee ask and read the payer's answer
         return None
     st.divider()
     st.markdown("**Peer-to-peer call with the payer's medical director**")
