@@ -25,6 +25,9 @@ from simulator.appeals import request_peer_to_peer
 from simulator.models import Determination
 
 Speaker = Literal["director", "trainee"]
+# How a call is stored as the action's talking points: one "<speaker>: <text>" line per turn (an answer
+# may run on over further lines). Grading reads it back with ``trainee_words``.
+PREFIX: dict[Speaker, str] = {"director": "director: ", "trainee": "trainee: "}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,30 @@ class Call:
         )
 
     def transcript(self) -> str:
-        return "\n".join(f"{ln.speaker}: {ln.text}" for ln in self.lines)
+        return "\n".join(PREFIX[ln.speaker] + ln.text for ln in self.lines)
+
+
+def trainee_words(talking_points: str) -> str:
+    """What the trainee said in a call transcript (the director's lines dropped: quoting the criterion
+    back is the payer's doing, not evidence the trainee gave); any other text is returned as it is.
+
+    >>> trainee_words("director: On C1 -- six weeks of therapy?\\ntrainee: Yes, 7 weeks.\\nsee note")
+    'Yes, 7 weeks.\\nsee note'
+    >>> trainee_words("Hand-written talking points")
+    'Hand-written talking points'
+    """
+    if not talking_points.startswith(PREFIX["director"]):
+        return talking_points
+    kept: list[str] = []
+    speaker: str | None = None
+    for raw in talking_points.split("\n"):
+        for who, prefix in PREFIX.items():
+            if raw.startswith(prefix):
+                speaker, raw = who, raw[len(prefix) :]
+                break
+        if speaker == "trainee":
+            kept.append(raw)
+    return "\n".join(kept)
 
 
 def _chart_ids(checker: ClaimChecker) -> set[str]:
