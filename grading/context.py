@@ -37,6 +37,7 @@ from scenarios.models import (
 )
 from simulator import prior_determination
 from simulator.models import Determination
+from simulator.peer_to_peer import trainee_words
 from simulator.replay import StepResult
 
 _CACHE: OrderedDict[tuple[str, int], CaseData] = OrderedDict()
@@ -354,7 +355,7 @@ class Attempt:
             elif isinstance(action, Appeal):
                 text, what = action.letter, "appeal letter"
             elif isinstance(action, PeerToPeer):
-                text, what = action.talking_points, "peer-to-peer notes"
+                text, what = trainee_words(action.talking_points), "peer-to-peer notes"
             elif isinstance(action, PendReply):
                 text, what = action.note, "pend reply"
             elif isinstance(action, ProviderQuery):

@@ -20,6 +20,7 @@ from grading.text import (
     content_words,
 )
 from scenarios.models import Appeal, PeerToPeer, ProviderQuery, Submission
+from simulator.peer_to_peer import trainee_words
 
 _PLAN_LINE = re.compile(r"^\s*[-*•]?\s*(follow[- ]?up plan|plan)\b", re.IGNORECASE)
 _FUTURE = re.compile(r"\b(will|would|plan(?:ned)?\s+to)\b", re.IGNORECASE)
@@ -47,7 +48,8 @@ def _path_text_items(att: Attempt) -> list[GradeItem] | None:
         prior = att.case.prior_submission
         return grade_text(att, action.letter, failed, prior, "appeal letter", appeal=True)
     if path == "peer_to_peer" and isinstance(action, PeerToPeer):
-        return grade_text(att, action.talking_points, failed, None, "peer-to-peer notes")
+        # a call held in the workspace is graded on what the trainee said, not the director's questions
+        return grade_text(att, trainee_words(action.talking_points), failed, None, "peer-to-peer notes")
     if path == "query_provider":
         return grade_query(att)
     if path:

@@ -16,6 +16,7 @@ from ui.widgets import (
     case_panels,
     case_state,
     finish,
+    p2p_call,
     replies,
     reply_here,
     unfinished,
@@ -126,10 +127,9 @@ with request_tab:
     reply_here.reply_below(cs, "submission")
 with follow_tab:
     standing = workflow.current_determination(case, cs.steps, library)
-    action = (
-        action_forms.follow_up_forms(case, cs.actions, standing, library.manual(case.coverage.payer_id), done)
-        or action
-    )
+    manual = library.manual(case.coverage.payer_id)
+    action = action_forms.follow_up_forms(case, cs.actions, standing, manual, done) or action
+    action = p2p_call.call_panel(case, cs.actions, standing, manual, done) or action
     reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
 with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
