@@ -111,6 +111,10 @@ class ClaimChecker:
                 return self._found(claim, "contradicted", Evidence(parent[0].source_id, parent[0].passage))
         if planned and claim.negated:  # "no ESI yet" where the chart plans one: not done so far
             return self._found(claim, "supported", Evidence(planned[0].source_id, planned[0].passage))
+        if claim.negated and claim.kind == "therapy":
+            # "no PT course was done": a record that never mentions the therapy does not show it happened,
+            # which is what the sentence says (a chart that records it contradicts it, above)
+            return self._found(claim, "supported", None)
         if planned:  # "failed an ESI" where the chart only plans one
             return self._found(claim, "unsupported", Evidence(planned[0].source_id, planned[0].passage))
         return self._found(claim, "unsupported", None)

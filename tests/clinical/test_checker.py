@@ -169,3 +169,29 @@ def test_a_limit_in_a_code_descriptor_is_not_a_value_the_record_states() -> None
     ]
     assert finding.verdict == "contradicted"
     assert finding.evidence is not None and finding.evidence.source_id == "doc-04"
+
+
+# Hand-written sentences against the hand-written CHART above (2026-09-18 visit, pain 7/10, 8 weeks PT,
+# no acupuncture or EMG anywhere in it).
+def test_a_visit_verb_makes_a_partial_date_a_date_not_a_score(checker: ClaimChecker) -> None:
+    v = verdicts(checker, "Seen 9/18: pain 7/10.")
+    assert v["9/18"] == "supported"  # the visit day, not a 9-of-18 score against "7 out of 10"
+    assert v["7/10"] == "supported"
+    assert verdicts(checker, "Seen 9/19: pain 7/10.")["9/19"] == "unsupported"  # no visit that day
+
+
+def test_a_therapy_said_not_to_have_happened_needs_no_source_but_is_read_against_the_chart(
+    checker: ClaimChecker,
+) -> None:
+    assert verdicts(checker, "No acupuncture course was done.")["acupuncture"] == "supported"
+    assert verdicts(checker, "She never had any EMG.")["emg"] == "supported"
+    # the chart records 8 weeks of physical therapy: denying it is a contradiction
+    assert verdicts(checker, "No physical therapy was done.")["physical therapy"] == "contradicted"
+
+
+def test_a_deferral_followed_by_a_modal_is_a_hypothetical_not_a_claim(checker: ClaimChecker) -> None:
+    assert checker.check("Waiting 5 days could cost her the recovery of the leg.") == []
+    assert checker.check("Delaying the scan 3 weeks might let the deficit progress.") == []
+    # without a modal it is a fact about the past: 5 days has no source in the chart
+    v = verdicts(checker, "After waiting 5 days, the pain persisted.")
+    assert v["5 days"] == "unsupported"
