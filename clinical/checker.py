@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from clinical.extract import extract_claims
@@ -95,6 +96,10 @@ class ClaimChecker:
         if not claim.negated:
             for narrower in concept.includes:
                 mentions += [m for m in self._index.mentions.get(narrower, []) if not m.negated]
+        if claim.negated:
+            # the case record's order is what is asked for, not what was given: "never had any infliximab"
+            # is not contradicted by an order for infliximab (naming the ordered procedure stays supported)
+            mentions = [replace(m, planned=True) if m.source_id == "case" else m for m in mentions]
         planned = [m for m in mentions if m.planned]
         mentions = [m for m in mentions if not m.planned]
         # quote the passage that uses the claim's own words first ("no myelopathy" before "no clonus")

@@ -195,3 +195,35 @@ def test_a_deferral_followed_by_a_modal_is_a_hypothetical_not_a_claim(checker: C
     # without a modal it is a fact about the past: 5 days has no source in the chart
     v = verdicts(checker, "After waiting 5 days, the pain persisted.")
     assert v["5 days"] == "unsupported"
+
+
+def test_the_order_is_what_is_asked_for_not_a_therapy_given() -> None:
+    chart = Source(
+        id="doc-01", kind="chart", title="the office note (doc-01)", text="Crohn disease, flaring."
+    )
+    order = Source(id="case", kind="case", title="the case record", text="Order: infliximab 5 mg/kg IV.")
+    checker = ClaimChecker([chart, order], "infliximab")
+    assert verdicts(checker, "She has never had any infliximab.")["infliximab"] == "supported"
+    # a chart that records a dose given still contradicts the denial
+    given = Source(
+        id="doc-02", kind="chart", title="the infusion log (doc-02)", text="Infliximab given 2026-01-05."
+    )
+    checker = ClaimChecker([chart, order, given], "infliximab")
+    assert verdicts(checker, "She has never had any infliximab.")["infliximab"] == "contradicted"
+
+
+def test_a_payer_need_and_an_ask_are_not_claims(checker: ClaimChecker) -> None:
+    assert checker.check("The plan needs 6 weeks of conservative care.") == []
+    assert checker.check("Asking for the first 30-day block only.") == []
+
+
+def test_a_plan_in_the_case_record_is_no_evidence_the_therapy_happened() -> None:
+    chart = Source(id="doc-01", kind="chart", title="the office note (doc-01)", text="Sciatica for 5 weeks.")
+    record = Source(
+        id="case", kind="case", title="the case record", text="Plan: decide on epidural steroid injection."
+    )
+    checker = ClaimChecker([chart, record], "lumbar_mri")
+    assert (
+        verdicts(checker, "She failed an epidural steroid injection.")["epidural steroid injection"]
+        == "unsupported"
+    )
