@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from clinical.extract import extract_claims
@@ -95,6 +96,10 @@ class ClaimChecker:
         if not claim.negated:
             for narrower in concept.includes:
                 mentions += [m for m in self._index.mentions.get(narrower, []) if not m.negated]
+        if claim.negated:
+            # the case record's order is what is asked for, not what was given: "never had any infliximab"
+            # is not contradicted by an order for infliximab (naming the ordered procedure stays supported)
+            mentions = [replace(m, planned=True) if m.source_id == "case" else m for m in mentions]
         planned = [m for m in mentions if m.planned]
         mentions = [m for m in mentions if not m.planned]
         # quote the passage that uses the claim's own words first ("no myelopathy" before "no clonus")
@@ -111,6 +116,10 @@ class ClaimChecker:
                 return self._found(claim, "contradicted", Evidence(parent[0].source_id, parent[0].passage))
         if planned and claim.negated:  # "no ESI yet" where the chart plans one: not done so far
             return self._found(claim, "supported", Evidence(planned[0].source_id, planned[0].passage))
+        if claim.negated and claim.kind == "therapy":
+            # "no PT course was done": a record that never mentions the therapy does not show it happened,
+            # which is what the sentence says (a chart that records it contradicts it, above)
+            return self._found(claim, "supported", None)
         if planned:  # "failed an ESI" where the chart only plans one
             return self._found(claim, "unsupported", Evidence(planned[0].source_id, planned[0].passage))
         return self._found(claim, "unsupported", None)

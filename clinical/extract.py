@@ -111,6 +111,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         "intention": _word_alternation(f.intention),
         "plan": _word_alternation(f.plan_nouns),
+        "hypothetical": _word_alternation(f.hypothetical_subjects),
+        "modal": _word_alternation(f.hypothetical_modals),
         "generic": _word_alternation(f.generic),
         "patient": _word_alternation(f.patient_markers),
         "before": _word_alternation(f.threshold_before),
@@ -174,6 +176,9 @@ def read_clause(text: str, service_line: str | None = None) -> ClauseFacts:
     heading = re.match(r"\s*(plan|request|goals?)\b", low)
     intent = p["intention"].search(low)
     cf.intention_at = 0 if heading else (intent.start() if intent else None)
+    hypo = p["hypothetical"].search(low)
+    if hypo and p["modal"].search(low, hypo.end()):  # "waiting 7 days could cost ...": not a fact
+        cf.intention_at = min(hypo.start(), cf.intention_at if cf.intention_at is not None else len(low))
     cf.plan_at = plan_noun_at(low)
     # a rule named in an aside ("knee pain for 14 months (BMI 42.6, so more than the 6 months required),
     # rated 9/10") does not make the rest of the clause a rule statement: only words outside parentheses count

@@ -270,7 +270,10 @@ def _full_year(year: str) -> int:
 
 
 _DATE_WORDS = re.compile(
-    r"(?:\bon|\bdated|\bsince|\bfrom|\bof|\buntil|\bthrough|\bbetween|\band|\bvisit|\bnote)\s*$", re.I
+    # a visit verb before it ("Seen 4/14:", "evaluated 4/14") dates the visit: no score follows "seen"
+    r"(?:\bon|\bdated|\bsince|\bfrom|\bof|\buntil|\bthrough|\bbetween|\band|\bvisit|\bnote"
+    r"|\bseen|\bevaluated|\bexamined|\badmitted|\bdischarged|\bdos)\s*$",
+    re.I,
 )
 
 

@@ -78,7 +78,10 @@ def case_sources(case: Case) -> list[Source]:
         lines.append(f"Provider {person.first_name} {person.last_name}, NPI {person.npi}.")
     lines.append(f"Facility {case.facility.name}, NPI {case.facility.npi}.")
     if case.prior_submission is not None:
-        lines.append(case.prior_submission.model_dump_json())
+        # field by field, not as one JSON string: JSON escapes the narrative's line breaks ("\\nPlan:"), which
+        # glued words together so a prior plan ("Plan: ... epidural steroid injection") read as a fact
+        for key, value in case.prior_submission.model_dump(mode="json").items():
+            lines.append(f"Prior submission {key}: {value}")
     out.append(Source(id="case", kind="case", text="\n".join(lines), title="the case record"))
     return out
 
@@ -92,7 +95,9 @@ def _add_clause(
     v = vocabulary()
     # a policy lists findings and therapies as conditions ("a red flag such as saddle anesthesia"): it can
     # back a figure, date, regulation or reference, never a finding about this patient
-    plan_at = cf.plan_at if source.kind == "chart" else None
+    # the case record carries text too (a prior submission's "Plan: ... epidural steroid injection"):
+    # a plan there is no more evidence that the therapy happened than one in the chart
+    plan_at = cf.plan_at if source.kind in ("chart", "case") else None
     for m in cf.mentions if source.kind != "policy" else ():
         planned = plan_at is not None and m.start >= plan_at and m.kind in ("therapy", "test")
         index.mentions.setdefault(m.concept, []).append(

@@ -57,6 +57,8 @@ class FormsFile(_Strict):
     threshold_before: list[str]
     threshold_after: list[str]
     intention: list[str]
+    hypothetical_subjects: list[str]
+    hypothetical_modals: list[str]
     plan_nouns: list[str]
     generic: list[str]
     patient_markers: list[str]

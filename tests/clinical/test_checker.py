@@ -169,3 +169,61 @@ def test_a_limit_in_a_code_descriptor_is_not_a_value_the_record_states() -> None
     ]
     assert finding.verdict == "contradicted"
     assert finding.evidence is not None and finding.evidence.source_id == "doc-04"
+
+
+# Hand-written sentences against the hand-written CHART above (2026-09-18 visit, pain 7/10, 8 weeks PT,
+# no acupuncture or EMG anywhere in it).
+def test_a_visit_verb_makes_a_partial_date_a_date_not_a_score(checker: ClaimChecker) -> None:
+    v = verdicts(checker, "Seen 9/18: pain 7/10.")
+    assert v["9/18"] == "supported"  # the visit day, not a 9-of-18 score against "7 out of 10"
+    assert v["7/10"] == "supported"
+    assert verdicts(checker, "Seen 9/19: pain 7/10.")["9/19"] == "unsupported"  # no visit that day
+
+
+def test_a_therapy_said_not_to_have_happened_needs_no_source_but_is_read_against_the_chart(
+    checker: ClaimChecker,
+) -> None:
+    assert verdicts(checker, "No acupuncture course was done.")["acupuncture"] == "supported"
+    assert verdicts(checker, "She never had any EMG.")["emg"] == "supported"
+    # the chart records 8 weeks of physical therapy: denying it is a contradiction
+    assert verdicts(checker, "No physical therapy was done.")["physical therapy"] == "contradicted"
+
+
+def test_a_deferral_followed_by_a_modal_is_a_hypothetical_not_a_claim(checker: ClaimChecker) -> None:
+    assert checker.check("Waiting 5 days could cost her the recovery of the leg.") == []
+    assert checker.check("Delaying the scan 3 weeks might let the deficit progress.") == []
+    # without a modal it is a fact about the past: 5 days has no source in the chart
+    v = verdicts(checker, "After waiting 5 days, the pain persisted.")
+    assert v["5 days"] == "unsupported"
+
+
+def test_the_order_is_what_is_asked_for_not_a_therapy_given() -> None:
+    chart = Source(
+        id="doc-01", kind="chart", title="the office note (doc-01)", text="Crohn disease, flaring."
+    )
+    order = Source(id="case", kind="case", title="the case record", text="Order: infliximab 5 mg/kg IV.")
+    checker = ClaimChecker([chart, order], "infliximab")
+    assert verdicts(checker, "She has never had any infliximab.")["infliximab"] == "supported"
+    # a chart that records a dose given still contradicts the denial
+    given = Source(
+        id="doc-02", kind="chart", title="the infusion log (doc-02)", text="Infliximab given 2026-01-05."
+    )
+    checker = ClaimChecker([chart, order, given], "infliximab")
+    assert verdicts(checker, "She has never had any infliximab.")["infliximab"] == "contradicted"
+
+
+def test_a_payer_need_and_an_ask_are_not_claims(checker: ClaimChecker) -> None:
+    assert checker.check("The plan needs 6 weeks of conservative care.") == []
+    assert checker.check("Asking for the first 30-day block only.") == []
+
+
+def test_a_plan_in_the_case_record_is_no_evidence_the_therapy_happened() -> None:
+    chart = Source(id="doc-01", kind="chart", title="the office note (doc-01)", text="Sciatica for 5 weeks.")
+    record = Source(
+        id="case", kind="case", title="the case record", text="Plan: decide on epidural steroid injection."
+    )
+    checker = ClaimChecker([chart, record], "lumbar_mri")
+    assert (
+        verdicts(checker, "She failed an epidural steroid injection.")["epidural steroid injection"]
+        == "unsupported"
+    )

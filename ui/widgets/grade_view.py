@@ -65,6 +65,7 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
         if isinstance(total, int | float) and isinstance(mark, int | float)
         else "Grade report"
     )
+    _fix_first(data.get("fix_first") or [], library)
     dims = data.get("dimensions") or {}
     cols = st.columns(len(DIMENSIONS))
     for col, name in zip(cols, DIMENSIONS, strict=True):
@@ -101,6 +102,32 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
             _item(item, library, f"{key}_{name}_{n}")
 
 
+def _fix_first(entries: list[dict[str, Any]], library: Any) -> None:
+    """The three things to fix first, above everything else: what a trainee reads before the detail,
+    each with the policy passage behind it one click away."""
+    if not entries:
+        return
+    st.markdown("**Three things to fix first**")
+    for n, entry in enumerate(entries, start=1):
+        st.markdown(f"{n}. {md_escape(str(entry.get('text', '')))}")
+        cite = str(entry.get("citation") or "")
+        if cite:
+            _policy_expander(library, cite)
+
+
+def _policy_expander(library: Any, cite: str) -> None:
+    with st.expander(f"Policy: {md_escape(cite)}"):
+        passages = resolve_citation(library, cite)
+        if not passages:
+            st.caption(
+                "This citation names no passage in the current knowledge base (the content may "
+                "have changed since the attempt was graded)."
+            )
+        for heading, text in passages:
+            st.markdown(f"**{md_escape(heading)}**")
+            st.markdown(text)  # policy text is authored content (Markdown); HTML stays disabled
+
+
 def _item(item: dict[str, Any], library: Any, key: str) -> None:
     pts, top = item.get("points", 0), item.get("max_points", 0)
     full = pts >= top
@@ -117,13 +144,4 @@ def _item(item: dict[str, Any], library: Any, key: str) -> None:
         st.caption(md_escape("Tags: " + ", ".join(human(t) for t in item["error_tags"])))
     cite = item.get("citation") or ""
     if cite:
-        with st.expander(f"Policy: {md_escape(cite)}"):
-            passages = resolve_citation(library, cite)
-            if not passages:
-                st.caption(
-                    "This citation names no passage in the current knowledge base (the content may "
-                    "have changed since the attempt was graded)."
-                )
-            for heading, text in passages:
-                st.markdown(f"**{md_escape(heading)}**")
-                st.markdown(text)  # policy text is authored content (Markdown); HTML stays disabled
+        _policy_expander(library, str(cite))
