@@ -69,7 +69,15 @@ def test_rental_units_follow_the_requested_period(library) -> None:
 def test_addon_gets_its_primary(library) -> None:
     case = find_case("coding", "acdf_addon_without_primary")
     coded = code_request(case, governing_policy(case, library))
-    assert [(ln.code, ln.units) for ln in coded.procedures] == [("22551", 1), ("22552", 1)]
+    # a two-level ACDF as CPT codes it: primary and additional interspace, the plate over three vertebrae
+    # (22845), one interbody device per interspace (22853 x2) and the graft once (20930)
+    assert [(ln.code, ln.units) for ln in coded.procedures] == [
+        ("22551", 1),
+        ("22552", 1),
+        ("22845", 1),
+        ("22853", 2),
+        ("20930", 1),
+    ]
     assert coded.fixes[0].proposed == "22551"
 
 

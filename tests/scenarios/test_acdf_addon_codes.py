@@ -1,7 +1,7 @@
 """Issue 10 item 9: an ACDF request carries the plate, cage and graft codes the claim will carry.
 
-Oracle (CPT coding conventions for anterior cervical fusion, docs/sources.md#hospital-outpatient-services-
-blepharoplasty-and-cervical-fusion): the anterior plate is 22845 when it spans 2 to 3 vertebrae and 22846
+Oracle (CPT coding conventions for anterior cervical fusion,
+docs/sources.md#hospital-outpatient-services-blepharoplasty-and-cervical-fusion): the anterior plate is 22845 when it spans 2 to 3 vertebrae and 22846
 when it spans 4 to 7; the interbody device is 22853 once per interspace; the bone graft (20930 morselized,
 20931 structural) is reported once per operation. The number of levels is read here from the order's
 own description (C5-C6 and C6-C7 is two levels), never from the answer key or the simulator.
