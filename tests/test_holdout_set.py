@@ -1,4 +1,5 @@
-"""The held-out grading set (tests/data/graded_by_hand_holdout/) has the shape its README promises.
+"""The held-out grading sets (tests/data/graded_by_hand_holdout/ and graded_by_hand_holdout_b/) have the
+shape their READMEs promise.
 
 This checks the files only — fields, bands, actions against the published Action schema, tags from the
 published vocabulary, coverage of modules, payers and bands. It never runs the grader: the set is the
@@ -21,7 +22,10 @@ from scenarios import list_modules
 from scenarios.models import Case
 
 ROOT = Path(__file__).resolve().parents[1]
-SET_DIR = ROOT / "tests" / "data" / "graded_by_hand_holdout"
+DATA = ROOT / "tests" / "data"
+# Each held-out set and the lowest seed its cases may use: set B was written on fresh seeds (200 and up)
+# so that none of its cases is a case of the first held-out set, which has since been used for tuning.
+SETS = {"graded_by_hand_holdout": 100, "graded_by_hand_holdout_b": 200}
 ACTION_SCHEMA = json.loads((ROOT / "docs" / "schemas" / "action.schema.json").read_text())
 BANDS = ("excellent", "one_mistake", "poor", "adversarial")
 # The tags the dev set's README adds to docs/error_tags.md, and its critical errors.
@@ -51,8 +55,17 @@ def vocabulary() -> set[str]:
     return set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M)) | EXTRA_TAGS
 
 
-def attempt_files() -> list[Path]:
-    return sorted(SET_DIR.glob("*/*.json"))
+def attempt_files(set_name: str | None = None) -> list[Path]:
+    names = [set_name] if set_name else list(SETS)
+    return sorted(path for name in names for path in (DATA / name).glob("*/*.json"))
+
+
+def set_of(path: Path) -> str:
+    return path.parents[1].name
+
+
+def file_id(path: Path) -> str:
+    return f"{set_of(path)}/{path.stem}"
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -65,9 +78,11 @@ VOCABULARY = vocabulary()
 VALIDATOR = jsonschema.Draft202012Validator(ACTION_SCHEMA)
 
 
-def test_the_set_covers_every_module_payer_and_band() -> None:
-    attempts = [load(p) for p in attempt_files()]
-    assert len(attempts) >= 45, f"only {len(attempts)} attempts in {SET_DIR}"
+@pytest.mark.parametrize("set_name", list(SETS))
+def test_the_set_covers_every_module_payer_and_band(set_name: str) -> None:
+    set_dir = DATA / set_name
+    attempts = [load(p) for p in attempt_files(set_name)]
+    assert len(attempts) >= 45, f"only {len(attempts)} attempts in {set_dir}"
     assert {a["module"] for a in attempts} == set(PASS_MARKS), "every module needs attempts"
     assert {a["case"]["coverage"]["payer_id"] for a in attempts} == {"lakeshore", "cardinal", "prairie"}
     bands = Counter(a["band"] for a in attempts)
@@ -75,10 +90,19 @@ def test_the_set_covers_every_module_payer_and_band() -> None:
     assert sum(1 for a in attempts if not a["actions"]) >= 1, (
         "the poor band includes an attempt with no actions"
     )
-    assert (SET_DIR / "README.md").is_file()
+    assert (set_dir / "README.md").is_file()
 
 
-@pytest.mark.parametrize("path", attempt_files(), ids=lambda p: p.stem)
+def test_set_b_shares_no_case_with_the_other_sets() -> None:
+    # Set B is blind only if none of its cases was already written against (and tuned on) elsewhere.
+    def cases(folder: str) -> set[tuple[str, int]]:
+        return {(a["module"], a["seed"]) for a in map(load, sorted((DATA / folder).glob("*/*.json")))}
+
+    shared = cases("graded_by_hand_holdout_b") & (cases("graded_by_hand_holdout") | cases("graded_by_hand"))
+    assert not shared, f"set B reuses cases {sorted(shared)}"
+
+
+@pytest.mark.parametrize("path", attempt_files(), ids=file_id)
 def test_attempt_file_has_the_documented_shape(path: Path) -> None:
     attempt = load(path)
     assert set(attempt) == TOP_KEYS
@@ -88,8 +112,9 @@ def test_attempt_file_has_the_documented_shape(path: Path) -> None:
     assert match["module"] == attempt["module"] and match["band"] == attempt["band"]
     assert attempt["band"] in BANDS
     assert attempt["written_by"] == "hand, from reading the case"
-    assert isinstance(attempt["seed"], int) and attempt["seed"] >= 100, (
-        "held-out cases use seeds of 100 or more"
+    lowest = SETS[set_of(path)]
+    assert isinstance(attempt["seed"], int) and attempt["seed"] >= lowest, (
+        f"{set_of(path)} cases use seeds of {lowest} or more"
     )
 
     case = Case.model_validate(attempt["case"])
@@ -97,7 +122,7 @@ def test_attempt_file_has_the_documented_shape(path: Path) -> None:
     assert case.archetype_id == attempt["archetype"]
 
 
-@pytest.mark.parametrize("path", attempt_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", attempt_files(), ids=file_id)
 def test_actions_follow_the_action_schema_and_the_chart(path: Path) -> None:
     attempt = load(path)
     chart_ids = {doc["id"] for doc in attempt["case"]["chart"]}
@@ -116,7 +141,7 @@ def test_actions_follow_the_action_schema_and_the_chart(path: Path) -> None:
         assert not unknown, f"action {number} attaches {sorted(unknown)}, which are not in the chart"
 
 
-@pytest.mark.parametrize("path", attempt_files(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", attempt_files(), ids=file_id)
 def test_expected_judgement_is_complete_and_consistent(path: Path) -> None:
     attempt = load(path)
     expected = attempt["expected"]
