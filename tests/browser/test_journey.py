@@ -30,7 +30,7 @@ def test_journey(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     data = tmp_path / "data"
-    with serve(ROOT / "app.py", data, tmp_path / "streamlit.log") as server, sync_playwright() as pw:
+    with serve(ROOT / "server.py", data, tmp_path / "streamlit.log") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         driver = Driver(page, shots=tmp_path / "screenshots")
