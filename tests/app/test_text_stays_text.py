@@ -9,6 +9,7 @@ labels of widgets, expanders, tabs and metrics) is parsed by an independent Comm
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from ui.navigation import specs_for
 MARKDOWN_TYPES = {"markdown", "caption", "title", "header", "subheader", "success", "info", "warning"}
 MARKDOWN_TYPES |= {"error", "toast"}
 _PARSER = MarkdownIt("commonmark")
+_AUTOLINK = re.compile(r"(?i)\b(?:https?://|www\.)\S{0,20}|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
 
 
 def active_markup(markdown: str) -> list[str]:
@@ -43,6 +45,11 @@ def active_markup(markdown: str) -> list[str]:
             found.append(f"link to {href}")
         elif token.type in ("html_inline", "html_block") and "img" in token.content:
             found.append(f"html {token.content.strip()}")
+    # GitHub-flavoured autolink literals (what Streamlit renders, unlike plain CommonMark): a bare
+    # "http://", "https://", "www." or "name@host.tld" becomes a live link (GitHub's autolink
+    # literals, found after escapes are read, so a backslash does not stop them)
+    plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    found.extend(f"autolink {m.group(0)}" for m in _AUTOLINK.finditer(plain))
     if "<strong>bold</strong>" in _PARSER.render(markdown):
         found.append("bold")
     return found

@@ -93,7 +93,11 @@ def serve(
     with log.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            streamlit_command(script, port, launcher), cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
+            streamlit_command(script, port, launcher),
+            cwd=ROOT,
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         server = Server(proc, f"http://127.0.0.1:{port}", started, log)
         try:
