@@ -179,3 +179,32 @@ def test_the_shipped_config_turns_usage_statistics_off() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
     assert "--browser.gatherUsageStats false" in (ROOT / "scripts" / "run").read_text(encoding="utf-8")
+
+
+def test_the_socket_audit_sees_outside_connections_and_ignores_loopback(tmp_path: Path) -> None:
+    # the server-side check above is only as good as its hook: it must record what it is there to catch
+    import subprocess
+
+    log = tmp_path / "sockets.log"
+    probe = (
+        "import runpy, socket\n"
+        f"runpy.run_path({str(ROOT / 'tests' / 'browser' / 'audited_server.py')!r})\n"
+        "for target in (('192.0.2.1', 9), ('127.0.0.1', 9)):\n"
+        "    try:\n"
+        "        socket.create_connection(target, timeout=0.05).close()\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "try:\n"
+        "    socket.getaddrinfo('updates.example.invalid', 443)\n"
+        "except OSError:\n"
+        "    pass\n"
+        "socket.getaddrinfo('localhost', 80)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", probe], env={"PRECERT_SOCKET_LOG": str(log)}, check=True, timeout=60
+    )
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "resolve 192.0.2.1",  # create_connection resolves the address first
+        "connect 192.0.2.1:9",
+        "resolve updates.example.invalid",
+    ]
