@@ -22,7 +22,9 @@ from ui.resources import db, get_engine, get_settings
 from ui.state import get_state
 from ui.widgets.text import md_escape
 
-st.set_page_config(page_title="Precert Academy", page_icon=":material/medical_information:", layout="wide")
+# An emoji, not a ":material/…:" icon: for a material favicon the browser fetches the SVG from
+# fonts.gstatic.com, an outside request (the browser walk found it); an emoji becomes a data: URL.
+st.set_page_config(page_title="Precert Academy", page_icon="🩺", layout="wide")
 st.sidebar.caption(FICTIONAL_NOTE)
 
 try:

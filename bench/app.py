@@ -88,7 +88,7 @@ def cold_start(runs: int, work: Path) -> dict[str, float]:
                 app.append(
                     first_render(
                         browser,
-                        journey.ROOT / "app.py",
+                        journey.ROOT / "server.py",
                         work / f"app{i}",
                         work / f"app{i}.log",
                         "Welcome to Precert Academy",
@@ -214,7 +214,7 @@ def journey_memory(work: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     with (
-        journey.serve(journey.ROOT / "app.py", work / "journey", work / "journey.log") as server,
+        journey.serve(journey.ROOT / "server.py", work / "journey", work / "journey.log") as server,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=str(journey.CHROMIUM), args=journey.CHROMIUM_ARGS)

@@ -9,30 +9,21 @@ labels of widgets, expanders, tabs and metrics) is parsed by an independent Comm
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_world import build_hostile_world
 from markdown_it import MarkdownIt
-from pages_support import CASE, PASSWORD, World, signed_in, use_world
+from pages_support import World, signed_in, use_world
 
-from settings import Settings
-from store.access import assign_supervisor
-from store.accounts import create_user
-from store.attempts import AttemptIn, save_attempt
-from store.cohorts import assign_module, create_cohort
-from store.db import init_db, session_scope
-from store.drafts import save_draft
-from store.grades import attempt_record
-from store.permissions import SYSTEM, Viewer
-from store.progress import save_progress
 from ui.navigation import specs_for
 
-PAYLOAD = "![](http://127.0.0.1:8699/x.png) [x](http://evil) <img src=x> **bold** :red[red]"
 MARKDOWN_TYPES = {"markdown", "caption", "title", "header", "subheader", "success", "info", "warning"}
 MARKDOWN_TYPES |= {"error", "toast"}
 _PARSER = MarkdownIt("commonmark")
+_AUTOLINK = re.compile(r"(?i)\b(?:https?://|www\.)\S{0,20}|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
 
 
 def active_markup(markdown: str) -> list[str]:
@@ -54,6 +45,11 @@ def active_markup(markdown: str) -> list[str]:
             found.append(f"link to {href}")
         elif token.type in ("html_inline", "html_block") and "img" in token.content:
             found.append(f"html {token.content.strip()}")
+    # GitHub-flavoured autolink literals (what Streamlit renders, unlike plain CommonMark): a bare
+    # "http://", "https://", "www." or "name@host.tld" becomes a live link (GitHub's autolink
+    # literals, found after escapes are read, so a backslash does not stop them)
+    plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    found.extend(f"autolink {m.group(0)}" for m in _AUTOLINK.finditer(plain))
     if "<strong>bold</strong>" in _PARSER.render(markdown):
         found.append("bold")
     return found
@@ -77,104 +73,9 @@ def rendered_markdown(at: Any) -> list[tuple[str, str]]:
     return out
 
 
-def _hostile_actions(case: Any) -> list[Any]:
-    from scenarios.models import (
-        AuthLookup,
-        CloseCase,
-        EligibilityQuery,
-        ProviderQuery,
-        RequestedLine,
-        Submission,
-    )
-
-    t = case.order.ordered_on
-    at = datetime(t.year, t.month, t.day, 10, 0)
-    service = case.order.date_of_service
-    return [
-        EligibilityQuery(at=at, member_id=PAYLOAD, date_of_service=service),
-        AuthLookup(at=at + timedelta(minutes=5), codes=[PAYLOAD]),
-        Submission(
-            at=at + timedelta(minutes=10),
-            member_id=PAYLOAD,
-            patient_last_name=PAYLOAD,
-            patient_dob=case.patient.dob,
-            ordering_npi=PAYLOAD,
-            servicing_npi=PAYLOAD,
-            diagnoses=[PAYLOAD],
-            procedures=[RequestedLine(code=PAYLOAD, units=1, modifiers=[PAYLOAD])],
-            date_of_service=service,
-            document_ids=[PAYLOAD],
-            narrative=PAYLOAD,
-        ),
-        ProviderQuery(at=at + timedelta(minutes=20), message=PAYLOAD, criterion_ids=[PAYLOAD]),
-        CloseCase(at=at + timedelta(minutes=25), reason="no_auth_needed", note=PAYLOAD),
-    ]
-
-
 @pytest.fixture(scope="module")
 def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> World:
-    from grading import grade
-    from scenarios import generate_case
-    from simulator import replay
-
-    folder = tmp_path_factory.mktemp("hostile")
-    engine = init_db(Settings(data_dir=folder))
-    now = datetime.now(UTC)
-    case = generate_case(*CASE)
-    actions = _hostile_actions(case)
-    with session_scope(engine) as session:
-        cohort = create_cohort(session, SYSTEM, f"Cohort {PAYLOAD}")
-        viewers: dict[str, Viewer] = {}
-        for role in ("admin", "trainee", "supervisor", "coordinator"):
-            user = create_user(
-                session,
-                SYSTEM,
-                username=f"{role}_x",
-                display_name=f"{role.title()} {PAYLOAD}",
-                password=PASSWORD,
-                role=role,
-                cohort_id=cohort.id if role == "trainee" else None,
-                cost=4,
-            )
-            viewers[role] = Viewer(
-                user_id=user.id,
-                username=user.username,
-                role=role,
-                cohort_id=user.cohort_id,
-                display_name=user.display_name,
-            )
-        assign_supervisor(session, SYSTEM, viewers["supervisor"].user_id or 0, cohort.id)
-        assign_module(session, SYSTEM, CASE[0], cohort_id=cohort.id, due_date=now.date() + timedelta(days=3))
-        results = replay(case, actions)
-        record = attempt_record(
-            case,
-            actions,
-            results,
-            grade(case, actions),
-            started_at=now - timedelta(minutes=30),
-            completed_at=now - timedelta(minutes=10),
-        )
-        attempt = save_attempt(session, viewers["trainee"], record)
-        save_progress(
-            session,
-            viewers["trainee"],
-            AttemptIn(
-                module_id=case.module_id,
-                case_id=case.case_id,
-                seed=case.seed,
-                archetype_id=case.archetype_id,
-                content_version=case.content_version,
-                started_at=now - timedelta(minutes=5),
-                status="in_progress",
-                actions=actions[:4],
-                results=[r.model_dump(mode="json") for r in results[:4]],
-            ),
-        )
-        save_draft(session, viewers["coordinator"], kind="narrative", text=PAYLOAD, draft={})
-    engine.dispose()
-    return World(
-        folder=folder, viewers=viewers, attempt_id=attempt.id, other_trainee_id=viewers["trainee"].user_id
-    )
+    return build_hostile_world(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture

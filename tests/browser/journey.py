@@ -1,5 +1,5 @@
 """The browser journey, shared by ``tests/browser/test_journey.py`` and ``bench/app.py``: start the real
-app (``streamlit run``) on a free port with a fresh DATA_DIR, then drive Debian's Chromium through
+app (``streamlit run server.py``, the entry ``scripts/run`` starts) on a free port with a fresh DATA_DIR, then drive Debian's Chromium through
 Playwright like a person would.
 
 Streamlit specifics this relies on: text inputs and text areas carry their label as ``aria-label``;
@@ -56,11 +56,12 @@ class Server:
         return self.process.pid
 
 
-def streamlit_command(script: Path, port: int) -> list[str]:
+def streamlit_command(script: Path, port: int, launcher: Path | None = None) -> list[str]:
+    """``streamlit run script`` on ``port``; through ``launcher`` (a script taking streamlit's arguments,
+    e.g. ``audited_server.py``) when one is given."""
+    start = [sys.executable, str(launcher)] if launcher is not None else [sys.executable, "-m", "streamlit"]
     return [
-        sys.executable,
-        "-m",
-        "streamlit",
+        *start,
         "run",
         str(script),
         "--server.headless",
@@ -78,7 +79,12 @@ def streamlit_command(script: Path, port: int) -> list[str]:
 
 @contextmanager
 def serve(
-    script: Path, data_dir: Path, log: Path, env: dict[str, str] | None = None, wait_health: bool = True
+    script: Path,
+    data_dir: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    wait_health: bool = True,
+    launcher: Path | None = None,
 ) -> Iterator[Server]:
     """Run ``streamlit run script`` until the block ends (stopped by its own pid, never by name)."""
     port = free_port()
@@ -87,7 +93,11 @@ def serve(
     with log.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            streamlit_command(script, port), cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
+            streamlit_command(script, port, launcher),
+            cwd=ROOT,
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         server = Server(proc, f"http://127.0.0.1:{port}", started, log)
         try:

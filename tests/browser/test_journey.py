@@ -1,7 +1,8 @@
 """The whole product in a real browser: first run, accounts, a trainee's lumbar-MRI case with a hostile
 narrative (the reply in view after submit, a duplicate warned, F5 and a second tab still signed in on
 the same case, "Finish and grade" asking first), the policy library answering a look-up, the graded
-report, and the supervisor finding the attempt; no Deploy button anywhere. Screenshots go to the
+report, and the supervisor finding the attempt; no Deploy button anywhere; neither the browser nor the
+server (a socket audit hook) reaches outside the machine, the index build and the assistant included. Screenshots go to the
 test's temporary folder; ``scripts/screenshots`` refreshes docs/screenshots/ for the README.
 
 Run: ``python -m pytest tests/browser -m browser`` (about a minute; needs Debian's /usr/bin/chromium).
@@ -30,9 +31,22 @@ def test_journey(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     data = tmp_path / "data"
-    with serve(ROOT / "app.py", data, tmp_path / "streamlit.log") as server, sync_playwright() as pw:
+    sockets = tmp_path / "sockets.log"  # the server's connections outside this machine (audited_server.py)
+    sockets.touch()
+    requests: list[str] = []
+    with (
+        serve(
+            ROOT / "server.py",
+            data,
+            tmp_path / "streamlit.log",
+            env={"PRECERT_SOCKET_LOG": str(sockets)},
+            launcher=ROOT / "tests" / "browser" / "audited_server.py",
+        ) as server,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.on("request", lambda r: requests.append(r.url))
         driver = Driver(page, shots=tmp_path / "screenshots")
         try:
             out = run_journey(driver, server.url, data)
@@ -51,6 +65,10 @@ def test_journey(tmp_path: Path) -> None:
     assert out["reply_in_view"], "the payer's reply was not in the viewport after submitting"
     assert out["second_tab_signed_in"], "a second tab on the case's address was not signed in"
     assert out["deploy_buttons"] == 0, "Streamlit's Deploy button is visible"
+    # offline: building the index, drafting, searching the policies and grading reach nothing outside
+    outside = sorted({u for u in requests if not u.startswith((server.url, "data:", "blob:", "about:"))})
+    assert outside == [], f"the browser reached outside the app: {outside}"
+    assert sockets.read_text(encoding="utf-8") == "", f"the server reached outside:\n{sockets.read_text()}"
     for name in ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant"):
         assert (tmp_path / "screenshots" / f"{name}.png").stat().st_size > 10_000, name
 

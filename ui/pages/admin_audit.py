@@ -72,9 +72,11 @@ with core_errors("Reading the audit log"), db() as session:
         st.info("No audit events match these filters.")
 prepared = st.session_state.get("audit_csv")
 if prepared and prepared[0] == shown:
+    csv_bytes: bytes = prepared[1]
     st.download_button(
         "Download CSV",
-        prepared[1],
+        # a callable: the file is handed out on the click only, to a live session (ui.download_gate)
+        lambda: csv_bytes,
         file_name=f"precert-audit-{today:%Y%m%d}.csv",
         mime="text/csv",
         key="audit_csv_download",

@@ -157,16 +157,17 @@ st.caption(
 if st.button("Prepare the export", key="dash_export_go"):
     with core_errors("Preparing the export"), db() as session:
         rows = attempt_rows(session, viewer, filters)
-        st.session_state[EXPORT_KEY] = (filters, len(rows), to_csv(rows), to_xlsx(rows))
+        st.session_state[EXPORT_KEY] = (filters, rows)
 prepared = st.session_state.get(EXPORT_KEY)
 if prepared and prepared[0] == filters:  # an export prepared for other filters is not offered
-    _, n, csv_bytes, xlsx_bytes = prepared
-    st.caption(f"{n:,} attempts ready.")
+    rows = prepared[1]
+    st.caption(f"{len(rows):,} attempts ready.")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     d1, d2 = st.columns(2)
     d1.download_button(
         "Download CSV",
-        csv_bytes,
+        # a callable: the file is built on the click, and served only to a live session (ui.download_gate)
+        lambda: to_csv(rows),
         file_name=f"precert-attempts-{stamp}.csv",
         mime="text/csv",
         key="dash_csv",
@@ -174,7 +175,7 @@ if prepared and prepared[0] == filters:  # an export prepared for other filters 
     )
     d2.download_button(
         "Download XLSX",
-        xlsx_bytes,
+        lambda: to_xlsx(rows),
         file_name=f"precert-attempts-{stamp}.xlsx",
         key="dash_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

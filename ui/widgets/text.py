@@ -6,15 +6,24 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
+# Streamlit's Markdown is GitHub-flavoured: its autolink literals turn "http://host", "www.host" and
+# "name@host.org" into live links after escapes are read, so no backslash can stop them (a browser walk
+# found it). A zero-width space (U+200B) inside each pattern does, and reads the same on screen.
+_AUTOLINK_SPOT = re.compile(r"(?i)(?<=:)(?=//)|(?<=@)|(?<=www)(?=\.)")
+_ZWSP = "\u200b"
 
 
 def md_escape(text: str) -> str:
-    """``text`` with Markdown syntax characters escaped, so it displays literally inside Markdown.
+    """``text`` with Markdown syntax characters escaped, so it displays literally inside Markdown, and
+    GitHub autolink literals broken by a zero-width space.
 
     >>> md_escape("*bold* [link](x) <b>")
     '\\\\*bold\\\\* \\\\[link\\\\]\\\\(x\\\\) \\\\<b\\\\>'
+    >>> md_escape("http://evil") == "http:\\u200b//evil"
+    True
     """
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in text)
+    broken = _AUTOLINK_SPOT.sub(_ZWSP, text)
+    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in broken)
 
 
 def mask(secret: str | None) -> str:
