@@ -162,3 +162,12 @@ def test_frozen_attempts_written_with_admit_still_load_as_admission_reviews(path
             assert Submission.model_validate(action).category == "admission"
         if action["type"] == "auth_lookup":
             assert AuthLookup.model_validate(action).admission
+
+
+def test_the_assistant_builds_an_admission_review() -> None:
+    from assistant.analysis import analyze
+
+    case = _case()
+    built = analyze(case, load_library()).submission
+    assert (built.category, built.admission_type, built.procedures) == ("admission", "elective", [])
+    assert adjudicate(case, built.model_copy(update={"narrative": "x"})).approved_days == 3
