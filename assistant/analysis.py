@@ -327,6 +327,9 @@ def analyze(
     docs = [d for d in case.chart if d.id in ids]
     submission = Submission(
         at=at,
+        # an admission order is requested as an admission review (278 UM01 AR: date, days, facility type)
+        category=base.category if base else case.order.review,
+        admission_type=base.admission_type if base else case.order.admission_type,
         member_id=member_id,
         patient_last_name=case.patient.last_name,
         patient_dob=case.patient.dob,

@@ -138,6 +138,13 @@ def procedure_text(analysis: Analysis, code: str) -> tuple[str, str]:
 
 def request_lines(analysis: Analysis, submission: Submission) -> list[str]:
     out = []
+    if submission.admission:
+        # an inpatient stay is an admission review, not a code line (278 UM01 AR)
+        out.append(
+            f"Admission review: {submission.admission_type or 'elective'} inpatient admission on "
+            f"{submission.date_of_service.isoformat()}, {submission.requested_duration_days} inpatient days requested, "
+            f"facility type {submission.place_of_service}"
+        )
     for line in submission.procedures:
         system, display = procedure_text(analysis, line.code)
         mods = f", modifier {' '.join(line.modifiers)}" if line.modifiers else ""
@@ -170,7 +177,9 @@ def case_data_text(brief: Brief) -> str:
     lines += [
         f"Facility: {c.facility.name}; NPI {c.facility.npi}",
         f"Order: {c.order.description}; ordered {c.order.ordered_on.isoformat()}; urgency {c.order.urgency_requested}",
-        f"Request: date of service {sub.date_of_service.isoformat()}; place of service {sub.place_of_service}; "
+        f"Request: {'admission review (AR)' if sub.admission else 'service review (HS)'}; "
+        f"{'admission date' if sub.admission else 'date of service'} {sub.date_of_service.isoformat()}; "
+        f"place of service {sub.place_of_service}; "
         f"review {sub.urgency}; requested period {sub.requested_duration_days} days",
         *(f"Procedure: {t}" for t in request_lines(a, sub)),
         *(f"Diagnosis: {t}" for t in diagnosis_lines(a, sub)),

@@ -67,11 +67,12 @@ def service_block(brief: Brief) -> list[str]:
     out += [f"- {line}" for line in request_lines(a, sub)]
     out += [f"- Diagnosis: {line}" for line in diagnosis_lines(a, sub)]
     out.append(
-        f"- Date of service: {sub.date_of_service.isoformat()}; place of service {pos}"
-        + (f" ({POS_LABELS[pos]})" if pos in POS_LABELS else "")
+        f"- {'Admission date' if sub.admission else 'Date of service'}: {sub.date_of_service.isoformat()}; "
+        f"place of service {pos}" + (f" ({POS_LABELS[pos]})" if pos in POS_LABELS else "")
     )
     if sub.requested_duration_days:
-        out.append(f"- Requested authorization period: {sub.requested_duration_days} days")
+        what = "Inpatient days requested" if sub.admission else "Requested authorization period"
+        out.append(f"- {what}: {sub.requested_duration_days} days")
     out.append(f"- Review requested: {sub.urgency}" + _expedite_reason(a))
     return out
 

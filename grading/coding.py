@@ -245,9 +245,76 @@ def _sequencing_item(att: Attempt, sent: list[str], cite: str) -> GradeItem:
     )
 
 
+def _admission_item(att: Attempt, sub: Submission, ref: Submission) -> GradeItem:
+    """An inpatient stay is requested as an admission review (278 UM01 AR) stating the admission date, the
+    inpatient days, the facility type and the admission type; it earns the weight of a procedure line, all
+    or nothing like one (docs/sources.md#x12-transactions-and-reason-codes)."""
+    max_pts, cite = att.rubric.points["procedure_line"], att.data.policy_section("codes")
+    right = (
+        f"admission review (UM01 AR): {ref.admission_type} admission, {ref.requested_duration_days} inpatient "
+        f"days, facility type {ref.place_of_service}"
+    )
+    problem = ""
+    if not sub.admission:
+        sent = ", ".join(_norm(ln.code) for ln in sub.procedures) or "no code"
+        problem = (
+            f"The admission was requested as a service review (UM01 HS, {sent}); an inpatient stay is certified "
+            "by an admission review stating the admission date, the inpatient days and the facility type, and a "
+            "procedure code does not certify the stay."
+        )
+    elif sub.requested_duration_days != ref.requested_duration_days:
+        problem = (
+            f"The admission review asks for {sub.requested_duration_days or 'no'} inpatient days; the admission "
+            f"order and the policy call for {ref.requested_duration_days}. Too many are cut, too few leave part "
+            "of the stay uncertified."
+        )
+    elif sub.place_of_service != ref.place_of_service:
+        problem = (
+            f"The admission review names facility type {sub.place_of_service or 'none'}; an inpatient admission "
+            f"is at an inpatient hospital (place of service {ref.place_of_service})."
+        )
+    elif sub.admission_type != ref.admission_type:
+        problem = f"The admission review says {sub.admission_type} admission; the order is an {ref.admission_type} admission."
+    if problem:
+        return _item(
+            "procedure:admission_review",
+            0,
+            max_pts,
+            problem,
+            correct=right,
+            citation=cite,
+            tags=["wrong_admission_review"],
+        )
+    return _item(
+        "procedure:admission_review", max_pts, max_pts, f"The {right} is right.", correct=right, citation=cite
+    )
+
+
 def _procedure_items(att: Attempt, sub: Submission) -> list[GradeItem]:
     ak, pts, data = att.case.answer_key, att.rubric.points, att.data
     cite = data.policy_section("codes")
+    ref = ak.reference_submission
+    head: list[GradeItem] = []
+    if ref is not None and ref.admission:
+        head.append(_admission_item(att, sub, ref))
+    elif sub.admission:
+        head.append(
+            _item(
+                "extra_procedure:admission_review",
+                0,
+                pts["extra_code"],
+                "The request was sent as an admission review (UM01 AR); this service is requested as a service "
+                "review (UM01 HS) of its procedure codes.",
+                correct="service review (UM01 HS)",
+                citation=cite,
+                tags=["wrong_admission_review"],
+            )
+        )
+    return head + _line_items(att, sub, cite)
+
+
+def _line_items(att: Attempt, sub: Submission, cite: str) -> list[GradeItem]:
+    ak, pts, data = att.case.answer_key, att.rubric.points, att.data
     sent_codes = [_norm(line.code) for line in sub.procedures]
     addons = (
         {c.code: c.requires_primary for c in data.policy.codes if c.requires_primary} if data.policy else {}

@@ -18,6 +18,7 @@ ERROR_TAGS: dict[str, str] = {
     "addon_without_primary": "An add-on code was requested without its primary code.",
     "wrong_units": "A procedure line asks for the wrong number of units (the line earns nothing).",
     "wrong_modifier": "A procedure line has the wrong modifiers (the line earns nothing).",
+    "wrong_admission_review": "An inpatient admission was not requested as an admission review (278 UM01 AR), or the review states the wrong inpatient days, facility type or admission type.",
     # documentation
     "missing_required_document": "A document the policy requires was not sent (or, on a provider query, not asked for).",
     "stale_document": "A required document was sent but is older than the policy allows.",

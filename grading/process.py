@@ -67,7 +67,13 @@ def grade_process(att: Attempt) -> list[GradeItem]:
 
 def _lookup_item(att: Attempt) -> GradeItem:
     codes = {line.code.code for line in att.case.answer_key.correct_procedures}
-    done = any(codes & {c.strip().upper() for c in a.codes} for a in att.before_main(AuthLookup))
+    admission = att.case.order.review == "admission"
+    done = any(
+        (admission and a.admission) or codes & {c.strip().upper() for c in a.codes}
+        for a in att.before_main(AuthLookup)
+    )
+    if admission:
+        codes |= {"the inpatient admission"}
     return _check(
         "auth_lookup",
         done,

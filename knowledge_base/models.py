@@ -20,7 +20,7 @@ from knowledge_base.criteria import Rule
 # Ids are lower-case slugs so they can be file names.
 PayerId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 ServiceLine = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-CodeSystem = Literal["CPT", "HCPCS", "ICD-10-CM", "REV"]
+CodeSystem = Literal["CPT", "HCPCS", "ICD-10-CM"]
 
 
 class _Strict(BaseModel):
@@ -40,7 +40,7 @@ class Criterion(_Strict):
 class PolicyCode(_Strict):
     """A service code the policy governs, with whether this payer requires authorization for it."""
 
-    code: str = Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}T|ADMIT)$")
+    code: str = Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}T)$")
     system: CodeSystem
     display: str
     auth_required: bool = True
@@ -54,6 +54,25 @@ class PolicyCode(_Strict):
     # (NU, UE) on the request is not what the payer authorizes
     billing_modifier: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2}$")
     note: str | None = None
+
+
+class AdmissionReview(_Strict):
+    """The policy governs admission reviews (X12 278 UM01 AR): an inpatient stay requested by admission
+    date, days and facility type rather than by a code (docs/sources.md#x12-transactions-and-reason-codes).
+    The policy's ``max_duration_days`` is the most inpatient days one certification covers."""
+
+    # UM04 facility type codes (CMS place of service) the review is for: 21 inpatient hospital
+    facility_types: list[str] = Field(min_length=1)
+    # admission types (CL101) that need pre-admission certification; the others are reviewed on notification
+    admission_types: list[Literal["elective", "urgent", "emergency"]] = Field(min_length=1)
+
+    @field_validator("facility_types")
+    @classmethod
+    def _two_digits(cls, v: list[str]) -> list[str]:
+        for code in v:
+            if not re.fullmatch(r"\d{2}", code):
+                raise ValueError(f"{code!r} is not a place-of-service code (two digits, e.g. '21')")
+        return v
 
 
 class DocumentRequirement(_Strict):
@@ -124,7 +143,9 @@ class Policy(_Strict):
     version: str
     effective: date
     service_line: ServiceLine
-    codes: list[PolicyCode] = Field(min_length=1)
+    # the codes the policy governs (health services reviews); may be empty when it governs admission reviews
+    codes: list[PolicyCode] = Field(default_factory=list)
+    admission_review: AdmissionReview | None = None
     diagnoses: list[str] = Field(
         min_length=1, description="ICD-10-CM codes or prefixes that support the service"
     )
@@ -149,6 +170,14 @@ class Policy(_Strict):
                     f"{code!r} is not an ICD-10-CM code or prefix (letter then digits, e.g. M54.5)"
                 )
         return v
+
+    @model_validator(mode="after")
+    def _governs_something(self) -> Policy:
+        if not self.codes and self.admission_review is None:
+            raise ValueError(
+                "codes: list the codes this policy governs, or give admission_review for an admission policy"
+            )
+        return self
 
     @model_validator(mode="after")
     def _ids_belong(self) -> Policy:

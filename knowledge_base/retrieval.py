@@ -236,7 +236,7 @@ class HybridIndex:
         in a two-way fusion its ranking can cancel BM25's exact match; this third ranking keeps the
         exact identifier decisive without filtering anything out.
         """
-        # only tokens with a digit: the pseudo-code ADMIT must not fire on the word "admit"
+        # only tokens with a digit: CPT/HCPCS codes all carry one, and a plain word must never match a code
         tokens = {t.upper() for t in _TOKEN.findall(query.lower()) if any(ch.isdigit() for ch in t)}
         named = {m.upper() for m in _CRITERION_ID.findall(query)}
         first = [self.chunks[i].id for i in allowed if self.chunks[i].criterion_id in named]

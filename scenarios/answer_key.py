@@ -191,6 +191,8 @@ def _reference_submission(parts: CaseParts) -> Submission:
     diagnoses, lines = parts.correct_codes()
     return Submission(
         at=parts.sim_start + timedelta(minutes=30),
+        category=parts.order_spec.review,
+        admission_type=parts.order_spec.admission_type,
         member_id=parts.coverage.member_id,
         patient_last_name=parts.patient.last_name,
         patient_dob=parts.patient.dob,
@@ -468,22 +470,30 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
     outcome = criteria_outcome(parts, reference)
     start = parts.sim_start
     diagnoses, _ = parts.correct_codes()
+    admission = parts.order_spec.review == "admission"
     actions: list[Action] = [
         EligibilityQuery(
             at=start + timedelta(minutes=5), member_id=parts.coverage.member_id, date_of_service=parts.dos
         ),
-        AuthLookup(at=start + timedelta(minutes=10), codes=[p.code for p in parts.order_spec.procedures]),
+        AuthLookup(
+            at=start + timedelta(minutes=10),
+            codes=[p.code for p in parts.order_spec.procedures],
+            admission=admission,
+        ),
         _main_action(parts, outcome, start + timedelta(minutes=30), reference),
     ]
-    approved_units = (
-        sum(p.units for p in parts.request_spec.procedures) if expect.determination == "approved" else None
-    )
+    approved = expect.determination == "approved"
+    units = sum(p.units for p in parts.request_spec.procedures)
+    approved_units = units if approved and units else None
+    # an admission review is certified in days: all the days an expert requests (within the policy's limit)
+    approved_days = parts.request_spec.requested_duration_days if approved and admission else None
     determination = ExpectedDetermination(
         status=expect.determination,
         action_code=ACTION_CODES[expect.determination],
         reason_codes=list(expect.reason_codes),
         criterion_ids=[parts.criterion_id(n) for n in expect.failed_criteria],
         approved_units=approved_units,
+        approved_days=approved_days,
     )
     return AnswerKey(
         correct_action=expect.action,

@@ -36,7 +36,7 @@ from pydantic import (
 from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
-from scenarios.models import CorrectAction, DeterminationStatus, PathId
+from scenarios.models import AdmissionType, CorrectAction, DeterminationStatus, PathId, ReviewCategory
 from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
@@ -96,6 +96,8 @@ def _as_fact(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_as_text)]
 PlaceOfService = Annotated[str, BeforeValidator(_as_pos), StringConstraints(pattern=r"^\d{2}$")]
+# CMS place-of-service code 21, inpatient hospital: the facility type of every admission review (UM04)
+INPATIENT_HOSPITAL = "21"
 Fact = Annotated[FactValue | RelativeDate, BeforeValidator(_as_fact)]
 Facts = dict[str, Fact]
 # Plain facts of the service lines with relative dates resolved here (see ServiceLineSpec.facts).
@@ -128,8 +130,8 @@ class DiagnosisSpec(_Strict):
 
 
 class ProcedureSpec(_Strict):
-    code: Text = Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}T|ADMIT)$")  # as knowledge_base PolicyCode
-    system: Literal["CPT", "HCPCS", "REV"]
+    code: Text = Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}T)$")  # as knowledge_base PolicyCode
+    system: Literal["CPT", "HCPCS"]
     display: str
     units: int = Field(default=1, ge=1)
     modifiers: list[str] = Field(default_factory=list)  # e.g. [RR] for a DME rental
@@ -137,7 +139,12 @@ class ProcedureSpec(_Strict):
 
 class OrderSpec(_Strict):
     description: str
-    procedures: list[ProcedureSpec] = Field(min_length=1)
+    # service: a health services review of the procedure codes (278 UM01 HS); admission: an admission
+    # review (UM01 AR) of an inpatient stay, asked for by admission date, days and facility type, with no
+    # procedure line (procedures then lists only what is planned during the stay, often nothing)
+    review: ReviewCategory = "service"
+    admission_type: AdmissionType | None = None
+    procedures: list[ProcedureSpec] = Field(default_factory=list)
     diagnoses: list[DiagnosisSpec] = Field(min_length=1)
     vague_diagnoses: list[DiagnosisSpec] = Field(default_factory=list)
     place_of_service: PlaceOfService
@@ -145,6 +152,32 @@ class OrderSpec(_Strict):
     servicing_specialty: str = Field(pattern=r"^[a-z_]+$")
     lead_business_days: int = Field(ge=0)
     requested_duration_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _shape_of_the_review(self) -> OrderSpec:
+        if self.review == "service" and not self.procedures:
+            raise ValueError(
+                "procedures: a service review needs at least one procedure code (or set review: admission)"
+            )
+        if self.review == "admission":
+            missing = [
+                name
+                for name, value in (
+                    ("requested_duration_days", self.requested_duration_days),
+                    ("admission_type", self.admission_type),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"{', '.join(missing)}: an admission review states the inpatient days requested and the admission type"
+                )
+            if self.place_of_service != INPATIENT_HOSPITAL:
+                raise ValueError(
+                    f"place_of_service: an admission review is for an inpatient stay (place of service {INPATIENT_HOSPITAL}), "
+                    f"not {self.place_of_service}"
+                )
+        return self
 
 
 class DocumentSpec(_Strict):

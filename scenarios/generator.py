@@ -302,6 +302,8 @@ def _order(rng: random.Random, parts: CaseParts, *, anchor: date) -> Order:
     return Order(
         service_line=parts.line.id,
         description=spec.description,
+        review=spec.review,
+        admission_type=spec.admission_type,
         diagnoses=[Code(system=d.system, code=d.code, display=d.display) for d in diagnoses],
         procedures=lines,
         ordered_on=anchor - timedelta(days=min(ordered_days)),
@@ -480,6 +482,8 @@ def _prior_submission(parts: CaseParts, prior_at: datetime, facts_prior: dict[st
     diagnoses, lines = parts.correct_codes()
     return Submission(
         at=prior_at,
+        category=parts.order_spec.review,
+        admission_type=parts.order_spec.admission_type,
         member_id=parts.coverage.member_id,
         patient_last_name=parts.patient.last_name,
         patient_dob=parts.patient.dob,

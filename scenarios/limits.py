@@ -39,7 +39,7 @@ def within_limits(spec: OrderSpec, policy: Policy) -> OrderSpec:
     days = spec.requested_duration_days
     if days is not None and policy.max_duration_days is not None and days > policy.max_duration_days:
         days, changed = policy.max_duration_days, True
-    if not changed or not lines:
+    if not changed or (spec.procedures and not lines):
         return spec
     return spec.model_copy(update={"procedures": lines, "requested_duration_days": days})
 

@@ -8,15 +8,24 @@ with simulated time.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge_base.criteria import FactValue
 
-# REV: the revenue-code system, used for the pre-admission certification line "ADMIT" (knowledge_base
-# PolicyCode allows it); added so an admission order line can carry it.
-CodeSystem = Literal["ICD-10-CM", "CPT", "HCPCS", "REV"]
+CodeSystem = Literal["ICD-10-CM", "CPT", "HCPCS"]
+# What a request asks the payer to review (X12 278 UM01 request category, docs/sources.md#x12-transactions-and-reason-codes):
+# ``service`` a health services review (UM01 HS: diagnoses in HI, one SV line per procedure code) or
+# ``admission`` an admission review (UM01 AR: admission date DTP*435, inpatient days HSD, facility type
+# UM04, admission type CL101; no procedure line is needed, planned procedures may be listed).
+ReviewCategory = Literal["service", "admission"]
+# The admission's type as the UB-04 type-of-admission codes name it (CL101: 1 emergency, 2 urgent, 3 elective).
+AdmissionType = Literal["elective", "urgent", "emergency"]
+# Frozen data written before admission reviews (tests/data/graded_by_hand) carry the pseudo-code ADMIT
+# (system REV) as a procedure line; it is read as an admission review and the line dropped (see
+# _legacy_admit). Nothing writes it any more.
+LEGACY_ADMIT = "ADMIT"
 CorrectAction = Literal[
     "submit",
     "submit_expedited",
@@ -40,6 +49,29 @@ Urgency = Literal["standard", "expedited"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _legacy_admit(data: Any, category_field: str) -> Any:
+    """Read a frozen order, request or answer key written with the ADMIT pseudo-code line: drop the line
+    and mark the record an elective admission review (backward compatibility for frozen data only)."""
+    if not isinstance(data, dict):
+        return data
+    lines = data.get("procedures")
+    if not isinstance(lines, list):
+        return data
+
+    def is_admit(line: Any) -> bool:
+        code = line.get("code") if isinstance(line, dict) else None
+        code = code.get("code") if isinstance(code, dict) else code
+        return code == LEGACY_ADMIT
+
+    if not any(is_admit(line) for line in lines):
+        return data
+    out = {**data, "procedures": [line for line in lines if not is_admit(line)]}
+    if category_field:
+        out[category_field] = "admission"
+        out.setdefault("admission_type", "elective")
+    return out
 
 
 class Code(_Model):
@@ -121,10 +153,15 @@ class OrderLine(_Model):
 
 
 class Order(_Model):
-    """The physician's order as written (it may carry vague or wrong codes a trainee must correct)."""
+    """The physician's order as written (it may carry vague or wrong codes a trainee must correct).
+
+    An admission order (``review`` admission) has no procedure line: it asks for an admission on
+    ``date_of_service`` for ``requested_duration_days`` inpatient days at ``place_of_service`` 21."""
 
     service_line: str
     description: str
+    review: ReviewCategory = "service"
+    admission_type: AdmissionType | None = None
     diagnoses: list[Code]
     procedures: list[OrderLine]
     ordered_on: date
@@ -133,6 +170,11 @@ class Order(_Model):
     place_of_service: str
     requested_duration_days: int | None = None
     notes: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_legacy_admit(cls, data: Any) -> Any:
+        return _legacy_admit(data, "review")
 
 
 class ChartDocument(_Model):
@@ -164,16 +206,45 @@ class EligibilityQuery(_Model):
 
 
 class AuthLookup(_Model):
+    """Ask the payer whether these codes need authorization; ``admission`` asks the same of an elective
+    inpatient admission (an admission review has no code to look up)."""
+
     type: Literal["auth_lookup"] = "auth_lookup"
     at: datetime
-    codes: list[str] = Field(min_length=1)
+    codes: list[str] = Field(default_factory=list)
+    admission: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_legacy_admit(cls, data: Any) -> Any:
+        if isinstance(data, dict) and LEGACY_ADMIT in (data.get("codes") or []):
+            codes = [c for c in data["codes"] if c != LEGACY_ADMIT]
+            return {**data, "codes": codes, "admission": True}
+        return data
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> AuthLookup:
+        if not self.codes and not self.admission:
+            raise ValueError(
+                "codes: give at least one code to look up, or set admission for an inpatient admission"
+            )
+        return self
 
 
 class Submission(_Model):
-    """A prior-authorization request as a payer receives it (X12 278-style fields)."""
+    """A prior-authorization request as a payer receives it (X12 278-style fields).
+
+    ``category`` is the review asked for (278 UM01). A ``service`` review (HS) names the procedure codes
+    in ``procedures``. An ``admission`` review (AR) asks for an inpatient stay: ``date_of_service`` is the
+    admission date (DTP*435), ``requested_duration_days`` the inpatient days requested (HSD),
+    ``place_of_service`` the facility type (UM04, 21 inpatient hospital) and ``admission_type`` the
+    admission's type (CL101); ``procedures`` may list the procedures planned during the stay. See
+    scenarios.x12 for the segments and docs/formats.md."""
 
     type: Literal["submission"] = "submission"
     at: datetime
+    category: ReviewCategory = "service"
+    admission_type: AdmissionType | None = None
     member_id: str
     patient_last_name: str
     patient_dob: date
@@ -190,6 +261,15 @@ class Submission(_Model):
     document_ids: list[str] = Field(default_factory=list)
     narrative: str = Field(default="", max_length=20000)
     requested_duration_days: int | None = Field(default=None, ge=1, le=3650)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_legacy_admit(cls, data: Any) -> Any:
+        return _legacy_admit(data, "category")
+
+    @property
+    def admission(self) -> bool:
+        return self.category == "admission"
 
 
 class PendReply(_Model):
@@ -257,6 +337,8 @@ class ExpectedDetermination(_Model):
     reason_codes: list[str] = Field(default_factory=list)
     criterion_ids: list[str] = Field(default_factory=list)
     approved_units: int | None = None
+    # admission reviews: the inpatient days the payer certifies
+    approved_days: int | None = None
 
 
 PathId = Literal[
@@ -294,6 +376,14 @@ class AcceptablePath(_Model):
 
 class AnswerKey(_Model):
     """Written from the archetype's declarations; tests compare the simulator against it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_legacy_admit(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("correct_procedures"), list):
+            kept = _legacy_admit({"procedures": data["correct_procedures"]}, "")
+            return {**data, "correct_procedures": kept["procedures"]}
+        return data
 
     correct_action: CorrectAction
     policy_id: str | None

@@ -135,6 +135,10 @@ def run(args: argparse.Namespace) -> Any:
         else:
             sub = _need_submission(args)
             codes, at = [line.code for line in sub.procedures], sub.at
+            if sub.admission:  # an admission review asks about the admission itself
+                return lookup_requirements(
+                    case, AuthLookup(at=at, codes=codes, admission=True), library=library
+                )
         if not codes:
             raise InputError("lookup: no codes to look up; give --codes or a submission with procedures")
         return lookup_requirements(case, AuthLookup(at=at, codes=codes), library=library)

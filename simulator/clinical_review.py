@@ -212,9 +212,18 @@ def approve(
     number = authorization_number(
         policy_prefix(policy), view.case_id, view.submission.model_dump_json(), salt
     )
-    granted = approval_of(limits.lines, view.submission.date_of_service, limits.days, number)
+    granted = approval_of(
+        limits.lines,
+        view.submission.date_of_service,
+        limits.days,
+        number,
+        admission_days=limits.admission_days,
+    )
     status: DeterminationStatus = "partially_approved" if limits.reasons else "approved"
     summary = ", ".join(f"{line.code} x{line.units}" for line in limits.lines)
+    if limits.admission_days is not None:
+        stay = f"inpatient admission on {granted.valid_from}, {limits.admission_days} days"
+        summary = f"{stay} (planned procedures {summary})" if summary else stay
     message = (
         f"{'Partially approved' if limits.reasons else 'Approved'} under {policy.id}: {summary}, valid "
         f"{granted.valid_from} to {granted.valid_to}, authorization number {number}."

@@ -24,6 +24,8 @@ class PolicyIndex:
     by_code: dict[tuple[str, str], tuple[Policy, PolicyCode]]
     policy_codes: frozenset[str]
     addon_primary: dict[str, str]  # add-on code -> its required primary code (from any policy)
+    # payer -> the policy that governs its admission reviews (278 UM01 AR)
+    admission: dict[str, Policy]
 
     def lookup(self, payer: str, code: str) -> tuple[Policy, PolicyCode] | None:
         return self.by_code.get((payer, code))
@@ -42,12 +44,15 @@ def policy_index(library: Library) -> PolicyIndex:
     if found is None:
         by_code: dict[tuple[str, str], tuple[Policy, PolicyCode]] = {}
         addon: dict[str, str] = {}
+        admission: dict[str, Policy] = {}
         for policy in sorted(library.policies.values(), key=lambda p: p.id):
+            if policy.admission_review is not None:
+                admission.setdefault(policy.payer, policy)
             for pc in policy.codes:
                 by_code.setdefault((policy.payer, pc.code), (policy, pc))
                 if pc.requires_primary:
                     addon.setdefault(pc.code, pc.requires_primary)
-        found = PolicyIndex(by_code, frozenset(c for _, c in by_code), addon)
+        found = PolicyIndex(by_code, frozenset(c for _, c in by_code), addon, admission)
         _INDEXES[library] = found
     return found
 

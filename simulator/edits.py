@@ -115,8 +115,23 @@ def _required(view: PayerView) -> list[Reason]:
         missing.append(("servicing_npi", "the servicing provider NPI"))
     if not sub.diagnoses:
         missing.append(("diagnoses", "at least one diagnosis code"))
-    if not sub.procedures:
-        missing.append(("procedures", "at least one procedure code"))
+    if sub.admission:
+        # an admission review asks for a stay, not a code (278 UM01 AR): its own required elements
+        if sub.requested_duration_days is None:
+            missing.append(("admission_days", "the number of inpatient days requested (HSD)"))
+        if not sub.place_of_service:
+            missing.append(
+                ("facility_type", "the facility type (UM04 place of service, 21 inpatient hospital)")
+            )
+        if sub.admission_type is None:
+            missing.append(("admission_type", "the admission type (CL1: elective, urgent or emergency)"))
+    elif not sub.procedures:
+        missing.append(
+            (
+                "procedures",
+                "at least one procedure code (for an inpatient stay, send an admission review instead)",
+            )
+        )
     return [_reject("15", edit, f"Required data missing: {what}.") for edit, what in missing]
 
 

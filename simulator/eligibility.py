@@ -112,7 +112,7 @@ def check_eligibility(case: Case, query: EligibilityQuery, *, library: Library) 
                     edit="authorization",
                     message=(
                         f"EB11 {'Y' if auth_required else 'N'}: the ordered service "
-                        f"({', '.join(line.code.code for line in case.order.procedures)}) "
+                        f"({_service_words(case)}) "
                         + ("needs prior authorization." if auth_required else "needs no prior authorization.")
                     ),
                 )
@@ -165,9 +165,20 @@ def _network_message(manual: Manual, provider: Provider, in_network: bool) -> Re
     return Reason(code="MSG", kind="info", edit="network", message=text)
 
 
+def _service_words(case: Case) -> str:
+    """The ordered service as the EB11 line names it: its codes, or the inpatient admission."""
+    if case.order.review == "admission":
+        return f"{case.order.admission_type or 'elective'} inpatient admission"
+    return ", ".join(line.code.code for line in case.order.procedures)
+
+
 def _service_needs_auth(case: Case, library: Library) -> bool:
     """EB11 for the ordered service: does any ordered code need authorization at this payer?"""
     index = policy_index(library)
+    if case.order.review == "admission":
+        admission = index.admission.get(case.coverage.payer_id)
+        rule = admission.admission_review if admission else None
+        return rule is not None and (case.order.admission_type or "elective") in rule.admission_types
     found = [index.lookup(case.coverage.payer_id, line.code.code) for line in case.order.procedures]
     return any(pc.auth_required for _, pc in filter(None, found))
 

@@ -91,6 +91,8 @@ class Determination(_Model):
     criteria: list[CriterionResult] = Field(default_factory=list)
     authorization_number: str | None = None
     approved_lines: list[ApprovedLine] = Field(default_factory=list)
+    # an admission review's certification: inpatient days from valid_from (the admission date) to valid_to
+    approved_days: int | None = None
     valid_from: date | None = None
     valid_to: date | None = None
     expedited: bool = False

@@ -283,6 +283,7 @@ class Approval:
     approved_lines: list[ApprovedLine]
     valid_from: date
     valid_to: date
+    approved_days: int | None = None  # admission reviews: inpatient days certified
 
 
 def notice(
@@ -320,6 +321,7 @@ def notice(
         criteria=criteria or [],
         authorization_number=approval.authorization_number if approval else None,
         approved_lines=approval.approved_lines if approval else [],
+        approved_days=approval.approved_days if approval else None,
         valid_from=approval.valid_from if approval else None,
         valid_to=approval.valid_to if approval else None,
         expedited=header.expedited,
@@ -333,11 +335,22 @@ def notice(
     )
 
 
-def approval_of(lines: list[ApprovedLine], date_of_service: date, days: int, number: str) -> Approval:
-    """The approval of ``lines`` under ``number``, valid ``days`` from the date of service."""
+def approval_of(
+    lines: list[ApprovedLine],
+    date_of_service: date,
+    days: int,
+    number: str,
+    *,
+    admission_days: int | None = None,
+) -> Approval:
+    """The approval of ``lines`` under ``number``, valid ``days`` from the date of service; an admission
+    review's certifies ``admission_days`` inpatient days from the admission date instead (valid to the
+    day the last certified night ends: an admission on the 8th certified for 3 days runs to the 11th)."""
+    span = days if admission_days is None else admission_days
     return Approval(
         authorization_number=number,
         approved_lines=lines,
         valid_from=date_of_service,
-        valid_to=date_of_service + timedelta(days=days),
+        valid_to=date_of_service + timedelta(days=span),
+        approved_days=admission_days,
     )

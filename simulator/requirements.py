@@ -69,9 +69,34 @@ def code_requirement(policy: Policy, pc: PolicyCode, evidence: Evidence, as_of: 
     return True, f"{policy.id}: {pc.code} needs authorization under {policy.title}."
 
 
+def admission_requirement(policy: Policy, admission_type: str | None) -> tuple[bool, str]:
+    """(required, why) for an admission review under ``policy`` (its ``admission_review`` block)."""
+    rule = policy.admission_review
+    assert rule is not None  # callers pass the payer's admission policy (PolicyIndex.admission)
+    kind = admission_type or "elective"
+    if kind in rule.admission_types:
+        return True, (
+            f"{policy.id}: an {kind} inpatient admission needs pre-admission certification under {policy.title} "
+            "(an admission review: admission date, inpatient days requested, facility type)."
+        )
+    return False, (
+        f"{policy.id}: an {kind} admission needs no pre-admission certification; the hospital notifies the plan "
+        "of the admission as the policy's timeframes say."
+    )
+
+
 def auth_decision(view: PayerView, library: Library, evidence: Evidence) -> AuthDecision:
-    """The governing policy (the first requested code a policy lists) and whether any line needs auth."""
+    """The governing policy (the first requested code a policy lists) and whether any line needs auth;
+    for an admission review, the payer's admission policy (planned procedures do not change which)."""
     index = policy_index(library)
+    if view.submission.admission:
+        found_policy = index.admission.get(view.payer_id)
+        if found_policy is None:
+            return AuthDecision(
+                None, False, f"No {view.manual.name} policy requires pre-admission certification."
+            )
+        needed, why = admission_requirement(found_policy, view.submission.admission_type)
+        return AuthDecision(found_policy, needed, why)
     policy: Policy | None = None
     whys: list[str] = []
     required = False
@@ -123,6 +148,8 @@ def lookup_requirements(case: Case, lookup: AuthLookup, *, library: Library) -> 
     manual = manual_for(library, payer)
     index = policy_index(library)
     results = []
+    if lookup.admission:
+        results.append(_admission_lookup(case, library))
     for raw in lookup.codes:
         code = raw.strip().upper()
         found = index.lookup(payer, code)
@@ -155,6 +182,36 @@ def lookup_requirements(case: Case, lookup: AuthLookup, *, library: Library) -> 
             )
         )
     return LookupReply(payer_id=payer, results=results)
+
+
+# what a look-up for an admission answers about: the admission review, not a code
+ADMISSION_LOOKUP = "inpatient admission"
+
+
+def _admission_lookup(case: Case, library: Library) -> AuthRequirement:
+    """Whether the case's payer certifies an elective inpatient admission, under which policy, with what documents."""
+    manual = manual_for(library, case.coverage.payer_id)
+    policy = policy_index(library).admission.get(case.coverage.payer_id)
+    if policy is None:
+        return AuthRequirement(
+            code=ADMISSION_LOOKUP,
+            required=False,
+            message=f"{manual.name} does not require pre-admission certification.",
+        )
+    required, why = admission_requirement(policy, case.order.admission_type)
+    docs = [
+        _doc_line(d.kind, d.description, d.max_age_days, d.required_if is not None)
+        for d in policy.documentation
+    ]
+    return AuthRequirement(
+        code=ADMISSION_LOOKUP,
+        required=required,
+        policy_id=policy.id,
+        policy_title=policy.title,
+        documentation=docs if required else [],
+        submit_lead_business_days=policy.timeframes.submit_lead_business_days if required else None,
+        message=why + " Send it as an admission review (278 UM01 AR), not as a procedure code.",
+    )
 
 
 def _doc_line(kind: str, description: str, max_age: int | None, conditional: bool) -> str:

@@ -187,6 +187,7 @@ class Limits:
     lines: list[ApprovedLine]
     days: int
     reasons: list[Reason]
+    admission_days: int | None = None  # an admission review: the inpatient days certified
 
 
 def apply_limits(view: PayerView, policy: Policy) -> Limits:
@@ -230,8 +231,15 @@ def apply_limits(view: PayerView, policy: Policy) -> Limits:
                 claim_code="CO-198",
                 edit="duration",
                 message=(
-                    f"{asked} days were requested; {policy.id} approves at most {policy.max_duration_days} days at a time."
+                    f"{asked} {'inpatient ' if view.submission.admission else ''}days were requested; {policy.id} "
+                    f"approves at most {policy.max_duration_days} days at a time."
                 ),
             )
         )
+    if view.submission.admission:
+        # the days certified are the days asked for, within the initial certification (asked is required
+        # by the front-end edits; the approval period stands in if a replayed request lacks it)
+        cap = policy.max_duration_days
+        certified = days if asked is None else asked if cap is None else min(asked, cap)
+        return Limits(lines, days, reasons, admission_days=certified)
     return Limits(lines, days, reasons)

@@ -77,6 +77,8 @@ def build(
     order = Order(
         service_line=line.id,
         description=line.order.description,
+        review=line.order.review,
+        admission_type=line.order.admission_type,
         diagnoses=[Code(system="ICD-10-CM", code=d.code) for d in line.order.diagnoses],
         procedures=[
             OrderLine(code=Code(system=p.system, code=p.code), units=p.units, modifiers=p.modifiers)
@@ -117,6 +119,8 @@ def build(
     )
     sub = Submission(
         at=START,
+        category=line.order.review,
+        admission_type=line.order.admission_type,
         member_id=manual.member_id_example,
         patient_last_name="Reyes",
         patient_dob=dob,

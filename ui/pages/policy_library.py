@@ -89,10 +89,25 @@ st.caption(
     )
 )
 st.subheader("Codes that need authorization")
-st.dataframe(
-    [{"code": c.code, "description": getattr(c, "display", "") or ""} for c in policy.codes],
-    hide_index=True,
-)
+if policy.admission_review is not None:
+    # an admission policy governs admission reviews (278 UM01 AR), not a code
+    rule = policy.admission_review
+    st.info(
+        md_escape(
+            f"No code: an {' or '.join(rule.admission_types)} inpatient admission is requested as an admission "
+            f"review (admission date, inpatient days, facility type {', '.join(rule.facility_types)})"
+            + (
+                f", up to {policy.max_duration_days} days per certification."
+                if policy.max_duration_days
+                else "."
+            )
+        )
+    )
+if policy.codes:
+    st.dataframe(
+        [{"code": c.code, "description": getattr(c, "display", "") or ""} for c in policy.codes],
+        hide_index=True,
+    )
 st.subheader("Criteria")
 st.dataframe(
     [{"criterion": c.id, "what the chart must show": c.text} for c in policy.criteria],

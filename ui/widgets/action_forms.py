@@ -66,14 +66,36 @@ def lookup_form(case: Case, actions: list[Action], disabled: bool) -> Action | N
         persist_state=KEEP,
         key=_default("ws_lookup_codes", [p.code.code for p in case.order.procedures]),
     )
+    admission = st.checkbox(
+        "Inpatient admission (is pre-admission certification needed?)",
+        persist_state=KEEP,
+        key=_default("ws_lookup_admission", case.order.review == "admission"),
+        help="An inpatient stay has no procedure code to look up: ask about the admission itself.",
+    )
     if st.button("Look up authorization requirement", key="ws_lookup_go", disabled=disabled, type="primary"):
-        return _build(lambda: workflow.auth_lookup(case, actions, codes))
+        return _build(lambda: workflow.auth_lookup(case, actions, codes, admission))
     return None
 
 
 def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | None:
-    """The prior-authorization request: identifiers, codes, attachments, urgency, narrative."""
+    """The prior-authorization request: identifiers, codes, attachments, urgency, narrative.
+
+    The request category is the 278's UM01: a service review (procedure codes) or an admission review
+    (admission date, inpatient days, facility type and admission type; procedures only if planned)."""
     p, o = case.patient, case.order
+    category = st.radio(
+        "Request category",
+        ["service", "admission"],
+        format_func={
+            "service": "Service review (HS): procedure codes",
+            "admission": "Admission review (AR): an inpatient stay",
+        }.__getitem__,
+        horizontal=True,
+        persist_state=KEEP,
+        key=_default("ws_req_category", o.review),
+        help="An inpatient admission is requested by admission date and days, not by a procedure code.",
+    )
+    admission = category == "admission"
     left, right = st.columns(2)
     member = left.text_input(
         "Member id",
@@ -99,13 +121,19 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
         key=_default("ws_req_servicing", case.servicing_provider.npi),
     )
     dos = right.date_input(
-        "Date of service", persist_state=KEEP, key=_default("ws_req_dos", o.date_of_service)
+        "Admission date" if admission else "Date of service",
+        persist_state=KEEP,
+        key=_default("ws_req_dos", o.date_of_service),
     )
     pos = left.text_input(
-        "Place of service (2 digits)", persist_state=KEEP, key=_default("ws_req_pos", o.place_of_service)
+        "Facility type (place of service, 21 = inpatient hospital)"
+        if admission
+        else "Place of service (2 digits)",
+        persist_state=KEEP,
+        key=_default("ws_req_pos", o.place_of_service),
     )
     duration = right.number_input(
-        "Requested duration in days (0 = not applicable)",
+        "Inpatient days requested" if admission else "Requested duration in days (0 = not applicable)",
         min_value=0,
         max_value=3650,
         step=1,
@@ -127,19 +155,32 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
     except ValueError as exc:
         st.warning(md_escape(str(exc)))
 
-    st.markdown("**Procedures (CPT/HCPCS)**")
+    admission_type = None
+    if admission:
+        admission_type = left.selectbox(
+            "Admission type",
+            list(workflow.ADMISSION_TYPES),
+            persist_state=KEEP,
+            key=_default("ws_req_admission_type", o.admission_type or "elective"),
+        )
+    st.markdown(
+        "**Procedures planned during the stay (optional)**" if admission else "**Procedures (CPT/HCPCS)**"
+    )
     options = procedure_options(case)
     n_lines = st.number_input(
         "Procedure lines",
-        min_value=1,
+        min_value=0 if admission else 1,
         max_value=6,
         step=1,
         persist_state=KEEP,
-        key=_default("ws_req_nlines", max(1, len(o.procedures))),
+        # a key per category: the two have different minimums, so switching never leaves a value below one
+        key=_default("ws_req_nlines_adm", len(o.procedures))
+        if admission
+        else _default("ws_req_nlines", max(1, len(o.procedures))),
     )
     lines: list[tuple[Any, Any, Any]] = []
     codes = ["", *options]
-    for i in range(int(n_lines or 1)):
+    for i in range(int(n_lines or 0)):
         order_line = o.procedures[i] if i < len(o.procedures) else None
         c1, c2, c3 = st.columns([3, 1, 2])
         code = c1.selectbox(
@@ -216,6 +257,8 @@ def request_form(case: Case, actions: list[Action], disabled: bool) -> Action | 
             document_ids=docs,
             narrative=narrative,
             requested_duration_days=duration,
+            category=category,
+            admission_type=admission_type,
         )
         return _build(lambda: workflow.submission(case, actions, form))
     return None

@@ -58,6 +58,12 @@ def order_panel(case: Case) -> None:
     st.markdown("**Order (as written by the ordering provider)**")
     pairs: list[tuple[str, Any]] = [
         ("Service", o.description),
+        (
+            "Request category",
+            f"admission review: {o.admission_type or 'elective'} inpatient admission"
+            if o.review == "admission"
+            else "service review",
+        ),
         ("Diagnoses", "; ".join(f"{d.code} {d.display}".strip() for d in o.diagnoses)),
         (
             "Procedures",
@@ -66,7 +72,8 @@ def order_panel(case: Case) -> None:
                 + (f" ({', '.join(line.modifiers)})" if line.modifiers else "")
                 + (f" {line.code.display}" if line.code.display else "")
                 for line in o.procedures
-            ),
+            )
+            or "—",
         ),
         ("Ordered on", o.ordered_on.isoformat()),
         ("Date of service", o.date_of_service.isoformat()),

@@ -52,7 +52,7 @@ def procedure_options(case: Case) -> dict[str, str]:
         if policy.payer != case.coverage.payer_id:
             continue
         for code in policy.codes:
-            if code.system in ("CPT", "HCPCS", "REV"):
+            if code.system in ("CPT", "HCPCS"):
                 options.setdefault(code.code, f"{code.display} ({policy.id})")
     return options
 

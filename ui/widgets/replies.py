@@ -22,6 +22,7 @@ from scenarios.models import (
     ProviderQuery,
     Submission,
 )
+from scenarios.x12 import render_278
 from simulator import Determination, EligibilityReply, LookupReply, StepResult
 from ui.widgets.labels import human
 from ui.widgets.long_text import wrapped_table
@@ -158,6 +159,11 @@ def determination(det: Determination) -> None:
     if det.authorization_number:
         facts["authorization number"] = det.authorization_number
         facts["valid"] = f"{det.valid_from} to {det.valid_to}"
+    if det.approved_days is not None:
+        # an admission review is certified in inpatient days from the admission date
+        facts["approved inpatient days"] = (
+            f"{det.approved_days} (admission {det.valid_from}, through {det.valid_to})"
+        )
     if det.approved_lines:
         facts["approved"] = ", ".join(f"{a.code} x{a.units}" for a in det.approved_lines)
     if det.policy_id:
@@ -222,17 +228,33 @@ def action_detail(action: Action) -> None:
     if isinstance(action, EligibilityQuery):
         st.caption(md_escape(f"Member id {action.member_id}, date of service {action.date_of_service}"))
     elif isinstance(action, AuthLookup):
-        st.caption(md_escape(f"Codes: {', '.join(action.codes)}"))
+        asked = [*action.codes, *(["inpatient admission"] if action.admission else [])]
+        st.caption(md_escape(f"Looked up: {', '.join(asked)}"))
     elif isinstance(action, Submission):
+        lines = "; ".join(
+            f"{p.code} x{p.units}" + (" " + ",".join(p.modifiers) if p.modifiers else "")
+            for p in action.procedures
+        )
+        if action.admission:
+            what = (
+                f"admission review (AR): {action.admission_type or '—'} admission {action.date_of_service}, "
+                f"{action.requested_duration_days or '—'} inpatient days, facility type {action.place_of_service or '—'}"
+                + (f", planned procedures {lines}" if lines else "")
+            )
+        else:
+            what = (
+                f"service review (HS): {lines} · service {action.date_of_service} · "
+                f"POS {action.place_of_service or '—'} · duration {action.requested_duration_days or '—'}"
+            )
         st.caption(
             md_escape(
                 f"Member {action.member_id} · {action.patient_last_name}, born {action.patient_dob} · "
-                f"diagnoses {', '.join(action.diagnoses)} · "
-                f"{'; '.join(f'{p.code} x{p.units}' + (' ' + ','.join(p.modifiers) if p.modifiers else '') for p in action.procedures)}"
-                f" · service {action.date_of_service} · {action.urgency} · POS {action.place_of_service or '—'} · "
-                f"duration {action.requested_duration_days or '—'} · attachments {', '.join(action.document_ids) or 'none'}"
+                f"diagnoses {', '.join(action.diagnoses)} · {what} · {action.urgency} · "
+                f"attachments {', '.join(action.document_ids) or 'none'}"
             )
         )
+        st.caption("As the payer receives it (X12 278 request segments):")
+        st.code(render_278(action), language=None)
         st.text(action.narrative)
     elif isinstance(action, PendReply):
         st.caption(md_escape(f"Documents sent: {', '.join(action.document_ids) or 'none'}"))

@@ -215,12 +215,14 @@ def eligibility(case: Case, actions: list[Action], member_id: Any, date_of_servi
     return _validated(lambda: EligibilityQuery(at=at, member_id=member, date_of_service=dos))
 
 
-def auth_lookup(case: Case, actions: list[Action], codes: Any) -> AuthLookup:
+def auth_lookup(case: Case, actions: list[Action], codes: Any, admission: Any = False) -> AuthLookup:
     chosen = [str(c) for c in (codes or [])]
-    if not chosen:
-        raise ValueError("Codes to look up: choose at least one CPT/HCPCS code")
+    if not chosen and not admission:
+        raise ValueError(
+            "Codes to look up: choose at least one CPT/HCPCS code, or tick Inpatient admission for an admission"
+        )
     at = next_time(case, actions, "auth_lookup")
-    return _validated(lambda: AuthLookup(at=at, codes=chosen))
+    return _validated(lambda: AuthLookup(at=at, codes=chosen, admission=bool(admission)))
 
 
 @dataclass
@@ -240,6 +242,12 @@ class RequestForm:
     document_ids: Any
     narrative: Any
     requested_duration_days: Any = None
+    # "service" (278 UM01 HS: procedure codes) or "admission" (UM01 AR: admission date, days, facility type)
+    category: Any = "service"
+    admission_type: Any = None
+
+
+ADMISSION_TYPES = ("elective", "urgent", "emergency")
 
 
 def submission(case: Case, actions: list[Action], form: RequestForm) -> Submission:
@@ -259,9 +267,16 @@ def submission(case: Case, actions: list[Action], form: RequestForm) -> Submissi
         lines.append(
             RequestedLine(code=str(code), units=_units(units, i), modifiers=parse_modifiers(mods, i))
         )
-    if not lines:
-        raise ValueError("Procedures: choose at least one CPT/HCPCS code")
-    dos = _date(form.date_of_service, "Date of service")
+    if form.category not in ("service", "admission"):
+        raise ValueError(
+            f"Request category: {form.category!r} must be a service review or an admission review"
+        )
+    admission = form.category == "admission"
+    if not lines and not admission:
+        raise ValueError(
+            "Procedures: choose at least one CPT/HCPCS code (for an inpatient stay, choose Admission review)"
+        )
+    dos = _date(form.date_of_service, "Admission date" if admission else "Date of service")
     if form.urgency not in ("standard", "expedited"):
         raise ValueError(f"Urgency: {form.urgency!r} must be standard or expedited")
     pos = _text(form.place_of_service, "Place of service") or None
@@ -270,18 +285,31 @@ def submission(case: Case, actions: list[Action], form: RequestForm) -> Submissi
             f"Place of service: {pos[:10]!r} is not a place-of-service code; use two digits, e.g. 11"
         )
     duration = form.requested_duration_days
+    label = "Inpatient days requested" if admission else "Requested duration"
+    if admission and duration in (None, 0, ""):
+        raise ValueError(f"{label}: an admission review states how many inpatient days are requested")
+    if admission and pos is None:
+        raise ValueError(
+            "Facility type: an admission review names the facility (place of service 21, inpatient hospital)"
+        )
+    if admission and form.admission_type not in ADMISSION_TYPES:
+        raise ValueError(
+            f"Admission type: {form.admission_type!r} must be one of {', '.join(ADMISSION_TYPES)}"
+        )
     if duration in (None, 0, ""):
         duration = None
     elif isinstance(duration, bool) or not isinstance(duration, int | float) or duration != int(duration):
-        raise ValueError(f"Requested duration: {duration!r} is not a whole number of days")
+        raise ValueError(f"{label}: {duration!r} is not a whole number of days")
     elif not 1 <= int(duration) <= 3650:
-        raise ValueError(f"Requested duration: {int(duration)} days is outside 1-3650")
+        raise ValueError(f"{label}: {int(duration)} days is outside 1-3650")
     narrative = _text(form.narrative, "Narrative", required=True, limit=NARRATIVE_MAX)
     docs = _documents(form.document_ids, case, "Attachments")
     at = next_time(case, actions, "submission")
     return _validated(
         lambda: Submission(
             at=at,
+            category="admission" if admission else "service",
+            admission_type=form.admission_type if admission else None,
             member_id=member,
             patient_last_name=last,
             patient_dob=dob,
