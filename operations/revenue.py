@@ -94,8 +94,10 @@ def revenue_outcome(
 
     >>> revenue_outcome(10_000, "denied", skip_risk=0.85).lost
     10000
-    >>> revenue_outcome(10_000, "unsecured", skip_risk=0.85).at_risk
+    >>> revenue_outcome(10_000, "skipped", skip_risk=0.85).at_risk
     8500
+    >>> revenue_outcome(10_000, "pending", skip_risk=0.85).at_risk
+    10000
     >>> revenue_outcome(10_000, "recovered", skip_risk=0.85, delay_days=12).model_dump()
     {'expected': 10000, 'at_risk': 0, 'lost': 0, 'recovered': 10000, 'cash_delay_days': 12}
     >>> revenue_outcome(10_000, "secured", skip_risk=0.85, secured_share=0.75).lost

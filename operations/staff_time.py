@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 
 IDLE_AFTER_SECONDS = 300  # a gap over 5 minutes is idle time
 HEARTBEAT_SECONDS = 20  # the workspace records at most one moment per 20 s of page interaction
@@ -32,7 +33,7 @@ def active_seconds(moments: Sequence[datetime], *, idle_after: int = IDLE_AFTER_
     """
     ordered = sorted(moments)
     total = 0.0
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         gap = (after - before).total_seconds()
         if gap <= idle_after:
             total += gap
