@@ -43,10 +43,11 @@ class KpiTotals(BaseModel):
 
 def total(parts: Iterable[KpiTotals]) -> KpiTotals:
     """The sum of ``parts`` (the empty sum is all zeros)."""
-    out = KpiTotals()
+    sums: dict[str, float] = dict.fromkeys(KpiTotals.model_fields, 0)
     for part in parts:
-        out = out + part
-    return out
+        for name, value in part:
+            sums[name] += value
+    return KpiTotals.model_validate(sums)
 
 
 def p90(values: Sequence[float]) -> float | None:

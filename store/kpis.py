@@ -36,7 +36,6 @@ from store.models import Attempt, AttemptAppeal, AttemptOutcome, Cohort, User
 from store.permissions import Viewer
 
 AO = AttemptOutcome  # short name for the many columns below
-Key = tuple[int, str, date]  # (user id, service line, week start)
 
 
 def _count(condition: Any) -> Any:
@@ -54,44 +53,49 @@ def _restrict(
     return stmt if service_line is None else stmt.where(AO.service_line == service_line)
 
 
-def _totals(session: Session, f: Filters, service_line: str | None) -> dict[Key, KpiTotals]:
-    week = week_start(session).label("week")
-    line = func.coalesce(AO.service_line, "").label("line")  # an expression: see dashboard._grouping
-    user = func.coalesce(Attempt.user_id, 0).label("uid")
-    stmt = _restrict(
-        select(
-            user,
-            line,
-            week,
-            func.count(AO.attempt_id),
-            _count(AO.submitted.is_(True)),
-            _count(AO.first_pass.is_(True)),
-            _count(AO.decided.is_(True)),
-            func.coalesce(func.sum(AO.processing_hours), 0.0),
-            _count(AO.denied.is_(True)),
-            func.count(AO.active_seconds),
-            func.coalesce(func.sum(AO.active_seconds), 0),
-            func.sum(AO.expected_revenue),
-            func.sum(AO.revenue_at_risk),
-            func.sum(AO.revenue_lost),
-            func.sum(AO.revenue_recovered),
-            _count(AO.cash_delay_days > 0),
-            func.sum(AO.cash_delay_days),
-        ),
-        f,
-        service_line,
-    ).group_by(user, line, week)
-    out: dict[Key, KpiTotals] = {}
-    for uid, sl, wk, *sums in session.execute(stmt):
-        names = list(KpiTotals.model_fields)
-        values = [
-            float(v) if n == "processing_hours" else int(v or 0) for n, v in zip(names, sums, strict=True)
-        ]
-        out[(uid, sl, wk)] = KpiTotals.model_validate(dict(zip(names, values, strict=True)))
+def _sums() -> list[Any]:
+    """The KpiTotals fields as SQL aggregates, in KpiTotals' field order."""
+    return [
+        func.count(AO.attempt_id),
+        _count(AO.submitted.is_(True)),
+        _count(AO.first_pass.is_(True)),
+        _count(AO.decided.is_(True)),
+        func.coalesce(func.sum(AO.processing_hours), 0.0),
+        _count(AO.denied.is_(True)),
+        func.count(AO.active_seconds),
+        func.coalesce(func.sum(AO.active_seconds), 0),
+        func.sum(AO.expected_revenue),
+        func.sum(AO.revenue_at_risk),
+        func.sum(AO.revenue_lost),
+        func.sum(AO.revenue_recovered),
+        _count(AO.cash_delay_days > 0),
+        func.sum(AO.cash_delay_days),
+    ]
+
+
+_FIELDS = tuple(KpiTotals.model_fields)
+
+
+def _totals(
+    session: Session, f: Filters, service_line: str | None, groups: list[Any]
+) -> dict[tuple[Any, ...], KpiTotals]:
+    """Totals per combination of ``groups`` (expressions, not bare columns: see dashboard._grouping)."""
+    stmt = _restrict(select(*groups, *_sums()), f, service_line).group_by(*groups)
+    out: dict[tuple[Any, ...], KpiTotals] = {}
+    for row in session.execute(stmt):
+        key, sums = tuple(row[: len(groups)]), row[len(groups) :]
+        values = {
+            n: float(v or 0) if n == "processing_hours" else int(v or 0)
+            for n, v in zip(_FIELDS, sums, strict=True)
+        }
+        out[key] = KpiTotals.model_validate(values)
     return out
 
 
-def _hours(session: Session, f: Filters, service_line: str | None) -> list[tuple[int, str, date, float]]:
+Hours = list[tuple[int, str, date, float]]  # (user id, service line, week start, processing hours)
+
+
+def _hours(session: Session, f: Filters, service_line: str | None) -> Hours:
     week = week_start(session).label("week")
     stmt = _restrict(
         select(Attempt.user_id, AO.service_line, week, AO.processing_hours), f, service_line
@@ -100,26 +104,38 @@ def _hours(session: Session, f: Filters, service_line: str | None) -> list[tuple
 
 
 def _breakdown(
-    totals: dict[Key, KpiTotals],
-    hours: list[tuple[int, str, date, float]],
-    key: Callable[[Key], str | None],
+    totals: dict[tuple[Any, ...], KpiTotals],
+    key: Callable[[tuple[Any, ...]], str | None],
+    hours: Hours,
+    hour_key: Callable[[tuple[int, str, date, float]], str | None],
     label: Callable[[str], str],
 ) -> list[GroupKpis]:
+    """Roll ``totals`` up to the groups ``key`` names, each with the p90 of its requests' hours."""
     sums: dict[str, list[KpiTotals]] = defaultdict(list)
     times: dict[str, list[float]] = defaultdict(list)
     for k, t in totals.items():
         if (g := key(k)) is not None:
             sums[g].append(t)
-    for u, s, w, h in hours:
-        if (g := key((u, s, w))) is not None:
-            times[g].append(h)
+    for row in hours:
+        if (g := hour_key(row)) is not None:
+            times[g].append(row[3])
     return [
         GroupKpis(key=g, label=label(g), kpis=kpis(total(parts), p90(times[g]))) for g, parts in sums.items()
     ]
 
 
+def _day(value: Any) -> str:
+    """A week start as ISO text (SQLite hands back text, PostgreSQL a date)."""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def _report(session: Session, f: Filters, service_line: str | None) -> OperationsReport:
-    totals = _totals(session, f, service_line)
+    # Two grouped passes: (trainee, service line) rolls up to trainees, cohorts, lines and the total;
+    # weeks need their own (grouping by all three would return one row per attempt or so).
+    line = func.coalesce(AO.service_line, "").label("line")
+    user = func.coalesce(Attempt.user_id, 0).label("uid")
+    totals = _totals(session, f, service_line, [user, line])
+    weekly = _totals(session, f, service_line, [week_start(session).label("week")])
     hours = _hours(session, f, service_line)
     users = {
         uid: (name or username, cohort_id)
@@ -131,15 +147,19 @@ def _report(session: Session, f: Filters, service_line: str | None) -> Operation
     }
     cohorts = dict(session.execute(select(Cohort.id, Cohort.name)).tuples().all())
 
-    def cohort_of(k: Key) -> str | None:
-        cid = users.get(k[0], ("", None))[1]
+    def cohort_of(user_id: int) -> str | None:
+        cid = users.get(user_id, ("", None))[1]
         return None if cid is None else str(cid)
 
-    by_cohort = _breakdown(totals, hours, cohort_of, lambda g: cohorts.get(int(g), g))
-    by_trainee = _breakdown(totals, hours, lambda k: str(k[0]), lambda g: users.get(int(g), (g, None))[0])
-    by_line = _breakdown(totals, hours, lambda k: k[1], lambda g: g)
-    by_week = _breakdown(totals, hours, lambda k: k[2].isoformat(), lambda g: g)
-    reason = func.coalesce(AO.denial_reason, "").label("reason")
+    by_cohort = _breakdown(
+        totals, lambda k: cohort_of(k[0]), hours, lambda h: cohort_of(h[0]), lambda g: cohorts.get(int(g), g)
+    )
+    by_trainee = _breakdown(
+        totals, lambda k: str(k[0]), hours, lambda h: str(h[0]), lambda g: users.get(int(g), (g, None))[0]
+    )
+    by_line = _breakdown(totals, lambda k: k[1], hours, lambda h: h[1], lambda g: g)
+    by_week = _breakdown(weekly, lambda k: _day(k[0]), hours, lambda h: _day(h[2]), lambda g: g)
+    reason: Any = func.coalesce(AO.denial_reason, "").label("reason")
     reasons = _restrict(select(reason, func.count(AO.attempt_id)), f, service_line).where(
         AO.denied.is_(True), AO.denial_reason.is_not(None)
     )
