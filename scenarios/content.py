@@ -231,7 +231,7 @@ class Revenue(_Strict):
     def skip_risk(self) -> float:
         """The risk used for revenue at risk: the middle of the stated range.
 
-        >>> Revenue(low=1, high=2, skip_denial_risk=(0.6, 0.75), source="x").skip_risk
+        >>> Revenue(low=1, high=2, skip_denial_risk=(0.6, 0.75), source="brief").skip_risk
         0.675
         """
         lo, hi = self.skip_denial_risk
