@@ -136,8 +136,12 @@ def case_outcome(
             "add it (with its revenue) before storing outcomes"
         )
     dets = _determinations(steps)
-    requests = [d for kind, d in dets if kind in ("submission", "pend_reply")]
-    first = next((d for kind, d in dets if kind == "submission"), None)
+    start = next((i for i, (kind, _) in enumerate(dets) if kind == "submission"), None)
+    first = None if start is None else dets[start][1]
+    # the decision on the trainee's own request: a pend reply to a case's earlier request is not one
+    requests = (
+        [] if start is None else [d for kind, d in dets[start:] if kind in ("submission", "pend_reply")]
+    )
     decision = next((d for d in requests if d.status in DECIDED), None)
     appeals = [
         AppealOutcome(level=d.appeal_level or kind, overturned=d.status in OVERTURNED)

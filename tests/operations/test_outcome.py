@@ -56,6 +56,13 @@ def test_reference_work_ends_where_the_answer_key_says(module: str) -> None:
             assert money.lost == money.expected
         first = next((a for a in actions if a.type == "submission"), None)
         assert out.submitted is (first is not None)
+        if first is None:  # answering the case's earlier request is no request of the trainee's
+            assert (out.first_pass, out.decided, out.denied, out.processing_hours) == (
+                None,
+                False,
+                None,
+                None,
+            )
         if first is not None and case.answer_key.correct_action in ("submit", "submit_expedited"):
             # an approvable request sent complete is approved on its first reply: first pass
             assert out.first_pass is (case.answer_key.expected_determination.status == "approved")
