@@ -239,10 +239,19 @@ def export_rows(report: OperationsReport) -> list[dict[str, Any]]:
         ("week", report.by_week),
     ]
     return [
-        {"breakdown": name, "key": g.key, "label": g.label, **g.kpis.model_dump()}
+        {"breakdown": name, "key": g.key, "label": g.label, **_rounded(g.kpis.model_dump())}
         for name, rows in groups
         for g in rows
     ]
+
+
+def _rounded(figures: dict[str, Any]) -> dict[str, Any]:
+    """Rates and hours to 4 decimals: a spreadsheet cell of 28.168000000000003 is noise, not precision.
+
+    >>> _rounded({"a": 28.168000000000003, "b": 3, "c": None, "d": True})
+    {'a': 28.168, 'b': 3, 'c': None, 'd': True}
+    """
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
 
 
 def operations_export(
