@@ -26,7 +26,6 @@ from simulator import replay
 from store.__main__ import main
 from store.attempts import get_attempt
 from store.dashboard import cohort_dashboard
-from store.kpis import operations_report
 from store.demo import (
     DEMO_DEFECTS,
     Engines,
@@ -34,6 +33,7 @@ from store.demo import (
     seed_demo,
     trainee_actions,
 )
+from store.kpis import operations_report
 from store.models import Attempt, User
 from store.payload import plain
 from store.permissions import SYSTEM
