@@ -30,7 +30,7 @@ from operations.kpis import (
     total,
 )
 from store.access import require_person
-from store.audit import check, log_event
+from store.audit import audit_read, check, log_event
 from store.dashboard import Filters, apply_filters, scoped, week_start
 from store.models import Attempt, AttemptAppeal, AttemptOutcome, Cohort, User
 from store.permissions import Viewer
@@ -205,6 +205,7 @@ def my_operations(session: Session, viewer: Viewer, user_id: int | None = None) 
         check(session, viewer, "attempt.read_own")
     else:
         require_person(session, viewer, target, "attempt.read_any")
+        audit_read(session, viewer, "operations_kpis", target_id=target)  # another person's record
     return _report(session, Filters(user_id=target), None)
 
 

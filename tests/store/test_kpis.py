@@ -220,3 +220,13 @@ def test_the_export_has_every_breakdown_and_is_audited(db_session: Session, worl
     assert rows[0]["first_pass_rate"] == pytest.approx(0.5)
     events = list_events(db_session, SYSTEM, event="export")
     assert len(events) == 1 and events[0].detail["what"] == "operations_kpis"
+
+
+def test_a_supervisor_reads_one_of_their_trainees_figures_and_it_is_audited(
+    db_session: Session, world: dict[str, Any]
+) -> None:
+    ben = world["people"]["ben"].user_id
+    theirs = my_operations(db_session, world["sup"], ben)
+    assert theirs.overall.cases == 2 and theirs.overall.revenue_expected == 32_000  # 30,000 + 2,000
+    reads = list_events(db_session, SYSTEM, event="record_read")
+    assert [(e.detail["record"], e.detail["target_id"]) for e in reads] == [("operations_kpis", ben)]
