@@ -232,6 +232,45 @@ class Turnaround(_Strict):
         return self
 
 
+class Revenue(_Strict):
+    """What one case of this service is worth to the provider and how likely its claim is denied when
+    the authorization is skipped (docs/sources.md#revenue-and-operations-figures). The operations
+    package seeds each case's service value within [low, high] and reads the risk for revenue at risk.
+
+    ``open_ended`` marks a range the brief writes "$15,000–$50,000+": the seeded value still stays
+    within [low, high], the flag only keeps the source's wording visible in exports and docs.
+    """
+
+    low: int = Field(ge=1, description="lowest service value per case, whole US dollars")
+    high: int = Field(ge=1, description="highest service value per case, whole US dollars")
+    open_ended: bool = False
+    skip_denial_risk: tuple[float, float] = Field(
+        description="[low, high] share (0-1) of claims denied when no authorization was obtained"
+    )
+    source: str = Field(min_length=3, description="where the figures come from (docs/sources.md heading)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Revenue:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        lo, hi = self.skip_denial_risk
+        if not 0 <= lo <= hi <= 1:
+            raise ValueError(
+                f"skip_denial_risk [{lo}, {hi}] must be shares from 0 to 1, lowest first (e.g. [0.8, 0.9])"
+            )
+        return self
+
+    @property
+    def skip_risk(self) -> float:
+        """The risk used for revenue at risk: the middle of the stated range.
+
+        >>> Revenue(low=1, high=2, skip_denial_risk=(0.6, 0.75), source="brief").skip_risk
+        0.675
+        """
+        lo, hi = self.skip_denial_risk
+        return round((lo + hi) / 2, 4)
+
+
 class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
@@ -245,6 +284,7 @@ class ServiceLineSpec(_Strict):
     narrative: str = Field(min_length=20)
     letter_sections: LetterSections
     typical_turnaround: Turnaround | None = None
+    revenue: Revenue
 
     @property
     def facts(self) -> dict[str, FactValue]:

@@ -1,5 +1,6 @@
-"""Command line: ``python -m store init`` (apply migrations), ``python -m store seed-demo`` and
-``python -m store setup-token`` (print the first-run set-up token while no account exists).
+"""Command line: ``python -m store init`` (apply migrations), ``python -m store seed-demo``,
+``python -m store setup-token`` (print the first-run set-up token while no account exists) and
+``python -m store backfill-outcomes`` (operations outcomes for attempts stored before revision 0003).
 
 Prints one JSON object on success; on bad input or a missing package prints one line on stderr and
 exits with code 2.
@@ -52,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "setup-token", help="while no account exists: issue and print the first-run set-up token (else none)"
     )
+    sub.add_parser(
+        "backfill-outcomes",
+        help="store operations outcomes for completed attempts that have none (idempotent)",
+    )
     demo = sub.add_parser("seed-demo", help="create a demo cohort with graded attempts (needs the grader)")
     demo.add_argument("--password", help="password for every demo account (default: a random one, printed)")
     demo.add_argument("--attempts-per-trainee", type=_bounded("--attempts-per-trainee", 1, 500), default=24)
@@ -77,6 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
         elif args.command == "setup-token":
             out = _setup_token(engine, settings.data_dir)
+        elif args.command == "backfill-outcomes":
+            from store.backfill import backfill_outcomes
+
+            with session_scope(engine) as session:
+                out = backfill_outcomes(session, SYSTEM).model_dump()
         else:
             from store.demo import load_engines, seed_demo  # imports the case engine only when needed
 

@@ -20,11 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from grading.models import Dimension
+from operations.outcome import CaseOutcome
+from operations.staff_time import MAX_MOMENTS
 from scenarios.models import Action
 from store.access import require_person
 from store.audit import audit_read, check, deny, log_event
 from store.db import lock_for_write
-from store.models import DIMENSIONS, Attempt, AttemptErrorTag, User
+from store.models import DIMENSIONS, Attempt, AttemptAppeal, AttemptErrorTag, AttemptOutcome, User
 from store.payload import check_size, plain
 from store.permissions import NotFound, Viewer, can
 
@@ -87,6 +89,10 @@ class AttemptIn(BaseModel):
     actions: list[Action] = Field(max_length=1000)
     results: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     grade: GradeSummary | None = None
+    # Wall-clock moments the workspace recorded while the trainee worked (operations.staff_time), and
+    # the operations outcome of a completed attempt (operations.outcome); both empty for older callers.
+    activity: list[AwareDatetime] = Field(default_factory=list, max_length=MAX_MOMENTS)
+    outcome: CaseOutcome | None = None
     # One key per attempt, chosen by the client (e.g. secrets.token_urlsafe(16)): a retried save with
     # the same key finds the row the first try wrote instead of writing a second one.
     idempotency_key: str | None = Field(
@@ -108,11 +114,52 @@ class AttemptIn(BaseModel):
             raise ValueError("an attempt in progress has no completed_at; set status 'completed'")
         if self.completed_at is not None and self.completed_at < self.started_at:
             raise ValueError("completed_at is before started_at")
+        if self.outcome is not None and self.status != "completed":
+            raise ValueError(
+                "outcome: only a completed attempt has an outcome; leave it out while in progress"
+            )
         check_size("actions", self.actions_json())
         return self
 
     def actions_json(self) -> list[dict[str, Any]]:
         return _ACTIONS.dump_python(self.actions, mode="json")
+
+    def activity_json(self) -> list[str] | None:
+        return [t.isoformat() for t in self.activity] or None
+
+
+def activity_of(row: Attempt) -> list[datetime]:
+    """The activity moments stored on ``row`` (none for rows older than revision 0003)."""
+    return [datetime.fromisoformat(t) for t in row.activity_json or []]
+
+
+def outcome_rows(attempt_id: int, outcome: CaseOutcome) -> list[AttemptOutcome | AttemptAppeal]:
+    """The rows that store ``outcome`` of attempt ``attempt_id`` (store.kpis reads them)."""
+    money = outcome.revenue
+    main = AttemptOutcome(
+        attempt_id=attempt_id,
+        service_line=outcome.service_line,
+        submitted=outcome.submitted,
+        first_pass=outcome.first_pass,
+        decided=outcome.decided,
+        processing_hours=outcome.processing_hours,
+        denied=outcome.denied,
+        denial_reason=outcome.denial_reason,
+        appeals=len(outcome.appeals),
+        appeals_overturned=sum(a.overturned for a in outcome.appeals),
+        active_seconds=outcome.active_seconds,
+        standing=outcome.standing,
+        expected_revenue=money.expected,
+        revenue_at_risk=money.at_risk,
+        revenue_lost=money.lost,
+        revenue_recovered=money.recovered,
+        cash_delay_days=money.cash_delay_days,
+    )
+    appeals = [
+        AttemptAppeal(attempt_id=attempt_id, seq=i, level=a.level, overturned=a.overturned)
+        for i, a in enumerate(outcome.appeals)
+    ]
+    return [main, *appeals]
 
 
 class AttemptSummary(BaseModel):
@@ -157,6 +204,7 @@ class AttemptOut(AttemptSummary):
     actions: list[dict[str, Any]]
     results: list[dict[str, Any]]
     grade: dict[str, Any] | None
+    activity: list[datetime] = Field(default_factory=list)
 
     def action_models(self) -> list[Action]:
         return _ACTIONS.validate_python(self.actions)
@@ -193,11 +241,15 @@ def save_attempt(session: Session, viewer: Viewer, attempt: AttemptIn | dict[str
         results_json=data.results,
         grade_json=grade.report if grade else None,
         idempotency_key=data.idempotency_key,
+        activity_json=data.activity_json(),
         **{d: (grade.dimension_scores.get(d) if grade else None) for d in get_args(Dimension)},
     )
     row.error_tags = [AttemptErrorTag(tag=t) for t in (grade.error_tags if grade else [])]
     session.add(row)
     session.flush()
+    if data.outcome is not None:
+        session.add_all(outcome_rows(row.id, data.outcome))
+        session.flush()
     log_event(
         session,
         "submission",
@@ -257,6 +309,7 @@ def get_attempt(session: Session, viewer: Viewer, attempt_id: int) -> AttemptOut
         actions=a.actions_json,
         results=a.results_json,
         grade=a.grade_json,
+        activity=activity_of(a),
     )
 
 

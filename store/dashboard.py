@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import Date, Float, Select, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from store.access import require_cohort, visible_cohorts
+from store.access import require_cohort, require_person, visible_cohorts
 from store.audit import check
 from store.models import DIMENSIONS, Attempt, AttemptErrorTag, User
 from store.permissions import Action, Viewer
@@ -22,6 +22,7 @@ from store.permissions import Action, Viewer
 
 class Filters(BaseModel):
     cohort_id: int | None = None
+    user_id: int | None = None  # one trainee (checked against the viewer's scope by :func:`scoped`)
     module_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -40,6 +41,8 @@ def scoped(
         require_cohort(session, viewer, f.cohort_id, action)
     else:
         check(session, viewer, action)
+    if f.user_id is not None:
+        require_person(session, viewer, f.user_id, action)
     scope = visible_cohorts(session, viewer)
     return f.model_copy(update={"cohort_scope": None if scope is None else tuple(sorted(scope))})
 
@@ -105,6 +108,8 @@ def apply_filters(stmt: Select[Any], f: Filters) -> Select[Any]:
     if f.cohort_id is not None:
         # IN, not JOIN: lets the database walk the (user_id, completed_at) index for the cohort's members.
         stmt = stmt.where(Attempt.user_id.in_(select(User.id).where(User.cohort_id == f.cohort_id)))
+    if f.user_id is not None:
+        stmt = stmt.where(Attempt.user_id == f.user_id)
     if f.module_id is not None:
         stmt = stmt.where(Attempt.module_id == f.module_id)
     if f.since is not None:
@@ -173,7 +178,8 @@ def module_stats(session: Session, viewer: Viewer, filters: Filters | None = Non
     ]
 
 
-def _week_start(session: Session) -> Any:
+def week_start(session: Session) -> Any:
+    """The Monday (UTC) of an attempt's completion, as a date expression for either database."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.date_trunc("week", Attempt.completed_at), Date)  # ISO weeks start on Monday
     # SQLite: step back six days, then forward to the next Monday (the same day if it is one).
@@ -183,7 +189,7 @@ def _week_start(session: Session) -> Any:
 def weekly_trend(session: Session, viewer: Viewer, filters: Filters | None = None) -> list[WeekStat]:
     """Attempts, mean score and pass rate per calendar week (Monday start, UTC), oldest first."""
     f = scoped(session, viewer, filters)
-    week = _week_start(session).label("week")
+    week = week_start(session).label("week")
     stmt = (
         apply_filters(
             select(week, func.count(Attempt.id), func.avg(Attempt.total_score), _pass_rate()),

@@ -104,6 +104,19 @@ def trainee_actions(case: Case, skill: float, rng: random.Random) -> tuple[list[
     return actions, made
 
 
+def demo_activity(started: datetime, done: datetime, rng: random.Random) -> list[datetime]:
+    """Workspace moments of a demo trainee between opening and finishing a case: an interaction every
+    half minute to four minutes, and now and then a break longer than the idle limit (the staff-time
+    rule in operations.staff_time then leaves it out)."""
+    moments: list[datetime] = []
+    t = started
+    while True:
+        t += timedelta(seconds=rng.randint(30, 240) if rng.random() > 0.08 else rng.randint(400, 900))
+        if t >= done:
+            return moments
+        moments.append(t)
+
+
 # ----- seeding ----------------------------------------------------------------------------------------
 
 
@@ -170,13 +183,15 @@ def seed_demo(
             results = engines.replay(case, actions)
             report = engines.grade(case, actions)
             done = at - timedelta(days=56 * (1.0 - progress), minutes=rng.randint(0, 600))
+            started = done - timedelta(minutes=rng.randint(6, 45))
             record = attempt_record(
                 case,
                 actions,
                 results,
                 report,
                 completed_at=done,
-                started_at=done - timedelta(minutes=rng.randint(6, 45)),
+                started_at=started,
+                activity=demo_activity(started, done, _rng(seed, username, i, "activity")),
             )
             save_attempt(session, trainee, record)
             count += 1

@@ -8,7 +8,7 @@ shape is refused with the field that is wrong instead of being guessed at.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from cli_support import validation_line
 from grading.models import Dimension, GradeReport
+from operations.outcome import case_outcome
 from scenarios.models import Case
 from store.attempts import AttemptIn, GradeSummary
 from store.payload import plain
@@ -65,10 +66,18 @@ def attempt_record(
     started_at: datetime,
     completed_at: datetime | None,
     idempotency_key: str | None = None,
+    activity: Sequence[datetime] = (),
 ) -> AttemptIn:
     """An attempt ready for ``save_attempt``: identity of the case, actions, results and, once graded
-    (``report`` and ``completed_at`` given), the grade; without them it is an attempt in progress."""
+    (``report`` and ``completed_at`` given), the grade and the operations outcome; without them it is
+    an attempt in progress. ``activity`` is the workspace's moments (operations.staff_time): the
+    active time counts from the case's opening through each moment to its finish; with no moments
+    recorded it is unknown, not zero."""
     graded = report is not None
+    outcome = None
+    if graded and completed_at is not None:
+        moments = [started_at, *activity, completed_at] if activity else []
+        outcome = case_outcome(case, actions, results, moments=moments)
     return AttemptIn(
         module_id=case.module_id,
         case_id=case.case_id,
@@ -82,4 +91,6 @@ def attempt_record(
         results=results,
         grade=summarize_grade(report) if report is not None else None,
         idempotency_key=idempotency_key,
+        activity=list(activity),
+        outcome=outcome,
     )

@@ -186,6 +186,9 @@ class Attempt(Base):
     # A client-chosen key per save: a retried save with the same key returns the first row instead of
     # writing a second one (unique per user; NULL for saves that carry none).
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    # Added by 0003_operations: the wall-clock moments the workspace recorded while the trainee worked
+    # (operations.staff_time), kept so a resumed case keeps its active time; NULL for older rows.
+    activity_json: Mapped[list[Any] | None] = mapped_column(JSONType)
 
     user: Mapped[User] = relationship()
     error_tags: Mapped[list[AttemptErrorTag]] = relationship(
@@ -202,6 +205,43 @@ class AttemptErrorTag(Base):
     tag: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
     attempt: Mapped[Attempt] = relationship(back_populates="error_tags")
+
+
+class AttemptOutcome(Base):
+    """The operations outcome of one completed attempt (operations.outcome.CaseOutcome), one row per
+    attempt, in columns so the KPIs aggregate in SQL (store.kpis). Added by 0003_operations."""
+
+    __tablename__ = "attempt_outcomes"
+    __table_args__ = (Index("ix_attempt_outcomes_service_line", "service_line"),)
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
+    service_line: Mapped[str] = mapped_column(String(60))
+    submitted: Mapped[bool] = mapped_column(Boolean)
+    first_pass: Mapped[bool | None] = mapped_column(Boolean)
+    decided: Mapped[bool] = mapped_column(Boolean)
+    processing_hours: Mapped[float | None] = mapped_column(Float)
+    denied: Mapped[bool | None] = mapped_column(Boolean)
+    denial_reason: Mapped[str | None] = mapped_column(String(40))
+    appeals: Mapped[int] = mapped_column(Integer)
+    appeals_overturned: Mapped[int] = mapped_column(Integer)
+    active_seconds: Mapped[int | None] = mapped_column(Integer)
+    standing: Mapped[str] = mapped_column(String(20))
+    expected_revenue: Mapped[int] = mapped_column(BigInteger)
+    revenue_at_risk: Mapped[int] = mapped_column(BigInteger)
+    revenue_lost: Mapped[int] = mapped_column(BigInteger)
+    revenue_recovered: Mapped[int] = mapped_column(BigInteger)
+    cash_delay_days: Mapped[int] = mapped_column(Integer)
+
+
+class AttemptAppeal(Base):
+    """One appeal or peer-to-peer the payer decided in a completed attempt, for success by level."""
+
+    __tablename__ = "attempt_appeals"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(40), index=True)
+    overturned: Mapped[bool] = mapped_column(Boolean)
 
 
 class Draft(Base):

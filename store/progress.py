@@ -73,6 +73,7 @@ def save_progress(
             results_json=data.results,
             grade_json=None,
             idempotency_key=data.idempotency_key,
+            activity_json=data.activity_json(),
         )
         session.add(row)
         session.flush()
@@ -82,6 +83,7 @@ def save_progress(
         raise ValueError(f"case id: attempt {attempt_id} is on case {row.case_id!r}, not {data.case_id!r}")
     row.actions_json = data.actions_json()
     row.results_json = data.results
+    row.activity_json = data.activity_json()
     session.flush()
     return row.id
 

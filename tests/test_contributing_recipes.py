@@ -141,7 +141,7 @@ def test_recipe_add_a_service_line(tmp_path: Path) -> None:
     assert case.sim_start.year - hi - 1 <= case.patient.dob.year <= case.sim_start.year - lo
 
 
-@pytest.mark.parametrize("forgotten", ["patient_ages", "letter_sections"])
+@pytest.mark.parametrize("forgotten", ["patient_ages", "letter_sections", "revenue"])
 def test_recipe_add_a_service_line_names_what_was_forgotten(tmp_path: Path, forgotten: str) -> None:
     kb, sc = _roots(tmp_path)
     material = _add_service_line(kb, sc)

@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("knowledge_base", "scenarios", "clinical", "simulator", "grading", "assistant", "store", "ui")
+PACKAGES = (
+    "knowledge_base",
+    "scenarios",
+    "clinical",
+    "simulator",
+    "grading",
+    "assistant",
+    "operations",
+    "store",
+    "ui",
+)
 EDGE = ("settings", "cli_support")
 
 

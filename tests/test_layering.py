@@ -19,6 +19,8 @@ LAYER = {
     "simulator": 2,
     "grading": 3,
     "assistant": 3,
+    # the case outcome, revenue and KPI rules: they read cases and the payer's replies; the store keeps them
+    "operations": 3,
     "store": 4,
 }
 CORE = list(LAYER)

@@ -60,6 +60,13 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "Supervision",
+        "Operations",
+        ":material/query_stats:",
+        "ui/pages/operations.py",
+        MATRIX["dashboard.view"],
+    ),
+    PageSpec(
+        "Supervision",
         "Trainee view",
         ":material/person_search:",
         "ui/pages/trainee_view.py",

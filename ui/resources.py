@@ -92,3 +92,11 @@ def case_for(module_id: str, seed: int) -> Any:
     from scenarios import generate_case
 
     return generate_case(module_id, seed)
+
+
+@st.cache_resource(show_spinner=False)
+def service_line_ids() -> tuple[str, ...]:
+    """Every service line id (``scenarios/service_lines``), sorted."""
+    from scenarios.content import load_service_lines
+
+    return tuple(sorted(load_service_lines()))

@@ -20,6 +20,7 @@ from store.cohorts import assign_module, assignments_for
 from store.dashboard import cohort_dashboard
 from store.db import init_db, session_scope
 from store.drafts import save_draft
+from store.kpis import operations_report
 from store.permissions import SYSTEM, AccessDenied, Viewer
 from store.progress import save_progress
 from ui.navigation import PAGES, specs_for
@@ -50,6 +51,7 @@ SERVICE: dict[str, Callable[[Any, Viewer, World], Any]] = {
     "ui/pages/my_results.py": lambda s, v, w: attempts_for(s, v, v.user_id),
     "ui/pages/policy_library.py": lambda s, v, w: None,  # policies are for every role
     "ui/pages/supervisor_dashboard.py": lambda s, v, w: cohort_dashboard(s, v),
+    "ui/pages/operations.py": lambda s, v, w: operations_report(s, v),
     "ui/pages/trainee_view.py": lambda s, v, w: attempts_for(s, v, w.other_trainee_id),
     "ui/pages/attempt_review.py": lambda s, v, w: (
         get_attempt(s, v, w.attempt_id) if v.role != "trainee" else attempts_for(s, v, w.other_trainee_id)

@@ -33,6 +33,7 @@ from store.demo import (
     seed_demo,
     trainee_actions,
 )
+from store.kpis import operations_report
 from store.models import Attempt, User
 from store.payload import plain
 from store.permissions import SYSTEM
@@ -126,6 +127,9 @@ def test_seed_demo_stores_what_the_grader_said(db_session: Session) -> None:
         assert NOW - timedelta(days=57) < stored.completed_at <= NOW  # type: ignore[operator]
     board = cohort_dashboard(db_session, SYSTEM)
     assert board.attempts == 15
+    ops = operations_report(db_session, SYSTEM)  # the Operations page has figures for every attempt
+    assert ops.overall.cases == 15 and ops.overall.revenue_expected > 0
+    assert ops.overall.staff_minutes_per_case is not None  # the demo records workspace activity
     with pytest.raises(ValueError, match="already loaded"):
         seed_demo(db_session, SYSTEM, engines, attempts_per_trainee=1, now=NOW, cost=COST)
 

@@ -51,6 +51,7 @@ if cs is None:
                 st.rerun()
     st.stop()
 unfinished.keep_in_address(cs)  # a reload, a second tab or a bookmark reopens this case
+case_state.seen(cs)  # staff time: this run is the trainee at work (operations.staff_time)
 
 case = None
 with core_errors("Opening the case"):

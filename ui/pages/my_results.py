@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from store.attempts import attempts_for, get_attempt
+from store.kpis import my_operations
 from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import db, get_library, module_catalogue
 from ui.state import require_role
-from ui.widgets import charts
+from ui.widgets import charts, kpi_view
 from ui.widgets.grade_view import grade_report
+from ui.widgets.labels import human
 from ui.widgets.scoped import claim
 from ui.widgets.user_zone import local_when
 
@@ -46,6 +48,20 @@ rows = [
 st.altair_chart(
     charts.score_history(rows, pass_mark=marks.pop() if len(marks) == 1 else None), width="stretch"
 )
+
+st.subheader("Operations figures")
+st.caption(
+    "What your cases would mean for a department: first-pass approval against the 95% target, "
+    "processing time, denials, your active time per case and the revenue your outcomes secured or lost."
+)
+mine = None
+with core_errors("Computing your figures"), db() as session:
+    mine = my_operations(session, viewer)
+if mine is not None and mine.overall.cases:
+    kpi_view.headline(mine.overall)
+    kpi_view.table(mine.by_service_line, "Service line", human)
+elif mine is not None:
+    st.caption("Your cases finished before operations figures were recorded have none.")
 
 st.subheader("Attempts")
 st.dataframe(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from operations.staff_time import add_moment
 from scenarios.models import Action, Case
 from simulator import StepResult
 from store.attempts import AttemptOut
@@ -76,10 +77,18 @@ def resume(attempt: AttemptOut) -> CaseSession | None:
             actions=actions,
             steps=run(case, actions, get_library()),
             attempt_id=attempt.id,
+            activity=list(attempt.activity),
         )
         st.session_state[CASE_KEY] = session_obj
         return session_obj
     return None
+
+
+def seen(cs: CaseSession) -> None:
+    """Record that the trainee is active on the case now (every run of the case page is an
+    interaction; operations.staff_time keeps at most one moment per heartbeat)."""
+    if not cs.finished:
+        add_moment(cs.activity, datetime.now(UTC))
 
 
 def perform(viewer: Viewer, case: Case, cs: CaseSession, action: Action) -> StepResult | None:
@@ -90,6 +99,7 @@ def perform(viewer: Viewer, case: Case, cs: CaseSession, action: Action) -> Step
     if steps is None:
         return None
     cs.actions, cs.steps = [*cs.actions, action], steps
+    add_moment(cs.activity, datetime.now(UTC), every=0)  # an action always counts as a moment
     save(viewer, case, cs)
     return steps[-1]
 
@@ -131,6 +141,7 @@ def store_result(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
             started_at=cs.started_at,
             completed_at=datetime.now(UTC),
             idempotency_key=cs.idempotency_key,
+            activity=cs.activity,
         )
         saved = complete_attempt(session, viewer, record, attempt_id=cs.attempt_id)
         cs.saved_attempt_id, cs.attempt_id = saved.id, None

@@ -106,3 +106,72 @@ def error_tags(rows: list[dict[str, Any]]) -> alt.Chart:
             tooltip=["tag:N", "attempts:Q", alt.Tooltip("share:Q", format=".0%")],
         )
     )
+
+
+def first_pass_trend(rows: list[dict[str, Any]], target: float) -> alt.LayerChart:
+    """First-pass approval rate per week against the target (dashed). Rows: week, rate, requests."""
+    line = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "week:T",
+                title="Week (Monday)",
+                axis=alt.Axis(format="%b %d", labelOverlap=True, tickCount={"interval": "week", "step": 1}),
+            ),
+            y=alt.Y(
+                "rate:Q",
+                title="First-pass approval",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("week:T", format="%Y-%m-%d"),
+                alt.Tooltip("rate:Q", format=".0%"),
+                "requests:Q",
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(alt.Data(values=[{"target": target}]))
+        .mark_rule(strokeDash=[4, 4], color="green")
+        .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".0%")])
+    )
+    return line + rule
+
+
+def revenue_trend(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Revenue lost, at risk and recovered per week (stacked). Rows: week, kind, dollars."""
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="Week (Monday)", axis=alt.Axis(format="%b %d", labelOverlap=True)),
+            y=alt.Y("dollars:Q", title="US dollars", axis=alt.Axis(format="$,.0f")),
+            color=alt.Color(
+                "kind:N",
+                title="Revenue",
+                scale=alt.Scale(
+                    domain=["Lost", "At risk", "Recovered"], range=["#d62728", "#ff7f0e", "#2ca02c"]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("week:T", format="%Y-%m-%d"),
+                "kind:N",
+                alt.Tooltip("dollars:Q", format="$,.0f"),
+            ],
+        )
+    )
+
+
+def denial_reasons(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Share of denials per reason. Rows: reason, denials, share."""
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of denials", axis=alt.Axis(format="%")),
+            y=alt.Y("reason:N", title=None, sort="-x"),
+            tooltip=["reason:N", "denials:Q", alt.Tooltip("share:Q", format=".0%")],
+        )
+    )

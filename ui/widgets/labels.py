@@ -44,6 +44,14 @@ LABELS: dict[str, str] = {
     "auth_lookup": "Authorization look-up",
     "pend_reply": "Pend reply",
     "provider_query": "Provider query",
+    # appeal levels (the manuals' ladders) and how an authorization stands (operations.revenue)
+    "level1": "Level 1 appeal",
+    "level2": "Level 2 appeal",
+    "external": "External review",
+    "reconsideration": "Reconsideration",
+    "ire": "Independent review entity",
+    "fair_hearing": "State fair hearing",
+    "not_needed": "Not needed",
 }
 
 

@@ -21,6 +21,7 @@ PREFIXES = (
     "as_",
     "results_",
     "pick_",
+    "ops_",
 )
 
 

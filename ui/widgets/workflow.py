@@ -65,6 +65,9 @@ class CaseSession:
     unsaved: str | None = None  # why the last save failed (the work is still here)
     # Sent with every save of this attempt, so a retried save never writes a second row.
     idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # Wall-clock moments the trainee was active on the case page (operations.staff_time): the staff
+    # time per authorization counts from them, idle gaps excluded.
+    activity: list[datetime] = field(default_factory=list)
 
     @property
     def case_id(self) -> str:
@@ -119,6 +122,7 @@ def progress_record(case: Case, session: CaseSession) -> AttemptIn:
         started_at=session.started_at,
         completed_at=None,
         idempotency_key=session.idempotency_key,
+        activity=session.activity,
     )
 
 
