@@ -87,3 +87,11 @@ def test_the_suggested_fix_is_a_billable_code(code: str, example: str) -> None:
     problem = icd_problem(code)
     assert problem is not None and f"(e.g. {example})" in problem
     assert icd_problem(example) is None
+
+
+def test_trainees_are_told_the_code_table_is_a_shape_check() -> None:
+    # issue 10: what is kept simplified is said where trainees read it (the Modules page shows `teaches`)
+    from scenarios.content import load_modules
+
+    teaches = " ".join(load_modules()["coding"].teaches.split())
+    assert "does not exist is answered \"authorization not required\" here" in teaches

@@ -106,6 +106,6 @@ replies.activity_log(actions, stored or replayed or [], newest_first=False, expa
 
 st.subheader("Grade report")
 if attempt.grade:
-    grade_report(attempt.grade, library, key=f"ar_{attempt.id}")
+    grade_report(attempt.grade, library, key=f"ar_{attempt.id}", viewer=viewer)
 else:
     st.caption("Not graded: the attempt is not finished.")

@@ -80,7 +80,7 @@ if cs.finished:
             case_state.store_result(viewer, case, cs)
             st.rerun()
     st.header("Grade report")
-    grade_report(cs.report, library)
+    grade_report(cs.report, library, viewer=viewer)
     again, back = st.columns(2)
     if (
         again.button("Try another case in this module (new case)", key="ws_retry", type="primary")

@@ -88,4 +88,4 @@ if chosen is not None:
     with core_errors("Opening the attempt"), db() as session:
         full = get_attempt(session, viewer, int(chosen))
         if full.grade:
-            grade_report(full.grade, get_library(), key=f"results_{chosen}")
+            grade_report(full.grade, get_library(), key=f"results_{chosen}", viewer=viewer)

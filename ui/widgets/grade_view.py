@@ -56,8 +56,9 @@ def _report_dict(report: Any) -> dict[str, Any]:
     return report.model_dump(mode="json") if hasattr(report, "model_dump") else dict(report or {})
 
 
-def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
-    """Render a GradeReport (the model or its stored JSON)."""
+def grade_report(report: Any, library: Any, *, key: str = "grade", viewer: Any = None) -> None:
+    """Render a GradeReport (the model or its stored JSON); with a ``viewer``, offer it as a PDF (built on
+    the click, the download audited)."""
     data = _report_dict(report)
     total, passed, mark = data.get("total"), data.get("passed"), data.get("pass_mark")
     (st.success if passed else st.error)(
@@ -66,6 +67,8 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
         else "Grade report"
     )
     _fix_first(data.get("fix_first") or [], library)
+    if viewer is not None:
+        _pdf_button(data, library, viewer, key)
     dims = data.get("dimensions") or {}
     cols = st.columns(len(DIMENSIONS))
     for col, name in zip(cols, DIMENSIONS, strict=True):
@@ -100,6 +103,25 @@ def grade_report(report: Any, library: Any, *, key: str = "grade") -> None:
         st.subheader(name.title())
         for n, item in enumerate(items):
             _item(item, library, f"{key}_{name}_{n}")
+
+
+def _pdf_button(data: dict[str, Any], library: Any, viewer: Any, key: str) -> None:
+    from ui.widgets import exporters
+    from ui.widgets.audit_hooks import record_download
+    from ui.widgets.report_export import report_document
+
+    case_id = str(data.get("case_id", ""))
+    st.download_button(
+        "Download this report (PDF)",
+        # a callable: the PDF is built on the click and served only to a live session (ui.download_gate)
+        lambda: exporters.to_pdf(*report_document(data, library, resolve_citation)),
+        file_name=f"precert-grade-{case_id.replace(':', '-')}.pdf",
+        mime="application/pdf",
+        key=f"{key}_pdf",
+        on_click=record_download,
+        args=(viewer, "grade_report", "pdf"),
+        kwargs={"case_id": case_id},
+    )
 
 
 def _fix_first(entries: list[dict[str, Any]], library: Any) -> None:
