@@ -94,4 +94,4 @@ def test_trainees_are_told_the_code_table_is_a_shape_check() -> None:
     from scenarios.content import load_modules
 
     teaches = " ".join(load_modules()["coding"].teaches.split())
-    assert "does not exist is answered \"authorization not required\" here" in teaches
+    assert 'does not exist is answered "authorization not required" here' in teaches
