@@ -64,7 +64,10 @@ def test_coordinator_is_told_why_there_is_no_appeal(world: World) -> None:
     at = signed_in(world.viewers["coordinator"], timeout=120)
     _draft(at, "appeal")
     assert not at.exception
-    assert any(e.startswith("Drafting: ") and "not denied" in e for e in errors(at)), errors(at)
+    # nothing was denied (the case has no earlier request): refused, never a letter about a made-up denial
+    said = [shown(w.value).replace("**", "") for w in at.warning]
+    assert any(w.startswith("Nothing drafted. No denial to appeal") for w in said), said
+    assert not any(t.key == "co_text" for t in at.text_area)
     _draft(at, "narrative", seed="x1")
     assert any("Case number: 'x1' is not a case number" in e for e in errors(at))
 

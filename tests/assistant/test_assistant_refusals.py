@@ -52,7 +52,9 @@ def test_no_appeal_where_nothing_was_denied(kind, asst_settings, embedding, libr
         draft_case(case, kind, settings=asst_settings, embedding=embedding, library=library)
 
 
-def test_a_provider_query_never_states_a_denial_that_did_not_happen(asst_settings, embedding, library) -> None:
+def test_a_provider_query_never_states_a_denial_that_did_not_happen(
+    asst_settings, embedding, library
+) -> None:
     case = find_case("advanced_imaging", "mri_conservative_care_too_short", "cardinal")
     draft = draft_case(case, "provider_query", settings=asst_settings, embedding=embedding, library=library)
     assert "denied" not in draft.text.lower()
@@ -71,7 +73,9 @@ def drafted(asst_settings, embedding, library):
 
 def test_the_drafted_text_passes_the_guards(drafted, asst_settings, embedding, library) -> None:
     case, draft = drafted
-    checked = check_text(case, draft, draft.text, settings=asst_settings, embedding=embedding, library=library)
+    checked = check_text(
+        case, draft, draft.text, settings=asst_settings, embedding=embedding, library=library
+    )
     assert checked.problems == [] and checked.unsupported_claims == []
     assert checked.precheck is not None and checked.precheck.status == "approved"
     assert checked.text == draft.text
@@ -101,6 +105,8 @@ def test_a_citation_typed_into_the_edit_that_names_nothing_is_dropped(
 
 def test_an_edit_cut_to_a_fragment_is_reported(drafted, asst_settings, embedding, library) -> None:
     case, draft = drafted
-    checked = check_text(case, draft, "Too short.", settings=asst_settings, embedding=embedding, library=library)
+    checked = check_text(
+        case, draft, "Too short.", settings=asst_settings, embedding=embedding, library=library
+    )
     assert any(p.startswith("Incomplete draft") for p in checked.problems)
     assert checked.text == "Too short."

@@ -1,11 +1,11 @@
 """Coordinator: the grounded drafting assistant. Draft a narrative, appeal letter, peer-to-peer points or
 provider query for a generated case; read its citations, checklist and warnings; edit; pre-check the
-edited text on the simulated payer; export DOCX or PDF; keep a history. A request typed by hand gets
-policy answers (with citations), not a draft: drafting needs the structured chart facts a case carries."""
+edited text (the guards and the simulated payer read what is in the editor); export DOCX or PDF of
+the checked text; keep a history. It refuses a letter the payer has no use for (no authorization needed,
+nothing denied) unless told to draft anyway."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -15,8 +15,8 @@ from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library, get_settings, module_catalogue
 from ui.state import require_role
-from ui.widgets import case_panels, draft_stream, draft_view, exporters, replies, workflow
-from ui.widgets.audit_hooks import audited_drafter, record_download
+from ui.widgets import case_panels, draft_checks, draft_stream, draft_view, replies, workflow
+from ui.widgets.audit_hooks import audited_drafter
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
 
@@ -68,6 +68,93 @@ def recheck(case: Any, draft: Any, text: str) -> Any:
     return steps[-1]
 
 
+def _draft(case: Any, kind: str, module: str, anyway: bool) -> None:
+    """Draft ``kind`` for ``case``; a refusal (no authorization needed, nothing denied) is said as such."""
+    from assistant import NoAuthorizationNeeded, NoDenial, draft_case, stream_draft
+
+    made = None
+    drafter = audited_drafter(settings, viewer)  # every LLM request is audited before it is sent
+    with core_errors("Drafting"):
+        try:
+            if settings.llm_configured:  # a model takes seconds to minutes: show it writing
+                with st.spinner(INDEX_NOTE):
+                    stream = stream_draft(
+                        case,
+                        kind,
+                        settings=settings,
+                        library=get_library(),
+                        drafter=drafter,
+                        draft_anyway=anyway,
+                    )
+                made = draft_stream.stream_into_page(stream, settings.llm_max_tokens)
+            else:
+                with st.spinner(INDEX_NOTE):
+                    made = draft_case(
+                        case,
+                        kind,
+                        settings=settings,
+                        library=get_library(),
+                        drafter=drafter,
+                        draft_anyway=anyway,
+                    )
+        except (NoAuthorizationNeeded, NoDenial) as refusal:  # an answer, not a failure: said as such
+            current.update(draft=None, case=None)  # an earlier case's draft must not read as this one's
+            hint = (
+                "\n\nIf a letter is wanted anyway, tick “Draft even if the payer needs no authorization”."
+                if isinstance(refusal, NoAuthorizationNeeded)
+                else ""
+            )
+            st.warning(f"**Nothing drafted.** {md_escape(str(refusal))}{hint}")
+    if made is not None:
+        _keep(made, (module, case.seed))
+
+
+def _show_draft(draft: Any, draft_case_key: tuple[str, int] | None) -> None:
+    """The draft, its checklist and citations, the editor, and the checks and exports of the edited text."""
+    st.divider()
+    draft_view.details(draft)
+    draft_view.warnings(draft)
+    st.markdown("**Criteria checklist**")
+    draft_view.checklist(draft)
+    st.session_state.setdefault("co_text", draft.text)
+    text = st.text_area("Draft text (edit freely)", key="co_text", height=420, persist_state="session")
+    st.caption(f"{len(text or ''):,} characters")
+    st.markdown("**Citations**")
+    draft_view.citations(draft)
+    st.markdown("**Pre-check by the simulated payer (the draft as written)**")
+    draft_view.precheck(draft)
+    case = case_for(*draft_case_key) if draft_case_key is not None else None
+    checked = draft_checks.checked_for(case, draft, text or "", settings, get_library())
+    a, b, c, d = st.columns(4)
+    if a.button("Pre-check my edited text", key="co_recheck") and case is not None:
+        st.markdown("**Your text, checked**")
+        draft_checks.show(checked)
+        step = None
+        with core_errors("Pre-checking"):
+            step = recheck(case, draft, checked.text)
+        if step is None:
+            st.info("A provider query goes to the ordering provider; the payer has nothing to decide.")
+        else:
+            st.caption(
+                "The payer decides on the codes and the documents; the text changes what its reviewer "
+                "reads, not the rules it applies."
+            )
+            replies.result(step)
+    if b.button("Save edited version", key="co_save"):
+        with core_errors("Saving"), db() as session:
+            saved = save_draft(
+                session,
+                viewer,
+                kind=STORED_KIND.get(draft.kind, draft.kind),
+                text=text or "",
+                draft=draft,
+                case_id=draft.case_id,
+            )
+            st.success(f"Saved as draft #{saved.id}.")
+    title = f"{KINDS.get(draft.kind, draft.kind)} — {draft.case_id or ''}"
+    draft_checks.export_buttons(c, d, title, checked, viewer)
+
+
 source_tab, manual_tab, history_tab = st.tabs(["Draft for a case", "Request typed by hand", "History"])
 
 with source_tab:
@@ -98,88 +185,18 @@ with source_tab:
                 replies.action_detail(case.prior_submission)
         if draft_stream.cancelled():
             st.info("Drafting was cancelled; nothing was kept.")
+        anyway = st.checkbox(
+            "Draft even if the payer needs no authorization",
+            key="co_anyway",
+            help="The assistant refuses a letter the payer has no use for; tick this only when a letter "
+            "is wanted anyway (for example, the plan asked for a notification).",
+        )
         if st.button("Draft", key="co_draft", type="primary"):
-            from assistant import draft_case, stream_draft
-
-            made = None
-            drafter = audited_drafter(settings, viewer)  # every LLM request is audited before it is sent
-            with core_errors("Drafting"):
-                if settings.llm_configured:  # a model takes seconds to minutes: show it writing
-                    with st.spinner(INDEX_NOTE):
-                        stream = stream_draft(
-                            case, kind, settings=settings, library=get_library(), drafter=drafter
-                        )
-                    made = draft_stream.stream_into_page(stream, settings.llm_max_tokens)
-                else:
-                    with st.spinner(INDEX_NOTE):
-                        made = draft_case(
-                            case, kind, settings=settings, library=get_library(), drafter=drafter
-                        )
-            if made is not None:
-                _keep(made, (module, case.seed))
+            _draft(case, kind, module, anyway)
 
     draft = current.get("draft")
     if draft is not None and draft.kind != "answer":
-        st.divider()
-        draft_view.details(draft)
-        draft_view.warnings(draft)
-        st.markdown("**Criteria checklist**")
-        draft_view.checklist(draft)
-        st.session_state.setdefault("co_text", draft.text)
-        text = st.text_area("Draft text (edit freely)", key="co_text", height=420, persist_state="session")
-        st.caption(f"{len(text or ''):,} characters")
-        st.markdown("**Citations**")
-        draft_view.citations(draft)
-        st.markdown("**Pre-check by the simulated payer (the draft as written)**")
-        draft_view.precheck(draft)
-        a, b, c, d = st.columns(4)
-        draft_case_key = current.get("case")
-        if a.button("Pre-check my edited text", key="co_recheck") and draft_case_key is not None:
-            step = None
-            with core_errors("Pre-checking"):
-                step = recheck(case_for(*draft_case_key), draft, text or "")
-            if step is None:
-                st.info("A provider query goes to the ordering provider; the payer has nothing to decide.")
-            else:
-                st.caption(
-                    "The payer decides on the codes and the documents; the text changes what its reviewer "
-                    "reads, not the rules it applies."
-                )
-                replies.result(step)
-        if b.button("Save edited version", key="co_save"):
-            with core_errors("Saving"), db() as session:
-                saved = save_draft(
-                    session,
-                    viewer,
-                    kind=STORED_KIND.get(draft.kind, draft.kind),
-                    text=text or "",
-                    draft=draft,
-                    case_id=draft.case_id,
-                )
-                st.success(f"Saved as draft #{saved.id}.")
-        labels = [f"[{x.label}] {x.policy_id} § {x.section}" for x in draft.citations]
-        title = f"{KINDS.get(draft.kind, draft.kind)} — {draft.case_id or ''}"
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        c.download_button(
-            "Export DOCX",
-            exporters.to_docx(title, text or "", labels),
-            file_name=f"precert-{draft.kind}-{stamp}.docx",
-            key="co_docx",
-            on_click=record_download,
-            args=(viewer, "draft", "docx"),
-            kwargs={"case_id": draft.case_id, "kind": draft.kind},
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        d.download_button(
-            "Export PDF",
-            exporters.to_pdf(title, text or "", labels),
-            mime="application/pdf",
-            file_name=f"precert-{draft.kind}-{stamp}.pdf",
-            key="co_pdf",
-            on_click=record_download,
-            args=(viewer, "draft", "pdf"),
-            kwargs={"case_id": draft.case_id, "kind": draft.kind},
-        )
+        _show_draft(draft, current.get("case"))
 
 with manual_tab:
     st.info(

@@ -7,7 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from simulator.evidence import fact_label, fact_text
 from ui.resources import get_settings
+from ui.widgets.long_text import wrapped_table
 from ui.widgets.text import md_escape
 
 KIND_LABEL = {
@@ -44,41 +46,53 @@ def warnings(draft: Any) -> None:
 
 
 def citations(draft: Any) -> None:
+    """One expander per citation label; a criterion whose section was indexed as two passages is one
+    citation (both passages shown in it), never the same label twice."""
     if not draft.citations:
         st.caption("No citations.")
         return
-    seen: set[str] = set()
+    groups: dict[str, list[Any]] = {}
     for cite in draft.citations:
-        if cite.chunk_id in seen:
-            continue
-        seen.add(cite.chunk_id)
-        with st.expander(md_escape(f"[{cite.label}] {cite.section}")):
-            st.caption(md_escape(f"Policy {cite.policy_id} · passage {cite.chunk_id}"))
-            text = passage_text(cite.chunk_id)
-            if text is None:
-                st.caption("The passage is no longer in the index (it was rebuilt since this draft).")
-            else:
-                st.markdown(text)  # policy text is authored Markdown; HTML stays disabled
+        groups.setdefault(cite.label, [])
+        if cite.chunk_id not in {c.chunk_id for c in groups[cite.label]}:
+            groups[cite.label].append(cite)
+    for label, cites in groups.items():
+        with st.expander(md_escape(f"[{label}] {cites[0].section}")):
+            st.caption(md_escape(f"Policy {cites[0].policy_id}"))
+            for cite in cites:
+                text = passage_text(cite.chunk_id)
+                if text is None:
+                    st.caption("The passage is no longer in the index (it was rebuilt since this draft).")
+                else:
+                    st.markdown(text)  # policy text is authored Markdown; HTML stays disabled
+
+
+def evidence_text(item: Any) -> str:
+    """What the chart shows for one fact, in its own words where a sentence states it."""
+    where = f"{item.title or item.document_id}, {item.date}" if item.document_id else "the request"
+    if getattr(item, "says", ""):
+        return f"“{item.says}” ({where})"
+    label = fact_label(item.fact.split(".", 1)[-1])
+    return f"{label[:1].upper()}{label[1:]}: {fact_text(item.value)} ({where})"
+
+
+STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_evidenced": "Not shown in the chart"}
 
 
 def checklist(draft: Any) -> None:
     if not draft.criteria:
         return
-    st.dataframe(
+    wrapped_table(
         [
             {
-                "criterion": c.criterion_id,
-                "status": c.status.replace("_", " ") + ("" if c.applies else " (does not apply)"),
-                "evidence": "; ".join(
-                    f"{e.fact} = {e.value}" + (f" ({e.document_id}, {e.date})" if e.document_id else "")
-                    for e in c.evidence
-                ),
-                "missing": "; ".join(c.missing),
-                "criterion text": c.text,
+                "Criterion": c.criterion_id,
+                "Status": STATUS_WORDS.get(c.status, c.status) + ("" if c.applies else " (does not apply)"),
+                "What the chart shows": "; ".join(evidence_text(e) for e in c.evidence) or "—",
+                "Missing": "; ".join(fact_label(m) for m in c.missing) or "—",
+                "Criterion text": c.text,
             }
             for c in draft.criteria
-        ],
-        hide_index=True,
+        ]
     )
 
 
@@ -87,7 +101,10 @@ def precheck(draft: Any) -> None:
     if pc is None:
         st.caption("No pre-check: a query to the provider goes to the provider, not the payer.")
         return
-    good = pc.status in ("approved", "partially_approved", "no_auth_required")
+    if pc.status == "no_auth_required":  # nothing to send: never a green box that reads as "go ahead"
+        st.warning(f"Simulated payer: {md_escape(pc.summary)} Nothing needs to be sent.")
+        return
+    good = pc.status in ("approved", "partially_approved")
     (st.success if good else st.error)(f"Simulated payer: {md_escape(pc.summary)}")
     if pc.missing:
         for item in pc.missing:
