@@ -107,3 +107,42 @@ def test_the_checklist_speaks_in_words(world: World) -> None:
     cells = [str(v) for t in at.table for v in t.value.to_numpy().ravel()]
     assert cells and not [c for c in cells if "_" in c], cells
     assert any(c.startswith("“") for c in cells)  # the chart's own sentence, quoted
+
+
+NOTES = (
+    "Subjective: 52-year-old with low back pain radiating down the right leg below the knee for 12 weeks.\n"
+    "Red-flag review: no saddle anesthesia, no bowel or bladder change, no progressive weakness, no fever.\n"
+    "Completed 8 weeks of physical therapy (16 visits) with minimal change; conservative care has failed.\n"
+    "Follow-up exam after therapy: positive straight-leg raise on the right, diminished right ankle reflex.\n"
+    "Assessment: lumbar radiculopathy."
+)
+
+
+def test_a_typed_request_with_pasted_notes_is_drafted_and_checked_against_them(world: World) -> None:
+    at = signed_in(world.viewers["coordinator"], timeout=120)
+    _draft(at, "narrative", "4")  # a case draft first: the typed one replaces it
+    at.selectbox(key="co_m_payer").set_value("lakeshore")
+    at.text_input(key="co_m_codes").input("72148")
+    at.text_input(key="co_m_dx").input("M54.16")
+    at.text_area(key="co_m_notes").input(NOTES)
+    at.button(key="co_m_draft").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    text = at.text_area(key="co_text").value
+    assert "LKS-MRI-001" in text and "Completed 8 weeks of physical therapy" in text
+    assert any("typed by hand" in shown(w.value) for w in at.warning)
+
+    at.text_area(key="co_text").input(text + "\n" + INVENTED)
+    at.button(key="co_recheck").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    problems = [shown(w.value) for w in at.warning if "in your text" in shown(w.value)]
+    assert problems and "acupuncture" in problems[0], [shown(w.value) for w in at.warning]
+
+
+def test_a_typed_code_without_authorization_is_refused(world: World) -> None:
+    at = signed_in(world.viewers["coordinator"], timeout=120)
+    at.switch_page("ui/pages/coordinator_assistant.py").run()
+    at.text_input(key="co_m_codes").input("99213")
+    at.text_area(key="co_m_notes").input(NOTES)
+    at.button(key="co_m_draft").click().run()
+    said = [shown(w.value).replace("**", "") for w in at.warning]
+    assert any(w.startswith("Nothing drafted. No authorization is needed") for w in said), said

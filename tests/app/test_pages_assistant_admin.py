@@ -72,10 +72,10 @@ def test_coordinator_is_told_why_there_is_no_appeal(world: World) -> None:
     assert any("Case number: 'x1' is not a case number" in e for e in errors(at))
 
 
-def test_hand_entered_request_gets_cited_policy_answers_not_a_draft(world: World) -> None:
+def test_hand_entered_request_gets_cited_policy_answers(world: World) -> None:
     at = signed_in(world.viewers["coordinator"], timeout=120)
     at.switch_page("ui/pages/coordinator_assistant.py").run()
-    assert any("does not write a letter here" in i.value for i in at.info)  # said before anything is typed
+    assert any("paste the clinical notes" in i.value for i in at.info)  # said before anything is typed
     at.selectbox(key="co_m_payer").set_value("cardinal")
     at.text_input(key="co_m_codes").input("72148, 99999")
     at.text_input(key="co_m_question").input("How recent must the office note be?")

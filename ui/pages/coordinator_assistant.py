@@ -1,11 +1,13 @@
 """Coordinator: the grounded drafting assistant. Draft a narrative, appeal letter, peer-to-peer points or
 provider query for a generated case; read its citations, checklist and warnings; edit; pre-check the
 edited text (the guards and the simulated payer read what is in the editor); export DOCX or PDF of
-the checked text; keep a history. It refuses a letter the payer has no use for (no authorization needed,
+the checked text; keep a history. A request typed by hand with pasted notes is drafted from the notes
+(they are the record the guards check against). It refuses a letter the payer has no use for (no authorization needed,
 nothing denied) unless told to draft anyway."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import streamlit as st
@@ -19,6 +21,7 @@ from ui.widgets import case_panels, draft_checks, draft_stream, draft_view, repl
 from ui.widgets.audit_hooks import audited_drafter
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
+from ui.widgets.user_zone import user_zone
 
 STATE_KEY = "precert_assistant"  # {"draft": Draft, "case": (module, seed) | None}
 KINDS = {
@@ -44,7 +47,8 @@ current: dict[str, Any] = st.session_state.setdefault(STATE_KEY, {"draft": None,
 
 def _keep(draft: Any, case_key: tuple[str, int] | None) -> None:
     current.update(draft=draft, case=case_key)
-    st.session_state["co_text"] = draft.text
+    # the editor takes the new text when it is next drawn (a widget's value cannot change once drawn)
+    st.session_state["co_text_pending"] = draft.text
     with core_errors("Saving the draft to your history"), db() as session:
         save_draft(
             session,
@@ -106,7 +110,41 @@ def _draft(case: Any, kind: str, module: str, anyway: bool) -> None:
             )
             st.warning(f"**Nothing drafted.** {md_escape(str(refusal))}{hint}")
     if made is not None:
+        current.update(typed=None, where="case")
         _keep(made, (module, case.seed))
+
+
+def _draft_typed(payer: str, codes: str, diagnoses: str, notes: str, kind: str) -> None:
+    """A draft from the typed request; the notes are its record (what the guards check against)."""
+    from assistant import NoAuthorizationNeeded, TypedRequest, draft_typed
+    from assistant.typed import parse_codes
+
+    today = datetime.now(user_zone()).date()  # the letter's date is the coordinator's today
+    request = TypedRequest(payer, parse_codes(codes), today, parse_codes(diagnoses), notes)
+    made = None
+    with core_errors("Drafting"):
+        try:
+            with st.spinner(INDEX_NOTE):
+                made = draft_typed(request, kind, settings=settings, library=get_library())
+        except NoAuthorizationNeeded as refusal:
+            current.update(draft=None, case=None)
+            st.warning(f"**Nothing drafted.** {md_escape(str(refusal))}")
+    if made is not None:
+        current.update(typed=request, where="typed")
+        _keep(made, None)
+        st.rerun()  # the case tab may have drawn the editor with an earlier draft in this run
+
+
+def _checker(draft: Any, case: Any) -> Any:
+    """How an edit of ``draft`` is checked: against its case, or against the typed request and notes."""
+    from assistant import check_text, check_typed
+
+    typed = current.get("typed")
+    if case is not None:
+        return lambda text: check_text(case, draft, text, settings=settings, library=get_library())
+    if typed is not None:
+        return lambda text: check_typed(typed, draft, text, settings=settings, library=get_library())
+    return None
 
 
 def _show_draft(draft: Any, draft_case_key: tuple[str, int] | None) -> None:
@@ -116,6 +154,8 @@ def _show_draft(draft: Any, draft_case_key: tuple[str, int] | None) -> None:
     draft_view.warnings(draft)
     st.markdown("**Criteria checklist**")
     draft_view.checklist(draft)
+    if "co_text_pending" in st.session_state:
+        st.session_state["co_text"] = st.session_state.pop("co_text_pending")
     st.session_state.setdefault("co_text", draft.text)
     text = st.text_area("Draft text (edit freely)", key="co_text", height=420, persist_state="session")
     st.caption(f"{len(text or ''):,} characters")
@@ -124,17 +164,22 @@ def _show_draft(draft: Any, draft_case_key: tuple[str, int] | None) -> None:
     st.markdown("**Pre-check by the simulated payer (the draft as written)**")
     draft_view.precheck(draft)
     case = case_for(*draft_case_key) if draft_case_key is not None else None
-    checked = draft_checks.checked_for(case, draft, text or "", settings, get_library())
+    checked = draft_checks.checked_for(draft, text or "", _checker(draft, case))
     a, b, c, d = st.columns(4)
-    if a.button("Pre-check my edited text", key="co_recheck") and case is not None:
+    if a.button("Pre-check my edited text", key="co_recheck"):
         st.markdown("**Your text, checked**")
         draft_checks.show(checked)
         step = None
-        with core_errors("Pre-checking"):
-            step = recheck(case, draft, checked.text)
-        if step is None:
-            st.info("A provider query goes to the ordering provider; the payer has nothing to decide.")
+        if case is None:
+            st.caption(
+                "A request typed by hand has no simulated-payer pre-check: the payer has no member file for it."
+            )
         else:
+            with core_errors("Pre-checking"):
+                step = recheck(case, draft, checked.text)
+            if step is None:
+                st.info("A provider query goes to the ordering provider; the payer has nothing to decide.")
+        if step is not None:
             st.caption(
                 "The payer decides on the codes and the documents; the text changes what its reviewer "
                 "reads, not the rules it applies."
@@ -195,14 +240,14 @@ with source_tab:
             _draft(case, kind, module, anyway)
 
     draft = current.get("draft")
-    if draft is not None and draft.kind != "answer":
+    if draft is not None and draft.kind != "answer" and current.get("where", "case") == "case":
         _show_draft(draft, current.get("case"))
 
 with manual_tab:
     st.info(
-        "The assistant drafts only from a structured case: it evaluates each policy criterion on the facts "
-        "the chart states. From a request typed by hand it cannot read those facts, so it does not write a "
-        "letter here; it finds the payer's policy for your codes and answers questions with cited policy text."
+        "Type the request and paste the clinical notes: the assistant drafts a narrative that quotes the "
+        "notes (or a query to the provider where they leave a criterion open), and checks every claim against "
+        "them. It can also find the payer's policy for your codes and answer questions with cited policy text."
     )
     payers = {p: get_library().manual(p).name for p in get_library().payers}
     payer = st.selectbox("Payer", list(payers), format_func=payers.__getitem__, key="co_m_payer")
@@ -213,6 +258,16 @@ with manual_tab:
         key="co_m_notes",
         height=160,
     )
+    m1, m2 = st.columns([2, 1])
+    m_kind = m1.selectbox(
+        "Draft", ["narrative", "provider_query"], format_func=KINDS.__getitem__, key="co_m_kind"
+    )
+    if m2.button("Draft from the request and notes", key="co_m_draft"):
+        _draft_typed(payer, codes or "", diagnoses or "", st.session_state.get("co_m_notes") or "", m_kind)
+    draft = current.get("draft")
+    if draft is not None and draft.kind != "answer" and current.get("where") == "typed":
+        _show_draft(draft, None)
+        st.divider()
     question = st.text_input(
         "Question for the policy",
         key="co_m_question",

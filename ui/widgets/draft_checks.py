@@ -23,18 +23,17 @@ from ui.widgets.text import md_escape
 CHECK_KEY = "co_checked"  # {"text": str, "draft": the Draft the text belongs to, "checked": Draft}
 
 
-def checked_for(case: Any, draft: Any, text: str, settings: Any, library: Any) -> Any:
-    """The Draft of ``text`` after every guard and the pre-check (``draft`` itself when unedited)."""
-    if text == draft.text or case is None:
+def checked_for(draft: Any, text: str, check: Callable[[str], Any] | None) -> Any:
+    """The Draft of ``text`` after every guard and the pre-check (``draft`` itself when unedited).
+    ``check`` runs them (``assistant.check_text`` for a case, ``check_typed`` for a typed request)."""
+    if text == draft.text or check is None:
         return draft
     kept = st.session_state.get(CHECK_KEY)
     if kept and kept["text"] == text and kept["draft"] is draft:
         return kept["checked"]
-    from assistant import check_text
-
     checked = None
     with core_errors("Checking the edited text"):
-        checked = check_text(case, draft, text, settings=settings, library=library)
+        checked = check(text)
     if checked is None:
         return draft
     st.session_state[CHECK_KEY] = {"text": text, "draft": draft, "checked": checked}
