@@ -15,7 +15,7 @@ from assistant.brief import (
     Brief,
     diagnosis_lines,
     doc_ref,
-    fmt_value,
+    fact_phrase,
     humanize,
     quote,
     request_lines,
@@ -84,7 +84,7 @@ def _expedite_reason(a: Analysis) -> str:
         fact = a.evidence.latest(name)
         doc = a.document(fact.document_id) if fact else None
         if fact is not None and doc is not None and fact.value not in (False, "", []):
-            shown.append(f"{humanize(name)}: {fmt_value(fact.value)}, {doc_ref(doc)}")
+            shown.append(f"{fact_phrase(name, fact.value)}, {doc_ref(doc)}")
     return f" — the chart documents {'; '.join(shown)}" if shown else ""
 
 
@@ -94,13 +94,13 @@ def evidence_lines(a: Analysis, item: ChecklistItem, indent: str = "  ") -> list
     for ev in item.evidence:
         doc = a.document(ev.document_id)
         if doc is None:
-            line = f"{indent}Request: {humanize(ev.fact)}: {fmt_value(ev.value)}"
+            line = f"{indent}Request: {fact_phrase(ev.fact, ev.value)}"
         else:
             said = quote(doc, ev.fact, ev.value)
             line = (
                 f'{indent}{doc_ref(doc)}: "{said}"'
                 if said
-                else f"{indent}{doc_ref(doc)}: {humanize(ev.fact)}: {fmt_value(ev.value)}"
+                else f"{indent}{doc_ref(doc)}: {fact_phrase(ev.fact, ev.value)}"
             )
         if line not in seen:
             seen.add(line)
