@@ -79,6 +79,15 @@ def humanize(fact: str) -> str:
     return fact.replace("_", " ")
 
 
+def missing_label(fact: str) -> str:
+    """What a letter calls a fact no document states ('kl_grade' -> 'Kellgren-Lawrence grade').
+
+    >>> missing_label("kl_grade"), missing_label("document:therapy_note")
+    ('Kellgren-Lawrence grade', 'a therapy note')
+    """
+    return humanize(fact) if ":" in fact or "." in fact else fact_label(fact)
+
+
 def fact_phrase(fact: str, value: FactValue) -> str:
     """A fact as a letter states it: a yes is the statement itself, anything else its label and value.
 

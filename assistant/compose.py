@@ -16,7 +16,7 @@ from assistant.brief import (
     diagnosis_lines,
     doc_ref,
     fact_phrase,
-    humanize,
+    missing_label,
     quote,
     request_lines,
 )
@@ -121,7 +121,9 @@ def status_text(item: ChecklistItem) -> str:
     if item.status == "not_met":
         return "Not met: the chart states facts that do not satisfy it."
     return (
-        "Not shown: no chart document states " + (", ".join(humanize(m) for m in item.missing) or "it") + "."
+        "Not shown: no chart document states "
+        + (", ".join(missing_label(m) for m in item.missing) or "it")
+        + "."
     )
 
 
@@ -208,7 +210,7 @@ def narrative(brief: Brief) -> str:
 
 def _ask(item: ChecklistItem) -> str:
     if item.status == "not_evidenced":
-        wanted = [humanize(m) for m in item.missing]
+        wanted = [missing_label(m) for m in item.missing]
         return "Please send the record that documents " + (", ".join(wanted) or "this criterion") + "."
     return (
         "Please send documentation that this criterion is met, if it is; if it is not, tell us, and no request "
