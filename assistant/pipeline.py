@@ -189,7 +189,10 @@ def finish(brief: Brief, written: Written) -> Draft:
             "support it yet (see the warnings below): this is the query to the ordering provider instead."
         )
     for fix in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]:
-        warnings.append(f"Changed {fix.field} {fix.original} -> {fix.proposed}: {fix.reason}")
+        what = {"member_id": "member ID", "diagnosis": "diagnosis code", "procedure": "procedure code"}
+        warnings.append(
+            f"Changed {what.get(fix.field, fix.field)} {fix.original} -> {fix.proposed}: {fix.reason}"
+        )
     warnings += a.coded.problems + a.coded.warnings + a.coverage_warnings + a.doc_gaps
     warnings += [f"{c.criterion_id}: {c.note}" for c in a.not_met]
     warnings += injection_findings(a.case)

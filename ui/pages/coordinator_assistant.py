@@ -19,9 +19,10 @@ from ui.resources import case_for, db, get_library, get_settings, module_catalog
 from ui.state import require_role
 from ui.widgets import case_panels, draft_checks, draft_stream, draft_view, replies, workflow
 from ui.widgets.audit_hooks import audited_drafter
+from ui.widgets.labels import human
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
-from ui.widgets.user_zone import user_zone
+from ui.widgets.user_zone import local_when, user_zone
 
 STATE_KEY = "precert_assistant"  # {"draft": Draft, "case": (module, seed) | None}
 KINDS = {
@@ -329,7 +330,7 @@ with history_tab:
         st.caption("No drafts yet.")
     for item in history:
         with st.expander(
-            f"#{item.id} · {item.created_at:%Y-%m-%d %H:%M} UTC · {item.kind.replace('_', ' ')}"
+            f"#{item.id} · {local_when(item.created_at)} · {human(item.kind)}"
             + (f" · {md_escape(item.case_id)}" if item.case_id else "")
         ):
             st.text(item.text)

@@ -76,6 +76,13 @@ def evidence_text(item: Any) -> str:
     return f"{label[:1].upper()}{label[1:]}: {fact_text(item.value)} ({where})"
 
 
+FIX_FIELDS = {
+    "diagnosis": "Diagnosis code",
+    "procedure": "Procedure code",
+    "units": "Units",
+    "member_id": "Member ID",
+}
+BACKENDS = {"offline": "the offline composer", "edited": "you (edited)"}
 STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_evidenced": "Not shown in the chart"}
 
 
@@ -113,7 +120,7 @@ def precheck(draft: Any) -> None:
 
 def details(draft: Any) -> None:
     st.caption(
-        f"{KIND_LABEL.get(draft.kind, draft.kind)} · backend {draft.backend}"
+        f"{KIND_LABEL.get(draft.kind, draft.kind)} · written by {BACKENDS.get(draft.backend, draft.backend)}"
         + (f" · policy {draft.policy_id}" if draft.policy_id else "")
         + (
             f" · recommended attachments: {', '.join(draft.recommended_document_ids)}"
@@ -130,10 +137,14 @@ def details(draft: Any) -> None:
             + (f" Next: {a.next_level}." if a.next_level else "")
         )
     if draft.code_fixes:
-        st.dataframe(
+        wrapped_table(
             [
-                {"field": f.field, "from": f.original, "to": f.proposed, "why": f.reason}
+                {
+                    "Changed": FIX_FIELDS.get(f.field, f.field),
+                    "From": f.original or "—",
+                    "To": f.proposed or "—",
+                    "Why": f.reason,
+                }
                 for f in draft.code_fixes
-            ],
-            hide_index=True,
+            ]
         )
