@@ -45,7 +45,12 @@ def open_problems(checked: Any) -> list[str]:
     when it does not approve."""
     out = list(checked.problems)
     pc = checked.precheck
-    if pc is not None and pc.status not in ("approved", "partially_approved"):
+    # a query goes to the provider: the payer's answer to the chart as it stands is why it is sent
+    if (
+        checked.kind != "provider_query"
+        and pc is not None
+        and pc.status not in ("approved", "partially_approved")
+    ):
         out.append(f"The simulated payer's pre-check: {pc.summary}")
     return out
 
@@ -70,25 +75,16 @@ def citation_labels(draft: Any) -> list[str]:
     return list(dict.fromkeys(f"[{x.label}] {x.policy_id} § {x.section}" for x in draft.citations))
 
 
-def _file(
-    build: Callable[..., bytes], title: str, body: str, labels: list[str], problems: list[str]
-) -> bytes:
-    return build(title, body, labels, problems)
-
-
 def export_buttons(docx_col: Any, pdf_col: Any, title: str, checked: Any, viewer: Any) -> None:
     """DOCX and PDF of the checked text; the file is built when the button is clicked (``data`` is a
     callable), and it opens with the problems that remain."""
     problems = open_problems(checked)
     labels = citation_labels(checked)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    audit = {
-        "on_click": record_download,
-        "kwargs": {"case_id": checked.case_id, "kind": checked.kind},
-    }
+    audit = {"on_click": record_download, "kwargs": {"case_id": checked.case_id, "kind": checked.kind}}
     docx_col.download_button(
         "Export DOCX",
-        data=partial(_file, exporters.to_docx, title, checked.text, labels, problems),
+        data=partial(exporters.to_docx, title, checked.text, labels, problems),
         file_name=f"precert-{checked.kind}-{stamp}.docx",
         key="co_docx",
         args=(viewer, "draft", "docx"),
@@ -97,7 +93,7 @@ def export_buttons(docx_col: Any, pdf_col: Any, title: str, checked: Any, viewer
     )
     pdf_col.download_button(
         "Export PDF",
-        data=partial(_file, exporters.to_pdf, title, checked.text, labels, problems),
+        data=partial(exporters.to_pdf, title, checked.text, labels, problems),
         mime="application/pdf",
         file_name=f"precert-{checked.kind}-{stamp}.pdf",
         key="co_pdf",
