@@ -146,3 +146,15 @@ def test_a_typed_code_without_authorization_is_refused(world: World) -> None:
     at.button(key="co_m_draft").click().run()
     said = [shown(w.value).replace("**", "") for w in at.warning]
     assert any(w.startswith("Nothing drafted. No authorization is needed") for w in said), said
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("narrative", "4"), ("provider_query", "2"), ("narrative", "1")])
+def test_a_draft_on_the_page_shows_no_internal_id(world: World, kind: str, seed: str) -> None:
+    from test_human_labels import raw_ids, visible_strings
+
+    at = signed_in(world.viewers["coordinator"], timeout=120)
+    _draft(at, kind, seed)
+    assert not at.exception and at.text_area(key="co_text").value
+    strings = [s for s in visible_strings(at) if s != at.text_area(key="co_text").value]  # the letter itself
+    strings += [shown(str(v)) for t in at.table for v in [*t.value.columns, *t.value.to_numpy().ravel()]]
+    assert not raw_ids(strings), sorted(set(raw_ids(strings)))
