@@ -20,6 +20,7 @@ from ui.state import require_role
 from ui.widgets import case_panels, draft_checks, draft_stream, draft_view, replies, workflow
 from ui.widgets.audit_hooks import audited_drafter
 from ui.widgets.labels import human
+from ui.widgets.long_text import wrapped_table
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
 from ui.widgets.user_zone import local_when, user_zone
@@ -289,17 +290,16 @@ with manual_tab:
                     f"**{md_escape(code)}: {md_escape(policy.id)} — {md_escape(policy.title)}** "
                     f"(version {md_escape(str(policy.version))})"
                 )
-                st.dataframe(
-                    [{"criterion": cr.id, "text": cr.text} for cr in policy.criteria]
+                wrapped_table(
+                    [{"Criterion": cr.id, "Text": cr.text} for cr in policy.criteria]
                     + [
                         {
-                            "criterion": f"document: {d.kind}",
-                            "text": d.description
+                            "Criterion": f"Document: {human(d.kind)}",
+                            "Text": d.description
                             + (f" (within {d.max_age_days} days)" if d.max_age_days else ""),
                         }
                         for d in policy.documentation
-                    ],
-                    hide_index=True,
+                    ]
                 )
         asked = (question or "").strip() or (
             f"What are the criteria and required documents for {' '.join(wanted)} {diagnoses or ''}".strip()
