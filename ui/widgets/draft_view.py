@@ -118,12 +118,20 @@ def precheck(draft: Any) -> None:
             st.text(f"• {item}")
 
 
+def _titled(draft: Any, doc_id: str) -> str:
+    """'Physical therapy discharge summary (doc-03)' where the checklist knows the title, else the id."""
+    title = next(
+        (e.title for c in draft.criteria for e in c.evidence if e.document_id == doc_id and e.title), None
+    )
+    return f"{title} ({doc_id})" if title else doc_id
+
+
 def details(draft: Any) -> None:
     st.caption(
         f"{KIND_LABEL.get(draft.kind, draft.kind)} · written by {BACKENDS.get(draft.backend, draft.backend)}"
         + (f" · policy {draft.policy_id}" if draft.policy_id else "")
         + (
-            f" · recommended attachments: {', '.join(draft.recommended_document_ids)}"
+            f" · recommended attachments: {', '.join(_titled(draft, i) for i in draft.recommended_document_ids)}"
             if draft.recommended_document_ids
             else ""
         )
