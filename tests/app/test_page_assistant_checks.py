@@ -130,6 +130,8 @@ def test_a_typed_request_with_pasted_notes_is_drafted_and_checked_against_them(w
     text = at.text_area(key="co_text").value
     assert "LKS-MRI-001" in text and "Completed 8 weeks of physical therapy" in text
     assert any("typed by hand" in shown(w.value) for w in at.warning)
+    statuses = {shown(str(v)) for t in at.table if "Status" in t.value.columns for v in t.value["Status"]}
+    assert "Addressed in the notes" in statuses and "Met" not in statuses  # never computed as met
 
     at.text_area(key="co_text").input(text + "\n" + INVENTED)
     at.button(key="co_recheck").click().run()

@@ -86,6 +86,14 @@ BACKENDS = {"offline": "the offline composer", "edited": "you (edited)"}
 STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_evidenced": "Not shown in the chart"}
 
 
+def _status(draft: Any, item: Any) -> str:
+    if not item.applies:
+        return "Met (does not apply)"
+    if draft.case_id is None and item.status == "met":  # a typed request: the notes speak to it, no more
+        return "Addressed in the notes"
+    return STATUS_WORDS.get(item.status, item.status)
+
+
 def checklist(draft: Any) -> None:
     if not draft.criteria:
         return
@@ -93,7 +101,7 @@ def checklist(draft: Any) -> None:
         [
             {
                 "Criterion": c.criterion_id,
-                "Status": STATUS_WORDS.get(c.status, c.status) + ("" if c.applies else " (does not apply)"),
+                "Status": _status(draft, c),
                 "What the chart shows": "; ".join(evidence_text(e) for e in c.evidence) or "—",
                 "Missing": "; ".join(fact_label(m) for m in c.missing) or "—",
                 "Criterion text": c.text,
