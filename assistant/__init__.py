@@ -17,6 +17,10 @@ _EXPORTS: dict[str, str] = {
     "draft_case": "assistant.pipeline",
     "stream_draft": "assistant.pipeline",
     "ask": "assistant.pipeline",
+    "check_text": "assistant.pipeline",
+    "draft_typed": "assistant.typed",
+    "check_typed": "assistant.typed",
+    "TypedRequest": "assistant.typed",
     "DraftStream": "assistant.pipeline",
     "Draft": "assistant.models",
     "Citation": "assistant.models",
@@ -27,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "make_drafter": "assistant.drafters",
     "LLMDrafter": "assistant.llm",
     "AssistantInputError": "assistant.appeals",
+    "NoAuthorizationNeeded": "assistant.appeals",
+    "NoDenial": "assistant.appeals",
     "Redactor": "assistant.guards",
 }
 

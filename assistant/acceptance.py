@@ -133,8 +133,28 @@ def claim_checker(brief: Brief, cited: set[str]) -> ClaimChecker:
         if p.chunk_id in cited
     ]
     a = brief.analysis
-    if a is None:
-        return ClaimChecker([Source(id="question", kind="case", text=brief.question or ""), *passages])
+    if a is None:  # an answer, or a typed request (its record is the question): the policy's own
+        # criteria and documentation wording is policy text, never a claim about the patient
+        rules = (
+            [
+                Source(
+                    id=brief.policy.id,
+                    kind="policy",
+                    title="the policy's criteria",
+                    text="\n".join(
+                        [
+                            *(c.text for c in brief.policy.criteria),
+                            *(d.description for d in brief.policy.documentation),
+                        ]
+                    ),
+                )
+            ]
+            if brief.policy is not None
+            else []
+        )
+        return ClaimChecker(
+            [Source(id="question", kind="case", text=brief.question or ""), *rules, *passages]
+        )
     # the case data a model is given; the criteria's own wording is policy text, not patient facts
     lines = case_data_text(brief).splitlines()
     data = "\n".join(ln for ln in lines if not _CHECKLIST_LINE.match(ln))

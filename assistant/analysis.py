@@ -30,7 +30,7 @@ from knowledge_base.loader import Library
 from knowledge_base.models import Manual, Policy
 from scenarios.models import Case, ChartDocument, EligibilityQuery, Submission, Urgency
 from simulator import build_view, check_eligibility
-from simulator.evidence import build_evidence
+from simulator.evidence import build_evidence, fact_label
 from simulator.models import EligibilityReply
 
 _CARD_MEMBER_ID = re.compile(r"Member ID:\s*([A-Za-z0-9-]+)")
@@ -272,7 +272,8 @@ def _note(status: str, missing: list[str]) -> str:
         return "Met by the documents recommended for attachment."
     if status == "not_met":
         return "Not met: the chart states facts that fail this criterion."
-    return "Missing evidence: no chart document states " + (", ".join(missing) or "what it needs") + "."
+    named = ", ".join(fact_label(m) for m in missing)  # fact names in words, never snake_case
+    return "Missing evidence: no chart document states " + (named or "what it needs") + "."
 
 
 def documentation_gaps(
@@ -287,13 +288,13 @@ def documentation_gaps(
             continue
         sent = [d for d in attachments if d.kind == req.kind]
         if not sent:
-            gaps.append(f"Missing document: {req.description} ({req.kind}); the chart has none.")
+            gaps.append(f"Missing document: {req.description}; the chart has none.")
             continue
         newest = max(sent, key=lambda d: d.date)
         if req.max_age_days is not None and (as_of - newest.date).days > req.max_age_days:
             gaps.append(
-                f"Document too old: {newest.title} ({newest.id}, {newest.date.isoformat()}); {req.kind} must "
-                f"be dated within {req.max_age_days} days."
+                f"Document too old: {newest.title} ({newest.id}, {newest.date.isoformat()}); the policy "
+                f"asks for one dated within {req.max_age_days} days ({req.description.rstrip('.')})."
             )
     return gaps
 

@@ -34,6 +34,18 @@ class AssistantInputError(ValueError):
     """The request to the assistant cannot be served as given; the message says what to change."""
 
 
+class NoAuthorizationNeeded(AssistantInputError):
+    """The payer's own pre-check says the service needs no authorization: there is nothing to send.
+
+    A letter for such a case teaches the wrong action (the answer key closes it as no authorization
+    needed), so the assistant refuses unless the caller overrides (``draft_anyway``)."""
+
+
+class NoDenial(AssistantInputError):
+    """An appeal or peer-to-peer was asked for where no request was denied: nothing to answer, and the
+    assistant never states a denial (its date or reason) that the case does not hold."""
+
+
 def resolve_denial(
     case: Case,
     library: Library,
@@ -45,14 +57,23 @@ def resolve_denial(
     """(the denied request, its denial). The request is the given one, else the case's earlier request,
     else the one the assistant prepared; the denial is the given determination, else that request
     adjudicated by the simulated payer."""
-    denied = submission or case.prior_submission or prepared
+    denied = submission or case.prior_submission
+    if denied is None and determination is None:
+        # adjudicating the assistant's own request would invent a denial the plan never sent
+        raise NoDenial(
+            f"No denial to appeal: case {case.case_id} has no earlier request, and no denial was given. "
+            "Draft the narrative for the request first; appeal once the plan has denied it, with the "
+            "denied request and the plan's denial notice (CLI: --submission and --determination)."
+        )
+    denied = denied or prepared
     if denied is None:
         raise AssistantInputError("--submission: the case has no earlier request; give the denied one")
     if determination is None:
         determination = adjudicate(case, denied, library=library)
     if determination.status not in ADVERSE:
-        raise AssistantInputError(
-            f"determination: the request was {determination.status}, not denied; there is no denial to answer "
+        raise NoDenial(
+            f"determination: the request was {determination.status.replace('_', ' ')}, not denied; there is "
+            "no denial to answer "
             "(pass --determination with a denial, or draft a narrative instead)"
         )
     return denied, determination

@@ -20,6 +20,7 @@ from knowledge_base import icd10cm as icd
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import Policy
 from scenarios.models import ChartDocument, Submission
+from simulator.evidence import fact_label
 from simulator.models import Determination
 
 POS_LABELS = {
@@ -76,6 +77,32 @@ def humanize(fact: str) -> str:
         scope, name = fact.split(".", 1)
         return f"{name.replace('_', ' ')} ({scope})"
     return fact.replace("_", " ")
+
+
+def missing_label(fact: str) -> str:
+    """What a letter calls a fact no document states ('kl_grade' -> 'Kellgren-Lawrence grade').
+
+    >>> missing_label("kl_grade"), missing_label("document:therapy_note")
+    ('Kellgren-Lawrence grade', 'a therapy note')
+    """
+    return humanize(fact) if ":" in fact or "." in fact else fact_label(fact)
+
+
+def fact_phrase(fact: str, value: FactValue) -> str:
+    """A fact as a letter states it: a yes is the statement itself, anything else its label and value.
+
+    >>> fact_phrase("conservative_care_failed", True), fact_phrase("f2f_eval_before_sleep_test", True)
+    ('Conservative care failed', 'Face-to-face eval before sleep test')
+    >>> fact_phrase("mtx_inadequate_response", False), fact_phrase("request.place_of_service", "21")
+    ('Mtx inadequate response: no', 'Place of service: 21')
+
+    Only a yes is spelled out ('mtx' -> 'methotrexate'): a "no" written in full ("methotrexate ...: no")
+    would read to the claim checker, and to a reviewer, as a statement about the drug itself.
+    """
+    name = fact.split(".", 1)[1] if fact.startswith(("request.", "patient.")) else fact
+    label = fact_label(name) if value is True else name.replace("_", " ")
+    label = label[:1].upper() + label[1:]
+    return label if value is True else f"{label}: {fmt_value(value)}"
 
 
 def fmt_value(value: FactValue) -> str:

@@ -5,6 +5,7 @@ Examples::
     python -m assistant draft --case case.json --kind narrative
     python -m assistant draft --case case.json --kind appeal [--submission s.json] [--determination d.json]
     python -m assistant draft --case case.json --kind p2p --backend llm
+    python -m assistant draft --case case.json --kind narrative --draft-anyway   # even if no auth is needed
     python -m assistant ask "How long does Cardinal take to decide a reconsideration?" --payer cardinal
 
 Settings come from the environment (read once, here). The policy index is built on first use. Bad input
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--determination", type=Path, help="determination JSON (the denial an appeal answers)")
     draft.add_argument(
         "--backend", choices=("offline", "llm"), help="default: llm when configured, else offline"
+    )
+    draft.add_argument(
+        "--draft-anyway",
+        action="store_true",
+        help="draft even when the payer needs no authorization for the request (refused otherwise)",
     )
     ask = sub.add_parser("ask", help="answer a policy question with citations")
     ask.add_argument("question", help="the question, in quotes")
@@ -95,6 +101,7 @@ def run(args: argparse.Namespace, settings: Settings) -> Draft:
         submission=submission,
         determination=determination,
         drafter=drafter,
+        draft_anyway=args.draft_anyway,
     )
 
 

@@ -15,8 +15,8 @@ from assistant.brief import (
     Brief,
     diagnosis_lines,
     doc_ref,
-    fmt_value,
-    humanize,
+    fact_phrase,
+    missing_label,
     quote,
     request_lines,
 )
@@ -85,7 +85,7 @@ def _expedite_reason(a: Analysis) -> str:
         fact = a.evidence.latest(name)
         doc = a.document(fact.document_id) if fact else None
         if fact is not None and doc is not None and fact.value not in (False, "", []):
-            shown.append(f"{humanize(name)}: {fmt_value(fact.value)}, {doc_ref(doc)}")
+            shown.append(f"{fact_phrase(name, fact.value)}, {doc_ref(doc)}")
     return f" — the chart documents {'; '.join(shown)}" if shown else ""
 
 
@@ -95,13 +95,13 @@ def evidence_lines(a: Analysis, item: ChecklistItem, indent: str = "  ") -> list
     for ev in item.evidence:
         doc = a.document(ev.document_id)
         if doc is None:
-            line = f"{indent}Request: {humanize(ev.fact)}: {fmt_value(ev.value)}"
+            line = f"{indent}Request: {fact_phrase(ev.fact, ev.value)}"
         else:
             said = quote(doc, ev.fact, ev.value)
             line = (
                 f'{indent}{doc_ref(doc)}: "{said}"'
                 if said
-                else f"{indent}{doc_ref(doc)}: {humanize(ev.fact)}: {fmt_value(ev.value)}"
+                else f"{indent}{doc_ref(doc)}: {fact_phrase(ev.fact, ev.value)}"
             )
         if line not in seen:
             seen.add(line)
@@ -122,7 +122,9 @@ def status_text(item: ChecklistItem) -> str:
     if item.status == "not_met":
         return "Not met: the chart states facts that do not satisfy it."
     return (
-        "Not shown: no chart document states " + (", ".join(humanize(m) for m in item.missing) or "it") + "."
+        "Not shown: no chart document states "
+        + (", ".join(missing_label(m) for m in item.missing) or "it")
+        + "."
     )
 
 
@@ -209,7 +211,7 @@ def narrative(brief: Brief) -> str:
 
 def _ask(item: ChecklistItem) -> str:
     if item.status == "not_evidenced":
-        wanted = [humanize(m) for m in item.missing]
+        wanted = [missing_label(m) for m in item.missing]
         return "Please send the record that documents " + (", ".join(wanted) or "this criterion") + "."
     return (
         "Please send documentation that this criterion is met, if it is; if it is not, tell us, and no request "

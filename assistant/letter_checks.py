@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.brief import Brief, humanize
+from assistant.brief import Brief, humanize, missing_label
 from assistant.models import ChecklistItem
 
 # which elements each kind must carry (a query names the request; talking points are spoken)
@@ -115,7 +115,7 @@ def _addressed(item: ChecklistItem, text: str) -> bool:
         if isinstance(value, str) and len(value) >= 3 and _has(text, value.replace("_", " ")):
             return True
     # a criterion with nothing in the chart is addressed by naming what is missing
-    return any(_has(text, humanize(m)) for m in item.missing)
+    return any(_has(text, humanize(m)) or _has(text, missing_label(m)) for m in item.missing)
 
 
 def unaddressed_criteria(brief: Brief, text: str) -> list[str]:

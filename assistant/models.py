@@ -43,6 +43,7 @@ class EvidenceItem(_Model):
     document_id: str | None = None
     title: str | None = None
     date: dt.date | None = None
+    says: str = Field(default="", description="The chart sentence that states the fact, when one does.")
 
 
 class ChecklistItem(_Model):
@@ -118,6 +119,11 @@ class Draft(_Model):
         default_factory=list,
         description="Clinical claims of the text that the case and cited passages do not support "
         "(each quotes the sentence and, when contradicted, the chart passage).",
+    )
+    problems: list[str] = Field(
+        default_factory=list,
+        description="What the guards found wrong with the text itself (citations of nothing retrieved, "
+        "claims or figures not in the record, verdicts, missing elements); empty when it passed them all.",
     )
     rejected_draft_problems: list[str] = Field(
         default_factory=list,

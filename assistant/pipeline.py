@@ -15,11 +15,17 @@ from chromadb import Documents, EmbeddingFunction
 
 from assistant.acceptance import review
 from assistant.analysis import Analysis, analyze
-from assistant.appeals import AssistantInputError, appeal_target, appeal_time, resolve_denial
-from assistant.brief import Brief
+from assistant.appeals import (
+    AssistantInputError,
+    NoAuthorizationNeeded,
+    appeal_target,
+    appeal_time,
+    resolve_denial,
+)
+from assistant.brief import Brief, quote
 from assistant.drafters import Drafter, Written, make_drafter
 from assistant.guards import injection_findings
-from assistant.models import DRAFT_KINDS, Draft, DraftKind, Precheck, PrecheckAction
+from assistant.models import DRAFT_KINDS, ChecklistItem, Draft, DraftKind, Precheck, PrecheckAction
 from assistant.retrieve import Retriever, asks_requirements, merge
 from knowledge_base.loader import Library, load_library
 from scenarios.models import Action, Appeal, Case, PeerToPeer, ProviderQuery, Submission
@@ -36,8 +42,10 @@ def prepare(
     *,
     submission: Submission | None = None,
     determination: Determination | None = None,
+    draft_anyway: bool = False,
 ) -> Brief:
-    """Everything a drafter needs, and the kind the chart actually supports."""
+    """Everything a drafter needs, and the kind the chart actually supports. A request the payer needs
+    no authorization for is refused (:class:`NoAuthorizationNeeded`) unless ``draft_anyway``."""
     if kind not in DRAFT_KINDS or kind == "answer":
         raise AssistantInputError(
             f"kind: {kind!r} is not a case draft; use narrative, appeal, p2p or provider_query"
@@ -56,6 +64,8 @@ def prepare(
             raise AssistantInputError("determination: no appeal level is open against this determination")
     else:
         a = analyze(case, library, base=submission)
+        if not draft_anyway:
+            refuse_without_authorization(a)
     if a.policy is None:
         raise AssistantInputError(
             f"case: {a.manual.name} has no policy for {case.order.service_line}; nothing to draft"
@@ -77,6 +87,22 @@ def prepare(
     if kind != "provider_query" and a.blocking:
         brief.kind = "provider_query"
     return brief
+
+
+def refuse_without_authorization(a: Analysis) -> None:
+    """Raise when the simulated payer says the prepared request needs no authorization (an emergency
+    visit, a code or ordering specialty the policy exempts): the message names the payer's rule."""
+    det = adjudicate(a.case, a.submission, library=a.library)
+    if det.status != "no_auth_required":
+        return
+    said = [
+        r.message for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")
+    ]
+    rule = " ".join(said[:2]) or "the request needs no prior authorization."
+    raise NoAuthorizationNeeded(
+        f"No authorization is needed, so there is nothing to draft: {a.manual.name}'s pre-check says "
+        f"{rule} Schedule the service and close the case as no authorization needed."
+    )
 
 
 def _precheck(brief: Brief, text: str) -> tuple[Precheck, Action]:
@@ -104,10 +130,17 @@ def _query(brief: Brief, text: str) -> ProviderQuery:
     return ProviderQuery(at=a.at, message=text[:20000], criterion_ids=[c.criterion_id for c in a.not_met])
 
 
+# the payer's statuses and stages in words (a summary is read by a coordinator, not parsed)
+_STATUS_WORDS = {"no_auth_required": "no authorization required", "partially_approved": "partially approved"}
+_STAGE_WORDS = {"auth_requirement": "authorization requirement", "front_end": "front-end edits"}
+
+
 def _summarize(action: PrecheckAction, det: Determination) -> Precheck:
     issues = [r for r in det.reasons if r.kind in ("reject", "denial", "pend", "partial")]
     missing = list(det.request_for_information) + [r.message for r in issues if r.kind != "pend"]
-    head = f"{det.status} ({det.action_code or 'no HCR decision'}) at the {det.stage.replace('_', ' ')} stage"
+    status = _STATUS_WORDS.get(det.status, det.status.replace("_", " "))
+    stage = _STAGE_WORDS.get(det.stage, det.stage.replace("_", " "))
+    head = f"{status} ({det.action_code or 'no HCR decision'}) at the {stage} stage"
     # without issues, say what the payer said (e.g. why no authorization is needed), not the approval echo
     said = issues or [
         r for r in det.reasons if r.kind == "info" and r.edit not in ("approval", "appeal_rights")
@@ -156,7 +189,10 @@ def finish(brief: Brief, written: Written) -> Draft:
             "support it yet (see the warnings below): this is the query to the ordering provider instead."
         )
     for fix in [*a.coded.fixes, *([a.member_fix] if a.member_fix else [])]:
-        warnings.append(f"Changed {fix.field} {fix.original} -> {fix.proposed}: {fix.reason}")
+        what = {"member_id": "member ID", "diagnosis": "diagnosis code", "procedure": "procedure code"}
+        warnings.append(
+            f"Changed {what.get(fix.field, fix.field)} {fix.original} -> {fix.proposed}: {fix.reason}"
+        )
     warnings += a.coded.problems + a.coded.warnings + a.coverage_warnings + a.doc_gaps
     warnings += [f"{c.criterion_id}: {c.note}" for c in a.not_met]
     warnings += injection_findings(a.case)
@@ -183,12 +219,13 @@ def finish(brief: Brief, written: Written) -> Draft:
         policy_id=a.policy.id if a.policy else None,
         text=text,
         citations=citations,
-        criteria=a.checklist,
+        criteria=_with_quotes(a),
         recommended_document_ids=[d.id for d in a.attachments],
         code_fixes=[*a.coded.fixes, *([a.member_fix] if a.member_fix else [])],
         warnings=list(dict.fromkeys(warnings)),
         unsupported_facts=unsupported,
         unsupported_claims=[f.message for f in checked.claims],
+        problems=checked.problems,
         rejected_draft_problems=written.rejected,
         submission=a.submission,
         action=action,
@@ -197,6 +234,20 @@ def finish(brief: Brief, written: Written) -> Draft:
         backend=written.backend,
         fallback_reason=written.fallback_reason,
     )
+
+
+def _with_quotes(a: Analysis) -> list[ChecklistItem]:
+    """The checklist with each fact's chart sentence, so a reader sees what the chart says
+    ("All six ASAM dimensions assessed and rated: …") rather than the fact's name."""
+    out = []
+    for item in a.checklist:
+        evidence = []
+        for ev in item.evidence:
+            doc = a.document(ev.document_id)
+            said = quote(doc, ev.fact, ev.value) if doc is not None else None
+            evidence.append(ev.model_copy(update={"says": said or ""}))
+        out.append(item.model_copy(update={"evidence": evidence}))
+    return out
 
 
 def _setup(
@@ -224,11 +275,38 @@ def draft_case(
     drafter: Drafter | None = None,
     library: Library | None = None,
     embedding: EmbeddingFunction[Documents] | None = None,
+    draft_anyway: bool = False,
 ) -> Draft:
     """A grounded draft of ``kind`` for ``case`` (see the module docstring for the pipeline)."""
     settings, drafter, library, retriever = _setup(settings, drafter, library, embedding)
-    brief = prepare(case, kind, retriever, library, submission=submission, determination=determination)
+    brief = prepare(
+        case,
+        kind,
+        retriever,
+        library,
+        submission=submission,
+        determination=determination,
+        draft_anyway=draft_anyway,
+    )
     return finish(brief, drafter.write(brief))
+
+
+def check_text(
+    case: Case,
+    draft: Draft,
+    text: str,
+    *,
+    settings: Settings | None = None,
+    library: Library | None = None,
+    embedding: EmbeddingFunction[Documents] | None = None,
+) -> Draft:
+    """``text`` (a coordinator's edit of ``draft``) through every guard and the payer's pre-check, as if a
+    drafter had written it: the same brief is rebuilt for the case (same kind, same request), and the
+    Draft returned lists what the edit broke (a claim the chart does not make, a citation of nothing
+    retrieved, a figure from nowhere) and what the simulated payer answers to it."""
+    settings, _, library, retriever = _setup(settings, None, library, embedding)
+    brief = prepare(case, draft.requested_kind, retriever, library, draft_anyway=True)
+    return finish(brief, Written(text=text, backend="edited"))
 
 
 class DraftStream:
@@ -262,11 +340,19 @@ def stream_draft(
     drafter: Drafter | None = None,
     library: Library | None = None,
     embedding: EmbeddingFunction[Documents] | None = None,
+    draft_anyway: bool = False,
 ) -> DraftStream:
     settings, drafter, library, retriever = _setup(settings, drafter, library, embedding)
-    return DraftStream(
-        prepare(case, kind, retriever, library, submission=submission, determination=determination), drafter
+    brief = prepare(
+        case,
+        kind,
+        retriever,
+        library,
+        submission=submission,
+        determination=determination,
+        draft_anyway=draft_anyway,
     )
+    return DraftStream(brief, drafter)
 
 
 def ask(
@@ -332,4 +418,13 @@ def ask(
     )
 
 
-__all__ = ["Analysis", "DraftStream", "ask", "draft_case", "finish", "prepare", "stream_draft"]
+__all__ = [
+    "Analysis",
+    "DraftStream",
+    "ask",
+    "check_text",
+    "draft_case",
+    "finish",
+    "prepare",
+    "stream_draft",
+]

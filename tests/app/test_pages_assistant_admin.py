@@ -64,15 +64,18 @@ def test_coordinator_is_told_why_there_is_no_appeal(world: World) -> None:
     at = signed_in(world.viewers["coordinator"], timeout=120)
     _draft(at, "appeal")
     assert not at.exception
-    assert any(e.startswith("Drafting: ") and "not denied" in e for e in errors(at)), errors(at)
+    # nothing was denied (the case has no earlier request): refused, never a letter about a made-up denial
+    said = [shown(w.value).replace("**", "") for w in at.warning]
+    assert any(w.startswith("Nothing drafted. No denial to appeal") for w in said), said
+    assert not any(t.key == "co_text" for t in at.text_area)
     _draft(at, "narrative", seed="x1")
     assert any("Case number: 'x1' is not a case number" in e for e in errors(at))
 
 
-def test_hand_entered_request_gets_cited_policy_answers_not_a_draft(world: World) -> None:
+def test_hand_entered_request_gets_cited_policy_answers(world: World) -> None:
     at = signed_in(world.viewers["coordinator"], timeout=120)
     at.switch_page("ui/pages/coordinator_assistant.py").run()
-    assert any("does not write a letter here" in i.value for i in at.info)  # said before anything is typed
+    assert any("paste the clinical notes" in i.value for i in at.info)  # said before anything is typed
     at.selectbox(key="co_m_payer").set_value("cardinal")
     at.text_input(key="co_m_codes").input("72148, 99999")
     at.text_input(key="co_m_question").input("How recent must the office note be?")

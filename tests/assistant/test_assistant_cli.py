@@ -79,6 +79,16 @@ def test_draft_appeal_with_given_submission_and_determination(run_cli, tmp_path:
     assert Draft.model_validate_json(out).appeal.level == "level1"  # type: ignore[union-attr]
 
 
+def test_no_auth_case_is_refused_unless_draft_anyway(run_cli, tmp_path: Path) -> None:
+    case = find_case("needs_authorization", "prairie_ortho_mri")  # PSM-MRI-001 exempts orthopaedics
+    path = str(_write(tmp_path, "c.json", case.model_dump_json()))
+    code, out, err = run_cli("draft", "--case", path, "--kind", "narrative")
+    assert code == 2 and out == "" and err.startswith("No authorization is needed"), err
+    code, out, err = run_cli("draft", "--case", path, "--kind", "narrative", "--draft-anyway")
+    assert code == 0, err
+    assert Draft.model_validate_json(out).precheck.status == "no_auth_required"  # type: ignore[union-attr]
+
+
 def test_ask(run_cli) -> None:
     code, out, err = run_cli(
         "ask", "What is the Cardinal reconsideration filing window?", "--payer", "cardinal"

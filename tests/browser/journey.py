@@ -401,6 +401,44 @@ def draft_with_assistant(d: Driver, seed: int) -> None:
     d.see("Criteria checklist", timeout=180_000)
     d.timings["first_draft_s"] = time.perf_counter() - started
     d.shot("assistant")
+    check_an_edit(d)
+    refuse_a_no_auth_case(d)
+
+
+EDITOR = "Draft text (edit freely)"
+INVENTED = "The patient completed 12 weeks of physical therapy, acupuncture and chiropractic care."
+
+
+def no_auth_seed() -> int:
+    """An advanced-imaging case its archetype closes with no authorization needed (chooses input only)."""
+    from scenarios import generate_case
+
+    return next(
+        s
+        for s in range(1, 500)
+        if generate_case("advanced_imaging", s).answer_key.expected_determination.status == "no_auth_required"
+    )
+
+
+def check_an_edit(d: Driver) -> None:
+    """An invented line typed into the draft is listed by "Pre-check my edited text" (the guards read
+    the editor, not the draft as written)."""
+    text = d.field(EDITOR).input_value()
+    d.type(EDITOR, text + "\n" + INVENTED)
+    d.click("Pre-check my edited text")
+    d.see(re.compile(r"\d+ problems? in your text"))
+    found = d.see(re.compile(r"acupuncture|chiropractic"))
+    found.evaluate("e => e.scrollIntoView({block: 'center'})")  # the listed problems mid-screen
+    d.shot("assistant-edit-checked")
+
+
+def refuse_a_no_auth_case(d: Driver) -> None:
+    """A case the payer needs no authorization for gets no letter: the assistant says why."""
+    d.type("Case number", str(no_auth_seed()))
+    d.click("Draft")
+    d.see("Nothing drafted.")
+    d.see(re.compile("No authorization is needed"))
+    d.shot("assistant-no-auth", anchor="Nothing drafted.")
 
 
 def look_up_a_policy(d: Driver) -> None:

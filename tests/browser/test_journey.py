@@ -1,8 +1,10 @@
 """The whole product in a real browser: first run, accounts, a trainee's lumbar-MRI case with a hostile
 narrative (the reply in view after submit, a duplicate warned, F5 and a second tab still signed in on
 the same case, "Finish and grade" asking first), the policy library answering a look-up, the graded
-report, and the supervisor finding the attempt; no Deploy button anywhere; neither the browser nor the
-server (a socket audit hook) reaches outside the machine, the index build and the assistant included. Screenshots go to the
+report, and the supervisor finding the attempt; the assistant listing an invented line in an edited
+draft and refusing a case that needs no authorization; no Deploy button anywhere; neither the browser
+nor the server (a socket audit hook) reaches outside the machine, the index build and the assistant
+included. Screenshots go to the
 test's temporary folder; ``scripts/screenshots`` refreshes docs/screenshots/ for the README.
 
 Run: ``python -m pytest tests/browser -m browser`` (about a minute; needs Debian's /usr/bin/chromium).
@@ -69,7 +71,8 @@ def test_journey(tmp_path: Path) -> None:
     outside = sorted({u for u in requests if not u.startswith((server.url, "data:", "blob:", "about:"))})
     assert outside == [], f"the browser reached outside the app: {outside}"
     assert sockets.read_text(encoding="utf-8") == "", f"the server reached outside:\n{sockets.read_text()}"
-    for name in ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant"):
+    shots = ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant")
+    for name in (*shots, "assistant-edit-checked", "assistant-no-auth"):
         assert (tmp_path / "screenshots" / f"{name}.png").stat().st_size > 10_000, name
 
     # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte

@@ -7,7 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from simulator.evidence import fact_label, fact_text
 from ui.resources import get_settings
+from ui.widgets.long_text import wrapped_table
 from ui.widgets.text import md_escape
 
 KIND_LABEL = {
@@ -44,41 +46,68 @@ def warnings(draft: Any) -> None:
 
 
 def citations(draft: Any) -> None:
+    """One expander per citation label; a criterion whose section was indexed as two passages is one
+    citation (both passages shown in it), never the same label twice."""
     if not draft.citations:
         st.caption("No citations.")
         return
-    seen: set[str] = set()
+    groups: dict[str, list[Any]] = {}
     for cite in draft.citations:
-        if cite.chunk_id in seen:
-            continue
-        seen.add(cite.chunk_id)
-        with st.expander(md_escape(f"[{cite.label}] {cite.section}")):
-            st.caption(md_escape(f"Policy {cite.policy_id} · passage {cite.chunk_id}"))
-            text = passage_text(cite.chunk_id)
-            if text is None:
-                st.caption("The passage is no longer in the index (it was rebuilt since this draft).")
-            else:
-                st.markdown(text)  # policy text is authored Markdown; HTML stays disabled
+        groups.setdefault(cite.label, [])
+        if cite.chunk_id not in {c.chunk_id for c in groups[cite.label]}:
+            groups[cite.label].append(cite)
+    for label, cites in groups.items():
+        with st.expander(md_escape(f"[{label}] {cites[0].section}")):
+            st.caption(md_escape(f"Policy {cites[0].policy_id}"))
+            for cite in cites:
+                text = passage_text(cite.chunk_id)
+                if text is None:
+                    st.caption("The passage is no longer in the index (it was rebuilt since this draft).")
+                else:
+                    st.markdown(text)  # policy text is authored Markdown; HTML stays disabled
+
+
+def evidence_text(item: Any) -> str:
+    """What the chart shows for one fact, in its own words where a sentence states it."""
+    where = f"{item.title or item.document_id}, {item.date}" if item.document_id else "the request"
+    if getattr(item, "says", ""):
+        return f"“{item.says}” ({where})"
+    label = fact_label(item.fact.split(".", 1)[-1])
+    return f"{label[:1].upper()}{label[1:]}: {fact_text(item.value)} ({where})"
+
+
+FIX_FIELDS = {
+    "diagnosis": "Diagnosis code",
+    "procedure": "Procedure code",
+    "units": "Units",
+    "member_id": "Member ID",
+}
+BACKENDS = {"offline": "the offline composer", "edited": "you (edited)"}
+STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_evidenced": "Not shown in the chart"}
+
+
+def _status(draft: Any, item: Any) -> str:
+    if not item.applies:
+        return "Met (does not apply)"
+    if draft.case_id is None and item.status == "met":  # a typed request: the notes speak to it, no more
+        return "Addressed in the notes"
+    return STATUS_WORDS.get(item.status, item.status)
 
 
 def checklist(draft: Any) -> None:
     if not draft.criteria:
         return
-    st.dataframe(
+    wrapped_table(
         [
             {
-                "criterion": c.criterion_id,
-                "status": c.status.replace("_", " ") + ("" if c.applies else " (does not apply)"),
-                "evidence": "; ".join(
-                    f"{e.fact} = {e.value}" + (f" ({e.document_id}, {e.date})" if e.document_id else "")
-                    for e in c.evidence
-                ),
-                "missing": "; ".join(c.missing),
-                "criterion text": c.text,
+                "Criterion": c.criterion_id,
+                "Status": _status(draft, c),
+                "What the chart shows": "; ".join(evidence_text(e) for e in c.evidence) or "—",
+                "Missing": "; ".join(fact_label(m) for m in c.missing) or "—",
+                "Criterion text": c.text,
             }
             for c in draft.criteria
-        ],
-        hide_index=True,
+        ]
     )
 
 
@@ -87,19 +116,30 @@ def precheck(draft: Any) -> None:
     if pc is None:
         st.caption("No pre-check: a query to the provider goes to the provider, not the payer.")
         return
-    good = pc.status in ("approved", "partially_approved", "no_auth_required")
+    if pc.status == "no_auth_required":  # nothing to send: never a green box that reads as "go ahead"
+        st.warning(f"Simulated payer: {md_escape(pc.summary)} Nothing needs to be sent.")
+        return
+    good = pc.status in ("approved", "partially_approved")
     (st.success if good else st.error)(f"Simulated payer: {md_escape(pc.summary)}")
     if pc.missing:
         for item in pc.missing:
             st.text(f"• {item}")
 
 
+def _titled(draft: Any, doc_id: str) -> str:
+    """'Physical therapy discharge summary (doc-03)' where the checklist knows the title, else the id."""
+    title = next(
+        (e.title for c in draft.criteria for e in c.evidence if e.document_id == doc_id and e.title), None
+    )
+    return f"{title} ({doc_id})" if title else doc_id
+
+
 def details(draft: Any) -> None:
     st.caption(
-        f"{KIND_LABEL.get(draft.kind, draft.kind)} · backend {draft.backend}"
+        f"{KIND_LABEL.get(draft.kind, draft.kind)} · written by {BACKENDS.get(draft.backend, draft.backend)}"
         + (f" · policy {draft.policy_id}" if draft.policy_id else "")
         + (
-            f" · recommended attachments: {', '.join(draft.recommended_document_ids)}"
+            f" · recommended attachments: {', '.join(_titled(draft, i) for i in draft.recommended_document_ids)}"
             if draft.recommended_document_ids
             else ""
         )
@@ -113,10 +153,14 @@ def details(draft: Any) -> None:
             + (f" Next: {a.next_level}." if a.next_level else "")
         )
     if draft.code_fixes:
-        st.dataframe(
+        wrapped_table(
             [
-                {"field": f.field, "from": f.original, "to": f.proposed, "why": f.reason}
+                {
+                    "Changed": FIX_FIELDS.get(f.field, f.field),
+                    "From": f.original or "—",
+                    "To": f.proposed or "—",
+                    "Why": f.reason,
+                }
                 for f in draft.code_fixes
-            ],
-            hide_index=True,
+            ]
         )

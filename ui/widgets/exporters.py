@@ -71,12 +71,21 @@ def _clean(title: str, body: str, citations: Sequence[str]) -> tuple[str, str, l
     return printable(title), printable(body), [printable(c) for c in citations]
 
 
-def to_docx(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
+NOT_READY = "Not ready to send: the assistant's checks found problems in this text"
+
+
+def to_docx(title: str, body: str, citations: Sequence[str] = (), problems: Sequence[str] = ()) -> bytes:
+    """A Word document; ``problems`` (what the checks found in ``body``) head it, so a file with open
+    problems cannot be mistaken for one ready to send."""
     from docx import Document
 
     title, body, citations = _clean(title, body, citations)
     doc = Document()
     doc.add_heading(title, level=1)
+    if problems:
+        doc.add_heading(NOT_READY, level=2)
+        for problem in problems:
+            doc.add_paragraph(printable(problem), style="List Bullet")
     for paragraph in body.split("\n"):
         doc.add_paragraph(paragraph)
     if citations:
@@ -88,7 +97,8 @@ def to_docx(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
+def to_pdf(title: str, body: str, citations: Sequence[str] = (), problems: Sequence[str] = ()) -> bytes:
+    """A Letter-size PDF; ``problems`` head it, as in :func:`to_docx`."""
     from fpdf import FPDF
     from fpdf.enums import WrapMode
 
@@ -103,6 +113,20 @@ def to_pdf(title: str, body: str, citations: Sequence[str] = ()) -> bytes:
     pdf.set_font("Roboto", style="B", size=14)
     pdf.multi_cell(0, 7, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+    if problems:
+        pdf.set_font("Roboto", style="B", size=11)
+        pdf.multi_cell(0, 6, NOT_READY, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Roboto", size=10)
+        for problem in problems:
+            pdf.multi_cell(
+                0,
+                5,
+                pdf_text(f"- {printable(problem)}"),
+                new_x="LMARGIN",
+                new_y="NEXT",
+                wrapmode=WrapMode.CHAR,
+            )
+        pdf.ln(3)
     pdf.set_font("Roboto", size=10.5)
     for paragraph in body.split("\n"):
         # wrapmode CHAR: a very long token (a URL, a run of characters) wraps instead of failing
