@@ -38,26 +38,32 @@ async def _file(request: object) -> PlainTextResponse:
     return PlainTextResponse("member_id,score\nA1,91\n")
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[TestClient, Settings, str]]:
-    settings = Settings(data_dir=tmp_path)
+def _signed_in(settings: Settings, username: str, role: str) -> str:
+    """A user's live session token (signed in at NOW) in the store at ``settings``."""
     engine = init_db(settings)
     with session_scope(engine) as db:
         user = create_user(
             db,
             SYSTEM,
-            username="sam",
-            display_name="Sam",
+            username=username,
+            display_name=username.title(),
             password="correct horse battery",
-            role="admin",
+            role=role,
             cost=4,
         )
         token = create_session(db, user.id, now=NOW)
+    engine.dispose()
+    return token
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[TestClient, Settings, str]]:
+    settings = Settings(data_dir=tmp_path)
+    token = _signed_in(settings, "sam", "admin")
     inner = Starlette(routes=[Route("/media/{name}", _file), Route("/_stcore/health", _file)])
     gate = Middleware(DownloadsNeedSession, check=SessionCheck(lambda: settings), clock=lambda: NOW)
     app = Starlette(routes=[Mount("/", app=inner)], middleware=[gate])
     yield TestClient(app), settings, token
-    engine.dispose()
 
 
 def _denials(settings: Settings) -> list[dict[str, object]]:
@@ -97,19 +103,7 @@ def test_a_live_session_downloads_and_a_revoked_or_forged_one_does_not(
 
 def test_an_idle_session_no_longer_downloads(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    engine = init_db(settings)
-    with session_scope(engine) as db:
-        user = create_user(
-            db,
-            SYSTEM,
-            username="ann",
-            display_name="Ann",
-            password="correct horse battery",
-            role="trainee",
-            cost=4,
-        )
-        token = create_session(db, user.id, now=NOW)
-    engine.dispose()
+    token = _signed_in(settings, "ann", "trainee")
     later = NOW + settings.session_idle + timedelta(minutes=1)
     app = DownloadsNeedSession(
         Starlette(routes=[Route("/media/{name}", _file)]),

@@ -113,6 +113,23 @@ def serve(
                 proc.wait(timeout=15)
 
 
+@contextmanager
+def serve_audited(data_dir: Path, folder: Path) -> Iterator[tuple[Server, Path]]:
+    """The real server entry (``server.py``) under ``audited_server.py``: yields the server and the file
+    where every connection to, or name lookup of, another machine is written (empty when offline)."""
+    sockets = folder / "sockets.log"
+    sockets.touch()
+    launcher = ROOT / "tests" / "browser" / "audited_server.py"
+    env = {"PRECERT_SOCKET_LOG": str(sockets)}
+    with serve(ROOT / "server.py", data_dir, folder / "streamlit.log", env=env, launcher=launcher) as server:
+        yield server, sockets
+
+
+def outside(urls: list[str], server: Server) -> list[str]:
+    """The browser requests that left the app's own address (data:, blob: and about: stay in the page)."""
+    return sorted({u for u in urls if not u.startswith((server.url, "data:", "blob:", "about:"))})
+
+
 def wait_healthy(server: Server, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

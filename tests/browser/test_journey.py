@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from journey import CHROMIUM, CHROMIUM_ARGS, ROOT, XSS, Driver, run_journey, serve
+from journey import CHROMIUM, CHROMIUM_ARGS, XSS, Driver, outside, run_journey, serve_audited
 
 pytestmark = pytest.mark.browser
 
@@ -33,19 +33,8 @@ def test_journey(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     data = tmp_path / "data"
-    sockets = tmp_path / "sockets.log"  # the server's connections outside this machine (audited_server.py)
-    sockets.touch()
     requests: list[str] = []
-    with (
-        serve(
-            ROOT / "server.py",
-            data,
-            tmp_path / "streamlit.log",
-            env={"PRECERT_SOCKET_LOG": str(sockets)},
-            launcher=ROOT / "tests" / "browser" / "audited_server.py",
-        ) as server,
-        sync_playwright() as pw,
-    ):
+    with serve_audited(data, tmp_path) as (server, sockets), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         page.on("request", lambda r: requests.append(r.url))
@@ -68,8 +57,9 @@ def test_journey(tmp_path: Path) -> None:
     assert out["second_tab_signed_in"], "a second tab on the case's address was not signed in"
     assert out["deploy_buttons"] == 0, "Streamlit's Deploy button is visible"
     # offline: building the index, drafting, searching the policies and grading reach nothing outside
-    outside = sorted({u for u in requests if not u.startswith((server.url, "data:", "blob:", "about:"))})
-    assert outside == [], f"the browser reached outside the app: {outside}"
+    assert outside(requests, server) == [], (
+        f"the browser reached outside the app: {outside(requests, server)}"
+    )
     assert sockets.read_text(encoding="utf-8") == "", f"the server reached outside:\n{sockets.read_text()}"
     shots = ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant")
     for name in (*shots, "assistant-edit-checked", "assistant-no-auth"):

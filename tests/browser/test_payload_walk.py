@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from journey import CHROMIUM, CHROMIUM_ARGS, ROOT, WAIT_MS, Driver, serve
+from journey import CHROMIUM, CHROMIUM_ARGS, ROOT, WAIT_MS, Driver, outside, serve_audited
 
 sys.path.insert(0, str(ROOT / "tests" / "app"))  # the hostile world is shared with the AppTest walk
 from hostile_world import PASSWORD, build_hostile_world
@@ -97,22 +97,10 @@ def test_payloads_stay_text_no_outside_requests_downloads_need_a_session(tmp_pat
 
     data = tmp_path / "data"
     world = build_hostile_world(data)
-    sockets = tmp_path / "sockets.log"
-    sockets.touch()
-    launcher = ROOT / "tests" / "browser" / "audited_server.py"
     problems: list[str] = []
     requests: list[str] = []
     shown_on: dict[str, int] = {}
-    with (
-        serve(
-            ROOT / "server.py",
-            data,
-            tmp_path / "streamlit.log",
-            env={"PRECERT_SOCKET_LOG": str(sockets)},
-            launcher=launcher,
-        ) as server,
-        sync_playwright() as pw,
-    ):
+    with serve_audited(data, tmp_path) as (server, sockets), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for role, viewer in world.viewers.items():
@@ -148,8 +136,9 @@ def test_payloads_stay_text_no_outside_requests_downloads_need_a_session(tmp_pat
     assert not problems, "\n".join(problems)
     # the payload was on screen, as text, for every role (at least their own name on Home)
     assert all(n >= 1 for n in shown_on.values()), shown_on
-    outside = sorted({u for u in requests if not u.startswith((server.url, "data:", "blob:", "about:"))})
-    assert outside == [], f"the browser reached outside the app: {outside}"
+    assert outside(requests, server) == [], (
+        f"the browser reached outside the app: {outside(requests, server)}"
+    )
     assert sockets.read_text(encoding="utf-8") == "", f"the server reached outside:\n{sockets.read_text()}"
 
 
