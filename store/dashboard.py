@@ -321,3 +321,23 @@ def cohort_dashboard(
         error_tags=top_error_tags(session, viewer, f, limit=top_tags, total=n),
         trainees=trainee_summaries(session, viewer, f),
     )
+
+
+def weakest_first(trainees: list[TraineeSummary], pass_mark: float) -> list[TraineeSummary]:
+    """Trainees in the order a supervisor should look at them: those whose mean score is below
+    ``pass_mark`` first (lowest mean first), then those with no completed attempt yet, then the rest by
+    mean score, lowest first; ties by username.
+
+    >>> rows = [TraineeSummary(user_id=i, username=u, display_name=u, attempts=a, modules=1,
+    ...         mean_score=m, pass_rate=None, last_completed_at=None)
+    ...         for i, (u, a, m) in enumerate([("ann", 2, 91.0), ("bob", 0, None), ("cy", 3, 62.5), ("di", 1, 79.9)])]
+    >>> [t.username for t in weakest_first(rows, 80)]
+    ['cy', 'di', 'bob', 'ann']
+    """
+
+    def rank(t: TraineeSummary) -> tuple[int, float, str]:
+        if t.mean_score is None:
+            return (1, 0.0, t.username)
+        return (0 if t.mean_score < pass_mark else 2, t.mean_score, t.username)
+
+    return sorted(trainees, key=rank)

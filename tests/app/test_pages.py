@@ -281,6 +281,45 @@ def test_supervisor_dashboard_drill_down_review_and_export(world: World) -> None
     assert "Grade report" in [s.value for s in at.subheader]
 
 
+def test_trainees_below_the_pass_mark_are_flagged_and_the_drill_down_starts_at_the_weakest(
+    world: World,
+) -> None:
+    """Tom finishes the case without doing anything (the grader gives that well under any pass mark);
+    Tina's attempt is the reference one. A supervisor must see Tom first, flagged, and land on him."""
+    from grading import grade
+    from scenarios import generate_case
+    from simulator import replay
+    from store.attempts import save_attempt
+    from store.grades import attempt_record
+
+    engine = init_db(Settings(data_dir=world.folder))
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        tom = Viewer(user_id=world.other_trainee_id, username="tom", role="trainee", display_name="Tom Other")
+        case = generate_case(*CASE)
+        record = attempt_record(
+            case,
+            [],
+            replay(case, []),
+            grade(case, []),
+            started_at=now - timedelta(minutes=9),
+            completed_at=now,
+        )
+        save_attempt(session, tom, record)
+    engine.dispose()
+
+    at = signed_in(world.viewers["supervisor"])
+    at.switch_page("ui/pages/supervisor_dashboard.py").run()
+    assert not at.exception and not at.error, errors(at)
+    assert any("1 trainee(s) below the pass mark" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
+    rows = at.dataframe[-1].value
+    assert list(rows["username"])[:2] == ["tom", "tina"]
+    assert rows["status"].iloc[0] == "below the pass mark" and rows["status"].iloc[1] == ""
+    assert at.selectbox(key="dash_trainee").value == world.other_trainee_id
+
+
 def test_supervisor_assigns_a_module(world: World) -> None:
     at = signed_in(world.viewers["supervisor"])
     at.switch_page("ui/pages/assignments.py").run()

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from store.cohorts import list_cohorts
-from store.dashboard import Filters, cohort_dashboard
+from store.dashboard import Filters, cohort_dashboard, weakest_first
 from store.export import attempt_rows, to_csv, to_xlsx
 from store.permissions import MATRIX
 from ui.feedback import core_errors
@@ -30,7 +30,9 @@ cohorts = []
 with core_errors("Loading the cohorts"), db() as session:
     cohorts = list_cohorts(session, viewer)
 cohort_ids = {EVERYONE: None} | {c.name: c.id for c in cohorts}
-titles = {m["id"]: m["title"] for m in module_catalogue()}
+catalogue = module_catalogue()
+titles = {m["id"]: m["title"] for m in catalogue}
+marks = {m["id"]: float(m["pass_mark"]) for m in catalogue}
 
 c1, c2, c3 = st.columns([2, 2, 3])
 cohort = c1.selectbox("Cohort", list(cohort_ids), key="dash_cohort", index=min(1, len(cohort_ids) - 1))
@@ -124,10 +126,24 @@ else:
             st.caption("No error tags on these attempts.")
 
 st.subheader("Trainees")
-if board.trainees:
+# the pass mark of the chosen module; across modules the strictest one, so nobody below any is missed
+pass_mark = marks.get(filters.module_id or "", max(marks.values(), default=80.0))
+trainees = weakest_first(board.trainees, pass_mark)
+below = [t for t in trainees if t.mean_score is not None and t.mean_score < pass_mark]
+if below:
+    st.warning(
+        f"{len(below)} trainee(s) below the pass mark ({pass_mark:g}): listed first, and the drill-down "
+        "starts at the weakest."
+    )
+if trainees:
     st.dataframe(
         [
             {
+                "status": (
+                    "no attempts yet"
+                    if t.mean_score is None
+                    else ("below the pass mark" if t.mean_score < pass_mark else "")
+                ),
                 "trainee": t.display_name or t.username,
                 "username": t.username,
                 "attempts": t.attempts,
@@ -136,11 +152,11 @@ if board.trainees:
                 "pass rate": None if t.pass_rate is None else round(100 * t.pass_rate),
                 "last completed": local_when(t.last_completed_at),
             }
-            for t in board.trainees
+            for t in trainees
         ],
         hide_index=True,
     )
-    people = {t.user_id: f"{t.display_name or t.username} ({t.username})" for t in board.trainees}
+    people = {t.user_id: f"{t.display_name or t.username} ({t.username})" for t in trainees}
     pick, go = st.columns([3, 1])
     who = pick.selectbox(
         "Drill down to a trainee", list(people), format_func=people.__getitem__, key="dash_trainee"
