@@ -64,7 +64,7 @@ def _determinations(steps: Sequence[StepResult | dict[str, object]]) -> list[tup
     return out
 
 
-def _share(case: Case, det: Determination) -> float:
+def approved_share(case: Case, det: Determination) -> float:
     """The share of the ordered units the payer approved: 1 unless the approval is partial."""
     if det.status != "partially_approved":
         return 1.0
@@ -155,7 +155,7 @@ def case_outcome(
         value,
         standing,
         skip_risk=spec.revenue.skip_risk,
-        secured_share=_share(case, final) if final is not None else 1.0,
+        secured_share=approved_share(case, final) if final is not None else 1.0,
         delay_days=cash_delay_days(case.order.date_of_service, secured_at),
     )
     hours = None
@@ -174,3 +174,14 @@ def case_outcome(
         standing=standing,
         revenue=money,
     )
+
+
+def revenue_at_stake(case: Case, det: Determination) -> int:
+    """The revenue an adverse decision leaves unsecured: the case's service value, less the share a
+    partial approval did secure (the appeal is about the rest)."""
+    spec = load_service_lines().get(case.order.service_line)
+    if spec is None:
+        raise ValueError(f"service line: {case.order.service_line!r} has no scenarios/service_lines file")
+    value = service_value(spec.revenue, case.module_id, case.seed)
+    secured = 0.0 if det.status not in OVERTURNED else approved_share(case, det)
+    return value - round(value * secured)

@@ -396,3 +396,20 @@ def test_follow_up_on_an_earlier_decision(world: World, seed: int, form: str, ex
     at.button(key="ws_finish").click().run()
     at.button(key="ws_finish_confirm").click().run()
     assert not at.exception and "Grade report" in [h.value for h in at.header]
+
+
+def test_after_a_denial_the_trainee_sees_what_each_next_step_is_worth(world: World) -> None:
+    at = signed_in(world.viewers["trainee"])
+    at.switch_page("ui/pages/case_workspace.py").run()
+    at.selectbox(key="pick_module").set_value("pends_appeals")
+    at.text_input(key="pick_seed").input("1")  # a lumbar MRI Lakeshore denied: peer-to-peer or level 1 next
+    at.button(key="pick_go").click().run()
+    assert not at.exception
+    assert "Is an appeal worth it? Expected value of each next step" in [e.label for e in at.expander]
+    table = at.table[-1].value
+    assert [shown(n) for n in table["next step"]][-1] == "Accept the denial"
+    assert len(table) == 3 and shown(table["likelihood"].iloc[0]) == "45% (40%–50%)"  # the brief's 40-50 %
+    assert any("Highest expected value: Peer-to-peer" in shown(i.value) for i in at.info), [i.value for i in at.info]
+    at.number_input(key="av_hourly").set_value(500.0).run()  # dearer staff time lowers every step's value
+    assert not at.exception
+    assert shown(at.table[-1].value["staff cost"].iloc[1]) == "$500"  # level 1: 60 minutes at $500

@@ -13,6 +13,7 @@ from ui.resources import case_for, get_library, module_catalogue
 from ui.state import require_role
 from ui.widgets import (
     action_forms,
+    appeal_value,
     case_panels,
     case_state,
     finish,
@@ -129,6 +130,7 @@ with request_tab:
 with follow_tab:
     standing = workflow.current_determination(case, cs.steps, library)
     manual = library.manual(case.coverage.payer_id)
+    appeal_value.appeal_value_panel(case, standing, manual)
     action = action_forms.follow_up_forms(case, cs.actions, standing, manual, done) or action
     action = p2p_call.call_panel(case, cs.actions, standing, manual, done) or action
     reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")

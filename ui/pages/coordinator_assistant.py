@@ -12,12 +12,13 @@ from typing import Any
 
 import streamlit as st
 
+from simulator import prior_determination
 from store.drafts import drafts_for, save_draft
 from store.permissions import MATRIX
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library, get_settings, module_catalogue
 from ui.state import require_role
-from ui.widgets import case_panels, draft_checks, draft_stream, draft_view, replies, workflow
+from ui.widgets import appeal_value, case_panels, draft_checks, draft_stream, draft_view, replies, workflow
 from ui.widgets.audit_hooks import audited_drafter
 from ui.widgets.labels import human
 from ui.widgets.long_text import wrapped_table
@@ -166,6 +167,12 @@ def _show_draft(draft: Any, draft_case_key: tuple[str, int] | None) -> None:
     st.markdown("**Pre-check by the simulated payer (the draft as written)**")
     draft_view.precheck(draft)
     case = case_for(*draft_case_key) if draft_case_key is not None else None
+    if case is not None and draft.kind == "appeal" and case.prior_submission is not None:
+        with core_errors("Reading the denial"):
+            denial = prior_determination(case, library=get_library())
+            appeal_value.appeal_value_panel(
+                case, denial, get_library().manual(case.coverage.payer_id), key="co_av"
+            )
     checked = draft_checks.checked_for(draft, text or "", _checker(draft, case))
     a, b, c, d = st.columns(4)
     if a.button("Pre-check my edited text", key="co_recheck"):
