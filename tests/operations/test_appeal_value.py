@@ -77,7 +77,9 @@ def test_every_appeal_level_in_every_payer_manual_sits_on_the_ladder() -> None:
 
 def test_a_level_not_on_the_ladder_is_named_in_the_error() -> None:
     with pytest.raises(ValueError, match="appeal level 'arbitration'"):
-        next_step_options(1000, [OfferedLevel(level="arbitration", name="Arbitration")], "commercial_erisa_ppo")
+        next_step_options(
+            1000, [OfferedLevel(level="arbitration", name="Arbitration")], "commercial_erisa_ppo"
+        )
 
 
 @pytest.mark.parametrize(
