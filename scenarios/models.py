@@ -217,7 +217,8 @@ class AuthLookup(_Model):
     @model_validator(mode="before")
     @classmethod
     def _read_legacy_admit(cls, data: Any) -> Any:
-        if isinstance(data, dict) and LEGACY_ADMIT in (data.get("codes") or []):
+        # codes may be anything here (a hostile file): only a list can hold the legacy line
+        if isinstance(data, dict) and isinstance(data.get("codes"), list) and LEGACY_ADMIT in data["codes"]:
             codes = [c for c in data["codes"] if c != LEGACY_ADMIT]
             return {**data, "codes": codes, "admission": True}
         return data

@@ -76,6 +76,20 @@ def test_hostile_json_is_refused_in_one_line(what: str, cli: str, case_doc: dict
     assert len(err.strip().splitlines()) == 1 and expected in err and "case.json" in err
 
 
+@pytest.mark.parametrize("codes", ["true", "7", '"ADMIT"', "null"])
+def test_a_look_up_whose_codes_are_not_a_list_is_refused_naming_the_field(
+    codes: str, case_doc: dict, tmp_path: Path
+) -> None:
+    # bench/robustness.py's fuzzer found `"codes": true` crashing the replay (TypeError) before the fix
+    case = _write(tmp_path, "case.json", json.dumps(case_doc))
+    action = f'[{{"type": "auth_lookup", "at": "2026-01-05T09:00:00", "codes": {codes}}}]'
+    code, _, err = run(
+        simulator_main, ["replay", "--case", case, "--actions", _write(tmp_path, "a.json", action)]
+    )
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "codes" in err and "CRASH" not in err and "Traceback" not in err
+
+
 def test_a_lone_surrogate_in_a_flag_is_refused(case_doc: dict, tmp_path: Path) -> None:
     case = _write(tmp_path, "case.json", json.dumps(case_doc))
     code, _, err = run(simulator_main, ["lookup", "--case", case, "--codes", "72148\ud800"])
