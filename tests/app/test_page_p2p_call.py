@@ -91,3 +91,42 @@ def test_no_call_where_the_payer_offers_no_peer_to_peer(world: World) -> None:
     assert not at.exception and any("Standing decision:" in m for m in _seen(at))
     assert "ws_p2p_call_end" not in [b.key for b in at.button]
     assert not any("Peer-to-peer call with" in m for m in _seen(at))
+
+
+def test_with_a_model_configured_the_director_speaks_its_words_and_each_line_is_audited(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assistant"))
+    from one_line_llm import OneLineServer
+
+    from settings import Settings
+    from store.audit import list_events
+    from store.db import init_db, session_scope
+    from store.permissions import SYSTEM
+
+    server = OneLineServer()
+    server.reply = "Good morning. On LKS-MRI-001.2, which note records the follow-up examination, and when?"
+    try:
+        for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("PRECERT_LLM_MODEL", "tiny")
+        at = signed_in(world.viewers["trainee"])
+        _open_denied_case(at)
+        assert server.reply in _seen(at)  # the model's words, which passed the guards
+        _say(at, CHART_FACT)
+        at.button(key="ws_p2p_call_end").click().run()
+        assert not at.exception
+        assert any("Approved — action code A1" in s.value for s in at.success)  # the simulator decided
+    finally:
+        server.close()
+    engine = init_db(Settings(data_dir=world.folder))
+    with session_scope(engine) as session:
+        calls = list_events(session, SYSTEM, event="llm_call")
+    engine.dispose()
+    assert calls and all(c.detail.get("kind") == "director_line" for c in calls)
+    assert len(calls) == len(server.bodies)  # every line sent was audited first

@@ -9,7 +9,8 @@ tied to the denial it answers (a new standing decision starts a new call).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import streamlit as st
 
@@ -19,7 +20,10 @@ from scenarios.models import Action, Case
 from simulator.appeals import P2P, open_rights
 from simulator.models import Determination
 from simulator.peer_to_peer import Call, to_action
+from ui.resources import get_settings
+from ui.state import current_viewer
 from ui.widgets import workflow
+from ui.widgets.audit_hooks import audited_director_voice
 from ui.widgets.text import md_escape
 
 CALL_KEY = "ws_p2p_call"  # a ws_ key: cleared when a new case starts
@@ -56,11 +60,29 @@ def _current(case: Case, standing: Determination, checker: ClaimChecker) -> Call
     return call
 
 
+def _say(call: Call, checker: ClaimChecker, voice: Any) -> None:
+    """The director's next line, in the model's words when one is configured and its line passes the
+    guards (``assistant.director_voice``); the script decides what is asked either way."""
+    line = call.director_turn(checker)
+    if line is None or voice is None:
+        return
+    voiced = voice.voice(line)
+    if voiced.backend != "scripted":  # only the wording changes: kind and criterion drive the call
+        call.lines[-1] = replace(line, text=voiced.text)
+
+
 def _director(call: Call, checker: ClaimChecker) -> None:
     # the opening line is followed at once by the first question: the trainee always has one to answer
-    line = call.director_turn(checker)
-    if line is not None and line.kind == "open":
-        call.director_turn(checker)
+    voice = _voice()
+    _say(call, checker, voice)
+    if call.lines and call.lines[-1].kind == "open":
+        _say(call, checker, voice)
+
+
+def _voice() -> Any:
+    """The model voice for the director when an LLM is configured (each line audited), else None."""
+    settings = get_settings()
+    return audited_director_voice(settings, current_viewer()) if settings.llm_configured else None
 
 
 def _transcript(call: Call) -> None:
@@ -103,7 +125,8 @@ def call_panel(
                 except ValueError as exc:
                     st.error(md_escape(str(exc)))
                 else:
-                    call.director_turn(checker)
+                    with st.spinner("The medical director is answering…"):
+                        _say(call, checker, _voice())
                     st.rerun()
     label = "End call" if call.closed else "End call now (unanswered criteria count as not met)"
     if st.button(
