@@ -9,6 +9,9 @@ drafter with its retry; guards; pre-check).
 
     nice -n 10 python bench/llm_real.py [--drafts 20] [--answers 10]
 
+Then holds ``--calls`` peer-to-peer role-plays with the director voiced by the model (``role_play`` in
+the JSON line: lines voiced or kept scripted and why, decisions equal to the scripted call's).
+
 Prints one line per draft, then last one JSON line: accepted, fell back (by reason), invented facts
 kept in accepted drafts (target 0), completeness of accepted drafts (target 1.0; checked here against
 the case's own values, not by the guard's code), latency p50/p95 and the server's tokens/s.
@@ -32,15 +35,19 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from assistant.appeals import AssistantInputError  # noqa: E402
+from assistant.director_voice import DirectorVoice  # noqa: E402
 from assistant.llm import LLMDrafter  # noqa: E402
 from assistant.models import Draft  # noqa: E402
 from assistant.pipeline import ask, draft_case  # noqa: E402
+from clinical.checker import ClaimChecker  # noqa: E402
 from knowledge_base.embeddings import HashingEmbedding  # noqa: E402
 from knowledge_base.index import build_index  # noqa: E402
 from knowledge_base.loader import load_library  # noqa: E402
 from scenarios import generate_case, module_ids  # noqa: E402
 from scenarios.models import Case  # noqa: E402
 from settings import Settings, load_settings  # noqa: E402
+from simulator import prior_determination  # noqa: E402
+from simulator.peer_to_peer import Call, decide_call  # noqa: E402
 
 QUESTIONS = [
     ("How long does Lakeshore take to decide a level 1 appeal?", "lakeshore"),
@@ -134,10 +141,70 @@ def cases(count: int) -> list[tuple[Case, str]]:
     return out
 
 
+# Pends-and-appeals cases whose earlier request was denied on a clinical criterion, with the answer a
+# trainee gives from the chart (the follow-up examination's note): the role-play's calls.
+ROLE_PLAY_ANSWER = "The follow-up office visit documents a re-examination after physical therapy."
+
+
+def role_play(settings: Settings, calls: int, stop_at: float) -> dict[str, object]:
+    """Peer-to-peer calls with the director voiced by the model: how many of its lines passed the
+    guards, why the others were said as scripted, and whether each decision matched the scripted
+    call's (it must: the decision is the simulator's)."""
+    voice = DirectorVoice(settings)
+    voiced = scripted = same = held = 0
+    kept_for: Counter[str] = Counter()
+    latencies: list[float] = []
+    for seed in range(1, 60):
+        if held >= calls or time.monotonic() > stop_at:
+            break
+        case = generate_case("pends_appeals", seed)
+        denial = prior_determination(case)
+        if (
+            case.prior_submission is None
+            or denial is None
+            or denial.status != "denied"
+            or not denial.criteria
+        ):
+            continue
+        checker = ClaimChecker.for_case(case)
+        with_voice, plain = Call(denial), Call(denial)
+        for call, speak in ((with_voice, True), (plain, False)):
+            while (line := call.director_turn(checker)) is not None:
+                if speak:
+                    started = time.perf_counter()
+                    said = voice.voice(line)
+                    latencies.append(time.perf_counter() - started)
+                    if said.backend == "scripted":
+                        scripted += 1
+                        kept_for[(said.fallback_reason or "unknown").split(";")[0][:60]] += 1
+                    else:
+                        voiced += 1
+                if line.kind == "close":
+                    break
+                if line.kind != "open":
+                    call.answer(ROLE_PLAY_ANSWER)
+        at = denial.decided_at.replace(microsecond=0)
+        a = decide_call(case, case.prior_submission, with_voice, at)[1]
+        b = decide_call(case, case.prior_submission, plain, at)[1]
+        same += a.status == b.status
+        held += 1
+        print(f"{case.case_id:32} peer-to-peer    {a.status:20} voiced {voiced} scripted {scripted}")
+    ordered = sorted(latencies)
+    return {
+        "calls": held,
+        "director_lines_voiced": voiced,
+        "director_lines_scripted": scripted,
+        "kept_scripted_for": dict(kept_for),
+        "decisions_same_as_scripted": same,
+        "line_latency_p50_s": round(statistics.median(ordered), 1) if ordered else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drafts", type=int, default=20)
     parser.add_argument("--answers", type=int, default=10)
+    parser.add_argument("--calls", type=int, default=3, help="peer-to-peer role-play calls")
     parser.add_argument(
         "--budget-s",
         type=float,
@@ -172,8 +239,13 @@ def main() -> None:
         started = time.perf_counter()
         try:
             draft = draft_case(
-                case, kind, settings=settings, drafter=drafter, library=library, embedding=embedding
-            )  # type: ignore[arg-type]
+                case,
+                kind,  # type: ignore[arg-type]  # one of KINDS
+                settings=settings,
+                drafter=drafter,
+                library=library,
+                embedding=embedding,
+            )
         except AssistantInputError:
             continue  # no appeal open against this case, or nothing to draft
         latencies.append(time.perf_counter() - started)
@@ -201,6 +273,7 @@ def main() -> None:
             fell_back[reason_class(answer.fallback_reason)] += 1
             refused_for[guard_class(answer.rejected_draft_problems)] += 1
         print(f"{'answer':32} {(payer or 'any'):15} {answer.backend:28} {latencies[-1]:6.1f}s")
+    calls = role_play(settings, args.calls, stop_at) if args.calls else {}
     case_drafts = [(c, d) for c, d in accepted if c is not None]
     invented = sum(len(d.unsupported_facts) + len(d.unsupported_claims) for _, d in accepted)
     complete = [completeness(c, d) for c, d in case_drafts]
@@ -226,6 +299,7 @@ def main() -> None:
                 "max_tokens": settings.llm_max_tokens,
                 "deadline_s": settings.llm_timeout_s,
                 "budget_hit": time.monotonic() > stop_at,
+                "role_play": calls,
             }
         )
     )
