@@ -31,6 +31,8 @@ ERROR_TAGS: dict[str, str] = {
     "contradicts_chart": "The text states a clinical fact that differs from what the chart documents (a figure, a finding the chart denies, a different stage or size).",
     "policy_text_as_facts": "The text presents the payer's policy wording as the patient's facts instead of stating what the chart documents.",
     "missing_admin_element": "An administrative element is missing: patient, date of birth, codes, units, date of service, requested duration or ordering provider with credentials.",
+    "discourteous_call": "On a peer-to-peer call the trainee was discourteous to the payer's medical director (a slight, shouting) or never thanked or greeted them.",
+    "long_call_answer": "On a peer-to-peer call an answer ran past the rubric's word limit: the director's time is short and the chart fact gets lost.",
     # process
     "eligibility_not_checked": "No eligibility check before acting on the case.",
     "auth_not_looked_up": "The payer's authorization requirement was not looked up for the ordered code.",

@@ -12,6 +12,7 @@ import re
 from functools import partial
 
 from grading.admin import admin_items, canonical_text
+from grading.call_conduct import call_conduct_items
 from grading.claims import check_text
 from grading.context import Attempt, CaseData
 from grading.facts import Text, addressed, describe
@@ -49,7 +50,9 @@ def _path_text_items(att: Attempt) -> list[GradeItem] | None:
         return grade_text(att, action.letter, failed, prior, "appeal letter", appeal=True)
     if path == "peer_to_peer" and isinstance(action, PeerToPeer):
         # a call held in the workspace is graded on what the trainee said, not the director's questions
-        return grade_text(att, trainee_words(action.talking_points), failed, None, "peer-to-peer notes")
+        return grade_text(
+            att, trainee_words(action.talking_points), failed, None, "peer-to-peer notes"
+        ) + call_conduct_items(att, action.talking_points)
     if path == "query_provider":
         return grade_query(att)
     if path:

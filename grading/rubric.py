@@ -36,6 +36,8 @@ ITEM_TYPES: dict[str, str] = {
     "criterion": "narrative",
     "claim": "narrative",
     "admin_element": "narrative",
+    "call_courtesy": "narrative",
+    "call_brevity": "narrative",
     "eligibility": "process",
     "auth_lookup": "process",
     "correct_action": "process",
@@ -97,6 +99,20 @@ class CriticalErrorSpec(BaseModel):
     off: bool = False  # a module override can switch one off
 
 
+class CallConduct(BaseModel):
+    """How a peer-to-peer call held in the workspace is judged beyond its evidence (docs/grading.md
+    § Peer-to-peer calls): courtesy to the medical director and answers short enough for the call."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_words_per_answer: int = Field(ge=10, le=400)
+    # any one of these in the trainee's lines (case-insensitive) shows courtesy: a greeting or thanks
+    courteous: tuple[str, ...] = Field(min_length=1)
+    # any one of these loses the courtesy item whatever else was said
+    discourteous: tuple[str, ...] = Field(min_length=1)
+    # this many capitalised words of 4+ letters in a row read as shouting (codes like CPT are shorter)
+    shouting_words: int = Field(default=3, ge=2, le=10)
+
+
 class RubricFile(BaseModel):
     """One YAML file as written. In an override every key is optional and replaces the default's."""
 
@@ -119,6 +135,7 @@ class RubricFile(BaseModel):
     # pass mark (major_cap), so one of them fails an otherwise good attempt without sinking it
     major_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
     major_cap: float | None = Field(default=None, ge=0, le=100)
+    peer_to_peer_call: CallConduct | None = None
 
 
 class Rubric(BaseModel):
@@ -137,6 +154,7 @@ class Rubric(BaseModel):
     critical_cap: float = 100.0
     major_errors: dict[str, CriticalErrorSpec] = Field(default_factory=dict)
     major_cap: float = 100.0
+    peer_to_peer_call: CallConduct | None = None
 
     @property
     def label(self) -> str:
@@ -249,7 +267,9 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
     cap = default.critical_cap if default.critical_cap is not None else 100.0
     major = dict(default.major_errors)
     major_cap = default.major_cap if default.major_cap is not None else 100.0
+    conduct = default.peer_to_peer_call
     if override is not None:
+        conduct = override.peer_to_peer_call or conduct
         cap = override.critical_cap if override.critical_cap is not None else cap
         major_cap = override.major_cap if override.major_cap is not None else major_cap
         critical.update(override.critical_errors)
@@ -275,4 +295,5 @@ def load_rubric(module_id: str, module_pass_mark: float | None = None, root: Pat
         critical_cap=cap,
         major_errors={k: v for k, v in major.items() if not v.off},
         major_cap=major_cap,
+        peer_to_peer_call=conduct,
     )

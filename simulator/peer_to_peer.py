@@ -151,6 +151,27 @@ def trainee_words(talking_points: str) -> str:
     return "\n".join(kept)
 
 
+def trainee_answers(talking_points: str) -> list[str]:
+    """Each of the trainee's turns in a call transcript, in order (an answer may run over lines); [] for
+    talking points that are not a call.
+
+    >>> trainee_answers("director: On C1?\\ntrainee: Yes, 7 weeks.\\nsee note\\ndirector: Thanks.\\ntrainee: Bye")
+    ['Yes, 7 weeks.\\nsee note', 'Bye']
+    """
+    if not talking_points.startswith(PREFIX["director"]):
+        return []
+    turns: list[tuple[str, list[str]]] = []
+    for raw in talking_points.split("\n"):
+        for who, prefix in PREFIX.items():
+            if raw.startswith(prefix):
+                turns.append((who, [raw[len(prefix) :]]))
+                break
+        else:
+            if turns:
+                turns[-1][1].append(raw)
+    return ["\n".join(lines) for who, lines in turns if who == "trainee"]
+
+
 def _chart_ids(checker: ClaimChecker) -> set[str]:
     return {s.id for s in checker.sources if s.kind == "chart"}
 

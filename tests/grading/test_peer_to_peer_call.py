@@ -59,3 +59,58 @@ def test_a_made_up_figure_is_an_unsupported_claim_quoted_without_the_speaker(cas
     assert claims and "12 weeks" in claims[0]
     assert "trainee:" not in claims[0] and "director" not in claims[0]
     assert items["criterion:LKS-MRI-001.2"][0] == 0
+
+
+# Conduct on the call (rubric peer_to_peer_call: courtesy, and answers of at most 80 words), judged on
+# hand-written answers; the evidence in each is the same chart fact, so only conduct differs.
+FACT = "The follow-up office visit on 2026-03-04 documents a re-examination after physical therapy."
+
+
+def _conduct(case: Case, answer: str) -> dict[str, tuple[float, list[str]]]:
+    call = PeerToPeer(
+        at=case.sim_start + timedelta(hours=1),
+        talking_points=f"{ASK}trainee: {answer}\n{CLOSE}",
+        document_ids=["doc-05"],
+    )
+    report = grade(case, [call])
+    return {i.item_id: (i.points, i.error_tags) for i in report.items if i.item_id.startswith("call_")}
+
+
+def test_a_courteous_short_answer_earns_both_conduct_points(case: Case) -> None:
+    conduct = _conduct(case, f"Good morning, doctor. {FACT} Thank you for your time.")
+    assert conduct == {"call_courtesy": (1, []), "call_brevity": (1, [])}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        f"This denial is ridiculous. {FACT}",  # a slight
+        f"{FACT} YOU NEVER READ THE CHART properly.",  # shouting
+        FACT,  # no greeting, no thanks: correct but curt
+    ],
+)
+def test_a_slight_shouting_or_no_courtesy_at_all_loses_the_courtesy_point(case: Case, answer: str) -> None:
+    conduct = _conduct(case, answer)
+    assert conduct["call_courtesy"] == (0, ["discourteous_call"])
+
+
+def test_codes_and_acronyms_are_not_shouting(case: Case) -> None:
+    conduct = _conduct(case, f"Thank you, doctor. {FACT} The MRI CPT code is unchanged.")
+    assert conduct["call_courtesy"] == (1, [])
+
+
+def test_an_answer_over_80_words_loses_the_brevity_point(case: Case) -> None:
+    rambling = (
+        "Thank you, doctor. Let me start from the beginning, because there is a lot of background here that "
+        "I think matters, and I want to be sure you have the whole picture before we get to the point of "
+        "the call, which is about the examination, and about the therapy before it, and about how the "
+        "patient has been doing over all these weeks since the first visit, which was quite a while ago "
+        f"now, and honestly everyone has been very worried about her. {FACT}"
+    )
+    assert len(rambling.split()) > 80
+    assert _conduct(case, rambling)["call_brevity"] == (0, ["long_call_answer"])
+
+
+def test_notes_written_for_a_peer_to_peer_held_elsewhere_have_no_conduct_items(case: Case) -> None:
+    notes = PeerToPeer(at=case.sim_start + timedelta(hours=1), talking_points=FACT, document_ids=["doc-05"])
+    assert not [i for i in grade(case, [notes]).items if i.item_id.startswith("call_")]
