@@ -397,8 +397,10 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
     if with_assistant:
         draft_with_assistant(d, seed)
         look_up_a_policy(d)
+    p2p_score = hold_a_peer_to_peer(d, url)
     d.timings["journey_s"] = time.perf_counter() - t0
     return {
+        "p2p_score": p2p_score,
         "score": score,
         "literal": literal,
         "seed": seed,
@@ -464,3 +466,35 @@ def look_up_a_policy(d: Driver) -> None:
     d.type("Search the policies", "how many weeks of physical therapy before a lumbar MRI")
     d.see(re.compile(r"-MRI-00\d § "), timeout=240_000)
     d.shot("policy-library")
+
+
+# The chart fact of pends and appeals case 1 (a lumbar MRI Lakeshore denied for LKS-MRI-001.2, the
+# follow-up examination): doc-05, the office visit of 2026-03-04, is that examination.
+P2P_CHART_FACT = "The follow-up office visit on 2026-03-04 documents a re-examination after physical therapy."
+
+
+def hold_a_peer_to_peer(d: Driver, url: str) -> str:
+    """The trainee holds the peer-to-peer call offline (issue 16 item 4): the scripted director asks
+    about the unmet criterion, the trainee answers with the chart fact, the payer overturns the denial,
+    and the attempt is graded. Returns the grade report's score line."""
+    d.sign_out()
+    d.page.goto(url)  # the app's address, not the last page's (a deep link would open that page)
+    d.sign_in(TRAINEE[0], TRAINEE[2], TRAINEE[1])
+    d.nav("Case workspace")
+    d.choose("Module", "Pends, denials and appeals")
+    d.type("Case number (optional)", "1")
+    d.click("Open the case")
+    d.see("Simulated time")
+    d.tab("Pend, appeal, peer-to-peer")
+    d.see("Peer-to-peer call with the payer's medical director")
+    d.see(re.compile(r"On LKS-MRI-001\.2 .*Name the document and date"))
+    d.fill("Your answer", P2P_CHART_FACT)
+    d.click("Answer")
+    d.see(re.compile(r"I will make the determination on what you have cited"))
+    d.click("End call")
+    d.see(re.compile(r"Approved — action code A1"))
+    d.shot("peer-to-peer", anchor="Peer-to-peer call with the payer's medical director")
+    d.click("Finish and grade…")
+    d.click("Yes, finish and grade")
+    d.see_heading("Grade report")
+    return str(d.see(re.compile(r"Score \d+\.\d / 100")).inner_text())

@@ -62,7 +62,7 @@ def test_journey(tmp_path: Path) -> None:
     )
     assert sockets.read_text(encoding="utf-8") == "", f"the server reached outside:\n{sockets.read_text()}"
     shots = ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant")
-    for name in (*shots, "assistant-edit-checked", "assistant-no-auth"):
+    for name in (*shots, "assistant-edit-checked", "assistant-no-auth", "peer-to-peer"):
         assert (tmp_path / "screenshots" / f"{name}.png").stat().st_size > 10_000, name
 
     # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte
@@ -76,10 +76,17 @@ def test_journey(tmp_path: Path) -> None:
         from store.accounts import list_users
 
         tina = next(u for u in list_users(session, SYSTEM) if u.username == "tina")
-        (summary,) = attempts_for(session, SYSTEM, tina.id)
-        stored = get_attempt(session, SYSTEM, summary.id)
+        summaries = {a.case_id: a for a in attempts_for(session, SYSTEM, tina.id)}
+        stored = get_attempt(session, SYSTEM, summaries[f"advanced_imaging:{out['seed']}"].id)
+        held = get_attempt(session, SYSTEM, summaries["pends_appeals:1"].id)
     engine.dispose()
     assert stored.status == "completed" and stored.case_id == f"advanced_imaging:{out['seed']}"
     submission = next(a for a in stored.actions if a["type"] == "submission")
     assert XSS in submission["narrative"]
     assert f"{stored.total_score:.1f}" in out["score"]
+    # the peer-to-peer call held in the browser: the whole conversation stored, the chart fact cited,
+    # the attempt graded (the decision and the score are the simulator's and the grader's)
+    call = next(a for a in held.actions if a["type"] == "peer_to_peer")
+    assert "director: " in call["talking_points"] and "2026-03-04" in call["talking_points"]
+    assert "doc-05" in call["document_ids"] and held.status == "completed"
+    assert f"{held.total_score:.1f}" in out["p2p_score"]

@@ -111,7 +111,8 @@ def call_panel(
     st.caption(
         "The director asks about each criterion the denial found unmet. Answer with the chart's facts: "
         "the document, its date and what it records. Only what the chart supports counts; a figure or "
-        "date the chart does not show counts against you. The payer decides on what you cited."
+        "date the chart does not show counts against you. The payer decides on what you cited. Keep each "
+        "answer short (the fact first) and courteous: both are graded."
     )
     checker = ClaimChecker.for_case(case)
     call = _current(case, standing, checker)
