@@ -180,6 +180,9 @@ if save:
         changed = save_llm_settings(session, viewer, form, locked=locked)
     if changed is not None:
         stored_settings_changed()
+        # the typed key must not travel back to the browser as the field's value on the next render
+        for widget in ("llm_new_key", "llm_clear_key"):
+            st.session_state.pop(widget, None)
         st.session_state[SAVED] = (
             f"Saved: {', '.join(LABELS[k] for k in changed)}. The assistant uses them from now on."
             if changed
