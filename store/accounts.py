@@ -267,9 +267,9 @@ def authenticate(
     if ok and user is not None:
         throttle.clear(session, keys[0])
         user.failed_logins, user.locked_until = 0, None
-        if user.must_change_password:  # signed in, but only the change form opens (ui/auth_pages.py)
-            audit = audit | {"must_change_password": True}
-        log_event(session, "login", user_id=user.id, at=at, detail=audit)
+        # signed in, but only the change form opens (ui/auth_pages.py) until the password is replaced
+        forced: dict[str, Any] = {"must_change_password": True} if user.must_change_password else {}
+        log_event(session, "login", user_id=user.id, at=at, detail=audit | forced)
         return AuthResult(status="ok", viewer=_viewer(user))
     reason = "unknown" if user is None else "password"
     log_event(
