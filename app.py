@@ -12,12 +12,19 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from settings import SettingsError
-from store.accounts import has_any_user, viewer_for
+from store.accounts import has_any_user, password_change_required, viewer_for
 from store.sessions import validate_session
 from ui import session_cookie
-from ui.auth_pages import FICTIONAL_NOTE, first_run_page, login_page, restore_session, sign_out
+from ui.auth_pages import (
+    FICTIONAL_NOTE,
+    first_run_page,
+    forced_password_page,
+    login_page,
+    restore_session,
+    sign_out,
+)
 from ui.feedback import core_errors
-from ui.navigation import pages_for, signed_out_pages
+from ui.navigation import forced_change_pages, pages_for, signed_out_pages
 from ui.resources import db, get_engine, get_settings
 from ui.state import get_state
 from ui.widgets.text import md_escape
@@ -42,7 +49,7 @@ except SQLAlchemyError as exc:
 
 state = get_state()
 now = datetime.now(UTC)
-viewer, any_user, session_ended = None, None, False
+viewer, any_user, session_ended, must_change = None, None, False, False
 with core_errors("Reading accounts"), db() as session:
     any_user = has_any_user(session)
     if state.viewer is None and state.cookie_pending is None:
@@ -62,6 +69,8 @@ with core_errors("Reading accounts"), db() as session:
     if state.viewer is not None and state.viewer.user_id is not None:
         # Re-read each run: a role change or deactivation applies at once.
         viewer = viewer_for(session, state.viewer.user_id)
+        # An administrator chose this account's password: only the change form until it is replaced.
+        must_change = viewer is not None and password_change_required(session, viewer.user_id)
 if any_user is None:  # the database did not answer; core_errors has said why
     st.stop()
 
@@ -101,14 +110,18 @@ else:
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out("You signed out.")
             st.rerun()
-    sections = pages_for(state.viewer.role)
-    page = st.navigation(sections, expanded=True)  # an admin has 14 pages: show them all
-    if state.land_home:
-        # First run after a sign-in that followed a sign-out in this tab: start on Home.
-        state.land_home = False
-        home = next(iter(sections.values()))[0]  # Home: first in the registry, for every role
-        if page.url_path != home.url_path:
-            st.switch_page(home)
+    if must_change:
+        page = st.navigation(forced_change_pages(forced_password_page), position="hidden")
+    else:
+        sections = pages_for(state.viewer.role)
+        page = st.navigation(sections, expanded=True)  # an admin has 14 pages: show them all
+        if state.land_home:
+            # First run after a sign-in that followed a sign-out (or a forced password change) in this
+            # tab: start on Home.
+            state.land_home = False
+            home = next(iter(sections.values()))[0]  # Home: first in the registry, for every role
+            if page.url_path != home.url_path:
+                st.switch_page(home)
 with st.sidebar:
     session_cookie.write_pending(state)  # a zero-height component, only around sign-in and sign-out
 page.run()

@@ -35,6 +35,7 @@ class Settings(BaseModel):
     chroma_port: int = Field(default=8000, description="Chroma server port, used with CHROMA_HOST.")
     openai_api_key: str | None = Field(
         default=None,
+        repr=False,  # never in a log line, an error or a traceback's locals
         description="API key for an OpenAI-compatible server; empty keeps the assistant offline.",
     )
     openai_base_url: str | None = Field(

@@ -51,6 +51,7 @@ class UserOut(BaseModel):
     failed_logins: int
     locked_until: datetime | None
     created_at: datetime
+    must_change_password: bool = False
 
     @classmethod
     def of(cls, user: User, cohort_name: str | None) -> UserOut:
@@ -65,6 +66,7 @@ class UserOut(BaseModel):
             failed_logins=user.failed_logins,
             locked_until=user.locked_until,
             created_at=user.created_at,
+            must_change_password=bool(user.must_change_password),
         )
 
 
@@ -108,10 +110,26 @@ def create_user(
     cohort_id: int | None = None,
     cost: int = DEFAULT_COST,
     now: datetime | None = None,
+    must_change_password: bool = True,
 ) -> UserOut:
-    """Create an account (administrators only); raises ValueError naming the field that is wrong."""
+    """Create an account (administrators only); raises ValueError naming the field that is wrong.
+
+    The administrator chose the password, so by default the account must replace it at its first
+    sign-in (``must_change_password``); the demo seed opts out (its accounts are shared walk-throughs,
+    see docs/security.md)."""
     check(session, viewer, "user.manage")
-    return _insert_user(session, viewer.user_id, username, display_name, password, role, cohort_id, cost, now)
+    return _insert_user(
+        session,
+        viewer.user_id,
+        username,
+        display_name,
+        password,
+        role,
+        cohort_id,
+        cost,
+        now,
+        must_change=bool(must_change_password),
+    )
 
 
 def create_admin(
@@ -130,6 +148,7 @@ def create_admin(
         raise AlreadyInitialised(
             "An account already exists; sign in, or ask the administrator for an account."
         )
+    # the first-run administrator chose their own password: nothing to force
     return _insert_user(session, None, username, display_name, password, "admin", None, cost, now)
 
 
@@ -143,6 +162,8 @@ def _insert_user(
     cohort_id: int | None,
     cost: int,
     now: datetime | None,
+    *,
+    must_change: bool = False,
 ) -> UserOut:
     name = validate_username(username)
     shown = validate_display_name(display_name)
@@ -168,6 +189,7 @@ def _insert_user(
         failed_logins=0,
         created_at=at,
         active=True,
+        must_change_password=must_change,
     )
     session.add(user)
     try:
@@ -180,7 +202,13 @@ def _insert_user(
         "user_created",
         user_id=actor_id,
         at=at,
-        detail={"user_id": user.id, "username": name, "role": role_, "cohort_id": cohort_id},
+        detail={
+            "user_id": user.id,
+            "username": name,
+            "role": role_,
+            "cohort_id": cohort_id,
+            "must_change_password": must_change,
+        },
     )
     return UserOut.of(user, cohort_name)
 
@@ -239,7 +267,9 @@ def authenticate(
     if ok and user is not None:
         throttle.clear(session, keys[0])
         user.failed_logins, user.locked_until = 0, None
-        log_event(session, "login", user_id=user.id, at=at, detail=audit)
+        # signed in, but only the change form opens (ui/auth_pages.py) until the password is replaced
+        forced: dict[str, Any] = {"must_change_password": True} if user.must_change_password else {}
+        log_event(session, "login", user_id=user.id, at=at, detail=audit | forced)
         return AuthResult(status="ok", viewer=_viewer(user))
     reason = "unknown" if user is None else "password"
     log_event(
@@ -272,6 +302,12 @@ def _viewer(user: User) -> Viewer:
         cohort_id=user.cohort_id,
         display_name=user.display_name,
     )
+
+
+def password_change_required(session: Session, user_id: int | None) -> bool:
+    """Whether this account must replace an administrator-chosen password before anything else."""
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    return bool(user is not None and user.must_change_password)
 
 
 def viewer_for(session: Session, user_id: int) -> Viewer | None:
@@ -372,7 +408,9 @@ def set_password(
     now: datetime | None = None,
 ) -> UserOut:
     """An administrator sets a new password for an account (a forgotten one, the demo accounts' shared
-    one); the lock-out is lifted and every session of that user ends. Audited without the password."""
+    one); the lock-out is lifted and every session of that user ends. The administrator knows this
+    password, so the account must change it at its next sign-in (an administrator resetting their own
+    password chose it themself: not forced). Audited without the password."""
     check(session, viewer, "user.manage")
     user = _target(session, user_id)
     secret = validate_password(password, user_inputs=(user.username, user.display_name))
@@ -380,13 +418,19 @@ def set_password(
     user.failed_logins = 0
     user.locked_until = None
     throttle.clear(session, throttle.name_key(user.username))
+    user.must_change_password = user.id != viewer.user_id
     revoke_all_sessions(session, user.id, now=now)
     log_event(
         session,
         "settings_change",
         user_id=viewer.user_id,
         at=now,
-        detail={"action": "password_reset", "target_id": user.id, "username": user.username},
+        detail={
+            "action": "password_reset",
+            "target_id": user.id,
+            "username": user.username,
+            "must_change_password": user.must_change_password,
+        },
     )
     return UserOut.of(user, user.cohort.name if user.cohort else None)
 
@@ -435,8 +479,8 @@ def change_own_password(
     now: datetime | None = None,
 ) -> None:
     """Self-service: the signed-in user replaces their password, proving the current one first. Every
-    session of the user ends (sign in again, or let the caller start a fresh one). Audited without
-    either password."""
+    session of the user ends (sign in again, or let the caller start a fresh one). Clears a forced
+    change (``must_change_password``). Audited without either password."""
     if viewer.user_id is None:
         raise ValueError("user: sign in first; the command line resets passwords with set_password")
     user = _target(session, viewer.user_id)
@@ -447,5 +491,8 @@ def change_own_password(
     if check_password(secret, user.password_hash, cost):
         raise ValueError("new password: it is the same as the current one; choose a different one")
     user.password_hash = hash_password(secret, cost)
+    forced, user.must_change_password = bool(user.must_change_password), False
     revoke_all_sessions(session, user.id, now=now)
-    log_event(session, "password_change", user_id=user.id, at=now, detail={"outcome": "changed"})
+    log_event(
+        session, "password_change", user_id=user.id, at=now, detail={"outcome": "changed", "forced": forced}
+    )

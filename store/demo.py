@@ -153,6 +153,10 @@ def seed_demo(
             cohort_id=cohort.id if r != "coordinator" else None,
             cost=cost,
             now=at,
+            # Shared walk-through accounts of fictional people, one password shown to the seeding
+            # administrator: forcing a change would let the first person in lock the others out.
+            # Reset one with set_password and that account is forced again (docs/security.md).
+            must_change_password=False,
         )
         for u, d, r in people
     }

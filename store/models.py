@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -126,6 +127,9 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Added by 0004_accounts: an administrator chose this password (create_user, set_password), so the
+    # account must replace it at its next sign-in before any other page (cleared by change_own_password).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     cohort: Mapped[Cohort | None] = relationship(back_populates="members")
 
@@ -311,3 +315,16 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AppSetting(Base):
+    """A setting an administrator stored on the LLM settings page (added by 0004_accounts): one row per
+    key, named like its environment variable (``PRECERT_LLM_MODEL``). The environment wins over a row;
+    a row wins over the embedded default (docs/settings.md). The API key row is never shown back."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from settings import Settings
-from store.accounts import authenticate, create_admin, viewer_for
+from store.accounts import authenticate, change_own_password, create_admin, viewer_for
 from store.audit import log_event
 from store.demo import load_engines, seed_demo
 from store.permissions import Viewer
@@ -161,6 +161,46 @@ def login_page() -> None:
         st.error(result.message)
         return
     start_session(state, result.viewer)
+    st.rerun()
+
+
+FORCED_CHANGE_NOTE = (
+    "An administrator chose your current password, so they know it. Before you can use Precert Academy, "
+    "replace it with one only you know: type the password you were given, then your new password twice."
+)
+
+
+def forced_password_page() -> None:
+    """The only page of an account that must change an administrator-chosen password (``app.py``
+    routes every address here until it is done). On success a fresh session starts on Home."""
+    state = get_state()
+    viewer = state.viewer
+    if viewer is None:  # the shell shows this page to signed-in users only
+        return
+    st.title("Choose your own password")
+    st.info(FORCED_CHANGE_NOTE)
+    st.caption("At least 12 characters, and not easy to guess: a few uncommon words work well.")
+    with st.form("forced_password", clear_on_submit=True):
+        current = st.text_input("Password you were given", type="password", key="fp_current")
+        new = st.text_input("New password", type="password", key="fp_new")
+        again = st.text_input("New password again", type="password", key="fp_again")
+        submitted = st.form_submit_button("Set my password", key="fp_submit", type="primary")
+    if not submitted:
+        return
+    if new != again:
+        st.error("New password again: the two passwords differ; type the same password twice.")
+        return
+    changed = False
+    with core_errors("Changing the password"), db() as session:
+        change_own_password(session, viewer, current, new)
+        changed = True
+    if not changed:
+        return
+    # change_own_password ended every session of the account (the administrator's reset may have left
+    # some open); this tab continues on a fresh one.
+    start_session(state, viewer)
+    state.land_home = True
+    state.add_flash("success", "Your password is changed. Use it from now on.")
     st.rerun()
 
 

@@ -145,3 +145,19 @@ def signed_out_pages(login: Callable[[], None]) -> list[st.Page]:
         if spec.url_path:
             pages.append(st.Page(login, title="Sign in", url_path=spec.url_path, visibility="hidden"))
     return pages
+
+
+def forced_change_pages(form: Callable[[], None]) -> list[st.Page]:
+    """An account whose password an administrator chose (``must_change_password``): the change form at
+    ``/`` and at every page's address, so a bookmark, a deep link or a reload reaches nothing else."""
+    pages = [
+        st.Page(
+            form, title="Choose your password", icon=":material/password:", url_path="choose", default=True
+        )
+    ]
+    for spec in PAGES:
+        if spec.url_path:
+            pages.append(
+                st.Page(form, title="Choose your password", url_path=spec.url_path, visibility="hidden")
+            )
+    return pages

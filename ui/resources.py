@@ -1,9 +1,12 @@
 """Shared resources for every session: settings and the database engine (``st.cache_resource``).
 
 Settings come from the environment and ``st.secrets`` (``.streamlit/secrets.toml``, keys named like
-the environment variables: ``DATABASE_URL = "…"``); an environment variable wins over a secret. They
-are parsed once per distinct configuration, and the engine (with migrations applied) is built once
-per database URL.
+the environment variables: ``DATABASE_URL = "…"``); an environment variable wins over a secret. Both
+win over the LLM settings an administrator stored in the database (``store.app_settings``), which win
+over the built-in defaults. They are parsed once per distinct configuration, and the engine (with
+migrations applied) is built once per database URL. The stored values are re-read at most every
+``STORED_TTL_S`` seconds, and at once in the process that saved them (:func:`stored_settings_changed`),
+so a change applies without a restart.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from settings import ENV_VARS, Settings, load_settings
+from store.app_settings import Source, effective_settings, stored_values
 from store.db import init_db, session_scope
+
+# Other replicas of the app (docs/deploy.md) see a stored change within this many seconds.
+STORED_TTL_S = 15
 
 
 def _secret_values() -> dict[str, str]:
@@ -33,10 +40,43 @@ def _settings_for(config: tuple[tuple[str, str], ...]) -> Settings:
     return load_settings(dict(config))
 
 
+def _deployer_config() -> dict[str, str]:
+    return _secret_values() | {k: v for k, v in os.environ.items() if k in ENV_VARS}
+
+
+def deployer_sources() -> dict[str, Source]:
+    """Which keys the deployer set, and where: "environment" (wins) or "secrets"."""
+    env = {k for k, v in os.environ.items() if k in ENV_VARS and v.strip()}
+    return {k: "environment" if k in env else "secrets" for k, v in _deployer_config().items() if v.strip()}
+
+
+def deployer_settings() -> Settings:
+    """The settings from the environment and secrets alone (what locates the database)."""
+    return _settings_for(tuple(sorted(_deployer_config().items())))
+
+
+@st.cache_resource(show_spinner=False, ttl=STORED_TTL_S)
+def _stored_for(url: str, _settings: Settings) -> tuple[tuple[str, str], ...]:
+    with session_scope(_engine_for(url, _settings)) as session:
+        return tuple(sorted(stored_values(session).items()))
+
+
+@st.cache_resource(show_spinner=False)
+def _merged_for(config: tuple[tuple[str, str], ...], stored: tuple[tuple[str, str], ...]) -> Settings:
+    return effective_settings(dict(config), dict(stored))
+
+
+def stored_settings_changed() -> None:
+    """Call after saving stored settings: this process reads them again on its next ``get_settings``."""
+    _stored_for.clear()
+
+
 def get_settings() -> Settings:
-    """The app's settings (raises settings.SettingsError naming the bad variable)."""
-    config = _secret_values() | {k: v for k, v in os.environ.items() if k in ENV_VARS}
-    return _settings_for(tuple(sorted(config.items())))
+    """The app's effective settings (raises settings.SettingsError naming the bad variable)."""
+    config = tuple(sorted(_deployer_config().items()))
+    base = _settings_for(config)
+    stored = _stored_for(base.resolved_database_url, base)
+    return _merged_for(config, stored) if stored else base
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -46,7 +86,7 @@ def _engine_for(url: str, _settings: Settings) -> Engine:
 
 def get_engine(settings: Settings | None = None) -> Engine:
     """The migrated engine for the configured database, shared by all sessions."""
-    s = settings or get_settings()
+    s = settings or deployer_settings()
     return _engine_for(s.resolved_database_url, s)
 
 

@@ -85,6 +85,7 @@ def build_hostile_world(folder: Path) -> World:
                 role=role,
                 cohort_id=cohort.id if role == "trainee" else None,
                 cost=4,
+                must_change_password=False,  # the walk visits every page, not the forced change form
             )
             viewers[role] = Viewer(
                 user_id=user.id,

@@ -67,6 +67,7 @@ def build_world(folder: Path) -> World:
                 role=role,
                 cohort_id=cohort.id if role == "trainee" else None,
                 cost=4,
+                must_change_password=False,  # signs in through the shell: not the forced change form
             )
             viewers[role] = Viewer(
                 user_id=user.id,
@@ -84,6 +85,7 @@ def build_world(folder: Path) -> World:
             role="trainee",
             cohort_id=cohort.id,
             cost=4,
+            must_change_password=False,  # signs in through the shell: not the forced change form
         )
         supervisor = viewers["supervisor"].user_id
         assert supervisor is not None

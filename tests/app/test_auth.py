@@ -18,7 +18,9 @@ from ui.navigation import specs_for
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 ADMIN_PW = "admin password 1"
-TRAINEE_PW = "trainee password 1"
+TRAINEE_PW = "trainee password 1"  # chosen by the administrator: changed at the first sign-in
+TINA_OWN_PW = "tina chose this one 7"
+FORCED_TITLE = "Choose your own password"
 
 
 @pytest.fixture
@@ -59,6 +61,21 @@ def _sign_in(at: AppTest, username: str, password: str) -> None:
 
 def _sign_out(at: AppTest) -> None:
     at.sidebar.button(key="sign_out").click().run()
+
+
+def _choose_password(at: AppTest, given: str, new: str, again: str | None = None) -> None:
+    at.text_input(key="fp_current").input(given)
+    at.text_input(key="fp_new").input(new)
+    at.text_input(key="fp_again").input(new if again is None else again)
+    at.button(key="fp_submit").click().run()
+
+
+def _first_sign_in_tina(at: AppTest, given: str = TRAINEE_PW) -> None:
+    """Tina's first sign-in: the administrator chose her password, so she replaces it first."""
+    _sign_in(at, "tina", given)
+    assert _titles(at) == [FORCED_TITLE], _titles(at)
+    _choose_password(at, given, TINA_OWN_PW)
+    assert _titles(at) == ["Welcome, Tina Träger"] and not at.exception
 
 
 def _create_trainee(at: AppTest) -> None:
@@ -158,16 +175,14 @@ def test_admin_resets_a_forgotten_password(at: AppTest) -> None:
     _sign_out(at)
     _sign_in(at, "tina", TRAINEE_PW)
     assert [e.value for e in at.error] == ["Wrong username or password."]
-    _sign_in(at, "tina", "a brand new secret")
-    assert _titles(at) == ["Welcome, Tina Träger"] and not at.exception
+    _first_sign_in_tina(at, "a brand new secret")  # the administrator knows it: she replaces it first
 
 
 def test_trainee_cannot_see_admin_pages(at: AppTest) -> None:
     _first_run(at)
     _create_trainee(at)
     _sign_out(at)
-    _sign_in(at, "tina", TRAINEE_PW)
-    assert _titles(at) == ["Welcome, Tina Träger"] and not at.exception
+    _first_sign_in_tina(at)
     for page in ("ui/pages/admin_users.py", "ui/pages/admin_audit.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
@@ -189,7 +204,7 @@ def test_no_exception_on_any_page(at: AppTest, role: str) -> None:
     if role == "trainee":
         _create_trainee(at)
         _sign_out(at)
-        _sign_in(at, "tina", TRAINEE_PW)
+        _first_sign_in_tina(at)
     for spec in specs_for(role):
         at.switch_page(spec.path).run()
         assert not at.exception, (spec.path, at.exception)
@@ -202,9 +217,7 @@ def test_sign_in_after_a_sign_out_lands_on_home_with_nothing_of_the_last_user(at
     at.text_input(key="cu_username").input("half-typed")
     _sign_out(at)
     assert "cu_username" not in at.session_state  # the admin's typed text is gone
-    _sign_in(at, "tina", TRAINEE_PW)
-    assert not at.exception
-    assert _titles(at) == ["Welcome, Tina Träger"]  # Home, not the admin's page
+    _first_sign_in_tina(at)  # and then Home, not the admin's page
     assert "cu_username" not in at.session_state
     at.switch_page("ui/pages/policy_library.py").run()  # a page both roles have
     assert _titles(at) != ["Welcome, Tina Träger"]

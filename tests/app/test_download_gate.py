@@ -50,6 +50,7 @@ def _signed_in(settings: Settings, username: str, role: str) -> str:
             password="correct horse battery",
             role=role,
             cost=4,
+            must_change_password=False,  # signs in through the shell: not the forced change form
         )
         token = create_session(db, user.id, now=NOW)
     engine.dispose()

@@ -37,6 +37,7 @@ def _outsider(world: World) -> None:
             role="trainee",
             cohort_id=other.id,
             cost=4,
+            must_change_password=False,  # signs in through the shell: not the forced change form
         )
         case = generate_case("advanced_imaging", 4)
         actions = case.answer_key.reference_actions

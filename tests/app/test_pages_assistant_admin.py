@@ -124,7 +124,7 @@ def test_llm_settings_mask_the_key_and_report_a_failed_connection(
     at.run()
     table = at.dataframe[0].value
     shown = dict(zip(table["setting"], table["value"], strict=True))
-    assert shown["OPENAI_API_KEY"] == f"…9876 ({len(SECRET)} characters)"
+    assert shown["OPENAI_API_KEY"] == "set"  # never any of the key itself
     assert shown["PRECERT_LLM_MODEL"] == "tiny-test-model"
     at.button(key="llm_test").click().run()
     assert not at.exception

@@ -253,6 +253,19 @@ class Driver:
         self.click("Sign in")
         self.see_heading(f"Welcome, {display}")
 
+    def first_sign_in(self, username: str, given: str, own: str, display: str) -> None:
+        """An account an administrator created: signing in opens only the change form; the person
+        replaces the password they were given with their own, then lands on Home."""
+        self.fill("Username", username)
+        self.fill("Password", given)
+        self.click("Sign in")
+        self.see_heading("Choose your own password")
+        self.fill("Password you were given", given)
+        self.fill("New password", own)
+        self.fill("New password again", own)
+        self.click("Set my password")
+        self.see_heading(f"Welcome, {display}")
+
     def sign_out(self) -> None:
         self.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
         self.see_heading("Sign in to Precert Academy")
@@ -260,7 +273,8 @@ class Driver:
 
 TITLES = {"Assistant": "Drafting assistant"}  # sidebar title -> page heading, where they differ
 ADMIN = ("admin", "Ada Admin", "admin password 1")
-TRAINEE = ("tina", "Tina Trainee", "trainee password 1")
+TRAINEE = ("tina", "Tina Trainee", "trainee password 1")  # chosen by the administrator
+TRAINEE_OWN = "tina chose this one 7"  # what Tina replaces it with at her first sign-in
 SUPERVISOR = ("sam", "Sam Supervisor", "supervisor password 1")
 
 
@@ -322,7 +336,7 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
 
     # the trainee works a lumbar MRI case
     seed, documents = pick_case()
-    d.sign_in(TRAINEE[0], TRAINEE[2], TRAINEE[1])
+    d.first_sign_in(TRAINEE[0], TRAINEE[2], TRAINEE_OWN, TRAINEE[1])
     d.nav("Case workspace")
     d.choose("Module", "Advanced imaging")
     d.type("Case number (optional)", str(seed))

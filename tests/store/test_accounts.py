@@ -140,7 +140,12 @@ def test_admin_sets_a_new_password(db_session: Session) -> None:
         for e in list_events(db_session, SYSTEM, event="settings_change")
         if e.detail.get("action") == "password_reset"
     ]
-    assert event.detail == {"action": "password_reset", "target_id": dana.user_id, "username": "dana"}
+    assert event.detail == {
+        "action": "password_reset",
+        "target_id": dana.user_id,
+        "username": "dana",
+        "must_change_password": True,
+    }
 
 
 def test_unknown_user_and_wrong_password_take_similar_time(db_session: Session) -> None:

@@ -116,6 +116,8 @@ def test_seed_demo_stores_what_the_grader_said(db_session: Session) -> None:
     assert summary.attempts == 15 and len(summary.usernames) == 7
     roles = dict(db_session.execute(select(User.role, func.count()).group_by(User.role)).all())
     assert roles == {"trainee": 5, "supervisor": 1, "coordinator": 1}
+    # shared walk-through accounts: signing in with the shown password opens the app, not a change form
+    assert not any(db_session.scalars(select(User.must_change_password)))
     for (attempt_id,) in db_session.execute(select(Attempt.id)):
         stored = get_attempt(db_session, SYSTEM, attempt_id)
         module, seed = stored.case_id.split(":")

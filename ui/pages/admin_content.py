@@ -1,5 +1,6 @@
-"""Admin: validate the content files (policies, manuals, service lines, modules) and rebuild the
-retrieval index with a progress bar (incremental; audited)."""
+"""Admin: validate the content files (policies, manuals, service lines, modules), rebuild the
+retrieval index with a progress bar (incremental; audited), and browse the content read-only: payer →
+policies, manuals, service lines and modules, with a search by id, code or text."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import streamlit as st
 
 from store.admin_ops import reindex, validate_content
 from ui.feedback import core_errors
-from ui.resources import db, get_settings
+from ui.resources import db, get_library, get_settings, module_catalogue
 from ui.state import require_role
+from ui.widgets.content_browser import browse_manuals, browse_modules, browse_policies, browse_service_lines
 from ui.widgets.scoped import claim
 
 viewer = require_role("admin")
@@ -59,3 +61,26 @@ if st.button("Rebuild the index", key="ac_reindex"):
             f"updated, {summary['deleted']} deleted, {summary['unchanged']} unchanged "
             f"({summary['chunks']} passages)."
         )
+
+st.divider()
+st.header("Browse the content")
+st.caption(
+    "Read-only: what the app has loaded (edit the files, validate, then rebuild the index). "
+    "Text is shown as written in the files."
+)
+policies_tab, manuals_tab, lines_tab, modules_tab = st.tabs(
+    ["Policies", "Manuals", "Service lines", "Modules"]
+)
+library = None
+with core_errors("Loading the policy library"):
+    library = get_library()
+with policies_tab:
+    if library is not None:
+        browse_policies(library)
+with manuals_tab:
+    if library is not None:
+        browse_manuals(library)
+with lines_tab:
+    browse_service_lines()
+with modules_tab:
+    browse_modules(module_catalogue())

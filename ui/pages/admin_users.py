@@ -33,6 +33,7 @@ st.dataframe(
             "active": u.active,
             "locked until (UTC)": u.locked_until,
             "failed sign-ins": u.failed_logins,
+            "must change password": u.must_change_password,
         }
         for u in users
     ],
@@ -70,7 +71,9 @@ with create_tab, st.form("create_user", clear_on_submit=False):
                     cohort_id=cohort_ids[cohort],
                 )
                 st.success(
-                    f"Created {md_escape(made.username)} ({made.role}). They appear in the table on your next click (a browser reload would sign you out)."
+                    f"Created {md_escape(made.username)} ({made.role}). At their first sign-in they must "
+                    "replace the initial password with one of their own. They appear in the table on your "
+                    "next click."
                 )
 
 with role_tab, st.form("change_role"):
@@ -110,7 +113,10 @@ with password_tab, st.form("reset_password", clear_on_submit=True):
             with core_errors("Setting the password"), db() as session:
                 set_password(session, viewer, by_name[who].id, new_password)
                 st.success(
-                    f"{md_escape(who)} can sign in with the new password (any lock-out is lifted). Tell them in person."
+                    f"{md_escape(who)} can sign in with the new password (any lock-out is lifted). Tell them in "
+                    "person; at that sign-in they must choose their own."
+                    if by_name[who].id != viewer.user_id
+                    else "Your password is changed (any lock-out is lifted)."
                 )
 
 with cohort_tab:
