@@ -493,7 +493,7 @@ def hold_a_peer_to_peer(d: Driver, url: str) -> str:
     and the attempt is graded. Returns the grade report's score line."""
     d.sign_out()
     d.page.goto(url)  # the app's address, not the last page's (a deep link would open that page)
-    d.sign_in(TRAINEE[0], TRAINEE[2], TRAINEE[1])
+    d.sign_in(TRAINEE[0], TRAINEE_OWN, TRAINEE[1])  # the password she chose at first sign-in
     d.nav("Case workspace")
     d.choose("Module", "Pends, denials and appeals")
     d.type("Case number (optional)", "1")
