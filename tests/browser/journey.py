@@ -399,6 +399,12 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
         f"{TRAINEE[1]} ({TRAINEE[0]})", timeout=WAIT_MS
     )
     d.shot("dashboard")
+    d.nav("Operations")  # the department KPIs and revenue of the attempt just graded (issue 14)
+    d.see("Denial rate")
+    d.see("Revenue lost")
+    d.shot("operations")
+    d.nav("Cohort dashboard")
+    d.see("Completed attempts")
     d.click("Open trainee view")
     d.see_heading("Trainee view")
     expect(page.get_by_role("combobox", name="Review an attempt")).to_have_value(

@@ -62,7 +62,7 @@ def test_journey(tmp_path: Path) -> None:
     )
     assert sockets.read_text(encoding="utf-8") == "", f"the server reached outside:\n{sockets.read_text()}"
     shots = ("first-run", "workspace", "grade-report", "policy-library", "dashboard", "assistant")
-    for name in (*shots, "assistant-edit-checked", "assistant-no-auth", "peer-to-peer"):
+    for name in (*shots, "assistant-edit-checked", "assistant-no-auth", "peer-to-peer", "operations"):
         assert (tmp_path / "screenshots" / f"{name}.png").stat().st_size > 10_000, name
 
     # what the supervisor saw is what was stored: one completed attempt, the narrative byte for byte
