@@ -454,10 +454,8 @@ def attempt_review(session: Session, viewer: Viewer, attempt_id: int) -> Attempt
     )
     history = _history(session, row.id)
     names = _names(session, {c.author_id for c in comments} | {o.author_id for o in history})
-    if history:
-        grader_score, grader_passed = history[0].grader_score, history[0].grader_passed
-    else:
-        grader_score, grader_passed = row.total_score, row.passed
+    grader_score: float | None = history[0].grader_score if history else row.total_score
+    grader_passed: bool | None = history[0].grader_passed if history else row.passed
     return AttemptReview(
         attempt_id=row.id,
         trainee_id=row.user_id,

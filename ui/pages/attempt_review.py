@@ -10,10 +10,11 @@ from pydantic import ValidationError
 from simulator import StepResult
 from store.attempts import get_attempt
 from store.permissions import MATRIX
+from store.reviews import attempt_review
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library
 from ui.state import require_role
-from ui.widgets import case_panels, replies, workflow
+from ui.widgets import case_panels, replies, review_panel, workflow
 from ui.widgets.grade_view import grade_report
 from ui.widgets.labels import human
 from ui.widgets.scoped import claim
@@ -36,10 +37,11 @@ if not (raw.strip().isascii() and raw.strip().isdigit()) or len(raw.strip()) > 1
         f"Attempt number: {raw.strip()[:20]!r} is not an attempt number (digits 0-9, at most 12); type e.g. 12"
     )
     st.stop()
-attempt = None
+attempt = review = None
 with core_errors("Opening the attempt"), db() as session:
     attempt = get_attempt(session, viewer, int(raw.strip()))
-if attempt is None:
+    review = attempt_review(session, viewer, attempt.id)
+if attempt is None or review is None:
     st.stop()
 st.query_params["attempt"] = str(attempt.id)
 
@@ -48,6 +50,8 @@ score = (
     if attempt.total_score is None
     else f"{attempt.total_score:.1f} ({'passed' if attempt.passed else 'not passed'})"
 )
+if review.overridden:
+    score += f", set by a supervisor; the grader's {review.grader_score:.1f}"
 st.subheader(f"#{attempt.id} · {md_escape(attempt.username)} · {md_escape(attempt.case_id)}")
 started, completed = local_when(attempt.started_at), local_when(attempt.completed_at)
 st.caption(
@@ -109,3 +113,5 @@ if attempt.grade:
     grade_report(attempt.grade, library, key=f"ar_{attempt.id}", viewer=viewer)
 else:
     st.caption("Not graded: the attempt is not finished.")
+
+review_panel.supervisor_tools(viewer, attempt, review)
