@@ -7,15 +7,20 @@ report whose pass mark is 70; a supervisor overrides it to 85 (passed), later re
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
-from store_support import NOW, attempt_in, make_user
+from store_support import NOW, attempt_in, make_user, pg_schema, postgres_url
 
+from settings import Settings
 from store import access, attempts, cohorts, dashboard, export, reviews
 from store.attempts import AttemptIn
+from store.db import alembic_config, init_db, migrate, session_scope
 from store.models import AuditEvent
 from store.permissions import SYSTEM, AccessDenied, NotFound
 
@@ -324,3 +329,25 @@ def test_bad_messages_name_the_field(w: World) -> None:
 def test_messages_only_for_trainees_to_read(w: World) -> None:
     with pytest.raises(AccessDenied, match="A supervisor may not"):
         reviews.my_messages(w.s, w.sup)
+
+
+def test_downgrading_0004_gives_overridden_attempts_their_grader_score(tmp_path: Path) -> None:
+    url = postgres_url()
+    with pg_schema(url) if url else nullcontext() as scoped:
+        engine = init_db(Settings(data_dir=tmp_path, database_url=scoped))
+        with session_scope(engine) as s:
+            w = World(s)
+            reviews.override_grade(s, w.sup, w.attempt, {"score": 95, "reason": REASON})
+            attempt_id = w.attempt
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT total_score, passed FROM attempts WHERE id = :i"), {"i": attempt_id}
+            ).one()
+        assert (row[0], bool(row[1])) == (60.0, False)
+        assert "grade_overrides" not in inspect(engine).get_table_names()
+        migrate(engine)
+        engine.dispose()
