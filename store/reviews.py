@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.access import require_person
@@ -590,3 +590,37 @@ def mark_read(
             detail={"action": "read", "message_id": row.id},
         )
     return _message_out(row, _names(session, {row.sender_id})[row.sender_id])
+
+
+def messages_about(session: Session, viewer: Viewer, attempt_id: int) -> list[MessageOut]:
+    """The messages sent to the trainee about one attempt, newest first (for its reviewers)."""
+    row = _reviewable(session, viewer, attempt_id, "message.send")
+    rows = list(
+        session.scalars(
+            select(TraineeMessage)
+            .where(TraineeMessage.attempt_id == row.id)
+            .order_by(TraineeMessage.sent_at.desc(), TraineeMessage.id.desc())
+        )
+    )
+    names = _names(session, {m.sender_id for m in rows})
+    return [_message_out(m, names[m.sender_id]) for m in rows]
+
+
+def overridden_scores(session: Session, viewer: Viewer, user_id: int) -> dict[int, float]:
+    """``{attempt id: the grader's score}`` for each of a user's attempts whose score a supervisor
+    overrode (the override still in force): the user themself, or a reviewer in scope."""
+    if user_id == viewer.user_id:
+        check(session, viewer, "attempt.read_own")
+    else:
+        require_person(session, viewer, user_id, "attempt.read_any")
+    newest = (
+        select(GradeOverride.attempt_id, func.max(GradeOverride.id).label("last_id"))
+        .join(Attempt, Attempt.id == GradeOverride.attempt_id)
+        .where(Attempt.user_id == user_id)
+        .group_by(GradeOverride.attempt_id)
+        .subquery()
+    )
+    stmt = select(GradeOverride.attempt_id, GradeOverride.grader_score).join(
+        newest, newest.c.last_id == GradeOverride.id
+    )
+    return {a: g for a, g in session.execute(stmt.where(GradeOverride.kind == "override"))}

@@ -103,6 +103,9 @@ def test_supervisor_comments_overrides_and_messages(world: World) -> None:
     at.text_area(key="ar_message_0").input("Please re-read the imaging policy before the next case.")
     _press(at, "Send message")
     assert any(shown(s.value) == "Message sent." for s in at.success)
+    sent = at.dataframe[-1].value
+    assert list(sent["message"]) == ["Please re-read the imaging policy before the next case."]
+    assert list(sent["read"]) == ["not yet"]
 
 
 def test_bad_input_is_a_clear_error_and_keeps_the_text(world: World) -> None:
@@ -146,7 +149,10 @@ def test_the_trainee_reads_the_feedback_and_marks_the_message_read(world: World)
     )
     assert any(REASON in shown(m.value) for m in at.markdown)
     assert any("Nice work on the narrative" in shown(m.value) for m in at.markdown)
-    assert 91.0 in list(at.dataframe[-1].value["score"])  # the attempts table counts the override
+    table = at.dataframe[-1].value  # the attempts table counts the override and says so
+    assert list(table["score"]) == [91.0] and list(table["set by supervisor"]) == [
+        f"yes (grader {grader:.1f})"
+    ]
 
     at.switch_page("ui/pages/home.py").run()
     _press(at, "Mark as read")

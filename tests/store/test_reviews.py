@@ -351,3 +351,20 @@ def test_downgrading_0004_gives_overridden_attempts_their_grader_score(tmp_path:
         assert "grade_overrides" not in inspect(engine).get_table_names()
         migrate(engine)
         engine.dispose()
+
+
+def test_the_overridden_attempts_of_a_trainee_and_the_messages_about_one(w: World) -> None:
+    assert w.trainee.user_id is not None
+    second = attempts.save_attempt(w.s, w.trainee, graded(score=50.0, seed=12)).id
+    reviews.override_grade(w.s, w.sup, w.attempt, {"score": 85, "reason": REASON})
+    reviews.override_grade(w.s, w.sup, second, {"score": 75, "reason": REASON})
+    reviews.restore_grade(w.s, w.sup, second, {"reason": "The grader was right after all."})
+    assert reviews.overridden_scores(w.s, w.trainee, w.trainee.user_id) == {w.attempt: 60.0}
+    assert reviews.overridden_scores(w.s, w.sup, w.trainee.user_id) == {w.attempt: 60.0}
+    with pytest.raises(AccessDenied):
+        reviews.overridden_scores(w.s, w.outsider, w.trainee.user_id)
+    reviews.send_message(
+        w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": "About #1", "attempt_id": w.attempt}
+    )
+    reviews.send_message(w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": "In general"})
+    assert [m.text for m in reviews.messages_about(w.s, w.sup, w.attempt)] == ["About #1"]

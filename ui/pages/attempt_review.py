@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from simulator import StepResult
 from store.attempts import get_attempt
 from store.permissions import MATRIX
-from store.reviews import attempt_review
+from store.reviews import attempt_review, messages_about
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library
 from ui.state import require_role
@@ -38,9 +38,12 @@ if not (raw.strip().isascii() and raw.strip().isdigit()) or len(raw.strip()) > 1
     )
     st.stop()
 attempt = review = None
+sent = []
 with core_errors("Opening the attempt"), db() as session:
     attempt = get_attempt(session, viewer, int(raw.strip()))
     review = attempt_review(session, viewer, attempt.id)
+    if attempt.user_id != viewer.user_id:  # one's own attempt is reviewed by someone else
+        sent = messages_about(session, viewer, attempt.id)
 if attempt is None or review is None:
     st.stop()
 st.query_params["attempt"] = str(attempt.id)
@@ -114,4 +117,11 @@ if attempt.grade:
 else:
     st.caption("Not graded: the attempt is not finished.")
 
-review_panel.supervisor_tools(viewer, attempt, review)
+if attempt.user_id == viewer.user_id:
+    st.subheader("Comments and grade")
+    review_panel.feedback(review, for_trainee=True)
+    st.caption(
+        "This is your own attempt: another supervisor or an administrator comments on it and grades it."
+    )
+else:
+    review_panel.supervisor_tools(viewer, attempt, review, sent)

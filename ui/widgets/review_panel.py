@@ -17,6 +17,7 @@ from store.reviews import (
     MAX_MESSAGE_CHARS,
     MAX_REASON_CHARS,
     AttemptReview,
+    MessageOut,
     add_comment,
     override_grade,
     restore_grade,
@@ -87,8 +88,11 @@ def _saved(name: str, message: str) -> None:
     st.rerun()
 
 
-def supervisor_tools(viewer: Viewer, attempt: AttemptOut, review: AttemptReview) -> None:
-    """The "Comments and grade" section and the "Message the trainee" form of the attempt review."""
+def supervisor_tools(
+    viewer: Viewer, attempt: AttemptOut, review: AttemptReview, sent: list[MessageOut]
+) -> None:
+    """The "Comments and grade" section and the "Message the trainee" form of the attempt review, with
+    the messages already ``sent`` about the attempt."""
     done = st.session_state.pop(_DONE, None)
     if done:
         st.success(md_escape(done))
@@ -104,6 +108,20 @@ def supervisor_tools(viewer: Viewer, attempt: AttemptOut, review: AttemptReview)
     _history(review)
     st.subheader("Message the trainee")
     _message_form(viewer, attempt)
+    if sent:
+        st.markdown(f"**Sent about this attempt ({len(sent)})**")
+        st.dataframe(
+            [
+                {
+                    "sent": local_when(m.sent_at),
+                    "from": m.sender,
+                    "message": m.text,
+                    "read": local_when(m.read_at) if m.read_at else "not yet",
+                }
+                for m in sent
+            ],
+            hide_index=True,
+        )
 
 
 def _comment_form(viewer: Viewer, attempt: AttemptOut) -> None:
