@@ -62,6 +62,10 @@ st.caption(
     if attempt.completed_at
     else f"Status {human(attempt.status).lower()} · started {started}"
 )
+st.caption(
+    f"Comments and grade, at the foot of the page: {len(review.comments)} comment(s), "
+    f"{len(review.overrides)} score change(s)."
+)
 
 case = None
 with core_errors("Regenerating the case"):
