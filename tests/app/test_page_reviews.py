@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from settings import Settings
 from store.attempts import get_attempt
 from store.db import init_db, session_scope
-from store.reviews import add_comment, my_messages, override_grade, send_message
+from store.messages import my_messages, send_message
+from store.reviews import add_comment, override_grade
 
 HOSTILE = "**bold** <script>x</script> [a](http://x)"
 REASON = "The therapy note was attached; the grader missed it."

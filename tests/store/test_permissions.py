@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 from store_support import NOW, attempt_in, make_user
 
-from store import access, accounts, attempts, audit, cohorts, dashboard, drafts, export, reviews
+from store import access, accounts, attempts, audit, cohorts, dashboard, drafts, export, messages, reviews
 from store.permissions import ACTIONS, MATRIX, SYSTEM, AccessDenied, Viewer, can
 
 ROLES = ("trainee", "supervisor", "coordinator", "admin")
@@ -111,10 +111,10 @@ class World:
                 reviews.restore_grade(s, v, self.attempt.id, {"reason": "The grader was right."}),
             ),
             "attempt_review (other)": lambda: reviews.attempt_review(s, v, self.attempt.id),
-            "send_message": lambda: reviews.send_message(
+            "send_message": lambda: messages.send_message(
                 s, v, {"recipient_id": owner, "text": "See my note."}
             ),
-            "my_messages": lambda: reviews.my_messages(s, v),
+            "my_messages": lambda: messages.my_messages(s, v),
         }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from store_support import NOW, attempt_in, make_user, pg_schema, postgres_url
 
 from settings import Settings
-from store import access, attempts, cohorts, dashboard, export, reviews
+from store import access, attempts, cohorts, dashboard, export, messages, reviews
 from store.attempts import AttemptIn
 from store.db import alembic_config, init_db, migrate, session_scope
 from store.models import AuditEvent
@@ -100,10 +100,10 @@ def test_the_longest_comment_reason_and_message_are_kept_whole(w: World) -> None
     longest = "😀" * 4000  # 12 characters each in the audit row's JSON
     reviews.add_comment(w.s, w.sup, w.attempt, {"text": longest})
     reviews.override_grade(w.s, w.sup, w.attempt, {"score": 75, "reason": "😀" * 1000})
-    reviews.send_message(w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": longest})
+    messages.send_message(w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": longest})
     seen = reviews.attempt_review(w.s, w.sup, w.attempt)
     assert seen.comments[0].text == longest and seen.overrides[0].reason == "😀" * 1000
-    assert reviews.my_messages(w.s, w.trainee)[0].text == longest
+    assert messages.my_messages(w.s, w.trainee)[0].text == longest
     assert w.events("attempt_comment")[0].detail["chars"] == 4000
     with pytest.raises(ValueError, match=re.escape("reason: at most 1,000 characters (got 1,001)")):
         reviews.override_grade(w.s, w.sup, w.attempt, {"score": 75, "reason": "r" * 1001})
@@ -228,7 +228,9 @@ def test_a_trainee_reads_but_cannot_write_feedback(w: World) -> None:
         lambda: reviews.add_comment(w.s, w.trainee, w.attempt, {"text": "I disagree"}),
         lambda: reviews.override_grade(w.s, w.trainee, w.attempt, {"score": 100, "reason": REASON}),
         lambda: reviews.restore_grade(w.s, w.trainee, w.attempt, {"reason": REASON}),
-        lambda: reviews.send_message(w.s, w.trainee, {"recipient_id": w.other_trainee.user_id, "text": "hi"}),
+        lambda: messages.send_message(
+            w.s, w.trainee, {"recipient_id": w.other_trainee.user_id, "text": "hi"}
+        ),
     ):
         with pytest.raises(AccessDenied, match="A trainee may not"):
             write()
@@ -246,7 +248,7 @@ def test_a_supervisor_outside_the_cohort_is_denied_and_audited(w: World) -> None
         lambda: reviews.add_comment(w.s, w.outsider, w.attempt, {"text": "Nice"}),
         lambda: reviews.override_grade(w.s, w.outsider, w.attempt, {"score": 90, "reason": REASON}),
         lambda: reviews.attempt_review(w.s, w.outsider, w.attempt),
-        lambda: reviews.send_message(w.s, w.outsider, {"recipient_id": w.trainee.user_id, "text": "hello"}),
+        lambda: messages.send_message(w.s, w.outsider, {"recipient_id": w.trainee.user_id, "text": "hello"}),
     ):
         with pytest.raises(AccessDenied, match="not in one of your cohorts"):
             call()
@@ -276,7 +278,7 @@ def test_a_denial_survives_the_rollback_of_its_unit_of_work(db_session: Session,
 
 def test_a_message_reaches_the_trainee_who_marks_it_read(w: World) -> None:
     assert w.trainee.user_id is not None
-    sent = reviews.send_message(
+    sent = messages.send_message(
         w.s,
         w.sup,
         {
@@ -287,17 +289,17 @@ def test_a_message_reaches_the_trainee_who_marks_it_read(w: World) -> None:
         now=NOW,
     )
     assert sent.sender == "Sam Supervisor" and sent.read_at is None
-    unread = reviews.my_messages(w.s, w.trainee)
+    unread = messages.my_messages(w.s, w.trainee)
     assert [(m.text, m.attempt_id) for m in unread] == [("See my comment on your MRI case.", w.attempt)]
     other = make_user(w.s, "tess", cohort_id=w.cohort_a)
-    assert reviews.my_messages(w.s, other) == []
+    assert messages.my_messages(w.s, other) == []
     with pytest.raises(AccessDenied, match="sent to someone else"):
-        reviews.mark_read(w.s, other, sent.id)
-    read = reviews.mark_read(w.s, w.trainee, sent.id, now=NOW + timedelta(hours=2))
+        messages.mark_read(w.s, other, sent.id)
+    read = messages.mark_read(w.s, w.trainee, sent.id, now=NOW + timedelta(hours=2))
     assert read.read_at == NOW + timedelta(hours=2)
-    reviews.mark_read(w.s, w.trainee, sent.id, now=NOW + timedelta(hours=3))  # twice: still the first time
-    assert reviews.my_messages(w.s, w.trainee) == []
-    assert [m.read_at for m in reviews.my_messages(w.s, w.trainee, unread_only=False)] == [
+    messages.mark_read(w.s, w.trainee, sent.id, now=NOW + timedelta(hours=3))  # twice: still the first time
+    assert messages.my_messages(w.s, w.trainee) == []
+    assert [m.read_at for m in messages.my_messages(w.s, w.trainee, unread_only=False)] == [
         NOW + timedelta(hours=2)
     ]
     assert [e.detail["action"] for e in w.events("trainee_message")] == ["sent", "read"]
@@ -318,17 +320,17 @@ def test_bad_messages_name_the_field(w: World) -> None:
     ]
     for data, message in cases:
         with pytest.raises(ValueError, match=re.escape(message)):
-            reviews.send_message(w.s, w.sup, data)
+            messages.send_message(w.s, w.sup, data)
     with pytest.raises(ValueError, match="is a supervisor, not a trainee"):
-        reviews.send_message(w.s, w.admin, {"recipient_id": w.sup.user_id, "text": "hi"})
+        messages.send_message(w.s, w.admin, {"recipient_id": w.sup.user_id, "text": "hi"})
     with pytest.raises(NotFound):
-        reviews.send_message(w.s, w.sup, {"recipient_id": 987654, "text": "hi"})
-    assert reviews.my_messages(w.s, w.trainee) == [] and w.events("trainee_message") == []
+        messages.send_message(w.s, w.sup, {"recipient_id": 987654, "text": "hi"})
+    assert messages.my_messages(w.s, w.trainee) == [] and w.events("trainee_message") == []
 
 
 def test_messages_only_for_trainees_to_read(w: World) -> None:
     with pytest.raises(AccessDenied, match="A supervisor may not"):
-        reviews.my_messages(w.s, w.sup)
+        messages.my_messages(w.s, w.sup)
 
 
 def test_downgrading_0004_gives_overridden_attempts_their_grader_score(tmp_path: Path) -> None:
@@ -363,8 +365,8 @@ def test_the_overridden_attempts_of_a_trainee_and_the_messages_about_one(w: Worl
     assert reviews.overridden_scores(w.s, w.sup, w.trainee.user_id) == {w.attempt: 60.0}
     with pytest.raises(AccessDenied):
         reviews.overridden_scores(w.s, w.outsider, w.trainee.user_id)
-    reviews.send_message(
+    messages.send_message(
         w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": "About #1", "attempt_id": w.attempt}
     )
-    reviews.send_message(w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": "In general"})
-    assert [m.text for m in reviews.messages_about(w.s, w.sup, w.attempt)] == ["About #1"]
+    messages.send_message(w.s, w.sup, {"recipient_id": w.trainee.user_id, "text": "In general"})
+    assert [m.text for m in messages.messages_about(w.s, w.sup, w.attempt)] == ["About #1"]

@@ -9,8 +9,9 @@ from pydantic import ValidationError
 
 from simulator import StepResult
 from store.attempts import get_attempt
+from store.messages import messages_about
 from store.permissions import MATRIX
-from store.reviews import attempt_review, messages_about
+from store.reviews import attempt_review
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library
 from ui.state import require_role

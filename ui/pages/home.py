@@ -10,8 +10,8 @@ from store.attempts import attempts_for
 from store.cohorts import assignments_for, list_cohorts
 from store.dashboard import Filters, cohort_dashboard
 from store.drafts import drafts_for
+from store.messages import mark_read, my_messages
 from store.permissions import Viewer
-from store.reviews import mark_read, my_messages
 from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
 from ui.state import current_viewer

@@ -11,17 +11,15 @@ from __future__ import annotations
 import streamlit as st
 
 from store.attempts import AttemptOut
+from store.messages import MAX_MESSAGE_CHARS, MessageOut, send_message
 from store.permissions import Viewer
 from store.reviews import (
     MAX_COMMENT_CHARS,
-    MAX_MESSAGE_CHARS,
     MAX_REASON_CHARS,
     AttemptReview,
-    MessageOut,
     add_comment,
     override_grade,
     restore_grade,
-    send_message,
 )
 from ui.feedback import core_errors
 from ui.resources import db
@@ -147,7 +145,7 @@ def _override_form(viewer: Viewer, attempt: AttemptOut, review: AttemptReview) -
     with st.expander("Override the score", expanded=False), st.form(f"ar_override_form_{n}"):
         st.caption(
             f"The grader scored {score(review.grader_score)} ({_verdict(review.grader_passed)}). "
-            "The new score replaces it on the dashboards, the KPIs and pass/fail; the grader's score is kept "
+            "The new score replaces it on the dashboards and for pass/fail; the grader's score is kept "
             "and you can restore it later."
         )
         new = st.number_input(
