@@ -15,11 +15,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from store.audit import AuditRow, check, log_event
 from store.dashboard import Filters, apply_filters, scoped
-from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, User
+from store.models import DIMENSIONS, Attempt, AttemptErrorTag, Cohort, GradeOverride, User
 from store.permissions import Viewer
 
 COLUMNS: tuple[str, ...] = (
@@ -35,6 +35,11 @@ COLUMNS: tuple[str, ...] = (
     "completed_at_utc",
     "total_score",
     "passed",
+    # issue 12 item 9: total_score/passed are the effective ones (a supervisor's override where one is
+    # in force); the grader's own score stays beside them, and the override's reason.
+    "grader_score",
+    "overridden",
+    "override_reason",
     *DIMENSIONS,
     "error_tags",
     "content_version",
@@ -65,11 +70,28 @@ def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = Non
         .subquery()
     )
     owner = User.__table__.alias("owner")
+    changes = (
+        select(GradeOverride.attempt_id, func.max(GradeOverride.id).label("last_id"))
+        .group_by(GradeOverride.attempt_id)
+        .subquery()
+    )
+    last = aliased(GradeOverride)
     stmt = apply_filters(
-        select(Attempt, owner.c.username, owner.c.display_name, Cohort.name, tags.c.tags)
+        select(
+            Attempt,
+            owner.c.username,
+            owner.c.display_name,
+            Cohort.name,
+            tags.c.tags,
+            last.grader_score,
+            last.kind,
+            last.reason,
+        )
         .join(owner, owner.c.id == Attempt.user_id)
         .outerjoin(Cohort, Cohort.id == owner.c.cohort_id)
-        .outerjoin(tags, tags.c.attempt_id == Attempt.id),
+        .outerjoin(tags, tags.c.attempt_id == Attempt.id)
+        .outerjoin(changes, changes.c.attempt_id == Attempt.id)
+        .outerjoin(last, last.id == changes.c.last_id),
         f,
     ).order_by(Attempt.completed_at, Attempt.id)
     rows = [
@@ -86,11 +108,14 @@ def attempt_rows(session: Session, viewer: Viewer, filters: Filters | None = Non
             "completed_at_utc": _naive(a.completed_at),
             "total_score": a.total_score,
             "passed": a.passed,
+            "grader_score": a.total_score if grader is None else grader,
+            "overridden": kind == "override",
+            "override_reason": reason if kind == "override" else "",
             **{d: getattr(a, d) for d in DIMENSIONS},
             "error_tags": ";".join(sorted(t.split(";"))) if t else "",
             "content_version": a.content_version,
         }
-        for a, username, display, cohort, t in session.execute(stmt)
+        for a, username, display, cohort, t, grader, kind, reason in session.execute(stmt)
     ]
     log_event(
         session,

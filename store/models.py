@@ -56,6 +56,11 @@ AUDIT_EVENTS: tuple[str, ...] = (
     "llm_call",
     "access_denied",
     "setup",
+    # Added by 0005_reviews (issue 12 item 9): a supervisor's comment on an attempt, a grade override
+    # or restore, and a message to a trainee (sent, or marked read by the trainee).
+    "attempt_comment",
+    "grade_override",
+    "trainee_message",
 )
 ATTEMPT_STATUSES: tuple[str, ...] = ("in_progress", "completed", "abandoned")
 # The grader's five dimensions (grading.models.Dimension); each gets its own column so dashboards
@@ -328,3 +333,64 @@ class AppSetting(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# ----- Added by 0005_reviews (issue 12 item 9): supervisor feedback on attempts ----------------------
+
+OVERRIDE_KINDS: tuple[str, ...] = ("override", "restore")
+
+
+class AttemptComment(Base):
+    """One comment in the thread on an attempt (a supervisor's or an administrator's), oldest first."""
+
+    __tablename__ = "attempt_comments"
+    __table_args__ = (Index("ix_attempt_comments_attempt_at", "attempt_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    # NULL once the author's account is deleted; the thread keeps the comment.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+
+
+class GradeOverride(Base):
+    """One change of an attempt's effective score: an override to ``score`` or a restore of the
+    grader's score, each with its reason. The history is never rewritten; the newest row is in force.
+    ``grader_score``/``grader_passed`` are the grader's own result, copied on every row so the
+    original is kept whatever happens to the attempt's effective columns."""
+
+    __tablename__ = "grade_overrides"
+    __table_args__ = (
+        CheckConstraint(_in("kind", OVERRIDE_KINDS), name="kind"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        Index("ix_grade_overrides_attempt_at", "attempt_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20))
+    grader_score: Mapped[float] = mapped_column(Float)
+    grader_passed: Mapped[bool] = mapped_column(Boolean)
+    previous_score: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class TraineeMessage(Base):
+    """A message from a supervisor to a trainee, optionally about one attempt; unread until the
+    trainee marks it read."""
+
+    __tablename__ = "trainee_messages"
+    __table_args__ = (Index("ix_trainee_messages_recipient_read", "recipient_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -28,6 +28,11 @@ Action = Literal[
     "cohort.view",  # list cohorts
     "cohort.manage",  # create cohorts
     "audit.read",  # read the audit log
+    # issue 12 item 9 (store/reviews.py): feedback on another person's attempt, inside one's cohorts
+    "review.comment",  # comment on a trainee's attempt
+    "review.override",  # override a trainee's grade with a reason, or restore the grader's score
+    "message.send",  # send a trainee a message
+    "message.read_own",  # read one's messages and mark them read
 ]
 
 _T, _S, _C, _A = "trainee", "supervisor", "coordinator", "admin"
@@ -47,6 +52,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "cohort.view": frozenset({_S, _A}),
     "cohort.manage": frozenset({_A}),
     "audit.read": frozenset({_A}),
+    "review.comment": frozenset({_S, _A}),
+    "review.override": frozenset({_S, _A}),
+    "message.send": frozenset({_S, _A}),
+    "message.read_own": frozenset({_T}),
 }
 ACTIONS: tuple[str, ...] = get_args(Action)
 

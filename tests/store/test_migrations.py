@@ -31,7 +31,7 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     migrate(engine)
     migrate(engine)
     assert sorted(inspect(engine).get_table_names()) == before
-    assert _revision(engine) == ["0004a"]
+    assert _revision(engine) == ["0005"]
     assert set(before) == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
 
 
@@ -58,7 +58,7 @@ def test_downgrade_then_upgrade(tmp_path: Path) -> None:
         command.downgrade(cfg, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
-    assert _revision(engine) == ["0004a"]
+    assert _revision(engine) == ["0005"]
 
 
 def _start(url: str, data_dir: str) -> None:
@@ -76,5 +76,5 @@ def test_two_processes_starting_at_once(tmp_path: Path) -> None:
             p.join(60)
         assert [p.exitcode for p in procs] == [0, 0, 0]
         engine = make_engine(scoped or _settings(tmp_path).resolved_database_url)
-        assert _revision(engine) == ["0004a"]
+        assert _revision(engine) == ["0005"]
         engine.dispose()

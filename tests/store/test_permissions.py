@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 from store_support import NOW, attempt_in, make_user
 
-from store import access, accounts, attempts, audit, cohorts, dashboard, drafts, export
+from store import access, accounts, attempts, audit, cohorts, dashboard, drafts, export, messages, reviews
 from store.permissions import ACTIONS, MATRIX, SYSTEM, AccessDenied, Viewer, can
 
 ROLES = ("trainee", "supervisor", "coordinator", "admin")
@@ -41,6 +41,13 @@ ALLOWED: dict[str, set[str]] = {
     "create_cohort": {A},
     "list_cohorts": {S, A},
     "list_events": {A},
+    # issue 12 item 9 (store/reviews.py)
+    "add_comment (other)": {S, A},
+    "override_grade (other)": {S, A},
+    "restore_grade (other)": {S, A},
+    "attempt_review (other)": {S, A},
+    "send_message": {S, A},
+    "my_messages": {T},
 }
 
 
@@ -93,6 +100,21 @@ class World:
             "create_cohort": lambda: cohorts.create_cohort(s, v, f"Cohort of {v.role}"),
             "list_cohorts": lambda: cohorts.list_cohorts(s, v),
             "list_events": lambda: audit.list_events(s, v),
+            "add_comment (other)": lambda: reviews.add_comment(s, v, self.attempt.id, {"text": "Well done"}),
+            "override_grade (other)": lambda: reviews.override_grade(
+                s, v, self.attempt.id, {"score": 90, "reason": "The grader missed the note."}
+            ),
+            "restore_grade (other)": lambda: (
+                reviews.override_grade(
+                    s, SYSTEM, self.attempt.id, {"score": 90, "reason": "First a change."}
+                ),
+                reviews.restore_grade(s, v, self.attempt.id, {"reason": "The grader was right."}),
+            ),
+            "attempt_review (other)": lambda: reviews.attempt_review(s, v, self.attempt.id),
+            "send_message": lambda: messages.send_message(
+                s, v, {"recipient_id": owner, "text": "See my note."}
+            ),
+            "my_messages": lambda: messages.my_messages(s, v),
         }
 
 

@@ -9,11 +9,13 @@ from pydantic import ValidationError
 
 from simulator import StepResult
 from store.attempts import get_attempt
+from store.messages import messages_about
 from store.permissions import MATRIX
+from store.reviews import attempt_review
 from ui.feedback import core_errors
 from ui.resources import case_for, db, get_library
 from ui.state import require_role
-from ui.widgets import case_panels, replies, workflow
+from ui.widgets import case_panels, replies, review_panel, workflow
 from ui.widgets.grade_view import grade_report
 from ui.widgets.labels import human
 from ui.widgets.scoped import claim
@@ -36,10 +38,14 @@ if not (raw.strip().isascii() and raw.strip().isdigit()) or len(raw.strip()) > 1
         f"Attempt number: {raw.strip()[:20]!r} is not an attempt number (digits 0-9, at most 12); type e.g. 12"
     )
     st.stop()
-attempt = None
+attempt = review = None
+sent = []
 with core_errors("Opening the attempt"), db() as session:
     attempt = get_attempt(session, viewer, int(raw.strip()))
-if attempt is None:
+    review = attempt_review(session, viewer, attempt.id)
+    if attempt.user_id != viewer.user_id:  # one's own attempt is reviewed by someone else
+        sent = messages_about(session, viewer, attempt.id)
+if attempt is None or review is None:
     st.stop()
 st.query_params["attempt"] = str(attempt.id)
 
@@ -48,12 +54,18 @@ score = (
     if attempt.total_score is None
     else f"{attempt.total_score:.1f} ({'passed' if attempt.passed else 'not passed'})"
 )
+if review.overridden:
+    score += f", set by a supervisor; the grader's {review.grader_score:.1f}"
 st.subheader(f"#{attempt.id} · {md_escape(attempt.username)} · {md_escape(attempt.case_id)}")
 started, completed = local_when(attempt.started_at), local_when(attempt.completed_at)
 st.caption(
     f"Status {human(attempt.status).lower()} · score {score} · started {started} · completed {completed}"
     if attempt.completed_at
     else f"Status {human(attempt.status).lower()} · started {started}"
+)
+st.caption(
+    f"Comments and grade, at the foot of the page: {len(review.comments)} comment(s), "
+    f"{len(review.overrides)} score change(s)."
 )
 
 case = None
@@ -109,3 +121,12 @@ if attempt.grade:
     grade_report(attempt.grade, library, key=f"ar_{attempt.id}", viewer=viewer)
 else:
     st.caption("Not graded: the attempt is not finished.")
+
+if attempt.user_id == viewer.user_id:
+    st.subheader("Comments and grade")
+    review_panel.feedback(review, for_trainee=True)
+    st.caption(
+        "This is your own attempt: another supervisor or an administrator comments on it and grades it."
+    )
+else:
+    review_panel.supervisor_tools(viewer, attempt, review, sent)

@@ -10,6 +10,7 @@ from store.attempts import attempts_for
 from store.cohorts import assignments_for, list_cohorts
 from store.dashboard import Filters, cohort_dashboard
 from store.drafts import drafts_for
+from store.messages import mark_read, my_messages
 from store.permissions import Viewer
 from ui.feedback import core_errors
 from ui.resources import db, module_catalogue
@@ -24,8 +25,30 @@ def module_titles() -> dict[str, str]:
     return {m["id"]: m["title"] for m in module_catalogue()}
 
 
+def _messages(viewer: Viewer) -> None:
+    """Unread messages from supervisors, newest first, each with "Mark as read"."""
+    unread = []
+    with core_errors("Loading your messages"), db() as session:
+        unread = my_messages(session, viewer)
+    if not unread:
+        return
+    st.subheader(f"Messages from your supervisor ({len(unread)} unread)")
+    for m in unread:
+        with st.container(border=True):
+            about = f" · about attempt #{m.attempt_id} (open it on My results)" if m.attempt_id else ""
+            st.caption(f"From {md_escape(m.sender)} · {local_when(m.sent_at)}{about}")
+            st.markdown(md_escape(m.text).replace("\n", "  \n"))
+            if st.button("Mark as read", key=f"home_msg_read_{m.id}"):
+                done = None
+                with core_errors("Marking the message read"), db() as session:
+                    done = mark_read(session, viewer, m.id)
+                if done is not None:
+                    st.rerun()
+
+
 def _trainee(viewer: Viewer) -> None:
     assert viewer.user_id is not None  # the system account never signs in to the app
+    _messages(viewer)
     unfinished.resume_list(viewer, key="home_")
     st.subheader("Your assignments")
     with core_errors("Loading your assignments"), db() as session:

@@ -7,10 +7,11 @@ import streamlit as st
 from store.attempts import attempts_for, get_attempt
 from store.kpis import my_operations
 from store.permissions import MATRIX
+from store.reviews import attempt_review, overridden_scores
 from ui.feedback import core_errors
 from ui.resources import db, get_library, module_catalogue
 from ui.state import require_role
-from ui.widgets import charts, kpi_view
+from ui.widgets import charts, kpi_view, review_panel
 from ui.widgets.grade_view import grade_report
 from ui.widgets.labels import human
 from ui.widgets.scoped import claim
@@ -22,8 +23,10 @@ assert viewer.user_id is not None
 st.title("My results")
 
 attempts = []
+changed: dict[int, float] = {}
 with core_errors("Loading your attempts"), db() as session:
     attempts = [a for a in attempts_for(session, viewer, viewer.user_id) if a.status == "completed"]
+    changed = overridden_scores(session, viewer, viewer.user_id)
 if not attempts:
     st.info("You have no graded attempts yet. Open a module and finish a case to see your results here.")
     st.stop()
@@ -73,6 +76,7 @@ st.dataframe(
             "case": x.case_id,
             "score": x.total_score,
             "passed": x.passed,
+            "set by supervisor": f"yes (grader {changed[x.id]:.1f})" if x.id in changed else "",
             "error tags": ", ".join(x.error_tags),
         }
         for x in attempts
@@ -87,5 +91,7 @@ chosen = st.selectbox("Open a report", list(labels), format_func=labels.__getite
 if chosen is not None:
     with core_errors("Opening the attempt"), db() as session:
         full = get_attempt(session, viewer, int(chosen))
+        st.subheader("Supervisor feedback")
+        review_panel.feedback(attempt_review(session, viewer, full.id), for_trainee=True)
         if full.grade:
             grade_report(full.grade, get_library(), key=f"results_{chosen}", viewer=viewer)
