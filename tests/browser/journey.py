@@ -214,6 +214,7 @@ class Driver:
         self.page.get_by_role("tab", name=name, exact=True).first.click()
 
     def nav(self, title: str) -> None:
+        self.settle()  # a click during a rerun can be lost: the page stays where it was
         self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
         self.see_heading(TITLES.get(title, title))
 
