@@ -39,10 +39,46 @@ def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
 
 def grade_documentation(att: Attempt) -> list[GradeItem] | None:
     items = _path_items(att)
-    prohibited = _prohibited_items(att)
+    prohibited = _prohibited_items(att) + _off_path_disclosures(att)
     if items is None and not prohibited:
         return None
     return (items or []) + prohibited
+
+
+def _off_path_disclosures(att: Attempt) -> list[GradeItem]:
+    """Records the payer does not need, sent with a request, appeal or reply that is not the path graded
+    above (a request sent where a provider query was right, a second request): the disclosure happened
+    whatever the path, so the minimum-necessary standard is checked on it too (a penalty item)."""
+    irrelevant = set(att.case.answer_key.irrelevant_document_ids)
+    if not irrelevant:
+        return []
+    chart, graded = att.data.chart, att.path_action
+    flagged: set[str] = set()
+    if graded is not None:
+        flagged |= set(getattr(graded, "document_ids", [])) & irrelevant
+    items: list[GradeItem] = []
+    for action in att.actions:
+        if action is graded or not isinstance(action, Submission | Appeal | PeerToPeer | PendReply):
+            continue
+        extra = [d for d in action.document_ids if d in irrelevant and d not in flagged and d in chart]
+        if not extra:
+            continue
+        flagged |= set(extra)
+        names = "; ".join(f"{chart[d].title} ({d})" for d in extra)
+        items.append(
+            _item(
+                f"minimum_necessary:{action.type}:{action.at.date().isoformat()}",
+                0,
+                att.rubric.points["minimum_necessary"],
+                f"The {action.type.replace('_', ' ')} of {action.at.date().isoformat()} also sends {names}, "
+                "which the policy does not ask for. HIPAA's minimum-necessary standard limits disclosure to what "
+                "the payer needs for a decision, on any request sent.",
+                correct="Send only the records the policy lists.",
+                citation=att.data.policy_section("Documentation"),
+                tags=["minimum_necessary_violation"],
+            )
+        )
+    return items
 
 
 def _path_items(att: Attempt) -> list[GradeItem] | None:
