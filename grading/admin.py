@@ -58,7 +58,9 @@ def states_units(norm: str, units: int) -> bool:
             norm,
             re.IGNORECASE,
         )
-        or re.search(rf"\bunits?\b(?:\s+[A-Za-z]+){{0,3}}\s*[:=(]?\s*\(?{units}\b(?!\s*[/.]\d)", norm, re.IGNORECASE)
+        or re.search(
+            rf"\bunits?\b(?:\s+[A-Za-z]+){{0,3}}\s*[:=(]?\s*\(?{units}\b(?!\s*[/.]\d)", norm, re.IGNORECASE
+        )
     )
 
 
@@ -152,7 +154,11 @@ def admin_items(
         # the period as requested is what the reviewer matches (a wrong period is the request's error,
         # graded by coding and outcome, not a missing element)
         asked = sub.requested_duration_days
-        ok = states_days(norm, want_days) or asked == want_days or (bool(asked) and states_days(norm, asked))
+        ok = (
+            states_days(norm, want_days)
+            or asked == want_days
+            or (asked is not None and states_days(norm, asked))
+        )
         checks.append(("requested_duration", "the requested duration", ok, f"{want_days} days"))
     items = []
     for key, label, ok, correct in checks:

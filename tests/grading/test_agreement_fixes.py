@@ -47,7 +47,9 @@ def test_units_stated_in_the_text_as_requested_are_not_a_missing_element() -> No
     c = _first("advanced_imaging", "mri_meets")
     ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
     o = c.ordering_provider
-    text = _mri_head(c, "units per order (2)", f"{o.first_name} {o.last_name}, {o.credentials}") + ref.narrative
+    text = (
+        _mri_head(c, "units per order (2)", f"{o.first_name} {o.last_name}, {o.credentials}") + ref.narrative
+    )
     lines = [ln.model_copy(update={"units": 2}) for ln in ref.procedures]
     report = grade(c, _swap_submission(c, narrative=text, procedures=lines))
     assert "admin:units" not in _tagged(report, "missing_admin_element")
@@ -94,7 +96,7 @@ def test_a_lab_panel_sent_on_a_wrong_path_request_is_a_minimum_necessary_violati
     wrong = sub.model_copy(
         update={
             "member_id": c.coverage.member_id,
-            "document_ids": [d.id for d in c.chart if d.id != extra][:2] + [extra],
+            "document_ids": [*[d.id for d in c.chart if d.id != extra][:2], extra],
             "at": c.sim_start,
             "date_of_service": c.order.date_of_service,
         }
