@@ -114,3 +114,90 @@ def test_the_right_path_alone_is_not_flagged_twice() -> None:
     ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
     report = grade(c, _swap_submission(c, document_ids=[*ref.document_ids, extra]))
     assert _tagged(report, "minimum_necessary_violation") == ["minimum_necessary"]
+
+
+# -- paraphrase: a sleep-test type states its channel count by definition --------------------------------
+
+
+def _cpap_with(text_old: str, text_new: str) -> tuple[Case, list[Action]]:
+    c = _first("dme", "cpap_ahi_qualifying")
+    ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
+    assert text_old in ref.narrative
+    return c, _swap_submission(c, narrative=ref.narrative.replace(text_old, text_new))
+
+
+def test_a_type_iii_home_sleep_test_is_credited_as_its_channels() -> None:
+    """CMS NCD 240.4: a type III home test records at least 4 channels, so "type III HSAT" states the
+    chart's 4-channel study for the accepted-sleep-test criterion."""
+    c, actions = _cpap_with("home sleep apnea test with 4 channels", "type III HSAT")
+    report = grade(c, actions)
+    assert not _tagged(report, "criterion_not_addressed")
+
+
+def test_a_home_test_with_no_channels_or_type_is_still_not_addressed() -> None:
+    c, actions = _cpap_with("home sleep apnea test with 4 channels", "home sleep apnea test")
+    report = grade(c, actions)
+    assert _tagged(report, "criterion_not_addressed")
+
+
+# -- one mistake, one tag: a criterion answered with a contradicted claim --------------------------------
+
+
+def _mri_case() -> Case:
+    return _first("advanced_imaging", "mri_meets")
+
+
+def test_an_invented_red_flag_is_a_contradiction_not_also_an_unaddressed_criterion() -> None:
+    """The chart records no red flag and a follow-up exam; a narrative that claims saddle anaesthesia and
+    leaves the exam out has answered the follow-up criterion (it applies only without a red flag) with a
+    claim the chart contradicts: the error is the fabrication, still worth nothing."""
+    c = _mri_case()
+    ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
+    kept = [
+        ln for ln in ref.narrative.splitlines() if "follow" not in ln.lower() and "exam" not in ln.lower()
+    ]
+    text = "\n".join(kept) + "\nNew saddle anesthesia since yesterday: a red flag."
+    report = grade(c, _swap_submission(c, narrative=text))
+    assert "contradicts_chart" in report.error_tags
+    assert "criterion_not_addressed" not in report.error_tags
+    assert not report.passed
+    followup = [i for i in report.items if i.item_id.startswith("criterion:") and i.points < i.max_points]
+    assert followup and all("contradicts" in i.feedback for i in followup)
+
+
+def test_a_criterion_left_out_beside_an_unrelated_contradiction_is_still_not_addressed() -> None:
+    c = _mri_case()
+    ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
+    kept = [
+        ln for ln in ref.narrative.splitlines() if "follow" not in ln.lower() and "exam" not in ln.lower()
+    ]
+    text = "\n".join(kept) + "\nBMI 52."
+    report = grade(c, _swap_submission(c, narrative=text))
+    assert "criterion_not_addressed" in report.error_tags
+
+
+# -- a provider query that asks for the missing record -----------------------------------------------------
+
+
+def test_a_query_asking_for_the_missing_record_covers_the_criteria_it_evidences() -> None:
+    """Criteria that cannot be assessed because one required record is missing are answered by asking the
+    office for that record; the query need not name each of them."""
+    from grading.context import case_data
+    from grading.documentation import missing_kinds
+    from knowledge_base.loader import load_library
+    from scenarios.models import ProviderQuery
+
+    c = _first("dme", "pwc_missing_f2f")
+    kinds = [r.kind for r in missing_kinds(case_data(c, load_library()))]
+    assert kinds
+    ask = ProviderQuery(
+        at=c.sim_start,
+        message="Please send the "
+        + " and the ".join(k.replace("_", " ") for k in kinds)
+        + " for this order.",
+    )
+    report = grade(c, [*c.answer_key.reference_actions[:2], ask])
+    assert "criterion_not_addressed" not in report.error_tags
+    silent = ProviderQuery(at=c.sim_start, message="Please call us about this order.")
+    report = grade(c, [*c.answer_key.reference_actions[:2], silent])
+    assert "criterion_not_addressed" in report.error_tags
