@@ -12,6 +12,7 @@ from datetime import date
 from functools import partial
 
 from grading.context import Attempt, CaseData
+from grading.facts import deciding_facts
 from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
@@ -162,6 +163,18 @@ def _sent_items(
     for doc_id in required:
         doc = chart[doc_id]
         label = f"{doc.title} ({doc.id}, {doc.kind}, dated {doc.date.isoformat()})"
+        why_not = _not_needed(data, doc_id, sent) if doc_id not in sent else None
+        if why_not:
+            items.append(
+                _item(
+                    f"document:{doc_id}",
+                    pts["required_document"],
+                    pts["required_document"],
+                    f"{label} was not sent; {why_not}",
+                    citation=cite,
+                )
+            )
+            continue
         if doc_id not in sent and _facts_sent_elsewhere(data, doc_id, sent):
             items.append(
                 _item(
@@ -255,6 +268,49 @@ def _sent_items(
             )
         )
     return items
+
+
+def _not_needed(data: CaseData, doc_id: str, sent: list[str]) -> str | None:
+    """Why a record the answer key lists adds nothing to this request (None: it is needed).
+
+    - a record the policy does not list by kind on this chart (required only for its facts) whose facts
+      no applicable criterion decides on: the branch that decides reads other facts (a progressive deficit
+      waives the therapy duration; a renewal does not read the initial DMARD history), so the payer
+      decides the same without it;
+    - a record of a listed kind superseded by a later record of the same kind that was sent and states
+      each of its facts (a new examination after a telephone follow-up): the payer reads the latest."""
+    doc = data.chart[doc_id]
+    facts = {k for k, v in doc.facts.items() if v not in ("", None, [])}
+    if not facts or data.policy is None:
+        return None
+    listed = any(r.kind == doc.kind for r in applicable_requirements(data))
+    if not listed:
+        as_of = data.case.sim_start.date()
+        read: set[str] = set()
+        for crit in data.policy.criteria:
+            if (
+                crit.applies_if is not None
+                and crit.applies_if.evaluate(data.evidence, as_of).status == "not_met"
+            ):
+                continue
+            read |= deciding_facts(crit.rule, data.evidence, as_of)
+        if not facts & read:
+            return (
+                "the policy does not list it for this chart and no criterion is decided on the facts it carries, "
+                "so the payer decides the same without it."
+            )
+        return None
+    later = [
+        data.chart[d]
+        for d in sent
+        if d in data.chart and data.chart[d].kind == doc.kind and data.chart[d].date > doc.date
+    ]
+    if any(facts <= set(other.facts) for other in later):
+        return (
+            f"a later {doc.kind.replace('_', ' ')} that was sent states each of its facts, and the payer reads "
+            "the latest."
+        )
+    return None
 
 
 def _facts_sent_elsewhere(data: CaseData, doc_id: str, sent: list[str]) -> bool:

@@ -187,6 +187,20 @@ def rule_facts(rule: object) -> list[str]:
     return [name] if isinstance(name, str) else []
 
 
+def deciding_facts(rule: object, evidence: Evidence, as_of: date) -> set[str]:
+    """The facts the branch that decides ``rule`` on the chart reads: every part of an ``all``; of an
+    ``any``, the branches the chart meets (all branches when none is met)."""
+    if isinstance(rule, AllOf):
+        return {f for r in rule.of for f in deciding_facts(r, evidence, as_of)}
+    if isinstance(rule, AnyOf):
+        met = [r for r in rule.of if r.evaluate(evidence, as_of).status == "met"]
+        return {f for r in (met or rule.of) for f in deciding_facts(r, evidence, as_of)}
+    if isinstance(rule, Not):
+        return deciding_facts(rule.rule, evidence, as_of)
+    name = getattr(rule, "fact", None)
+    return {name} if isinstance(name, str) else set()
+
+
 def about_fact(concept: str, unit: str | None, name: str) -> bool:
     """Whether a claim about ``concept`` (with a figure in ``unit``) speaks to chart fact ``name``: the
     figure has the fact's unit ("12 weeks" and ``conservative_care_weeks``), or the concept carries the

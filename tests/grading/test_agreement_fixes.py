@@ -201,3 +201,54 @@ def test_a_query_asking_for_the_missing_record_covers_the_criteria_it_evidences(
     silent = ProviderQuery(at=c.sim_start, message="Please call us about this order.")
     report = grade(c, [*c.answer_key.reference_actions[:2], silent])
     assert "criterion_not_addressed" in report.error_tags
+
+
+# -- a record the payer decides the same without is not missing --------------------------------------------
+
+
+def _without(c: Case, kind: str) -> tuple[list[Action], str]:
+    doc_id = next(d.id for d in c.chart if d.kind == kind)
+    ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
+    assert doc_id in ref.document_ids
+    return _swap_submission(c, document_ids=[d for d in ref.document_ids if d != doc_id]), doc_id
+
+
+def test_therapy_note_is_not_missing_when_a_progressive_deficit_waives_the_care_duration() -> None:
+    """Cervical fusion for a progressive motor deficit: the conservative-care duration does not decide
+    the case, so a request without the (short) therapy note is not missing a record."""
+    c = _first("surgery_admissions", "acdf_progressive_deficit")
+    actions, doc_id = _without(c, "therapy_note")
+    report = grade(c, actions)
+    assert f"document:{doc_id}" not in _tagged(report, "missing_required_document")
+
+
+def test_therapy_note_is_missing_when_the_care_duration_decides() -> None:
+    c = _first("surgery_admissions", "acdf_radiculopathy_meets")
+    actions, doc_id = _without(c, "therapy_note")
+    report = grade(c, actions)
+    assert f"document:{doc_id}" in _tagged(report, "missing_required_document")
+
+
+def test_an_old_note_superseded_by_the_new_exam_sent_with_a_new_request_is_not_missing() -> None:
+    """After a denial for a missing follow-up exam, a new request with the new exam note need not carry
+    the earlier telephone follow-up note of the same kind: the payer reads the latest."""
+    c = _first("pends_appeals", "appeal_with_followup_exam")
+    prior = c.prior_submission
+    assert prior is not None
+    new_ids = [d for d in c.answer_key.required_document_ids if d not in prior.document_ids]
+    new_kinds = {c_doc.kind for c_doc in c.chart if c_doc.id in new_ids}
+    old_same_kind = [d for d in prior.document_ids if next(x for x in c.chart if x.id == d).kind in new_kinds]
+    assert old_same_kind
+    appeal = c.answer_key.reference_actions[-1]
+    request = prior.model_copy(
+        update={
+            "at": appeal.at,
+            "document_ids": [
+                d for d in dict.fromkeys([*prior.document_ids, *new_ids]) if d not in old_same_kind
+            ],
+            "narrative": appeal.letter,
+        }
+    )
+    report = grade(c, [*c.answer_key.reference_actions[:-1], request])
+    assert report.final_status == "approved"
+    assert "missing_required_document" not in report.error_tags
