@@ -65,6 +65,7 @@ class FormsFile(_Strict):
     negation_following_extra: list[str]
     negation_preceding_extra: list[str]
     pseudo_negation_extra: list[str]
+    negation_termination_extra: list[str] = Field(default_factory=list)
 
     @field_validator("rewrites")
     @classmethod

@@ -12,7 +12,7 @@ from datetime import date
 from functools import partial
 
 from grading.context import Attempt, CaseData
-from grading.facts import deciding_facts
+from grading.facts import deciding_facts, rule_facts
 from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
@@ -273,8 +273,8 @@ def _sent_items(
 def _not_needed(data: CaseData, doc_id: str, sent: list[str]) -> str | None:
     """Why a record the answer key lists adds nothing to this request (None: it is needed).
 
-    - a record the policy does not list by kind on this chart (required only for its facts) whose facts
-      no applicable criterion decides on: the branch that decides reads other facts (a progressive deficit
+    - a record the policy does not list by kind on this chart (required only for its facts) none of whose
+      facts is read by the branch that decides an applicable criterion or by the expedited-review rule: the branch that decides reads other facts (a progressive deficit
       waives the therapy duration; a renewal does not read the initial DMARD history), so the payer
       decides the same without it;
     - a record of a listed kind superseded by a later record of the same kind that was sent and states
@@ -286,15 +286,17 @@ def _not_needed(data: CaseData, doc_id: str, sent: list[str]) -> str | None:
     listed = any(r.kind == doc.kind for r in applicable_requirements(data))
     if not listed:
         as_of = data.case.sim_start.date()
-        read: set[str] = set()
+        # facts the deciding branch of an applicable criterion reads, and those the policy's expedited-
+        # review rule reads (the reason for urgency is why a referral note is needed on an urgent request)
+        deciding: set[str] = set(rule_facts(getattr(data.policy, "expedite_if", None)))
         for crit in data.policy.criteria:
             if (
                 crit.applies_if is not None
                 and crit.applies_if.evaluate(data.evidence, as_of).status == "not_met"
             ):
                 continue
-            read |= deciding_facts(crit.rule, data.evidence, as_of)
-        if not facts & read:
+            deciding |= deciding_facts(crit.rule, data.evidence, as_of)
+        if not facts & deciding:
             return (
                 "the policy does not list it for this chart and no criterion is decided on the facts it carries, "
                 "so the payer decides the same without it."

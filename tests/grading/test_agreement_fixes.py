@@ -252,3 +252,22 @@ def test_an_old_note_superseded_by_the_new_exam_sent_with_a_new_request_is_not_m
     report = grade(c, [*c.answer_key.reference_actions[:-1], request])
     assert report.final_status == "approved"
     assert "missing_required_document" not in report.error_tags
+
+
+# -- nothing sent, nothing decided: the missed step is the error -------------------------------------------
+
+
+def test_closing_a_case_that_needed_a_request_is_a_missed_submission_not_an_adverse_decision() -> None:
+    """No request went to the payer, so no payer decision went against the member: the report names the
+    missed request (process) and the outcome earns nothing, without an adverse_outcome tag."""
+    from scenarios.models import CloseCase
+
+    c = _first("advanced_imaging", "mri_meets")
+    assert c.answer_key.correct_action == "submit"
+    close = CloseCase(at=c.sim_start, reason="no_auth_needed", note="No authorization needed.")
+    report = grade(c, [*c.answer_key.reference_actions[:2], close])
+    assert not report.passed
+    assert "adverse_outcome" not in report.error_tags
+    assert {"missed_submission", "wrong_action"} & set(report.error_tags)
+    outcome = next(i for i in report.items if i.dimension == "outcome")
+    assert outcome.points == 0
