@@ -105,6 +105,9 @@ def _right(path_id: str, att: Attempt) -> str:
     return _RIGHT[path_id].format(level=att.case.answer_key.appeal_level or "first level")
 
 
+_MISSED = frozenset({"missed_submission", "missed_provider_query", "missed_appeal", "missed_pend_reply"})
+
+
 def _action_tag(att: Attempt) -> str | None:
     """The error tag of the action taken, or None when it was on an acceptable path and nothing off path."""
     expected = att.case.answer_key.correct_action
@@ -159,6 +162,11 @@ def _action_item(att: Attempt) -> GradeItem:
     if off:
         names = ", ".join(f"{a.type.replace('_', ' ')} on {a.at.date().isoformat()}" for _, a in off)
         what = f"Sent off the case's path: {names}. "
+    tags = [tag or "wrong_action"]
+    if tag in _MISSED and off:
+        # the step the case needs was missed *and* the case was ended another way (closed, appealed
+        # instead of answering the pend): both are what an educator names
+        tags.append("wrong_action")
     return _item(
         "correct_action",
         0,
@@ -166,7 +174,7 @@ def _action_item(att: Attempt) -> GradeItem:
         f"{what}This case calls for a different action. {ak.explanation.strip()}",
         correct=right,
         citation=cite,
-        tags=[tag or "wrong_action"],
+        tags=tags,
     )
 
 

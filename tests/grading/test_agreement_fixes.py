@@ -268,6 +268,20 @@ def test_closing_a_case_that_needed_a_request_is_a_missed_submission_not_an_adve
     report = grade(c, [*c.answer_key.reference_actions[:2], close])
     assert not report.passed
     assert "adverse_outcome" not in report.error_tags
-    assert {"missed_submission", "wrong_action"} & set(report.error_tags)
+    # the request the case needs was missed, and the case was ended another way instead: both named
+    assert {"missed_submission", "wrong_action"} <= set(report.error_tags)
     outcome = next(i for i in report.items if i.dimension == "outcome")
     assert outcome.points == 0
+
+
+def test_a_query_case_closed_as_no_auth_names_the_missed_query_and_the_wrong_close() -> None:
+    from scenarios.models import CloseCase
+
+    c = _first("advanced_imaging", "mri_therapy_note_missing")
+    assert c.answer_key.correct_action == "query_provider"
+    close = CloseCase(at=c.sim_start, reason="no_auth_needed")
+    report = grade(c, [*c.answer_key.reference_actions[:2], close])
+    assert {"missed_provider_query", "wrong_action"} <= set(report.error_tags)
+    # doing nothing at all is a missed step, not a wrong action
+    idle = grade(c, list(c.answer_key.reference_actions[:2]))
+    assert "missed_provider_query" in idle.error_tags and "wrong_action" not in idle.error_tags
