@@ -285,3 +285,40 @@ def test_a_query_case_closed_as_no_auth_names_the_missed_query_and_the_wrong_clo
     # doing nothing at all is a missed step, not a wrong action
     idle = grade(c, list(c.answer_key.reference_actions[:2]))
     assert "missed_provider_query" in idle.error_tags and "wrong_action" not in idle.error_tags
+
+
+# -- a request sent off the path still carried its codes and urgency to the payer --------------------------
+
+
+def test_coding_and_urgency_errors_of_a_request_sent_where_a_query_was_right_are_named() -> None:
+    """Where the right move was a provider query, a request sent anyway reached the payer: an unbillable
+    category code and an urgency the chart does not support are its errors too (issue 9, item 4)."""
+    c = _first("advanced_imaging", "mri_therapy_note_missing")
+    ref = next(
+        a
+        for a in _first("advanced_imaging", "mri_meets").answer_key.reference_actions
+        if a.type == "submission"
+    )
+    dx = c.answer_key.correct_diagnoses[0].code
+    category = dx.split(".")[0]
+    assert category != dx  # the chart's code is more specific than its category
+    wrong = ref.model_copy(
+        update={
+            "member_id": c.coverage.member_id,
+            "diagnoses": [category],
+            "document_ids": [d.id for d in c.chart][:2],
+            "at": c.sim_start,
+            "date_of_service": c.order.date_of_service,
+            "urgency": "expedited" if c.answer_key.urgency == "standard" else "standard",
+        }
+    )
+    report = grade(c, [*c.answer_key.reference_actions[:2], wrong])
+    assert "submitted_when_should_query" in report.error_tags
+    assert "wrong_code_specificity" in report.error_tags
+    assert "wrong_urgency" in report.error_tags
+    item = next(i for i in report.items if i.item_id.startswith("off_path_request:"))
+    assert item.points == 0 and "off the case's path" in item.feedback
+    # the same request with the chart's code and urgency: no off-path coding item
+    right = wrong.model_copy(update={"diagnoses": [dx], "urgency": c.answer_key.urgency})
+    clean = grade(c, [*c.answer_key.reference_actions[:2], right])
+    assert not [i for i in clean.items if i.item_id.startswith("off_path_request:")]
