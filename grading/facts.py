@@ -148,9 +148,12 @@ def mentioned(text: Text, name: str, value: FactValue) -> bool:
         return all(
             any(has_words(text.norm, alt) for alt in (*ABBREVIATIONS.get(w.lower(), ()), w)) for w in words
         )
+    # a long value (an exam finding, a list of services) is stated where it is written: half its words
+    # on one line, not scattered over the whole text
     wanted = set(content_words(value))
-    got = {w for w in wanted if has_words(text.norm, w)}
-    return len(got) >= 0.5 * len(wanted)
+    return any(
+        len({w for w in wanted if has_words(line, w)}) >= 0.5 * len(wanted) for line in (text.lines or [text.norm])
+    )
 
 
 def addressed(rule: object, evidence: Evidence, as_of: date, text: Text) -> tuple[bool, list[str]]:
