@@ -152,7 +152,8 @@ def mentioned(text: Text, name: str, value: FactValue) -> bool:
     # on one line, not scattered over the whole text
     wanted = set(content_words(value))
     return any(
-        len({w for w in wanted if has_words(line, w)}) >= 0.5 * len(wanted) for line in (text.lines or [text.norm])
+        len({w for w in wanted if has_words(line, w)}) >= 0.5 * len(wanted)
+        for line in (text.lines or [text.norm])
     )
 
 

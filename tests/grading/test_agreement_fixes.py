@@ -322,3 +322,20 @@ def test_coding_and_urgency_errors_of_a_request_sent_where_a_query_was_right_are
     right = wrong.model_copy(update={"diagnoses": [dx], "urgency": c.answer_key.urgency})
     clean = grade(c, [*c.answer_key.reference_actions[:2], right])
     assert not [i for i in clean.items if i.item_id.startswith("off_path_request:")]
+
+
+def test_a_long_finding_is_stated_where_it_is_written_not_by_words_scattered_over_the_text() -> None:
+    """A long chart value (an exam finding) is stated by half its words on one line; the same words
+    spread over unrelated lines do not state it."""
+    from grading.facts import Text, mentioned
+
+    finding = "positive straight-leg raise at 40 degrees on the left, diminished left Achilles reflex"
+    assert mentioned(
+        Text.of("Exam: positive straight-leg raise on the left, Achilles reflex diminished."),
+        "neuro_findings",
+        finding,
+    )
+    scattered = (
+        "Pain on the left side.\nRaise the diminished dose.\nReflex testing at 40 degrees was ordered."
+    )
+    assert not mentioned(Text.of(scattered), "neuro_findings", finding)
