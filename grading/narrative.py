@@ -94,7 +94,16 @@ def grade_text(
     # criteria are matched on the canonical form (number words, abbreviations, "x8 wks" -> "for 8 weeks")
     canonical = Text.of(canonical_text(raw))
     contradicted = [f for f in check_text(att, raw) if f.tag == "contradicts_chart"]
-    items = [*_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"], contradicted)]
+    # a request's own required records it left out: a criterion decided only on their facts is the
+    # documentation error (missing_required_document), counted once
+    unsent = (
+        {d for d in data.case.answer_key.required_document_ids if d not in sub.document_ids}
+        if sub is not None and not appeal
+        else set()
+    )
+    items = [
+        *_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"], contradicted, unsent)
+    ]
     if sub is not None:
         items += admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
     return items
@@ -118,6 +127,7 @@ def _criteria_items(
     what: str,
     points: float,
     contradicted: list[ClaimFlag] | None = None,
+    unsent: set[str] | None = None,
 ) -> list[GradeItem]:
     """Each criterion addressed in the text as written or in its canonical form (either suffices: the
     canonical form reads "eight weeks" as "8 weeks" but also "second opinion" as "2nd opinion").
@@ -144,6 +154,22 @@ def _criteria_items(
                     points,
                     points,
                     f"{crit.id} is addressed with the chart's facts.",
+                    citation=crit.id,
+                )
+            )
+            continue
+        sources = {getattr(data.evidence.latest(m), "document_id", None) for m in missing}
+        if missing and unsent and sources <= unsent:
+            names = ", ".join(sorted(d for d in sources if d))
+            items.append(
+                _item(
+                    f"criterion:{crit.id}",
+                    0,
+                    points,
+                    f"{crit.id} turns on facts only {names} records, and the request left {names} out (see "
+                    f"documentation): the reviewer has neither the record nor its facts. The policy says: "
+                    f"\u201c{crit.text}\u201d The chart documents {facts}.",
+                    correct=f"Attach {names} and state {facts} for {crit.id}.",
                     citation=crit.id,
                 )
             )

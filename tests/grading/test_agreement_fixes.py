@@ -339,3 +339,28 @@ def test_a_long_finding_is_stated_where_it_is_written_not_by_words_scattered_ove
         "Pain on the left side.\nRaise the diminished dose.\nReflex testing at 40 degrees was ordered."
     )
     assert not mentioned(Text.of(scattered), "neuro_findings", finding)
+
+
+def _iop_cardinal() -> Case:
+    for seed in range(300):
+        c = case("behavioral_health", seed)
+        if c.archetype_id == "iop_meets" and c.coverage.payer_id == "cardinal":
+            return c
+    raise LookupError("iop_meets at cardinal")
+
+
+def test_a_criterion_whose_only_record_was_left_off_is_the_missing_record_counted_once() -> None:
+    """Medicare IOP needs the physician's certification; a request that leaves the certification off and
+    so cannot state it has one mistake (the missing record), not also an unaddressed criterion."""
+    c = _iop_cardinal()
+    cert = next(d.id for d in c.chart if d.kind == "physician_certification")
+    ref = next(a for a in c.answer_key.reference_actions if isinstance(a, Submission))
+    assert cert in ref.document_ids
+    text = "\n".join(ln for ln in ref.narrative.splitlines() if "certif" not in ln.lower())
+    docs = [d for d in ref.document_ids if d != cert]
+    report = grade(c, _swap_submission(c, narrative=text, document_ids=docs))
+    assert "missing_required_document" in report.error_tags
+    assert "criterion_not_addressed" not in report.error_tags
+    # with the certification attached, leaving it out of the narrative is an unaddressed criterion
+    report = grade(c, _swap_submission(c, narrative=text))
+    assert "criterion_not_addressed" in report.error_tags
