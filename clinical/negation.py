@@ -41,7 +41,7 @@ def cues() -> Cues:
         *((p, "pseudo") for p in [*base["pseudo_negations"], *forms.pseudo_negation_extra]),
         *((p, "preceding") for p in [*base["preceding_negations"], *forms.negation_preceding_extra]),
         *((p, "following") for p in following if p[0].isalpha()),
-        *((p, "termination") for p in base["termination"]),
+        *((p, "termination") for p in [*base["termination"], *forms.negation_termination_extra]),
     ]
     seen: dict[str, str] = {}
     for phrase, label in labelled:  # a phrase in two lists keeps the first (pseudo wins)

@@ -65,6 +65,7 @@ class FormsFile(_Strict):
     negation_following_extra: list[str]
     negation_preceding_extra: list[str]
     pseudo_negation_extra: list[str]
+    negation_termination_extra: list[str] = Field(default_factory=list)
 
     @field_validator("rewrites")
     @classmethod
@@ -77,9 +78,17 @@ class FormsFile(_Strict):
         return rewrites
 
 
+class ImpliedValue(_Strict):
+    """A term that states a number by definition: a "type III" home sleep test records at least 4 channels."""
+
+    terms: list[str] = Field(min_length=1)
+    at_least: float
+
+
 class FactWordsFile(_Strict):
     words: dict[str, list[str]]
     qualifiers: list[str] = Field(default_factory=list)
+    implies: dict[str, list[ImpliedValue]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,4 +168,4 @@ def fact_words() -> FactWordsFile:
         if " " not in name and ":" not in name:
             words.setdefault(name, [])
             words[name] += [t.lower() for t in concept.terms if t.lower() not in words[name]]
-    return FactWordsFile(words=words, qualifiers=loaded.qualifiers)
+    return FactWordsFile(words=words, qualifiers=loaded.qualifiers, implies=loaded.implies)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grading.coding import grade_coding
-from grading.context import Attempt, case_data
+from grading.context import Attempt, as_written, case_data
 from grading.documentation import grade_documentation
 from grading.error_tags import ERROR_TAGS
 from grading.models import GradeItem, GradeReport
@@ -56,7 +56,7 @@ def grade(
         if actions.case_id != case.case_id:
             raise ValueError(f"actions.case_id: {actions.case_id!r} does not match the case {case.case_id!r}")
         actions = list(actions.actions)
-    library = library or load_library()
+    library = as_written(case, library or load_library())
     rubric = rubric_for(case.module_id)
     steps = replay(case, list(actions), library=library)
     att = Attempt(case_data(case, library), rubric, list(actions), steps)

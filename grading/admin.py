@@ -48,12 +48,18 @@ def states_date(raw: str, day: date) -> bool:
 
 
 def states_units(norm: str, units: int) -> bool:
+    """``x3``, ``3 units``, ``3 monthly rentals``, or the count after the word: ``units: 3``,
+    ``units per order (2)``."""
     return bool(
         re.search(rf"(?:\bx|×)\s*{units}\b", norm, re.IGNORECASE)
         or re.search(
-            rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}(?:units?|admissions?|visits?|days?|months?|sessions?)\b",
+            rf"\b{units}\s+(?:[A-Za-z-]+\s+){{0,3}}"
+            r"(?:units?|admissions?|visits?|days?|months?|sessions?|rentals?|infusions?)\b",
             norm,
             re.IGNORECASE,
+        )
+        or re.search(
+            rf"\bunits?\b(?:\s+[A-Za-z]+){{0,3}}\s*[:=(]?\s*\(?{units}\b(?!\s*[/.]\d)", norm, re.IGNORECASE
         )
     )
 
@@ -62,9 +68,18 @@ def states_days(norm: str, days: int) -> bool:
     return bool(re.search(rf"\b{days}(?:\s+|-)(?:[A-Za-z]+\s+)?days?\b", norm, re.IGNORECASE))
 
 
+_PHYSICIAN = ("MD", "DO")
+
+
 def _provider_ok(raw: str, last: str, credentials: str) -> bool:
+    """``Knox, PA-C`` or ``Terri Knox PA-C``; for a physician (MD, DO) the title ``Dr.`` before the
+    name states the credential too (it says the orderer is a physician)."""
+    flat = raw.replace(".", "")
     pattern = re.escape(last) + r"\s*,?\s*" + re.escape(credentials.replace(".", "")) + r"\b"
-    return re.search(pattern, raw.replace(".", ""), re.IGNORECASE) is not None
+    if re.search(pattern, flat, re.IGNORECASE) is not None:
+        return True
+    doctor = r"\b(?:[Dd]r|[Dd]octor)\s+(?:[A-Z][A-Za-z'-]*\s+){0,2}" + re.escape(last) + r"\b"
+    return credentials.replace(".", "").upper() in _PHYSICIAN and re.search(doctor, flat) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -136,7 +151,14 @@ def admin_items(
             )
         )
     if not appeal and want_days:
-        ok = states_days(norm, want_days) or sub.requested_duration_days == want_days
+        # the period as requested is what the reviewer matches (a wrong period is the request's error,
+        # graded by coding and outcome, not a missing element)
+        asked = sub.requested_duration_days
+        ok = (
+            states_days(norm, want_days)
+            or asked == want_days
+            or (asked is not None and states_days(norm, asked))
+        )
         checks.append(("requested_duration", "the requested duration", ok, f"{want_days} days"))
     items = []
     for key, label, ok, correct in checks:

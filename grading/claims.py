@@ -40,6 +40,8 @@ class ClaimFlag:
     sentence: str
     passage: str
     message: str
+    concept: str = ""  # what the claim is about ("red flag: foot drop", "physical therapy")
+    unit: str | None = None  # a figure's unit class ("week", "/10")
 
 
 def policy_passages(data: CaseData) -> list[str]:
@@ -222,6 +224,14 @@ def check_text(att: Attempt, raw: str, *, to_provider: bool = False) -> list[Cla
         claim = finding.claim
         passage = finding.evidence.passage.strip() if finding.evidence else ""
         flags.append(
-            ClaimFlag(TAG[finding.verdict], claim.surface, claim.sentence.strip(), passage, finding.message)
+            ClaimFlag(
+                TAG[finding.verdict],
+                claim.surface,
+                claim.sentence.strip(),
+                passage,
+                finding.message,
+                concept=claim.concept,
+                unit=claim.unit,
+            )
         )
     return flags

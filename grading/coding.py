@@ -57,6 +57,12 @@ def grade_coding(att: Attempt) -> list[GradeItem] | None:
     return _diagnosis_items(att, sub) + _procedure_items(att, sub)
 
 
+def off_path_coding(att: Attempt, sub: Submission) -> list[GradeItem]:
+    """The coding items a request would fail, for a request sent where the case's right action was a
+    provider query (the payer still received its codes): only the items with an error."""
+    return [i for i in _diagnosis_items(att, sub) + _procedure_items(att, sub) if i.error_tags]
+
+
 def _diagnosis_items(att: Attempt, sub: Submission) -> list[GradeItem]:
     ak, pts, data = att.case.answer_key, att.rubric.points, att.data
     cite = data.policy_section("diagnos")

@@ -7,6 +7,7 @@ facts as criteria evidence, and the reference sets the narrative checks compare 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -228,6 +229,39 @@ def _fingerprint(case: Case) -> str:
 
 
 _LAST: dict[tuple[int, int], CaseData] = {}
+_AS_WRITTEN: dict[tuple[int, str, frozenset[str]], tuple[Library, Library]] = {}
+
+
+def as_written(case: Case, library: Library) -> Library:
+    """``library`` with the case's policy holding only the criteria its answer key judges.
+
+    A case is a snapshot: its chart and answer key were written against the policy of the day. A
+    criterion added to the policy later (a stored attempt re-graded after a policy update, a frozen
+    evaluation case) has no facts in that chart and no verdict in that key, so the payer would pend on
+    it whatever the trainee did; the attempt is replayed and graded on the criteria the case was
+    written for. Every other rule of the current policy (codes, documents, thresholds, timeframes)
+    still applies. A freshly generated case's key judges every criterion, so this returns ``library``
+    itself (checked over every module in tests/grading/test_as_written.py)."""
+    policy_id, judged = case.answer_key.policy_id, case.answer_key.criteria_outcome
+    policy = library.policies.get(policy_id) if policy_id else None
+    if policy is None or not judged or all(c.id in judged for c in policy.criteria):
+        return library
+    keep = frozenset(c.id for c in policy.criteria if c.id in judged)
+    key = (id(library), policy.id, keep)
+    found = _AS_WRITTEN.get(key)
+    if found is not None and found[0] is library:
+        return found[1]
+    trimmed = policy.model_copy(update={"criteria": [c for c in policy.criteria if c.id in keep]})
+    view = copy.copy(library)
+    view.policies = {**library.policies, policy.id: trimmed}
+    view._by_line = {k: (trimmed if v is policy else v) for k, v in library._by_line.items()}
+    doc = library.documents.get(policy.id)
+    if doc is not None:
+        view.documents = {**library.documents, policy.id: doc.model_copy(update={"meta": trimmed})}
+    if len(_AS_WRITTEN) > 256:
+        _AS_WRITTEN.clear()
+    _AS_WRITTEN[key] = (library, view)  # the base is kept so its id is never reused while cached
+    return view
 
 
 def case_data(case: Case, library: Library) -> CaseData:

@@ -12,6 +12,7 @@ from datetime import date
 from functools import partial
 
 from grading.context import Attempt, CaseData
+from grading.facts import deciding_facts, rule_facts
 from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
@@ -39,10 +40,46 @@ def applicable_requirements(data: CaseData) -> list[DocumentRequirement]:
 
 def grade_documentation(att: Attempt) -> list[GradeItem] | None:
     items = _path_items(att)
-    prohibited = _prohibited_items(att)
+    prohibited = _prohibited_items(att) + _off_path_disclosures(att)
     if items is None and not prohibited:
         return None
     return (items or []) + prohibited
+
+
+def _off_path_disclosures(att: Attempt) -> list[GradeItem]:
+    """Records the payer does not need, sent with a request, appeal or reply that is not the path graded
+    above (a request sent where a provider query was right, a second request): the disclosure happened
+    whatever the path, so the minimum-necessary standard is checked on it too (a penalty item)."""
+    irrelevant = set(att.case.answer_key.irrelevant_document_ids)
+    if not irrelevant:
+        return []
+    chart, graded = att.data.chart, att.path_action
+    flagged: set[str] = set()
+    if graded is not None:
+        flagged |= set(getattr(graded, "document_ids", [])) & irrelevant
+    items: list[GradeItem] = []
+    for action in att.actions:
+        if action is graded or not isinstance(action, Submission | Appeal | PeerToPeer | PendReply):
+            continue
+        extra = [d for d in action.document_ids if d in irrelevant and d not in flagged and d in chart]
+        if not extra:
+            continue
+        flagged |= set(extra)
+        names = "; ".join(f"{chart[d].title} ({d})" for d in extra)
+        items.append(
+            _item(
+                f"minimum_necessary:{action.type}:{action.at.date().isoformat()}",
+                0,
+                att.rubric.points["minimum_necessary"],
+                f"The {action.type.replace('_', ' ')} of {action.at.date().isoformat()} also sends {names}, "
+                "which the policy does not ask for. HIPAA's minimum-necessary standard limits disclosure to what "
+                "the payer needs for a decision, on any request sent.",
+                correct="Send only the records the policy lists.",
+                citation=att.data.policy_section("Documentation"),
+                tags=["minimum_necessary_violation"],
+            )
+        )
+    return items
 
 
 def _path_items(att: Attempt) -> list[GradeItem] | None:
@@ -126,6 +163,18 @@ def _sent_items(
     for doc_id in required:
         doc = chart[doc_id]
         label = f"{doc.title} ({doc.id}, {doc.kind}, dated {doc.date.isoformat()})"
+        why_not = _not_needed(data, doc_id, sent) if doc_id not in sent else None
+        if why_not:
+            items.append(
+                _item(
+                    f"document:{doc_id}",
+                    pts["required_document"],
+                    pts["required_document"],
+                    f"{label} was not sent; {why_not}",
+                    citation=cite,
+                )
+            )
+            continue
         if doc_id not in sent and _facts_sent_elsewhere(data, doc_id, sent):
             items.append(
                 _item(
@@ -219,6 +268,51 @@ def _sent_items(
             )
         )
     return items
+
+
+def _not_needed(data: CaseData, doc_id: str, sent: list[str]) -> str | None:
+    """Why a record the answer key lists adds nothing to this request (None: it is needed).
+
+    - a record the policy does not list by kind on this chart (required only for its facts) none of whose
+      facts is read by the branch that decides an applicable criterion or by the expedited-review rule: the branch that decides reads other facts (a progressive deficit
+      waives the therapy duration; a renewal does not read the initial DMARD history), so the payer
+      decides the same without it;
+    - a record of a listed kind superseded by a later record of the same kind that was sent and states
+      each of its facts (a new examination after a telephone follow-up): the payer reads the latest."""
+    doc = data.chart[doc_id]
+    facts = {k for k, v in doc.facts.items() if v not in ("", None, [])}
+    if not facts or data.policy is None:
+        return None
+    listed = any(r.kind == doc.kind for r in applicable_requirements(data))
+    if not listed:
+        as_of = data.case.sim_start.date()
+        # facts the deciding branch of an applicable criterion reads, and those the policy's expedited-
+        # review rule reads (the reason for urgency is why a referral note is needed on an urgent request)
+        deciding: set[str] = set(rule_facts(getattr(data.policy, "expedite_if", None)))
+        for crit in data.policy.criteria:
+            if (
+                crit.applies_if is not None
+                and crit.applies_if.evaluate(data.evidence, as_of).status == "not_met"
+            ):
+                continue
+            deciding |= deciding_facts(crit.rule, data.evidence, as_of)
+        if not facts & deciding:
+            return (
+                "the policy does not list it for this chart and no criterion is decided on the facts it carries, "
+                "so the payer decides the same without it."
+            )
+        return None
+    later = [
+        data.chart[d]
+        for d in sent
+        if d in data.chart and data.chart[d].kind == doc.kind and data.chart[d].date > doc.date
+    ]
+    if any(facts <= set(other.facts) for other in later):
+        return (
+            f"a later {doc.kind.replace('_', ' ')} that was sent states each of its facts, and the payer reads "
+            "the latest."
+        )
+    return None
 
 
 def _facts_sent_elsewhere(data: CaseData, doc_id: str, sent: list[str]) -> bool:

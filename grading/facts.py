@@ -109,6 +109,16 @@ def words_mentioned(text: Text, name: str) -> bool:
     return False
 
 
+def _implied(text: Text, name: str, value: float) -> bool:
+    """A term that states the number by definition (fact_words.yaml ``implies``): "type III HSAT" for a
+    4-channel study."""
+    padded = f" {text.norm} "
+    return any(
+        entry.at_least <= value and any(f" {normalize(t).strip()} " in padded for t in entry.terms)
+        for entry in fact_words().implies.get(name.split(".")[-1], ())
+    )
+
+
 def _value_words(value: str) -> list[str]:
     return [w for w in value.replace("_", " ").split() if w]
 
@@ -120,7 +130,7 @@ def mentioned(text: Text, name: str, value: FactValue) -> bool:
     if isinstance(value, int | float):
         if value == 0:  # "no PET/CT has been performed": a zero is stated by naming the thing
             return text.states_number("0", fact_unit(name)) or words_mentioned(text, name)
-        return text.states_number(num(value), fact_unit(name))
+        return text.states_number(num(value), fact_unit(name)) or _implied(text, name, value)
     if isinstance(value, list):
         return not value or any(mentioned(text, name, item) for item in value)
     value = str(value).strip()
@@ -138,9 +148,13 @@ def mentioned(text: Text, name: str, value: FactValue) -> bool:
         return all(
             any(has_words(text.norm, alt) for alt in (*ABBREVIATIONS.get(w.lower(), ()), w)) for w in words
         )
+    # a long value (an exam finding, a list of services) is stated where it is written: half its words
+    # on one line, not scattered over the whole text
     wanted = set(content_words(value))
-    got = {w for w in wanted if has_words(text.norm, w)}
-    return len(got) >= 0.5 * len(wanted)
+    return any(
+        len({w for w in wanted if has_words(line, w)}) >= 0.5 * len(wanted)
+        for line in (text.lines or [text.norm])
+    )
 
 
 def addressed(rule: object, evidence: Evidence, as_of: date, text: Text) -> tuple[bool, list[str]]:
@@ -165,6 +179,41 @@ def addressed(rule: object, evidence: Evidence, as_of: date, text: Text) -> tupl
     if fact is None or fact.document_id is None:
         return True, []  # the chart does not state it: nothing to cite
     return (True, []) if mentioned(text, name, fact.value) else (False, [name])
+
+
+def rule_facts(rule: object) -> list[str]:
+    """Every fact name a rule reads, in order (through ``all``, ``any`` and ``not``)."""
+    if isinstance(rule, AllOf | AnyOf):
+        return [f for r in rule.of for f in rule_facts(r)]
+    if isinstance(rule, Not):
+        return rule_facts(rule.rule)
+    name = getattr(rule, "fact", None)
+    return [name] if isinstance(name, str) else []
+
+
+def deciding_facts(rule: object, evidence: Evidence, as_of: date) -> set[str]:
+    """The facts the branch that decides ``rule`` on the chart reads: every part of an ``all``; of an
+    ``any``, the branches the chart meets (all branches when none is met)."""
+    if isinstance(rule, AllOf):
+        return {f for r in rule.of for f in deciding_facts(r, evidence, as_of)}
+    if isinstance(rule, AnyOf):
+        met = [r for r in rule.of if r.evaluate(evidence, as_of).status == "met"]
+        return {f for r in (met or rule.of) for f in deciding_facts(r, evidence, as_of)}
+    if isinstance(rule, Not):
+        return deciding_facts(rule.rule, evidence, as_of)
+    name = getattr(rule, "fact", None)
+    return {name} if isinstance(name, str) else set()
+
+
+def about_fact(concept: str, unit: str | None, name: str) -> bool:
+    """Whether a claim about ``concept`` (with a figure in ``unit``) speaks to chart fact ``name``: the
+    figure has the fact's unit ("12 weeks" and ``conservative_care_weeks``), or the concept carries the
+    words of the fact's name ("red flag: saddle anesthesia" and ``red_flag``)."""
+    if unit is not None and fact_unit(name) == unit:
+        return True
+    groups = concept_words(name)
+    norm = normalize(concept)
+    return bool(groups) and bool(norm) and all(any(has_words(norm, alt) for alt in g) for g in groups)
 
 
 def describe(name: str, evidence: Evidence) -> str:

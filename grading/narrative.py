@@ -13,9 +13,10 @@ from functools import partial
 
 from grading.admin import admin_items, canonical_text
 from grading.call_conduct import call_conduct_items
-from grading.claims import check_text
+from grading.claims import ClaimFlag, check_text
 from grading.context import Attempt, CaseData
-from grading.facts import Text, addressed, describe
+from grading.documentation import mentions_document, missing_kinds
+from grading.facts import Text, about_fact, addressed, describe, rule_facts
 from grading.models import GradeItem, grade_item
 from grading.text import (
     content_words,
@@ -95,17 +96,48 @@ def grade_text(
     text = Text.of(raw)
     # criteria are matched on the canonical form (number words, abbreviations, "x8 wks" -> "for 8 weeks")
     canonical = Text.of(canonical_text(raw))
-    items = [*_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"])]
+    contradicted = [f for f in check_text(att, raw) if f.tag == "contradicts_chart"]
+    # a request's own required records it left out: a criterion decided only on their facts is the
+    # documentation error (missing_required_document), counted once
+    unsent = (
+        {d for d in data.case.answer_key.required_document_ids if d not in sub.document_ids}
+        if sub is not None and not appeal
+        else set()
+    )
+    items = [
+        *_criteria_items(data, (text, canonical), criterion_ids, what, pts["criterion"], contradicted, unsent)
+    ]
     if sub is not None:
         items += admin_items(data, text, sub, what, pts["admin_element"], appeal=appeal)
     return items
 
 
+def _answered_falsely(crit: object, contradicted: list[ClaimFlag]) -> ClaimFlag | None:
+    """A claim the chart contradicts about a fact the criterion reads (its rule or its ``applies_if``):
+    the text answers the criterion, but with something the chart contradicts ("12 weeks of PT" where the
+    chart has 8; an invented red flag where the criterion applies only without one)."""
+    names = rule_facts(getattr(crit, "rule", None)) + rule_facts(getattr(crit, "applies_if", None))
+    return next(
+        (f for f in contradicted if any(about_fact(f.concept, f.unit, n) for n in names)),
+        None,
+    )
+
+
 def _criteria_items(
-    data: CaseData, texts: tuple[Text, Text], ids: list[str], what: str, points: float
+    data: CaseData,
+    texts: tuple[Text, Text],
+    ids: list[str],
+    what: str,
+    points: float,
+    contradicted: list[ClaimFlag] | None = None,
+    unsent: set[str] | None = None,
 ) -> list[GradeItem]:
     """Each criterion addressed in the text as written or in its canonical form (either suffices: the
-    canonical form reads "eight weeks" as "8 weeks" but also "second opinion" as "2nd opinion")."""
+    canonical form reads "eight weeks" as "8 weeks" but also "second opinion" as "2nd opinion").
+
+    A criterion the text answers only with a claim the chart contradicts earns nothing, but its error is
+    the contradiction (``contradicts_chart`` on the claim item, a critical error), not an omission: the
+    item carries no ``criterion_not_addressed`` tag, so one mistake is counted once."""
     items: list[GradeItem] = []
     policy = data.policy
     if policy is None:
@@ -126,6 +158,39 @@ def _criteria_items(
                     points,
                     f"{crit.id} is addressed with the chart's facts.",
                     citation=crit.id,
+                )
+            )
+            continue
+        sources = {getattr(data.evidence.latest(m), "document_id", None) for m in missing}
+        if missing and unsent and sources <= unsent:
+            names = ", ".join(sorted(d for d in sources if d))
+            items.append(
+                _item(
+                    f"criterion:{crit.id}",
+                    0,
+                    points,
+                    f"{crit.id} turns on facts only {names} records, and the request left {names} out (see "
+                    f"documentation): the reviewer has neither the record nor its facts. The policy says: "
+                    f"\u201c{crit.text}\u201d The chart documents {facts}.",
+                    correct=f"Attach {names} and state {facts} for {crit.id}.",
+                    citation=crit.id,
+                )
+            )
+            continue
+        false = _answered_falsely(crit, contradicted or [])
+        if false is not None:
+            items.append(
+                _item(
+                    f"criterion:{crit.id}",
+                    0,
+                    points,
+                    f"The {what} answers {crit.id} with a claim the chart contradicts (\u201c{false.shown}\u201d, "
+                    f"see the claim items). The policy says: \u201c{crit.text}\u201d The chart documents {facts}; "
+                    "state the chart's own facts.",
+                    correct=f"State {facts} for {crit.id}.",
+                    citation=crit.id,
+                    quote=false.sentence,
+                    passage=false.passage,
                 )
             )
             continue
@@ -211,14 +276,27 @@ def grade_query(att: Attempt) -> list[GradeItem]:
         ]
     query = found[1]
     outcome = att.case.answer_key.criteria_outcome
-    ids = [c for c, s in outcome.items() if s == "not_met"] or [
-        c for c, s in outcome.items() if s == "not_evidenced"
-    ]
+    not_met = [c for c, s in outcome.items() if s == "not_met"]
+    ids = not_met or [c for c, s in outcome.items() if s == "not_evidenced"]
+    # criteria that cannot be assessed only because a required record is missing from the chart are
+    # answered by asking for that record: the office's reply is what evidences them
+    missing = missing_kinds(att.data)
+    asks_all = bool(missing) and all(mentions_document(query.message, r.kind) for r in missing)
     points = att.rubric.points["criterion"]
     items = []
     for cid in ids:
         text = att.data.criterion_text(cid)
-        if _named(query, cid, text):
+        if not not_met and asks_all:
+            items.append(
+                _item(
+                    f"query_criterion:{cid}",
+                    points,
+                    points,
+                    f"The query asks for the missing record that {cid} is assessed on.",
+                    citation=cid,
+                )
+            )
+        elif _named(query, cid, text):
             items.append(
                 _item(f"query_criterion:{cid}", points, points, f"The query names {cid}.", citation=cid)
             )

@@ -131,7 +131,9 @@ def grade_outcome(att: Attempt) -> list[GradeItem]:
         )
         tag = None
         final = att.final
-        if target in FAVOURABLE and (final is None or final.status not in FAVOURABLE):
+        # nothing sent, nothing decided: the error is the missed step the process item tags
+        # (missed_submission, missed_appeal ...), not a decision the payer made (adverse_outcome)
+        if target in FAVOURABLE and final is not None and final.status not in FAVOURABLE:
             tag = "adverse_outcome"
         adverse = [d for d in att.submission_determinations() if d.status in ADVERSE]
         if target is None and adverse:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import partial
 
+from grading.coding import off_path_coding
 from grading.context import Attempt
 from grading.models import GradeItem, grade_item
 from grading.paths import acceptable_paths, off_path
+from grading.scoring import first_sentence
 from scenarios.models import (
     Appeal,
     AuthLookup,
@@ -57,6 +59,7 @@ def grade_process(att: Attempt) -> list[GradeItem]:
     items.append(_action_item(att))
     if ak.correct_action in ("submit", "submit_expedited") and att.submission is not None:
         items += [_urgency_item(att), _deadline_item(att), _member_item(att)]
+    items += _off_path_request_items(att)
     path = att.path_id
     if path == "reply_to_pend":
         items.append(_pend_item(att))
@@ -103,6 +106,9 @@ _RIGHT = {
 
 def _right(path_id: str, att: Attempt) -> str:
     return _RIGHT[path_id].format(level=att.case.answer_key.appeal_level or "first level")
+
+
+_MISSED = frozenset({"missed_submission", "missed_provider_query", "missed_appeal", "missed_pend_reply"})
 
 
 def _action_tag(att: Attempt) -> str | None:
@@ -159,6 +165,11 @@ def _action_item(att: Attempt) -> GradeItem:
     if off:
         names = ", ".join(f"{a.type.replace('_', ' ')} on {a.at.date().isoformat()}" for _, a in off)
         what = f"Sent off the case's path: {names}. "
+    tags = [tag or "wrong_action"]
+    if tag in _MISSED and off:
+        # the step the case needs was missed *and* the case was ended another way (closed, appealed
+        # instead of answering the pend): both are what an educator names
+        tags.append("wrong_action")
     return _item(
         "correct_action",
         0,
@@ -166,8 +177,37 @@ def _action_item(att: Attempt) -> GradeItem:
         f"{what}This case calls for a different action. {ak.explanation.strip()}",
         correct=right,
         citation=cite,
-        tags=[tag or "wrong_action"],
+        tags=tags,
     )
+
+
+def _off_path_request_items(att: Attempt) -> list[GradeItem]:
+    """A request sent where a provider query was right still reached the payer with its codes and
+    urgency: their errors are named (one penalty item, each error's tag), as a reviewer would."""
+    ak = att.case.answer_key
+    sub = att.submission
+    if ak.correct_action != "query_provider" or sub is None or not ak.correct_procedures:
+        return []
+    found = off_path_coding(att, sub)
+    tags = sorted({t for i in found for t in i.error_tags})
+    notes = [first_sentence(i.feedback) for i in found]
+    if sub.urgency != ak.urgency:
+        tags.append("wrong_urgency")
+        notes.append(f"It was sent as {sub.urgency}; the chart supports {ak.urgency} review.")
+    if not tags:
+        return []
+    return [
+        _item(
+            f"off_path_request:{sub.at.date().isoformat()}",
+            0,
+            att.rubric.points["off_path_request"],
+            f"The request sent on {sub.at.date().isoformat()} (off the case's path) also had errors the payer saw: "
+            + " ".join(notes),
+            correct="Query the provider first; when a request is sent, code and classify it as the chart supports.",
+            citation=att.data.policy_section("codes"),
+            tags=sorted(set(tags)),
+        )
+    ]
 
 
 def _urgency_item(att: Attempt) -> GradeItem:

@@ -227,3 +227,19 @@ def test_a_plan_in_the_case_record_is_no_evidence_the_therapy_happened() -> None
         verdicts(checker, "She failed an epidural steroid injection.")["epidural steroid injection"]
         == "unsupported"
     )
+
+
+def test_a_therapy_after_a_negated_finding_is_not_negated(checker: ClaimChecker) -> None:
+    """ "No red flags, leg pain unchanged after PT": the chart documents the therapy; the negation covers
+    the red flags, not the statement that follows (issue 9, development set)."""
+    v = verdicts(checker, "No red flags, leg pain unchanged after physical therapy and naproxen.")
+    assert v["red flags"] == "supported"
+    assert v.get("physical therapy") != "contradicted"
+    assert v.get("naproxen") != "contradicted"
+    v = verdicts(checker, "No relief despite physical therapy.")
+    assert v.get("physical therapy") != "contradicted"
+
+
+def test_a_negated_list_still_negates_each_item(checker: ClaimChecker) -> None:
+    v = verdicts(checker, "She denies saddle numbness, urinary retention or fever.")
+    assert "contradicted" not in v.values()

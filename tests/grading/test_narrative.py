@@ -45,7 +45,9 @@ SOUND = (
     ("body", "tags"),
     [
         (SOUND, set()),
-        (SOUND.replace("8 weeks", "12 weeks"), {"contradicts_chart", "criterion_not_addressed"}),
+        # the care criterion answered with a figure the chart contradicts: one error, the contradiction
+        # (the criterion still earns nothing; an educator does not count it again as left out)
+        (SOUND.replace("8 weeks", "12 weeks"), {"contradicts_chart"}),
         (SOUND + "\nAn MRI on 2025-01-01 was normal.", {"unsupported_claim"}),
         (SOUND.replace("naproxen", "gabapentin"), {"unsupported_claim"}),
         (SOUND.split("\n")[0], {"criterion_not_addressed"}),  # the follow-up exam left out
