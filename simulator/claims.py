@@ -28,7 +28,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -98,7 +98,7 @@ class ClaimCodeTable(_Strict):
             problems += [
                 f"findings > {name} > rarc: {r!r} is not in rarc" for r in f.rarc if r not in self.rarc
             ]
-        missing = sorted(set(Finding.__args__) - set(self.findings))  # type: ignore[attr-defined]
+        missing = sorted(set(get_args(Finding)) - set(self.findings))
         problems += [f"findings: {m!r} has no codes" for m in missing]
         if problems:
             raise ValueError("; ".join(problems))
