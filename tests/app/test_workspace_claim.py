@@ -107,3 +107,17 @@ def test_bad_claim_input_names_the_field_and_sends_nothing(world: World) -> None
     at.text_input(key="ws_claim_npi").input("<b>x</b>")
     _submit(at)
     assert any("<b>x</b>" in e for e in errors(at))  # typed text stays text
+
+
+def test_a_claim_on_a_denied_request_gets_a_clear_co_197(world: World) -> None:
+    at = signed_in(world.viewers["trainee"])
+    at.switch_page("ui/pages/case_workspace.py").run()
+    at.selectbox(key="pick_module").set_value("pends_appeals")
+    at.text_input(key="pick_seed").input("1")  # the earlier request was denied: nothing is authorized
+    at.button(key="pick_go").click().run()
+    assert not at.exception
+    _submit(at)  # billed anyway, with no authorization number
+    said = _said(at)
+    assert "Denied" in _remittance(at) and "CO-197" in said
+    assert "Precertification/authorization/notification/pre-treatment absent" in said
+    assert any("No authorization on file" in n for n in _notes(at))

@@ -22,14 +22,14 @@ from operations.claims import (
     performed_service,
     submit_claim,
 )
-from scenarios.models import Case
+from scenarios.models import Case, CloseCase
 from simulator.claims import IN_FORCE, Remittance, describe
 from ui.feedback import core_errors
 from ui.widgets.text import md_escape
 from ui.widgets.workflow import CaseSession, current_determination, sim_now
 
 RESULT_KEY = "ws_claim_result"  # ws_ prefix: cleared when another case opens
-DECIDED = frozenset({"approved", "partially_approved", "denied"})
+DECIDED = frozenset({"approved", "partially_approved", "denied", "no_auth_required"})
 STATUS_WORDS = {
     "paid": "Paid in full",
     "partially_paid": "Paid in part",
@@ -39,15 +39,19 @@ STATUS_WORDS = {
 
 
 def claim_section(case: Case, cs: CaseSession, library: Library) -> None:
-    """The claim step, shown once the payer has decided the request (approved, partly or denied)."""
+    """The claim step, shown once the payer has decided the request (approved, partly, denied or no
+    authorization needed) or the trainee closed the case as needing none (the claim then shows what
+    skipping the authorization costs)."""
     standing = current_determination(case, cs.steps, library)
-    if standing is None or standing.status not in DECIDED:
+    closed = any(isinstance(a, CloseCase) and a.reason == "no_auth_needed" for a in cs.actions)
+    if not closed and (standing is None or standing.status not in DECIDED):
         return
     if not case.order.procedures:
         return  # inpatient stays are billed on an 837I with revenue codes: not simulated here
     with st.expander("After the service: bill the claim (837) and read the remittance (835)", expanded=False):
         with core_errors("Preparing the claim"):
-            _claim_form(case, cs, library, standing.valid_to if standing.status in IN_FORCE else None)
+            in_force = standing is not None and standing.status in IN_FORCE
+            _claim_form(case, cs, library, standing.valid_to if standing is not None and in_force else None)
         result = st.session_state.get(RESULT_KEY)
         if isinstance(result, tuple) and result[0] == (case.case_id, len(cs.actions)):
             remittance(case, result[1])
