@@ -25,12 +25,16 @@ from scenarios.models import Action, Case, Submission
 from simulator import Determination, StepResult, prior_determination
 from simulator.claims import (
     Authorization,
+    AuthUpdate,
     Claim,
     ClaimLine,
     Remittance,
+    UpdateReply,
     adjudicate_claim,
     claim_codes,
+    update_authorization,
 )
+from simulator.models import ApprovedLine
 
 Change = Literal["as_ordered", "unit_added", "code_changed", "date_moved", "site_changed"]
 # claims are received this many days after the service (the simulated biller's turnaround)
@@ -229,6 +233,11 @@ def claim_received_on(performed: Performed, sim_now: datetime) -> date:
     return max(sim_now.date(), performed.date_of_service) + timedelta(days=BILLING_LAG_DAYS)
 
 
+def _with_updates(auths: list[Authorization], updated: Sequence[Authorization]) -> list[Authorization]:
+    by_number = {u.number: u for u in updated if u.number}
+    return [by_number.get(a.number, a) if a.number else a for a in auths]
+
+
 def submit_claim(
     case: Case,
     claim: Claim,
@@ -236,14 +245,56 @@ def submit_claim(
     steps: Sequence[StepResult],
     *,
     as_of: date,
+    updated: Sequence[Authorization] = (),
     library: Library | None = None,
 ) -> Remittance:
-    """The payer's remittance for ``claim`` on ``as_of``, against every authorization issued in the case."""
+    """The payer's remittance for ``claim`` on ``as_of``, against every authorization issued in the
+    case (``updated``: those the payer has since updated, replacing the approval with the same number)."""
     lib = library or load_library()
     return adjudicate_claim(
         claim,
-        authorizations_on_file(case, actions, steps, library=lib),
+        _with_updates(authorizations_on_file(case, actions, steps, library=lib), updated),
         auth_required_codes=auth_required_codes(case, library=lib),
+        as_of=as_of,
+    )
+
+
+def update_requested_on(performed: Performed, sim_now: datetime, *, billed: bool) -> date:
+    """When an update request reaches the payer: a rescheduled date is known before the service (the
+    case's clock); a code, units or site change on the day of the service; after a claim was billed,
+    the day the claim was received (the remittance is how the office learns of the mismatch)."""
+    if billed:
+        return claim_received_on(performed, sim_now)
+    if performed.change == "date_moved":
+        return sim_now.date()
+    return performed.date_of_service
+
+
+def request_update(
+    case: Case,
+    performed: Performed,
+    number: str,
+    actions: Sequence[Action],
+    steps: Sequence[StepResult],
+    *,
+    as_of: date,
+    library: Library | None = None,
+) -> UpdateReply:
+    """Ask the payer to update authorization ``number`` to ``performed``, under the payer manual's
+    update window (``authorization_update_days``); the answer says why when it refuses."""
+    lib = library or load_library()
+    policy = lib.policy_for(case.coverage.payer_id, case.order.service_line)
+    request = AuthUpdate(
+        number=number or "-",
+        date_of_service=performed.date_of_service,
+        place_of_service=performed.place_of_service,
+        lines=[ApprovedLine(code=x.code, units=x.units) for x in performed.lines],
+    )
+    return update_authorization(
+        request,
+        authorizations_on_file(case, actions, steps, library=lib),
+        window_days=lib.manual(case.coverage.payer_id).authorization_update_days,
+        allowed_codes={pc.code for pc in (policy.codes if policy else [])},
         as_of=as_of,
     )
 

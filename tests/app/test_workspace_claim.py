@@ -121,3 +121,26 @@ def test_a_claim_on_a_denied_request_gets_a_clear_co_197(world: World) -> None:
     assert "Denied" in _remittance(at) and "CO-197" in said
     assert "Precertification/authorization/notification/pre-treatment absent" in said
     assert any("No authorization on file" in n for n in _notes(at))
+
+
+def test_updating_the_authorization_before_billing_gets_the_performed_service_paid(world: World) -> None:
+    at = signed_in(world.viewers["trainee"])
+    det = _approved(at)
+    performed = at.text_input(key="ws_claim_code_0").value
+    assert performed != "72148"  # this case's provider performed another code than the one approved
+    at.text_input(key="ws_claim_auth").input(det.authorization_number or "")
+    at.button(key="ws_claim_update").click().run()
+    assert not at.exception
+    said = [shown(s.value) for s in at.success]
+    assert any("Payer's answer to the update" in s and f"{performed} x 1" in s for s in said), said
+    _submit(at)  # the claim as performed
+    assert "Paid in full" in _remittance(at), _remittance(at)
+
+
+def test_an_update_on_an_unknown_number_gets_a_clear_answer(world: World) -> None:
+    at = signed_in(world.viewers["trainee"])
+    _approved(at)
+    at.text_input(key="ws_claim_auth").input("NOPE-1")
+    at.button(key="ws_claim_update").click().run()
+    assert not at.exception
+    assert any("no authorization NOPE-1 on file" in e for e in errors(at)), errors(at)

@@ -19,7 +19,9 @@ from operations.claims import (
     claim_from_form,
     draft_claim,
     performed_service,
+    request_update,
     submit_claim,
+    update_requested_on,
 )
 from operations.revenue import service_value
 from scenarios import module_ids
@@ -35,6 +37,9 @@ EXPECTED = {  # change -> the codes on the remittance (label, RARCs), written fr
     "site_changed": [("CO-15", ["N54"])],
 }
 SEEDS = range(12)
+# the payer manuals' update windows (authorization_update_days), as their "Authorization updates" say
+WINDOW = {"lakeshore": 2, "cardinal": 2, "prairie": 5}
+BILLING_LAG = 3  # days from the service to the payer receiving the claim (docs/operations.md)
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +80,44 @@ def test_billing_the_performed_service_gets_the_codes_its_change_calls_for(libra
         assert got == EXPECTED[performed.change], (case.case_id, performed.change, remit.lines)
         seen[performed.change] = seen.get(performed.change, 0) + 1
     assert set(seen) == set(EXPECTED), seen  # every kind of change is exercised
+
+
+def test_an_update_before_billing_pays_the_claim_and_one_after_billing_only_within_the_window(
+    library,
+) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
+    for case, actions, steps, det in _approved_cases(library):
+        performed = performed_service(case, det.valid_to, library=library)
+        if performed.change == "as_ordered":
+            continue
+        now = actions[-1].at
+        early = update_requested_on(performed, now, billed=False)
+        before = request_update(
+            case, performed, det.authorization_number, actions, steps, as_of=early, library=library
+        )
+        assert before.accepted, (case.case_id, before.message)
+        claim = draft_claim(case, performed, det.authorization_number)
+        received = performed.date_of_service + timedelta(days=BILLING_LAG)
+        assert received >= now.date()  # the reference work ends before the service
+        remit = submit_claim(
+            case, claim, actions, steps, as_of=received, updated=[before.authorization], library=library
+        )
+        assert remit.status == "paid", (case.case_id, performed.change, remit.lines)
+        # billed first, the office learns of the mismatch from the remittance and asks on the day received
+        late = request_update(
+            case,
+            performed,
+            det.authorization_number,
+            actions,
+            steps,
+            as_of=update_requested_on(performed, now, billed=True),
+            library=library,
+        )
+        window = WINDOW[case.coverage.payer_id]
+        expected = performed.change != "date_moved" and window >= BILLING_LAG  # a moved date: expired by then
+        assert late.accepted == expected, (case.case_id, performed.change, late.message)
+        checked += 1
+    assert checked >= 10
 
 
 def test_the_performed_service_is_fixed_by_the_case(library) -> None:  # type: ignore[no-untyped-def]

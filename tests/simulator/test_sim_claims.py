@@ -14,12 +14,14 @@ from pydantic import ValidationError
 from simulator.claims import (
     CODES_FILE,
     Authorization,
+    AuthUpdate,
     Claim,
     ClaimCodeError,
     ClaimLine,
     adjudicate_claim,
     claim_codes,
     parse_claim_codes,
+    update_authorization,
 )
 from simulator.models import ApprovedLine
 
@@ -221,3 +223,73 @@ def test_a_line_is_refused_for_bad_units_code_modifier_or_pointer() -> None:
     bad = ClaimLine(code="72148", units=1, service_date=date(2026, 3, 20), charge=1, diagnosis_pointers=[2])
     with pytest.raises(ValidationError, match="diagnosis pointer 2 points past the claim's 1 diagnosis"):
         claim(bad)
+
+
+# authorization updates (the payer's window: 2 days here)
+def ask(
+    day: date = date(2026, 3, 20),
+    pos: str = "22",
+    code: str = "72148",
+    units: int = 2,
+    number: str = "LKS-0001",
+):  # type: ignore[no-untyped-def]
+    return AuthUpdate(
+        number=number, date_of_service=day, place_of_service=pos, lines=[ApprovedLine(code=code, units=units)]
+    )
+
+
+def update(request, on: date, auths: list[Authorization] | None = None):  # type: ignore[no-untyped-def]
+    return update_authorization(
+        request, [AUTH] if auths is None else auths, window_days=2, allowed_codes=NEEDS, as_of=on
+    )
+
+
+def test_a_code_change_updated_within_the_window_makes_the_claim_payable() -> None:
+    reply = update(ask(code="72149", units=1), on=date(2026, 3, 22))  # 2 days after the service
+    assert reply.accepted and reply.authorization is not None
+    assert [(x.code, x.units) for x in reply.authorization.lines] == [("72149", 1)]
+    remit = adjudicate(claim(line(code="72149")), auths=[reply.authorization])
+    assert remit.status == "paid"
+
+
+def test_a_site_change_and_more_units_are_updated_too() -> None:
+    reply = update(ask(pos="24", units=3), on=date(2026, 3, 20))
+    assert reply.accepted and reply.authorization is not None
+    assert reply.authorization.place_of_service == "24" and reply.authorization.lines[0].units == 3
+    assert reply.authorization.valid_from == AUTH.valid_from and reply.authorization.valid_to == AUTH.valid_to
+
+
+def test_a_moved_date_moves_the_validity_window() -> None:
+    reply = update(ask(day=date(2026, 5, 20)), on=date(2026, 5, 1))  # asked before the approval ran out
+    assert reply.accepted and reply.authorization is not None
+    assert reply.authorization.valid_from == date(2026, 5, 20)
+    assert reply.authorization.valid_to == date(2026, 7, 19)  # the same 60-day span
+    assert adjudicate(claim(line(day=date(2026, 5, 20))), auths=[reply.authorization]).status == "paid"
+
+
+def test_an_update_after_the_window_is_refused_and_the_claim_still_fails() -> None:
+    reply = update(ask(code="72149", units=1), on=date(2026, 3, 23))  # 3 days after the service
+    assert not reply.accepted and reply.authorization is None
+    assert "update window for a change is 2 day(s) after the service (2026-03-20)" in reply.message
+
+
+def test_an_expired_authorization_cannot_be_updated() -> None:
+    reply = update(ask(day=date(2026, 5, 20)), on=date(2026, 5, 12))  # 3 days after it expired on 05-09
+    assert not reply.accepted and "expired on 2026-05-09" in reply.message
+    assert "request a new authorization" in reply.message
+
+
+@pytest.mark.parametrize(
+    ("request_", "auths", "said"),
+    [
+        (ask(number="LKS-9999"), None, "no authorization LKS-9999 on file"),
+        (ask(), [AUTH.model_copy(update={"status": "denied"})], "is denied; only an approval can be updated"),
+        (ask(code="27447"), None, "27447 is not a service this authorization's policy governs"),
+    ],
+    ids=["unknown", "denied", "another service"],
+)
+def test_an_update_that_cannot_be_made_gets_a_clear_answer(
+    request_: AuthUpdate, auths: list[Authorization] | None, said: str
+) -> None:
+    reply = update(request_, on=date(2026, 3, 20), auths=auths)
+    assert not reply.accepted and said in reply.message

@@ -20,7 +20,9 @@ from operations.claims import (
     claim_received_on,
     draft_claim,
     performed_service,
+    request_update,
     submit_claim,
+    update_requested_on,
 )
 from scenarios.models import Case, CloseCase
 from simulator.claims import IN_FORCE, Remittance, describe
@@ -29,6 +31,7 @@ from ui.widgets.text import md_escape
 from ui.widgets.workflow import CaseSession, current_determination, sim_now
 
 RESULT_KEY = "ws_claim_result"  # ws_ prefix: cleared when another case opens
+UPDATE_KEY = "ws_claim_update_reply"
 DECIDED = frozenset({"approved", "partially_approved", "denied", "no_auth_required"})
 STATUS_WORDS = {
     "paid": "Paid in full",
@@ -52,9 +55,9 @@ def claim_section(case: Case, cs: CaseSession, library: Library) -> None:
         with core_errors("Preparing the claim"):
             in_force = standing is not None and standing.status in IN_FORCE
             _claim_form(case, cs, library, standing.valid_to if standing is not None and in_force else None)
-        result = st.session_state.get(RESULT_KEY)
-        if isinstance(result, tuple) and result[0] == (case.case_id, len(cs.actions)):
-            remittance(case, result[1])
+        result = _kept(RESULT_KEY, (case.case_id, len(cs.actions)))
+        if result is not None:
+            remittance(case, result)
 
 
 def _claim_form(case: Case, cs: CaseSession, library: Library, valid_to: Any) -> None:
@@ -105,13 +108,41 @@ def _claim_form(case: Case, cs: CaseSession, library: Library, valid_to: Any) ->
         f"Billing provider {md_escape(case.facility.name)} (NPI {md_escape(draft.billing_npi)}); diagnoses "
         f"{md_escape(', '.join(draft.diagnoses))}; charges at the case's service value per unit."
     )
-    if st.button("Submit the claim", key="ws_claim_go"):
+    here = (case.case_id, len(cs.actions))
+    now = sim_now(case, cs.actions)
+    billed = _kept(RESULT_KEY, here) is not None
+    update, go = st.columns(2)
+    if update.button(
+        "Ask the payer to update the authorization to what was performed",
+        key="ws_claim_update",
+        help="Within the payer's update window (its provider manual, 'Authorization updates').",
+    ):
+        asked = update_requested_on(performed, now, billed=billed)
+        reply = request_update(
+            case, performed, str(number or ""), cs.actions, cs.steps, as_of=asked, library=library
+        )
+        st.session_state[UPDATE_KEY] = (here, reply)
+    reply = _kept(UPDATE_KEY, here)
+    if reply is not None:
+        (st.success if reply.accepted else st.error)(
+            f"Payer's answer to the update: {md_escape(reply.message)}"
+        )
+    if go.button("Submit the claim", key="ws_claim_go", type="primary"):
         claim = claim_from_form(
             draft, auth_number=number, place_of_service=pos, rendering_npi=npi, lines=lines
         )
-        received = claim_received_on(performed, sim_now(case, cs.actions))
-        remit = submit_claim(case, claim, cs.actions, cs.steps, as_of=received, library=library)
-        st.session_state[RESULT_KEY] = ((case.case_id, len(cs.actions)), remit)
+        received = claim_received_on(performed, now)
+        updated = [reply.authorization] if reply is not None and reply.authorization is not None else []
+        remit = submit_claim(
+            case, claim, cs.actions, cs.steps, as_of=received, updated=updated, library=library
+        )
+        st.session_state[RESULT_KEY] = (here, remit)
+
+
+def _kept(key: str, here: tuple[str, int]) -> Any:
+    """What ``key`` holds for this case at this point of its work (None once another action is taken)."""
+    value = st.session_state.get(key)
+    return value[1] if isinstance(value, tuple) and value[0] == here else None
 
 
 def remittance(case: Case, remit: Remittance) -> None:
