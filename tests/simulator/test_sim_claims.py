@@ -293,3 +293,16 @@ def test_an_update_that_cannot_be_made_gets_a_clear_answer(
 ) -> None:
     reply = update(request_, on=date(2026, 3, 20), auths=auths)
     assert not reply.accepted and said in reply.message
+
+
+def test_the_determination_notice_and_the_claim_stage_word_the_same_codes_alike() -> None:
+    """A denial's "the claim denial this becomes" (knowledge_base.x12.CLAIM_CODES) and the remittance
+    quote one wording per code."""
+    from knowledge_base.x12 import CLAIM_CODES
+
+    table = claim_codes()
+    for label, text in CLAIM_CODES.items():
+        code = label.split("-", 1)[-1]
+        ours = table.carc.get(code) or table.rarc.get(code)
+        if ours is not None:
+            assert ours.text.rstrip(".") == text.rstrip("."), label
