@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge_base.loader import Library, load_library
 from operations.revenue import service_value
 from scenarios.content import load_service_lines
-from scenarios.models import Action, Case, Submission
+from scenarios.models import Action, Case, PerformedChange, Submission
 from simulator import Determination, StepResult, prior_determination
 from simulator.claims import (
     Authorization,
@@ -36,7 +36,7 @@ from simulator.claims import (
 )
 from simulator.models import ApprovedLine
 
-Change = Literal["as_ordered", "unit_added", "code_changed", "date_moved", "site_changed"]
+Change = PerformedChange
 # claims are received this many days after the service (the simulated biller's turnaround)
 BILLING_LAG_DAYS = 3
 SITE_SWAP = {"22": "24", "24": "22", "19": "24", "11": "22"}  # hospital outpatient <-> ASC; office -> HOPD
@@ -108,16 +108,21 @@ def performed_service(
     choices: list[Change] = ["as_ordered", "as_ordered", "unit_added", "date_moved", "site_changed"]
     if other is not None:
         choices.append("code_changed")
-    change = _pick(case, choices) if lines else "as_ordered"
+    declared = case.answer_key.expected_claim  # the archetype's declaration wins over the seeded pick
+    change: Change = declared.change if declared else (_pick(case, choices) if lines else "as_ordered")
     dos, pos = order.date_of_service, order.place_of_service
     who = f"{case.servicing_provider.first_name} {case.servicing_provider.last_name}"
     note = f"{who} performed the service as ordered on {dos}."
     if change == "unit_added":
-        last = lines[-1]
-        lines[-1] = last.model_copy(update={"units": last.units + 1})
+        named = set(declared.codes) if declared else set()
+        picked = [i for i, x in enumerate(lines) if x.code in named] or [
+            next((i for i, x in enumerate(lines) if x.units > 1), len(lines) - 1)
+        ]
+        for i in picked:
+            lines[i] = lines[i].model_copy(update={"units": lines[i].units + 1})
+        more = ", ".join(f"{lines[i].code} x {lines[i].units}" for i in picked)
         note = (
-            f"{who} performed one more unit of {last.code} than ordered ({last.units + 1} instead of "
-            f"{last.units}; e.g. the surgeon added a level) on {dos}."
+            f"{who} performed one more unit than ordered ({more}; e.g. the surgeon added a level) on {dos}."
         )
     elif change == "code_changed" and other is not None:
         was = lines[0].code

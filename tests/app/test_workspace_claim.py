@@ -126,14 +126,28 @@ def test_a_claim_on_a_denied_request_gets_a_clear_co_197(world: World) -> None:
 def test_updating_the_authorization_before_billing_gets_the_performed_service_paid(world: World) -> None:
     at = signed_in(world.viewers["trainee"])
     det = _approved(at)
-    performed = at.text_input(key="ws_claim_code_0").value
-    assert performed != "72148"  # this case's provider performed another code than the one approved
+    # the archetype (mri_meets) declares the MRI rescheduled past the approval's last valid day
+    moved = at.date_input(key="ws_claim_date_0").value
+    assert det.valid_to is not None and moved > det.valid_to
     at.text_input(key="ws_claim_auth").input(det.authorization_number or "")
-    at.button(key="ws_claim_update").click().run()
+    _submit(at)  # billed as performed, without an update: CO-15 with N54
+    said = _said(at)
+    assert "Denied" in _remittance(at) and "CO-15" in said and "N54" in said
+    assert any("after the authorization expired" in n for n in _notes(at))
+    at.button(key="ws_claim_update").click().run()  # after the claim: past the payer's window
+    assert not at.exception
+    assert any("Update refused" in e and "expired" in e for e in errors(at)), errors(at)
+
+
+def test_an_update_asked_before_billing_moves_the_window_and_the_claim_is_paid(world: World) -> None:
+    at = signed_in(world.viewers["trainee"])
+    det = _approved(at)
+    at.text_input(key="ws_claim_auth").input(det.authorization_number or "")
+    at.button(key="ws_claim_update").click().run()  # the reschedule is known before the service
     assert not at.exception
     said = [shown(s.value) for s in at.success]
-    assert any("Payer's answer to the update" in s and f"{performed} x 1" in s for s in said), said
-    _submit(at)  # the claim as performed
+    assert any("Payer's answer to the update" in s and "updated" in s for s in said), said
+    _submit(at)
     assert "Paid in full" in _remittance(at), _remittance(at)
 
 
