@@ -12,8 +12,8 @@ not updated) costs at the claim.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from knowledge_base.loader import Library, load_library
 from operations.revenue import service_value
 from scenarios.content import load_service_lines
-from scenarios.models import Action, Case, PerformedChange, Submission
-from simulator import Determination, StepResult, prior_determination
+from scenarios.models import Action, AuthLookup, Case, PerformedChange, Submission
+from simulator import Determination, StepResult, lookup_requirements, prior_determination
 from simulator.claims import (
     Authorization,
     AuthUpdate,
@@ -189,13 +189,17 @@ def draft_claim(case: Case, performed: Performed, auth_number: str | None = None
 
 
 def _authorization(case: Case, sub: Submission | None, det: Determination) -> Authorization:
+    lines = list(det.approved_lines)
+    if det.status == "no_auth_required" and sub is not None:
+        # the payer's answer that these codes need none, kept so the claim does not ask for one
+        lines = [ApprovedLine(code=p.code.strip().upper(), units=p.units) for p in sub.procedures]
     return Authorization(
         number=det.authorization_number,
         status=det.status,
         member_id=sub.member_id if sub else case.coverage.member_id,
         servicing_npi=sub.servicing_npi if sub else case.servicing_provider.npi,
         place_of_service=sub.place_of_service if sub else None,
-        lines=list(det.approved_lines),
+        lines=lines,
         valid_from=det.valid_from,
         valid_to=det.valid_to,
     )
@@ -225,12 +229,21 @@ def authorizations_on_file(
     return out
 
 
-def auth_required_codes(case: Case, *, library: Library | None = None) -> frozenset[str]:
-    """The codes of the case's policy this payer requires authorization for (a code authorized only
-    under a condition counts as requiring it: the claim stage does not re-run the condition)."""
+def auth_required_codes(
+    case: Case, codes: Collection[str] | None = None, *, library: Library | None = None
+) -> frozenset[str]:
+    """Which of ``codes`` (default: the codes of the case's policy) this payer requires authorization
+    for on this order, as its look-up answers (a conditional exemption, such as an orthopaedic
+    surgeon's MRI at Prairie, is evaluated on the order's facts)."""
     lib = library or load_library()
-    policy = lib.policy_for(case.coverage.payer_id, case.order.service_line)
-    return frozenset(pc.code for pc in (policy.codes if policy else []) if pc.auth_required)
+    if codes is None:
+        policy = lib.policy_for(case.coverage.payer_id, case.order.service_line)
+        codes = [pc.code for pc in (policy.codes if policy else [])]
+    if not codes:
+        return frozenset()
+    at = datetime.combine(case.order.date_of_service, time(9, 0))
+    reply = lookup_requirements(case, AuthLookup(at=at, codes=sorted(set(codes))), library=lib)
+    return frozenset(r.code for r in reply.results if r.required)
 
 
 def claim_received_on(performed: Performed, sim_now: datetime) -> date:
@@ -256,10 +269,13 @@ def submit_claim(
     """The payer's remittance for ``claim`` on ``as_of``, against every authorization issued in the
     case (``updated``: those the payer has since updated, replacing the approval with the same number)."""
     lib = library or load_library()
+    auths = _with_updates(authorizations_on_file(case, actions, steps, library=lib), updated)
+    # a code the payer answered "no authorization required" for in this case is billed without one
+    exempt = {x.code for a in auths if a.status == "no_auth_required" for x in a.lines}
     return adjudicate_claim(
         claim,
-        _with_updates(authorizations_on_file(case, actions, steps, library=lib), updated),
-        auth_required_codes=auth_required_codes(case, library=lib),
+        auths,
+        auth_required_codes=auth_required_codes(case, [x.code for x in claim.lines], library=lib) - exempt,
         as_of=as_of,
     )
 

@@ -197,3 +197,30 @@ def test_bad_form_input_names_the_field(library, field: str, value: object, said
     with pytest.raises(ValueError, match=said) as err:
         claim_from_form(draft, lines=[line], **form)  # type: ignore[arg-type]
     assert "nothing was sent" in str(err.value)
+
+
+def test_a_service_the_payer_exempts_on_this_order_is_paid_without_an_authorization(library) -> None:  # type: ignore[no-untyped-def]
+    # Prairie needs no authorization for a lumbar MRI (72148) an orthopaedic surgeon orders (its policy);
+    # the same claim for the contrast MRI (72149), which has no such exemption, needs one: CO-197
+    case = generate_case("needs_authorization", 0)
+    assert case.archetype_id == "prairie_ortho_mri"
+    actions = list(case.answer_key.reference_actions)
+    steps = replay(case, actions, library=library)
+    performed = performed_service(case, library=library)
+    claim = draft_claim(case, performed, None)
+    as_of = performed.date_of_service + timedelta(days=3)
+    as_ordered = claim.model_copy(
+        update={
+            "lines": [
+                claim.lines[0].model_copy(
+                    update={"code": "72148", "service_date": case.order.date_of_service}
+                )
+            ]
+        }
+    )
+    assert submit_claim(case, as_ordered, actions, steps, as_of=as_of, library=library).status == "paid"
+    contrast = as_ordered.model_copy(
+        update={"lines": [as_ordered.lines[0].model_copy(update={"code": "72149"})]}
+    )
+    remit = submit_claim(case, contrast, actions, steps, as_of=as_of, library=library)
+    assert [a.label for a in remit.adjustments] == ["CO-197"]
