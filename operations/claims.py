@@ -23,16 +23,14 @@ from operations.revenue import service_value
 from scenarios.content import load_service_lines
 from scenarios.models import Action, AuthLookup, Case, PerformedChange, Submission
 from simulator import Determination, StepResult, lookup_requirements, prior_determination
+from simulator.claim_updates import AuthUpdate, UpdateReply, update_authorization
 from simulator.claims import (
     Authorization,
-    AuthUpdate,
     Claim,
     ClaimLine,
     Remittance,
-    UpdateReply,
     adjudicate_claim,
     claim_codes,
-    update_authorization,
 )
 from simulator.models import ApprovedLine
 

@@ -11,17 +11,16 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from simulator.claim_updates import AuthUpdate, update_authorization
 from simulator.claims import (
     CODES_FILE,
     Authorization,
-    AuthUpdate,
     Claim,
     ClaimCodeError,
     ClaimLine,
     adjudicate_claim,
     claim_codes,
     parse_claim_codes,
-    update_authorization,
 )
 from simulator.models import ApprovedLine
 
