@@ -272,6 +272,10 @@ class Manual(_Strict):
     # extends: it keeps running and the payer takes its one extension with written notice (MA, Medicaid)
     pend_clock: Literal["tolls", "extends"] = "tolls"
     urgent_incomplete: UrgentIncomplete | None = None
+    # Authorization updates: calendar days after the service is performed in which a change of date,
+    # code, units or site can still be added to an approved authorization (and, for a moved date, days
+    # after the authorization's last valid day); later the claim is checked against it as approved.
+    authorization_update_days: int = Field(default=2, ge=0, le=30)
     appeal_levels: list[AppealLevel] = Field(min_length=1)
     contacts: dict[str, str] = Field(default_factory=dict)
     # what every adverse notice adds after the appeal ladder (e.g. ERISA's right to bring a civil action)

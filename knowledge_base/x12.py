@@ -75,8 +75,8 @@ ELIGIBILITY_CODES: dict[str, str] = {
 CLAIM_CODES: dict[str, str] = {
     "CO-50": "Not deemed a medical necessity by the payer",
     "CO-167": "This (these) diagnosis(es) is (are) not covered",
-    "CO-197": "Precertification/authorization/notification absent",
-    "CO-198": "Precertification/notification/authorization exceeded",
+    "CO-197": "Precertification/authorization/notification/pre-treatment absent",
+    "CO-198": "Precertification/notification/authorization/pre-treatment exceeded",
     "CO-210": "Payment adjusted because pre-certification/authorization not received in a timely fashion",
     "CO-242": "Services not provided by network/primary care providers",
     "CO-288": "Referral absent",

@@ -32,6 +32,7 @@ from scenarios.models import (
     Coverage,
     DeterminationStatus,
     EligibilityQuery,
+    ExpectedClaim,
     ExpectedDetermination,
     Facility,
     Order,
@@ -519,4 +520,14 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
             expect.paths,
             peer_to_peer=parts.manual.appeal_level("peer_to_peer") is not None,
         ),
+        expected_claim=expected_claim(parts.archetype),
     )
+
+
+def expected_claim(archetype: Archetype) -> ExpectedClaim | None:
+    """The claim the archetype declares after its approval: billed as performed without an update it
+    gets the declared codes; updated within the payer's window it is paid (no codes)."""
+    after = archetype.after_service
+    if after is None:
+        return None
+    return ExpectedClaim(change=after.change, codes=list(after.codes), claim_codes=list(after.claim_codes))

@@ -36,7 +36,14 @@ from pydantic import (
 from knowledge_base.content_files import read_yaml_mapping, validate_mapping
 from knowledge_base.criteria import FactValue
 from knowledge_base.models import PayerId, ServiceLine
-from scenarios.models import AdmissionType, CorrectAction, DeterminationStatus, PathId, ReviewCategory
+from scenarios.models import (
+    AdmissionType,
+    CorrectAction,
+    DeterminationStatus,
+    PathId,
+    PerformedChange,
+    ReviewCategory,
+)
 from scenarios.timeline import START_WINDOW
 
 SCENARIO_ROOT = Path(__file__).resolve().parent
@@ -365,6 +372,19 @@ class Archetype(_Strict):
     by_payer: dict[PayerId, ExpectOverride] = Field(default_factory=dict)
     explanation: str = Field(min_length=10)
     teaching_points: list[str] = Field(default_factory=list)
+    # after the approval: how the performed service differs, and the claim codes it gets unless updated
+    after_service: AfterService | None = None
+
+    @model_validator(mode="after")
+    def _after_service_follows_an_approval(self) -> Archetype:
+        if self.after_service is not None and self.expect.determination not in (
+            "approved",
+            "partially_approved",
+        ):
+            raise ValueError(
+                "after_service: only an archetype whose request is approved has a service to bill"
+            )
+        return self
 
     def order_for(self, spec: OrderSpec) -> OrderSpec:
         """The service line's order ``spec`` with this archetype's overrides laid over it."""
@@ -387,6 +407,26 @@ class Archetype(_Strict):
         if override is None:
             return self.expect
         return self.expect.model_copy(update=override.model_dump(exclude_none=True))
+
+
+class AfterService(_Strict):
+    """After the approval the service is performed differently (issue 14 item 1): ``change``, and the
+    claim codes billing it without an authorization update gets (docs/operations.md "Claims").
+
+    ``unit_added`` adds one unit to each of ``codes`` (e.g. the surgeon added a level: 22552 and 22853).
+    """
+
+    change: PerformedChange
+    codes: list[str] = Field(default_factory=list)
+    claim_codes: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _codes_only_for_units(self) -> AfterService:
+        if self.codes and self.change != "unit_added":
+            raise ValueError("codes: only a unit_added change names the codes performed with one more unit")
+        if self.change == "as_ordered":
+            raise ValueError("change: as_ordered is no change; leave after_service out")
+        return self
 
 
 class ModuleSpec(_Strict):

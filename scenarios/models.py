@@ -332,6 +332,21 @@ class ActionLog(_Model):
 # ----- answer key -------------------------------------------------------------------------------------
 
 
+# How the service as performed differs from the approved request (operations.claims, docs/operations.md "Claims")
+PerformedChange = Literal["as_ordered", "unit_added", "code_changed", "date_moved", "site_changed"]
+
+
+class ExpectedClaim(_Model):
+    """After the approval: the service is performed with ``change`` (declared by the archetype), and the
+    claim that bills it gets ``claim_codes`` if the authorization is not updated (labels such as CO-198,
+    CO-15 and the RARC N54), none if it is updated within the payer's window."""
+
+    change: PerformedChange
+    codes: list[str] = Field(default_factory=list)  # unit_added: the codes performed with one more unit
+    claim_codes: list[str] = Field(min_length=1)
+    claim_codes_after_update: list[str] = Field(default_factory=list)
+
+
 class ExpectedDetermination(_Model):
     status: DeterminationStatus
     action_code: str | None = None
@@ -407,6 +422,8 @@ class AnswerKey(_Model):
     # every path the payer accepts, best first (empty in cases frozen before paths were listed: the grader
     # then derives them with scenarios.answer_key.default_paths)
     acceptable_paths: list[AcceptablePath] = Field(default_factory=list)
+    # after the approval: the performed service and its claim (archetypes that declare ``after_service``)
+    expected_claim: ExpectedClaim | None = None
 
 
 class Case(_Model):

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarios import generate_case, load_content
+from scenarios.models import Case
 from simulator import adjudicate, prior_determination, replay
 from simulator.models import Determination
 
@@ -62,3 +63,43 @@ def _check(module_id: str, seed: int) -> None:
         assert all(s.error is None for s in steps), [s.error for s in steps]
         last = [s.result for s in steps if isinstance(s.result, Determination)]
         assert last and last[-1].status == key.expected_appeal_status, where
+    if key.expected_claim is not None:
+        _check_claim(case)
+
+
+def _check_claim(case: Case) -> None:
+    """After the approval: billing the performed service unchanged gets the archetype's claim codes; an
+    authorization updated first (on the day the change is known) gets the claim paid."""
+    from operations.claims import (
+        claim_received_on,
+        draft_claim,
+        performed_service,
+        request_update,
+        submit_claim,
+        update_requested_on,
+    )
+
+    expected = case.answer_key.expected_claim
+    assert expected is not None
+    actions = list(case.answer_key.reference_actions)
+    steps = replay(case, actions, library=CONTENT.library)
+    det = steps[-1].result
+    assert isinstance(det, Determination) and det.authorization_number, case.case_id
+    performed = performed_service(case, det.valid_to, library=CONTENT.library)
+    assert performed.change == expected.change, case.case_id
+    claim = draft_claim(case, performed, det.authorization_number)
+    now = actions[-1].at
+    received = claim_received_on(performed, now)
+    remit = submit_claim(case, claim, actions, steps, as_of=received, library=CONTENT.library)
+    got = {x for a in remit.adjustments for x in (a.label, *a.rarc)}
+    assert got == set(expected.claim_codes), (case.case_id, remit.lines)
+    asked = update_requested_on(performed, now, billed=False)
+    reply = request_update(
+        case, performed, det.authorization_number, actions, steps, as_of=asked, library=CONTENT.library
+    )
+    assert reply.accepted and reply.authorization is not None, (case.case_id, reply.message)
+    paid = submit_claim(
+        case, claim, actions, steps, as_of=received, updated=[reply.authorization], library=CONTENT.library
+    )
+    got = {x for a in paid.adjustments for x in (a.label, *a.rarc)}
+    assert got == set(expected.claim_codes_after_update) and paid.status == "paid", (case.case_id, paid.lines)

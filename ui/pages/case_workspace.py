@@ -23,6 +23,7 @@ from ui.widgets import (
     unfinished,
     workflow,
 )
+from ui.widgets.claim_step import claim_section
 from ui.widgets.grade_view import grade_report
 from ui.widgets.scoped import claim
 from ui.widgets.text import md_escape
@@ -140,6 +141,7 @@ with query_tab:
 with log_tab:
     replies.activity_log(cs.actions, cs.steps)
 
+claim_section(case, cs, library)  # after the decision: the claim and its remittance
 if action is not None and case_state.perform(viewer, case, cs, action) is not None:
     reply_here.remember(cs)
     st.rerun()
