@@ -272,11 +272,13 @@ def _build_parts(
         payer=payer,
         manual=manual,
         patient=patient,
-        # a concurrent-review case's coverage was already in force when the approved request was sent
-        start=start if archetype.extension is None else dos - timedelta(days=40),
+        start=start,
         kind=archetype.coverage,
         ordering=ordering,
     )
+    if archetype.extension is not None and coverage.effective_from > dos - timedelta(days=40):
+        # a concurrent-review case's coverage was already in force when the approved request was sent
+        coverage = coverage.model_copy(update={"effective_from": date((dos - timedelta(days=40)).year, 1, 1)})
     parts = CaseParts(
         archetype=archetype,
         expect=expect,
