@@ -16,7 +16,7 @@ from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
 from scenarios import load_service_lines
-from scenarios.models import Appeal, PeerToPeer, PendReply, ProviderQuery, Submission
+from scenarios.models import Appeal, ExtensionRequest, PeerToPeer, PendReply, ProviderQuery, Submission
 
 _GENERIC = {"note", "notes", "report", "record", "records", "document", "clinical", "physician", "order"}
 
@@ -64,6 +64,10 @@ def _path_items(att: Attempt) -> list[GradeItem] | None:
         # appeals are reviewed on the records as a whole; a pend reply must meet the policy's recency
         as_of = action.at.date() if path == "reply_to_pend" else None
         return _sent_items(att, action.document_ids, needed, as_of, what)
+    if path == "request_extension" and isinstance(action, ExtensionRequest):
+        # the payer holds the approved request's records: the extension needs the clinical update, current
+        needed = [d for d in ak.required_document_ids if d not in prior_ids]
+        return _sent_items(att, action.document_ids, needed, action.at.date(), "extension request")
     if path == "query_provider" or (not path and ak.correct_action == "query_provider"):
         return _query_items(att)
     if path:
@@ -72,8 +76,8 @@ def _path_items(att: Attempt) -> list[GradeItem] | None:
         return [
             _item("documentation.no_request", 0, 1, "No request was sent, so no records reached the payer.")
         ]
-    if ak.correct_action in ("appeal", "reply_to_pend"):
-        what = "appeal" if ak.correct_action == "appeal" else "pend reply"
+    if ak.correct_action in ("appeal", "reply_to_pend", "request_extension"):
+        what = {"appeal": "appeal", "reply_to_pend": "pend reply"}.get(ak.correct_action, "extension request")
         return [
             _item(
                 f"documentation.no_{what.replace(' ', '_')}",

@@ -17,13 +17,14 @@ from scenarios.models import (
     Appeal,
     Case,
     CloseCase,
+    ExtensionRequest,
     PeerToPeer,
     PendReply,
     ProviderQuery,
     Submission,
 )
 
-MAIN_KINDS = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer)
+MAIN_KINDS = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer, ExtensionRequest)
 
 
 def acceptable_paths(case: Case) -> list[AcceptablePath]:

@@ -45,6 +45,7 @@ ITEM_TYPES: dict[str, str] = {
     "pend_reply": "process",
     "appeal_level": "process",
     "appeal_window": "process",
+    "extension_deadline": "process",
     "outcome": "outcome",
 }
 # The item-id prefix each grader writes (``diagnosis:M54.16``) -> its item type. Ids without a type are the

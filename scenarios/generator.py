@@ -316,6 +316,9 @@ def _build_parts(
                 **ext_facts,
                 "doc_date": start,
                 "additional": archetype.extension.additional,
+                # whether every update document is in the chart: an update never cites a record it lacks
+                "update_on_file": not {d.kind for d in line.extension.documents}
+                & set(archetype.withhold_documents),
             },
         )
     if prior_at is not None:
