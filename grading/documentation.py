@@ -64,10 +64,12 @@ def _path_items(att: Attempt) -> list[GradeItem] | None:
         # appeals are reviewed on the records as a whole; a pend reply must meet the policy's recency
         as_of = action.at.date() if path == "reply_to_pend" else None
         return _sent_items(att, action.document_ids, needed, as_of, what)
-    if path == "request_extension" and isinstance(action, ExtensionRequest):
-        # the payer holds the approved request's records: the extension needs the clinical update, current
+    first_extension = att.first(ExtensionRequest)
+    if path == "request_extension" and first_extension is not None:
+        # the payer holds the approved request's records: the first extension needs the current update
+        sent = first_extension[1]
         needed = [d for d in ak.required_document_ids if d not in prior_ids]
-        return _sent_items(att, action.document_ids, needed, action.at.date(), "extension request")
+        return _sent_items(att, sent.document_ids, needed, sent.at.date(), "extension request")
     if path == "query_provider" or (not path and ak.correct_action == "query_provider"):
         return _query_items(att)
     if path:

@@ -63,8 +63,9 @@ def grade_process(att: Attempt) -> list[GradeItem]:
         items.append(_pend_item(att))
     if path in ("appeal", "peer_to_peer"):
         items += _appeal_items(att)
-    if path == "request_extension" and isinstance(att.path_action, ExtensionRequest):
-        items.append(_extension_deadline_item(att, att.path_action))
+    first_extension = att.first(ExtensionRequest)
+    if path == "request_extension" and first_extension is not None:
+        items.append(_extension_deadline_item(att, first_extension[1]))
     return items
 
 

@@ -23,7 +23,14 @@ from datetime import date, timedelta
 from knowledge_base.criteria import DocumentRef, Evidence, Fact, Outcome
 from knowledge_base.loader import Library
 from knowledge_base.models import ContinuedStay, Policy
-from scenarios.models import Case, ChartDocument, DeterminationStatus, ExtensionRequest, Submission
+from scenarios.models import (
+    Case,
+    ChartDocument,
+    DeterminationStatus,
+    ExtensionRequest,
+    PendReply,
+    Submission,
+)
 from simulator import clock
 from simulator.evidence import fact_label
 from simulator.models import ApprovedLine, CriterionResult, Determination, Reason
@@ -89,6 +96,54 @@ def review_extension(
         expedited=True,
     )
     return _review(case, authorization, action, policy, rules, header)
+
+
+def answer_extension_pend(
+    case: Case,
+    submission: Submission | None,
+    authorization: Determination | None,
+    request: ExtensionRequest,
+    pended: Determination,
+    reply: PendReply,
+    *,
+    library: Library,
+) -> Determination:
+    """The pended extension reviewed again with the reply's documents. It keeps its place: the request's
+    own time counts for the deadline. A reply after the pend's reply-by time is not read: the extension is
+    denied for the information not received (HCR03 90)."""
+    by = pended.pend_reply_by
+    if by is not None and reply.at > by:
+        manual = manual_for(library, case.coverage.payer_id)
+        policy = (
+            library.policies.get(authorization.policy_id)
+            if authorization and authorization.policy_id
+            else None
+        )
+        header = NoticeHeader(received=reply.at, due=None, decided=reply.at, manual=manual, policy=policy)
+        reason = Reason(
+            code="90",
+            kind="denial",
+            claim_code="CO-197",
+            edit="extension_pend_unanswered",
+            message=f"The update for the pended extension was due by {by:%Y-%m-%d %H:%M} and arrived on "
+            f"{reply.at:%Y-%m-%d %H:%M}; the extension is denied for the information not received.",
+        )
+        return notice("denied", "documentation", header, reasons=[reason])
+    merged = request.model_copy(
+        update={"document_ids": list(dict.fromkeys([*request.document_ids, *reply.document_ids]))}
+    )
+    det = review_extension(case, submission, authorization, merged, library=library)
+    if det.status == "rejected":
+        return det
+    due = reply.at + (det.decision_due - det.received_at if det.decision_due else timedelta(hours=24))
+    return det.model_copy(
+        update={
+            "received_at": reply.at,
+            "decision_due": due,
+            "decided_at": clock.decided_at(reply.at, due, expedited=True),
+            "pend_reply_by": reply.at + (det.pend_reply_by - request.at) if det.pend_reply_by else None,
+        }
+    )
 
 
 def _unknown_message(number: str, authorization: Determination | None) -> str:
@@ -325,4 +380,4 @@ def _result(criterion_id: str, text: str, out: Outcome) -> CriterionResult:
     )
 
 
-__all__ = ["extension_due", "not_covered", "review_extension"]
+__all__ = ["answer_extension_pend", "extension_due", "not_covered", "review_extension"]

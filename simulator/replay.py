@@ -26,7 +26,7 @@ from scenarios.models import (
 from simulator.adjudication import adjudicate, answer_pend, merge_documents
 from simulator.appeals import decide_appeal, request_peer_to_peer
 from simulator.eligibility import check_eligibility
-from simulator.extensions import APPROVED, review_extension
+from simulator.extensions import APPROVED, answer_extension_pend, review_extension
 from simulator.models import Determination, EligibilityReply, LookupReply
 from simulator.notices import ADVERSE
 from simulator.requirements import lookup_requirements
@@ -49,6 +49,7 @@ class _State:
         self.submission: Submission | None = None
         self.determination: Determination | None = None
         self.extended: Determination | None = None  # the latest approved extension of the authorization
+        self.extension_pend: tuple[ExtensionRequest, Determination] | None = None  # a pended extension
 
     def authorization(self) -> Determination | None:
         """The authorization an extension request applies to: the latest approved extension of the
@@ -104,6 +105,15 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
     elif isinstance(action, Submission):
         state.submission, state.determination = action, adjudicate(case, action, library=library)
         step.result = state.determination
+    elif isinstance(action, PendReply) and state.extension_pend is not None:
+        # the reply answers the pended extension: reviewed again as the request it completes
+        request, pended = state.extension_pend
+        step.result = answer_extension_pend(
+            case, state.submission, state.authorization(), request, pended, action, library=library
+        )
+        state.extension_pend = (request, step.result) if step.result.status == "pended" else None
+        if step.result.status in APPROVED:
+            state.extended = step.result
     elif isinstance(action, PendReply):
         sub, det = _current(state, "a pend reply")
         if det.status != "pended":
@@ -128,6 +138,7 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
         # concurrent review: an approved extension becomes the authorization on file (a second request
         # extends it further); a denied, pended or returned one leaves the authorization as it was
         step.result = review_extension(case, state.submission, state.authorization(), action, library=library)
+        state.extension_pend = (action, step.result) if step.result.status == "pended" else None
         if step.result.status in APPROVED:
             state.extended = step.result
     elif isinstance(action, ProviderQuery | CloseCase):

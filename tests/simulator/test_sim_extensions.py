@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from scenarios import generate_case, load_content
 from scenarios.generator import archetype_content
-from scenarios.models import Case, ExtensionRequest
+from scenarios.models import Case, ExtensionRequest, PendReply
 from simulator import prior_determination, replay
 from simulator.models import Determination
 
@@ -64,7 +64,7 @@ def _ask(case: Case, at: datetime, additional: int, *, number: str | None = None
     )
 
 
-def _answer(case: Case, *requests: ExtensionRequest) -> list[Determination]:
+def _answer(case: Case, *requests: ExtensionRequest | PendReply) -> list[Determination]:
     steps = replay(case, list(requests), library=CONTENT.library)
     assert all(s.error is None for s in steps), [s.error for s in steps]
     return [s.result for s in steps if isinstance(s.result, Determination)]
@@ -200,3 +200,21 @@ def test_an_extension_request_without_days_or_a_number_names_the_field(field: st
     with pytest.raises(ValidationError) as exc:
         ExtensionRequest.model_validate(data)
     assert field in str(exc.value)
+
+
+def test_a_pended_extension_answered_with_the_update_is_approved_from_the_original_request() -> None:
+    case = _with_update_on(_admitted_on_march_2(), date(2026, 3, 5))
+    bare = _ask(case, datetime(2026, 3, 5, 9, 0), 2).model_copy(update={"document_ids": []})
+    reply = PendReply(at=datetime(2026, 3, 5, 15, 0), document_ids=_update_ids(case))
+    pended, approved = _answer(case, bare, reply)
+    assert pended.status == "pended"
+    assert (approved.status, approved.approved_days, approved.valid_to) == ("approved", 5, date(2026, 3, 7))
+    assert approved.received_at == reply.at and approved.decided_at >= reply.at
+
+
+def test_an_update_sent_after_the_pend_window_is_not_read() -> None:
+    case = _with_update_on(_admitted_on_march_2(), date(2026, 3, 5))
+    bare = _ask(case, datetime(2026, 3, 5, 9, 0), 2).model_copy(update={"document_ids": []})
+    reply = PendReply(at=datetime(2026, 3, 7, 10, 0), document_ids=_update_ids(case))  # 48 h ended at 09:00
+    _, late = _answer(case, bare, reply)
+    assert late.status == "denied" and late.reasons[0].code == "90"
