@@ -63,7 +63,8 @@ def extension_panel(
 ) -> Action | None:
     """The form, the authorization it would extend, and the payer's latest reply to an extension."""
     chosen: Action | None = None
-    with st.expander("Extension request (concurrent review)", expanded=case.prior_submission is not None):
+    holds = case.prior_submission is not None and standing is not None and bool(standing.authorization_number)
+    with st.expander("Extension request (concurrent review)", expanded=holds):
         if standing is not None and standing.authorization_number and standing.valid_to:
             st.caption(
                 md_escape(
