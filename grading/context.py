@@ -31,6 +31,7 @@ from scenarios.models import (
     Case,
     ChartDocument,
     CloseCase,
+    ExtensionRequest,
     PeerToPeer,
     PendReply,
     ProviderQuery,
@@ -331,7 +332,7 @@ class Attempt:
     @property
     def main_index(self) -> int | None:
         """Index of the first action that acts on the case (request, query, close, appeal, pend reply)."""
-        kinds = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer)
+        kinds = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer, ExtensionRequest)
         return next((i for i, a in enumerate(self.actions) if isinstance(a, kinds)), None)
 
     def before_main(self, kind: type[ActionT]) -> list[ActionT]:
@@ -394,6 +395,8 @@ class Attempt:
                 text, what = action.note, "pend reply"
             elif isinstance(action, ProviderQuery):
                 text, what = action.message, "provider query"
+            elif isinstance(action, ExtensionRequest):
+                text, what = action.clinical_update, "extension clinical update"
             if text.strip():
                 out.append((i, what, text))
         return out

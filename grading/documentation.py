@@ -17,7 +17,7 @@ from grading.models import GradeItem, grade_item
 from grading.text import has_words, normalize
 from knowledge_base.models import DocumentRequirement
 from scenarios import load_service_lines
-from scenarios.models import Appeal, PeerToPeer, PendReply, ProviderQuery, Submission
+from scenarios.models import Appeal, ExtensionRequest, PeerToPeer, PendReply, ProviderQuery, Submission
 
 _GENERIC = {"note", "notes", "report", "record", "records", "document", "clinical", "physician", "order"}
 
@@ -101,6 +101,12 @@ def _path_items(att: Attempt) -> list[GradeItem] | None:
         # appeals are reviewed on the records as a whole; a pend reply must meet the policy's recency
         as_of = action.at.date() if path == "reply_to_pend" else None
         return _sent_items(att, action.document_ids, needed, as_of, what)
+    first_extension = att.first(ExtensionRequest)
+    if path == "request_extension" and first_extension is not None:
+        # the payer holds the approved request's records: the first extension needs the current update
+        sent = first_extension[1]
+        needed = [d for d in ak.required_document_ids if d not in prior_ids]
+        return _sent_items(att, sent.document_ids, needed, sent.at.date(), "extension request")
     if path == "query_provider" or (not path and ak.correct_action == "query_provider"):
         return _query_items(att)
     if path:
@@ -109,8 +115,8 @@ def _path_items(att: Attempt) -> list[GradeItem] | None:
         return [
             _item("documentation.no_request", 0, 1, "No request was sent, so no records reached the payer.")
         ]
-    if ak.correct_action in ("appeal", "reply_to_pend"):
-        what = "appeal" if ak.correct_action == "appeal" else "pend reply"
+    if ak.correct_action in ("appeal", "reply_to_pend", "request_extension"):
+        what = {"appeal": "appeal", "reply_to_pend": "pend reply"}.get(ak.correct_action, "extension request")
         return [
             _item(
                 f"documentation.no_{what.replace(' ', '_')}",

@@ -48,6 +48,8 @@ ERROR_TAGS: dict[str, str] = {
     "missed_provider_query": "The ordering provider was not asked for what the chart lacks.",
     "missed_appeal": "A denial that should be appealed was not appealed.",
     "missed_pend_reply": "A pended request was not answered.",
+    "missed_extension": "A stay or program that runs past its authorization was not extended by concurrent review.",
+    "late_extension": "The extension (concurrent review) was requested after the authorization's end date: the days in between are not covered.",
     "wrong_action": "The case was ended with an action other than the one it calls for.",
     "wrong_member_id": "The request identifies the member with an id that is not in the payer's member file.",
     # outcome

@@ -125,7 +125,11 @@ def grade_outcome(att: Attempt) -> list[GradeItem]:
             )
         ]
     if path is None:
-        target = ak.expected_appeal_status if ak.correct_action in ("appeal", "reply_to_pend") else None
+        target = (
+            ak.expected_appeal_status
+            if ak.correct_action in ("appeal", "reply_to_pend", "request_extension")
+            else None
+        )
         target = target or (
             ak.expected_determination.status if ak.correct_action.startswith("submit") else None
         )

@@ -17,13 +17,14 @@ from scenarios.models import (
     Appeal,
     Case,
     CloseCase,
+    ExtensionRequest,
     PeerToPeer,
     PendReply,
     ProviderQuery,
     Submission,
 )
 
-MAIN_KINDS = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer)
+MAIN_KINDS = (Submission, ProviderQuery, CloseCase, Appeal, PendReply, PeerToPeer, ExtensionRequest)
 
 
 def acceptable_paths(case: Case) -> list[AcceptablePath]:
@@ -44,6 +45,10 @@ def path_of(case: Case, action: Action, paths: list[AcceptablePath]) -> Acceptab
     """The acceptable path ``action`` belongs to, or None when it is off path (or not a main action)."""
     if not isinstance(action, MAIN_KINDS):
         return None
+    if isinstance(action, PendReply):  # answering a pended extension stays on the extension's path
+        extension = next((p for p in paths if p.id == "request_extension"), None)
+        if extension is not None:
+            return extension
     for path in paths:
         if path.action_type != action.type:
             continue

@@ -17,6 +17,7 @@ from scenarios.models import (
     Appeal,
     AuthLookup,
     EligibilityQuery,
+    ExtensionRequest,
     PeerToPeer,
     PendReply,
     Submission,
@@ -65,7 +66,49 @@ def grade_process(att: Attempt) -> list[GradeItem]:
         items.append(_pend_item(att))
     if path in ("appeal", "peer_to_peer"):
         items += _appeal_items(att)
+    first_extension = att.first(ExtensionRequest)
+    if path == "request_extension" and first_extension is not None:
+        items.append(_extension_deadline_item(att, first_extension[1]))
     return items
+
+
+def _extension_deadline_item(att: Attempt, request: ExtensionRequest) -> GradeItem:
+    """Concurrent review: the extension is due by the authorization's end date (the first day it does not
+    cover); each day between that date and a late request is not covered (docs/sources.md#concurrent-review-and-extensions)."""
+    prior = att.data.prior
+    due = prior.valid_to if prior else None
+    sent = request.at.date()
+    cite = att.data.policy_section("Continued")
+    if due is None:
+        return _item(
+            "extension_deadline",
+            0,
+            att.rubric.points["extension_deadline"],
+            "There was no approved authorization with an end date to extend.",
+            correct="Extend an approved authorization.",
+            citation=cite,
+            tags=["late_extension"],
+        )
+    lost = (sent - due).days
+    picked_up = att.case.sim_start.date()
+    good = f"The extension was requested on {sent.isoformat()}, by the authorization's end date {due.isoformat()}."
+    if lost > 0 and sent <= picked_up:  # the case reached the trainee after the end date: asked at once
+        good = (
+            f"The extension was requested the day the case was picked up ({sent.isoformat()}), the earliest "
+            f"possible; it was due by {due.isoformat()}, so {lost} day(s) from {due.isoformat()} are not covered "
+            "(CO-210) and that revenue is lost. Calendar the end date at admission."
+        )
+    return _check(
+        "extension_deadline",
+        lost <= 0 or sent <= picked_up,
+        att.rubric.points["extension_deadline"],
+        good,
+        f"The extension was requested on {sent.isoformat()}, after the authorization ended on {due.isoformat()}: "
+        f"{lost} day(s) from {due.isoformat()} are not covered, their claims deny as CO-210 and that revenue is lost.",
+        correct=f"Request the extension by {due.isoformat()}.",
+        citation=cite,
+        tag="late_extension",
+    )
 
 
 def _lookup_item(att: Attempt) -> GradeItem:
@@ -101,6 +144,7 @@ _RIGHT = {
     "peer_to_peer": "Ask for a peer-to-peer review of the denial.",
     "new_request": "Send a new request with the new evidence.",
     "reply_to_pend": "Answer the pend with the requested records.",
+    "request_extension": "Request the extension (concurrent review) with the clinical update, by the authorization's end date.",
 }
 
 
@@ -128,6 +172,8 @@ def _action_tag(att: Attempt) -> str | None:
         return "coverage_not_resolved"
     if expected == "appeal":
         return "missed_appeal" if att.path is None else "wrong_action"
+    if expected == "request_extension":
+        return "missed_extension" if att.path is None else "wrong_action"
     return "missed_pend_reply" if att.path is None else "wrong_action"
 
 
@@ -149,6 +195,7 @@ def _action_item(att: Attempt) -> GradeItem:
         "resolve_coverage": data.manual_section("Eligibility"),
         "appeal": data.manual_section("Appeals"),
         "reply_to_pend": data.manual_section("Pends"),
+        "request_extension": data.policy_section("Continued"),
     }.get(expected, data.policy_section("Overview"))
     tag = _action_tag(att)
     path = att.path

@@ -48,6 +48,7 @@ ITEM_TYPES: dict[str, str] = {
     "appeal_level": "process",
     "appeal_window": "process",
     "off_path_request": "process",
+    "extension_deadline": "process",
     "outcome": "outcome",
 }
 # The item-id prefix each grader writes (``diagnosis:M54.16``) -> its item type. Ids without a type are the

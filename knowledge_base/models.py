@@ -135,6 +135,39 @@ class AppealClock(_Strict):
     expedited_decision_hours: int | None = Field(default=None, ge=1)
 
 
+class ContinuedStayCriterion(Criterion):
+    """A continued-stay / continued-service criterion; ``on_fail`` is what the notice tells the provider to do
+    instead (step down to a lower level of care, re-engage the member) when it is not met."""
+
+    on_fail: str | None = Field(default=None, min_length=10)
+
+
+class ContinuedStay(_Strict):
+    """Concurrent review: how the payer extends an approved authorization when the stay or the program runs
+    past it (docs/sources.md#concurrent-review-and-extensions).
+
+    ``unit`` is what an extension adds: inpatient ``days`` (an admission authorization, its end date moving
+    by the same days) or ``units`` (a service authorization, its period extended by ``period_days``). The
+    request is due by the authorization's end date (``valid_to``, the first day it does not cover): days
+    before a late request arrives are not covered. ``decision_hours`` is the concurrent (urgent) clock."""
+
+    unit: Literal["days", "units"]
+    max_additional: int = Field(ge=1, description="most days or units one extension request may add")
+    period_days: int | None = Field(
+        default=None, ge=1, description="units: days added to the validity period"
+    )
+    decision_hours: int = Field(ge=1)
+    pend_reply_hours: int = Field(ge=1)
+    criteria: list[ContinuedStayCriterion] = Field(min_length=1)
+    documentation: list[DocumentRequirement] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _period_for_units(self) -> ContinuedStay:
+        if self.unit == "units" and self.period_days is None:
+            raise ValueError("period_days: a units extension must say how many days it adds to the period")
+        return self
+
+
 class Policy(_Strict):
     id: str = Field(pattern=r"^[A-Z]{3}-[A-Z0-9]+-\d{3}$")
     kind: Literal["policy"] = "policy"
@@ -159,6 +192,8 @@ class Policy(_Strict):
     max_duration_days: int | None = Field(default=None, ge=1, description="Longest approval period requested")
     # appeal levels whose clock differs for this policy's service (keys: the manual's level names)
     appeal_clocks: dict[str, AppealClock] = Field(default_factory=dict)
+    # concurrent review of an approved authorization (extensions); None: the payer takes a new request
+    continued_stay: ContinuedStay | None = None
     remarks: list[str] = Field(default_factory=list)
 
     @field_validator("diagnoses")
@@ -184,7 +219,13 @@ class Policy(_Strict):
         for crit in self.criteria:
             if not crit.id.startswith(self.id + "."):
                 raise ValueError(f"criterion {crit.id} must start with the policy id {self.id}.")
-        ids = [c.id for c in self.criteria]
+        extra = self.continued_stay.criteria if self.continued_stay else []
+        for crit in extra:
+            if not crit.id.startswith(self.id + "."):
+                raise ValueError(
+                    f"continued_stay criterion {crit.id} must start with the policy id {self.id}."
+                )
+        ids = [c.id for c in [*self.criteria, *extra]]
         if len(set(ids)) != len(ids):
             raise ValueError("criterion ids must be unique")
         return self

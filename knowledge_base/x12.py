@@ -34,6 +34,7 @@ REJECT_REASONS: dict[str, str] = {
     "15": "Required application data missing",
     "33": "Input errors",
     "35": "Out of network",
+    "41": "Authorization/access restrictions",  # extensions: no such approved authorization on file
     "43": "Invalid/missing provider identification",
     "57": "Invalid/missing date(s) of service",
     "58": "Invalid/missing date of birth",

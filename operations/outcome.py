@@ -68,6 +68,9 @@ def approved_share(case: Case, det: Determination) -> float:
     """The share of the ordered units the payer approved: 1 unless the approval is partial."""
     if det.status != "partially_approved":
         return 1.0
+    if det.approved_days is not None and det.not_covered_days:
+        # a late extension (concurrent review): the stay's days not covered are the revenue lost
+        return det.approved_days / (det.approved_days + len(det.not_covered_days))
     asked = sum(line.units for line in case.order.procedures)
     given = sum(line.units for line in det.approved_lines)
     return min(1.0, given / asked) if asked and given else 0.0

@@ -19,6 +19,7 @@ from knowledge_base.criteria import AllOf, AnyOf, DocumentRef, DocumentWithin, E
 from knowledge_base.models import AppealLevel, DocumentRequirement, Manual, Policy
 from knowledge_base.x12 import ACTION_CODES
 from scenarios.content import Archetype, Expect, OrderSpec, ServiceLineSpec
+from scenarios.identity import authorization_number
 from scenarios.limits import limits_text
 from scenarios.models import (
     AcceptablePath,
@@ -34,6 +35,7 @@ from scenarios.models import (
     EligibilityQuery,
     ExpectedClaim,
     ExpectedDetermination,
+    ExtensionRequest,
     Facility,
     Order,
     OrderLine,
@@ -81,6 +83,8 @@ class CaseParts:
     facts: dict[str, Any] = field(default_factory=dict)
     narrative: str = ""
     prior_submission: Submission | None = None
+    case_id: str = ""
+    extension_update: str = ""  # concurrent review: the clinical-update text an expert sends
 
     def correct_codes(self) -> tuple[list[Code], list[RequestedLine]]:
         diagnoses = [Code(system=d.system, code=d.code, display=d.display) for d in self.order_spec.diagnoses]
@@ -186,7 +190,7 @@ def criteria_outcome(parts: CaseParts, submission: Submission) -> dict[str, Crit
 
 
 def _reference_submission(parts: CaseParts) -> Submission:
-    if parts.expect.action in ("appeal", "reply_to_pend"):
+    if parts.expect.action in ("appeal", "reply_to_pend", "request_extension"):
         assert parts.prior_submission is not None  # check_module requires a prior for these actions
         return parts.prior_submission
     diagnoses, lines = parts.correct_codes()
@@ -266,6 +270,8 @@ def _main_action(
         )
         return CloseCase(at=at, reason=action, note=note)
     new_docs = [d for d in parts.chart if d.id in parts.added_after_prior and parts.relevant[d.id]]
+    if action == "request_extension":
+        return _extension_request(parts, at, new_docs)
     if action == "appeal":
         level = first_appeal_level(parts.manual)
         return Appeal(
@@ -281,6 +287,72 @@ def _main_action(
         note=f"Answering the request for information on the request of "
         f"{reference.at.date().isoformat()}: enclosed {listed}.",
     )
+
+
+def authorization_on_file(parts: CaseParts) -> str:
+    """The number of the approved authorization a concurrent-review case holds: the payer numbers an
+    approval from the case id and the request (scenarios.identity.authorization_number), so the key names
+    it from the prior request without running the simulator."""
+    assert parts.prior_submission is not None  # check_module requires prior: approved here
+    prefix = parts.policy.id.split("-", 1)[0]
+    return authorization_number(prefix, parts.case_id, parts.prior_submission.model_dump_json(), "")
+
+
+def _extension_request(parts: CaseParts, at: datetime, new_docs: list[ChartDocument]) -> ExtensionRequest:
+    assert parts.archetype.extension is not None
+    return ExtensionRequest(
+        at=at,
+        authorization_number=authorization_on_file(parts),
+        additional=parts.archetype.extension.additional,
+        document_ids=[d.id for d in new_docs],
+        clinical_update=parts.extension_update,
+    )
+
+
+def expected_extension(parts: CaseParts) -> ExpectedDetermination | None:
+    """The payer's answer to the reference extension request, from the archetype and the policy's
+    continued-stay rules: the days or units added (a late request loses the days before it arrived) and the
+    authorization's new end date."""
+    ext, rules, status = parts.archetype.extension, parts.policy.continued_stay, parts.expect.appeal_status
+    if ext is None or rules is None or status is None:
+        return None
+    start = parts.sim_start.date()
+    span = authorized_span(parts.request_spec, parts.policy)
+    end = start + timedelta(days=ext.days_left)
+    late = max(0, (start - end).days)
+    asked = min(ext.additional, rules.max_additional)
+    approved_days = approved_units = valid_to = None
+    if status in ("approved", "partially_approved"):
+        if rules.unit == "days":
+            approved_days = span + asked - late
+            valid_to = end + timedelta(days=asked)
+        else:
+            approved_units = sum(p.units for p in parts.request_spec.procedures) + asked
+            valid_to = end + timedelta(days=rules.period_days or 0)
+    return ExpectedDetermination(
+        status=status,
+        action_code=ACTION_CODES[status],
+        reason_codes=list(ext.reason_codes),
+        criterion_ids=[parts.criterion_id(n) for n in ext.failed_criteria],
+        approved_units=approved_units,
+        approved_days=approved_days,
+        valid_to=valid_to,
+    )
+
+
+def authorized_span(spec: OrderSpec, policy: Policy) -> int:
+    """The days an approval of ``spec`` runs from its start (valid_from to valid_to), from the policy's
+    own limits: an admission's certified days (the days asked, capped at ``max_duration_days``), a service's
+    approval period (``approval_days``, or ``max_duration_days`` when more is asked). The arithmetic the
+    payer's approval notice states (docs/authoring.md, concurrent review); never asked of the simulator."""
+    asked, cap = spec.requested_duration_days, policy.max_duration_days
+    if spec.review == "admission":
+        if asked is None:
+            return policy.timeframes.approval_days
+        return asked if cap is None else min(asked, cap)
+    if asked is not None and cap is not None and asked > cap:
+        return cap
+    return policy.timeframes.approval_days
 
 
 def _coverage_note(parts: CaseParts) -> str:
@@ -361,6 +433,13 @@ def teaching_points(parts: CaseParts, reference: Submission) -> list[str]:
             f"Answer a denial at the right level: {level.name}, filed within {level.file_within_days} "
             f"{'months' if level.file_within_kind == 'months' else 'days'} of the denial."
         )
+    elif expect.action == "request_extension" and parts.policy.continued_stay is not None:
+        rules = parts.policy.continued_stay
+        points.append(
+            f"Ask for the extension by the authorization's end date, with the clinical update "
+            f"({', '.join(r.kind for r in rules.documentation)}); {parts.manual.name} decides concurrent "
+            f"requests within {rules.decision_hours} hours, and days before a late request arrives are not covered."
+        )
     elif expect.action == "reply_to_pend":
         points.append(
             f"Answer a request for information within {policy.timeframes.pend_reply_days} days with the "
@@ -396,6 +475,7 @@ _PATHS: dict[str, list[tuple[PathId, PathActionType, float, str]]] = {
     "no_auth_needed": [("no_auth_needed", "close", 1.0, "")],
     "resolve_coverage": [("resolve_coverage", "close", 1.0, "")],
     "reply_to_pend": [("reply_to_pend", "pend_reply", 1.0, "")],
+    "request_extension": [("request_extension", "extension", 1.0, "")],
     "appeal": [
         ("appeal", "appeal", 1.0, ""),
         (
@@ -444,7 +524,9 @@ def default_paths(
         table = [row for row in table if row[0] != "peer_to_peer"]
     if only is not None:
         table = [row for row in table if row[0] in only or row[0] == action]
-    target = (appeal_status if action in ("appeal", "reply_to_pend") else determination) or None
+    target = (
+        appeal_status if action in ("appeal", "reply_to_pend", "request_extension") else determination
+    ) or None
     out: list[AcceptablePath] = []
     for path_id, action_type, credit, note in table:
         status: DeterminationStatus | None = target
@@ -509,6 +591,7 @@ def build_answer_key(parts: CaseParts) -> AnswerKey:
         expected_determination=determination,
         reference_submission=reference,
         reference_actions=actions,
+        expected_extension=expected_extension(parts),
         expected_appeal_status=expect.appeal_status,
         appeal_level=first_appeal_level(parts.manual).level if expect.action == "appeal" else None,
         explanation=parts.archetype.explanation,

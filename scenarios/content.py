@@ -120,7 +120,8 @@ Author = Literal["ordering", "servicing", "therapist", "radiologist", "lab", "ph
 Coverage = Literal["active", "terminated", "wrong_member_id", "no_referral"]
 OrderCodes = Literal["correct", "vague_diagnosis", "wrong_units", "addon_without_primary"]
 Lead = Literal["normal", "short", "none"]  # none: the service is today (an admission, an urgent scan)
-Prior = Literal["none", "denied", "pended"]
+# approved: the case holds an approved authorization whose stay or program runs past it (concurrent review)
+Prior = Literal["none", "denied", "pended", "approved"]
 # as_ordered: the expert requests the order's units and duration; within_limits: capped at what the
 # payer's policy authorizes per request (scenarios/limits.py), the next period asked for later.
 Request = Literal["as_ordered", "within_limits"]
@@ -278,6 +279,16 @@ class Revenue(_Strict):
         return round((lo + hi) / 2, 4)
 
 
+class ExtensionLineSpec(_Strict):
+    """What a concurrent-review case adds to the service line's chart (docs/authoring.md): the facts the
+    clinical-update documents state, the documents (dated ``days_before_start`` before the case starts,
+    after the approved request) and the template of the clinical-update text an expert writes."""
+
+    facts: Facts = Field(default_factory=dict)
+    documents: list[DocumentSpec] = Field(min_length=1)
+    update: str = Field(min_length=20)
+
+
 class ServiceLineSpec(_Strict):
     id: ServiceLine
     title: str
@@ -292,6 +303,8 @@ class ServiceLineSpec(_Strict):
     letter_sections: LetterSections
     typical_turnaround: Turnaround | None = None
     revenue: Revenue
+    # concurrent review (archetypes with prior: approved and an ``extension``); None: the line has none
+    extension: ExtensionLineSpec | None = None
 
     @property
     def facts(self) -> dict[str, FactValue]:
@@ -321,7 +334,8 @@ class Expect(_Strict):
     determination: DeterminationStatus
     reason_codes: list[Text] = Field(default_factory=list)
     failed_criteria: list[int] = Field(default_factory=list)
-    # appeals: the appeal decision; reply_to_pend: the decision after the pend reply
+    # appeals: the appeal decision; reply_to_pend: the decision after the pend reply; request_extension:
+    # the extension decision
     appeal_status: DeterminationStatus | None = None
     # the other paths the payer accepts besides ``action`` (scenarios/answer_key.py default_paths lists
     # them when left out); written here only to narrow or widen the defaults for one archetype
@@ -334,6 +348,20 @@ class ExpectOverride(_Strict):
     reason_codes: list[Text] | None = None
     failed_criteria: list[int] | None = None
     appeal_status: DeterminationStatus | None = None
+
+
+class ExtensionSpec(_Strict):
+    """A concurrent-review archetype's timing and answer (``prior: approved``). The case starts
+    ``days_left`` days before the approved authorization's end date (0: on it, the last day a request is
+    on time; negative: that many days after it, a late request). ``additional`` days or units are asked
+    for; ``failed_criteria`` are the policy's continued-stay criteria (their numbers) the update does not
+    meet and ``reason_codes`` the extension decision's HCR03 codes. The decision itself is
+    ``expect.appeal_status``."""
+
+    additional: int = Field(ge=1)
+    days_left: int = Field(ge=-10, le=10)
+    failed_criteria: list[int] = Field(default_factory=list)
+    reason_codes: list[Text] = Field(default_factory=list)
 
 
 class Archetype(_Strict):
@@ -368,6 +396,7 @@ class Archetype(_Strict):
     # order above a limit is then approved instead of partially approved); the order and the chart keep
     # the units as ordered, so a trainee who copies them is graded wrong_units.
     request: Request = "as_ordered"
+    extension: ExtensionSpec | None = None
     expect: Expect
     by_payer: dict[PayerId, ExpectOverride] = Field(default_factory=dict)
     explanation: str = Field(min_length=10)

@@ -22,7 +22,13 @@ from jinja2 import TemplateError
 
 from knowledge_base.loader import CONTENT_ROOT, Library, load_library
 from knowledge_base.models import Manual, Policy
-from scenarios.answer_key import CaseParts, build_answer_key, correct_lines, policy_codes_needing_primary
+from scenarios.answer_key import (
+    CaseParts,
+    authorized_span,
+    build_answer_key,
+    correct_lines,
+    policy_codes_needing_primary,
+)
 from scenarios.content import (
     SCENARIO_ROOT,
     Archetype,
@@ -47,7 +53,14 @@ from scenarios.people import (
     seeded_faker,
 )
 from scenarios.rendering import context, order_variable, render, specialty_label
-from scenarios.timeline import PRIOR_DAYS_BACK, add_business_days, at_time, is_business_day, pick_sim_start
+from scenarios.timeline import (
+    PRIOR_DAYS_BACK,
+    add_business_days,
+    at_time,
+    is_business_day,
+    pick_sim_start,
+    previous_business_day,
+)
 from scenarios.validation import check_module
 
 
@@ -118,6 +131,7 @@ def generate_case(module_id: str, seed: int, *, content: Content | None = None) 
     manual = content.library.manual(payer)
     try:
         parts = _build_parts(rng, derive_seed(module_id, seed), archetype, payer, line, policy, manual)
+        parts.case_id = f"{module_id}:{seed}"
     except TemplateError as exc:  # validate_content reports these up front; never a bare Jinja trace here
         where = content.files.paths.get(f"service_lines/{line.id}", line.id)
         raise ScenarioContentError(
@@ -209,7 +223,11 @@ def merged_facts(
 
 def _title(parts: CaseParts) -> str:
     base = f"{parts.line.title} — {parts.patient.name} ({parts.coverage.payer_name})"
-    prefix = {"denied": "Denied request: ", "pended": "Pended request: "}.get(parts.archetype.prior, "")
+    prefix = {
+        "denied": "Denied request: ",
+        "pended": "Pended request: ",
+        "approved": "Concurrent review: ",
+    }.get(parts.archetype.prior, "")
     return prefix + base
 
 
@@ -230,6 +248,9 @@ def _build_parts(
     start = sim_start.date()
     lead = {"normal": line.order.lead_business_days, "short": 1, "none": 0}[archetype.lead]
     dos = add_business_days(start, lead)
+    if archetype.extension is not None:  # concurrent review: the approved service began before the case
+        end = start + timedelta(days=archetype.extension.days_left)
+        dos = end - timedelta(days=authorized_span(request_spec, policy))
     state = rng.choice(STATES)
     with seeded_faker(seed_int) as fake:
         patient = make_patient(
@@ -255,6 +276,9 @@ def _build_parts(
         kind=archetype.coverage,
         ordering=ordering,
     )
+    if archetype.extension is not None and coverage.effective_from > dos - timedelta(days=40):
+        # a concurrent-review case's coverage was already in force when the approved request was sent
+        coverage = coverage.model_copy(update={"effective_from": date((dos - timedelta(days=40)).year, 1, 1)})
     parts = CaseParts(
         archetype=archetype,
         expect=expect,
@@ -273,6 +297,8 @@ def _build_parts(
         request_spec=request_spec,
     )
     prior_at = _prior_time(rng, sim_start) if archetype.prior != "none" else None
+    if archetype.prior == "approved":
+        prior_at = _approved_prior_time(rng, dos, line.order.lead_business_days)
     parts.order = _order(rng, parts, anchor=prior_at.date() if prior_at else start)
     parts.base_context = _base_context(parts)
     facts_now = merged_facts(line, archetype, start)
@@ -281,6 +307,20 @@ def _build_parts(
     if archetype.prior == "denied" and archetype.add_documents_after_prior:
         parts.facts = merged_facts(line, archetype, start, with_profile=False)
     parts.narrative = render(line.narrative, {**_request_context(parts), **parts.facts, "doc_date": start})
+    if line.extension is not None and archetype.extension is not None:
+        ext_facts = {**resolve_facts(line.extension.facts, start), **parts.facts}
+        parts.extension_update = render(
+            line.extension.update,
+            {
+                **_request_context(parts),
+                **ext_facts,
+                "doc_date": start,
+                "additional": archetype.extension.additional,
+                # whether every update document is in the chart: an update never cites a record it lacks
+                "update_on_file": not {d.kind for d in line.extension.documents}
+                & set(archetype.withhold_documents),
+            },
+        )
     if prior_at is not None:
         parts.prior_submission = _prior_submission(parts, prior_at, facts_now)
     return parts
@@ -369,6 +409,18 @@ def _request_context(parts: CaseParts) -> dict[str, Any]:
     return {**parts.base_context, "order": order_variable(parts.order_spec, parts.request_spec)}
 
 
+def _approved_prior_time(rng: random.Random, dos: date, lead_business_days: int) -> datetime:
+    """When the approved request was sent: the service line's lead time before the service began, plus
+    0-2 days, on a business day."""
+    day = dos
+    for _ in range(lead_business_days):
+        day = previous_business_day(day - timedelta(days=1))
+    day -= timedelta(days=rng.randint(0, 2))
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    return at_time(day, rng.randint(9, 15), rng.choice((0, 15, 30, 45)))
+
+
 def _prior_time(rng: random.Random, sim_start: datetime) -> datetime:
     # 5-9 days back, plus up to 2 more to reach a business day: at most 11 days, so the trainee's
     # answer still falls inside the shortest reply or filing window (14 days: pend replies at
@@ -409,6 +461,7 @@ def _chart(
             drafts.append((start, index, 0, spec, facts_now))
         else:
             drafts.append((anchor - timedelta(days=spec.days_before_start), index, 0, spec, facts_now))
+    drafts += _extension_drafts(parts, new_facts)
     drafts.sort(key=lambda d: (d[0], d[1], d[2]))
     card_day = _card_day(rng, parts)
     chart: list[ChartDocument] = []
@@ -438,6 +491,25 @@ def _chart(
     chart.append(card)
     relevant[card.id] = False
     return chart, relevant, added_ids
+
+
+def _extension_drafts(
+    parts: CaseParts, facts: dict[str, Any]
+) -> list[tuple[date, int, int, DocumentSpec, dict[str, Any]]]:
+    """A concurrent-review case's clinical-update documents (the service line's ``extension`` section),
+    written after the approved request, dated ``days_before_start`` before the case starts; they state the
+    extension facts with the archetype's facts over them, and count as added after the prior request."""
+    ext, archetype = parts.line.extension, parts.archetype
+    if ext is None or archetype.extension is None:
+        return []
+    start = parts.sim_start.date()
+    stated = {**resolve_facts(ext.facts, start), **facts}
+    offset = len(parts.line.documents)
+    return [
+        (start - timedelta(days=spec.days_before_start), offset + i, 1, spec, stated)
+        for i, spec in enumerate(ext.documents)
+        if spec.kind not in archetype.withhold_documents
+    ]
 
 
 def _card_day(rng: random.Random, parts: CaseParts) -> date:

@@ -6,6 +6,7 @@ the CMS Luhn rule with the 80840 prefix; MBIs follow the CMS position pattern (b
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 
@@ -98,3 +99,19 @@ def fictional_phone(rng: random.Random) -> str:
     """A US number in the 555-0100..0199 block reserved for fiction, so no real line is printed."""
     area = rng.choice(["217", "309", "312", "414", "515", "608", "612", "616", "708", "773", "847", "920"])
     return f"({area}) 555-01{rng.randrange(100):02d}"
+
+
+def authorization_number(prefix: str, *parts: str) -> str:
+    """``prefix`` + 10 digits from a sha256 of the parts (stable for the same case and request).
+
+    The payer (simulator.notices) numbers its approvals with it; it lives here, with the other
+    identifiers, so an answer key can name the authorization a case already holds (concurrent review)
+    without running the simulator.
+
+    >>> authorization_number("LKS", "m:1", "{}")
+    'LKS3558337692'
+    >>> authorization_number("LKS", "m:1", "{}") == authorization_number("LKS", "m:1", "{}")
+    True
+    """
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{prefix}{int(digest[:16], 16) % 10**10:010d}"

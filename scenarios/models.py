@@ -34,6 +34,7 @@ CorrectAction = Literal[
     "resolve_coverage",
     "appeal",
     "reply_to_pend",
+    "request_extension",
 ]
 DeterminationStatus = Literal[
     "approved",
@@ -305,6 +306,21 @@ class ProviderQuery(_Model):
     criterion_ids: list[str] = Field(default_factory=list)
 
 
+class ExtensionRequest(_Model):
+    """A concurrent-review (continued-stay / continued-service) request on an approved authorization: the
+    stay or the program runs past the approved days or units, so the office asks the payer to extend the
+    authorization with a clinical update, before the authorization ends (X12 278 UM02 4, extension).
+
+    ``additional`` counts inpatient days on an admission authorization, units on a service one."""
+
+    type: Literal["extension"] = "extension"
+    at: datetime
+    authorization_number: str = Field(min_length=1, max_length=40)
+    additional: int = Field(ge=1, le=365)
+    document_ids: list[str] = Field(default_factory=list)
+    clinical_update: str = Field(default="", max_length=20000)
+
+
 class CloseCase(_Model):
     """End the case without a request: no authorization is needed, or coverage must be resolved first."""
 
@@ -315,7 +331,15 @@ class CloseCase(_Model):
 
 
 AnyAction = (
-    EligibilityQuery | AuthLookup | Submission | PendReply | Appeal | PeerToPeer | ProviderQuery | CloseCase
+    EligibilityQuery
+    | AuthLookup
+    | Submission
+    | PendReply
+    | Appeal
+    | PeerToPeer
+    | ProviderQuery
+    | CloseCase
+    | ExtensionRequest  # concurrent review (scenarios/modules/concurrent_review.yaml)
 )
 Action = Annotated[AnyAction, Field(discriminator="type")]
 # one kind of action (or a union of kinds): helpers that pick actions by kind return that kind
@@ -355,6 +379,8 @@ class ExpectedDetermination(_Model):
     approved_units: int | None = None
     # admission reviews: the inpatient days the payer certifies
     approved_days: int | None = None
+    # extensions: the last day the extended authorization covers
+    valid_to: date | None = None
 
 
 PathId = Literal[
@@ -367,11 +393,14 @@ PathId = Literal[
     "peer_to_peer",
     "new_request",
     "reply_to_pend",
+    "request_extension",
 ]
 
 
 # the kind of action that carries a path (Attempt and the grader match a path on it)
-PathActionType = Literal["submission", "appeal", "peer_to_peer", "provider_query", "pend_reply", "close"]
+PathActionType = Literal[
+    "submission", "appeal", "peer_to_peer", "provider_query", "pend_reply", "close", "extension"
+]
 
 
 class AcceptablePath(_Model):
@@ -414,7 +443,9 @@ class AnswerKey(_Model):
     expected_determination: ExpectedDetermination
     reference_submission: Submission | None
     reference_actions: list[Action]
-    # appeals: the outcome the reference appeal must get
+    # extensions: the payer's answer to the reference extension request (days or units, new end date)
+    expected_extension: ExpectedDetermination | None = None
+    # appeals: the outcome the reference appeal must get (request_extension: the extension decision)
     expected_appeal_status: DeterminationStatus | None = None
     appeal_level: str | None = None
     explanation: str

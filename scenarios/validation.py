@@ -210,11 +210,13 @@ def check_module(module: ModuleSpec, files: LoadedFiles, library: Library | None
                 f"{at} > profile: unknown profile {a.profile!r} of {line.id}; known: {sorted(line.profile_specs)}"
             )
         for name in a.facts:
-            if name not in line.fact_specs:
+            if name not in line.fact_specs and not (line.extension and name in line.extension.facts):
                 errors.append(
                     f"{at} > facts > {name}: unknown fact of {line.id}; known: {sorted(line.fact_specs)}"
                 )
-        kinds = set(line.document_kinds())
+        kinds = set(line.document_kinds()) | {
+            d.kind for d in (line.extension.documents if line.extension else [])
+        }
         for field_name in ("withhold_documents", "add_documents_after_prior"):
             for kind in getattr(a, field_name):
                 if kind not in kinds:
@@ -231,6 +233,7 @@ def check_module(module: ModuleSpec, files: LoadedFiles, library: Library | None
             errors.append(
                 f"{at} > add_documents_after_prior: a pended prior needs the kinds it lacked (added later)"
             )
+        errors.extend(_extension_errors(at, a, line, library))
         if a.prior == "denied" and a.add_documents_after_prior and a.profile in line.profile_specs:
             errors.extend(_unrestated(at, a, line))
         if a.order_codes == "vague_diagnosis" and not line.order.vague_diagnoses:
@@ -297,6 +300,34 @@ def archetype_render_errors(module: ModuleSpec, files: LoadedFiles) -> list[str]
     return errors
 
 
+def _extension_errors(at: str, a: Any, line: ServiceLineSpec, library: Library | None) -> list[str]:
+    """A concurrent-review archetype: prior approved, an extension block, and a line and policies that have
+    the continued-stay material."""
+    errors: list[str] = []
+    if (a.prior == "approved") != (a.extension is not None):
+        errors.append(f"{at} > extension: give an extension block exactly when prior is approved")
+    if a.extension is None:
+        return errors
+    if line.extension is None:
+        errors.append(f"{at} > extension: {line.id} has no extension section (documents, facts, update)")
+    for payer in a.payers if library is not None else []:
+        policy = library.policy_for(payer, line.id) if library else None
+        rules = policy.continued_stay if policy else None
+        if policy is None:
+            continue
+        if rules is None:
+            errors.append(f"{at} > payers: {policy.id} has no continued_stay rules; drop {payer} or add them")
+            continue
+        ids = {c.id for c in rules.criteria}
+        for n in a.extension.failed_criteria:
+            if f"{policy.id}.{n}" not in ids:
+                errors.append(
+                    f"{at} > extension > failed_criteria: {policy.id}.{n} is not a continued-stay criterion; "
+                    f"known: {sorted(ids)}"
+                )
+    return errors
+
+
 def _payer_errors(
     at: str,
     a: Any,
@@ -309,14 +340,16 @@ def _payer_errors(
     for payer in a.payers:
         e = a.expect_for(payer)
         where = f"{at} > expect" + (f" (by_payer {payer})" if payer in a.by_payer else "")
-        need_prior = {"appeal": "denied", "reply_to_pend": "pended"}.get(e.action, "none")
+        need_prior = {"appeal": "denied", "reply_to_pend": "pended", "request_extension": "approved"}.get(
+            e.action, "none"
+        )
         if a.prior != need_prior:
             errors.append(
                 f"{where} > action: {e.action} needs prior: {need_prior} (the archetype has prior: {a.prior})"
             )
-        if (e.appeal_status is None) == (e.action in ("appeal", "reply_to_pend")):
+        if (e.appeal_status is None) == (e.action in ("appeal", "reply_to_pend", "request_extension")):
             errors.append(
-                f"{where} > appeal_status: set it exactly when the action is appeal or reply_to_pend"
+                f"{where} > appeal_status: set it exactly when the action is appeal, reply_to_pend or request_extension"
             )
         if e.failed_criteria and e.determination not in ("denied", "partially_approved"):
             errors.append(

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from knowledge_base.criteria import Evidence
 from knowledge_base.loader import Library
 from knowledge_base.models import Policy
+from scenarios.identity import authorization_number
 from scenarios.models import DeterminationStatus
 from simulator import clock
 from simulator.evidence import build_evidence
@@ -23,7 +24,6 @@ from simulator.notices import (
     NoticeHeader,
     PendTerms,
     approval_of,
-    authorization_number,
     clocks,
     decision_clock,
     notice,

@@ -103,6 +103,9 @@ class Determination(_Model):
     pend_reply_by: datetime | None = None
     appeal_rights: list[AppealRight] = Field(default_factory=list)
     appeal_level: str | None = None  # set on appeal decisions
+    # extensions (concurrent review): the days after the authorization ended and before a late request
+    # arrived, which the extension does not cover (their claims deny as CO-210)
+    not_covered_days: list[date] = Field(default_factory=list)
 
     @property
     def failed_criteria(self) -> list[str]:

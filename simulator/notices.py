@@ -6,7 +6,6 @@ from a hash of the case id and the request.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -166,18 +165,6 @@ def clocks(
         expedited_hours=dc.expedited_hours,
     )
     return due, clock.decided_at(received, due, expedited=expedited)
-
-
-def authorization_number(prefix: str, *parts: str) -> str:
-    """``prefix`` + 10 digits from a sha256 of the parts (stable for the same case and request).
-
-    >>> authorization_number("LKS", "m:1", "{}")
-    'LKS3558337692'
-    >>> authorization_number("LKS", "m:1", "{}") == authorization_number("LKS", "m:1", "{}")
-    True
-    """
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return f"{prefix}{int(digest[:16], 16) % 10**10:010d}"
 
 
 def policy_prefix(policy: Policy) -> str:

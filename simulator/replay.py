@@ -17,6 +17,7 @@ from scenarios.models import (
     Case,
     CloseCase,
     EligibilityQuery,
+    ExtensionRequest,
     PeerToPeer,
     PendReply,
     ProviderQuery,
@@ -25,6 +26,7 @@ from scenarios.models import (
 from simulator.adjudication import adjudicate, answer_pend, merge_documents
 from simulator.appeals import decide_appeal, request_peer_to_peer
 from simulator.eligibility import check_eligibility
+from simulator.extensions import APPROVED, answer_extension_pend, review_extension
 from simulator.models import Determination, EligibilityReply, LookupReply
 from simulator.notices import ADVERSE
 from simulator.requirements import lookup_requirements
@@ -46,6 +48,20 @@ class _State:
     def __init__(self) -> None:
         self.submission: Submission | None = None
         self.determination: Determination | None = None
+        self.extended: Determination | None = None  # the latest approved extension of the authorization
+        self.extension_pend: tuple[ExtensionRequest, Determination] | None = None  # a pended extension
+
+    def authorization(self) -> Determination | None:
+        """The authorization an extension request applies to: the latest approved extension of the
+        current request's approval, else the current request's determination."""
+        det = self.determination
+        if (
+            self.extended is not None
+            and det is not None
+            and det.authorization_number == self.extended.authorization_number
+        ):
+            return self.extended
+        return det
 
 
 def prior_determination(case: Case, *, library: Library | None = None) -> Determination | None:
@@ -89,6 +105,15 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
     elif isinstance(action, Submission):
         state.submission, state.determination = action, adjudicate(case, action, library=library)
         step.result = state.determination
+    elif isinstance(action, PendReply) and state.extension_pend is not None:
+        # the reply answers the pended extension: reviewed again as the request it completes
+        request, pended = state.extension_pend
+        step.result = answer_extension_pend(
+            case, state.submission, state.authorization(), request, pended, action, library=library
+        )
+        state.extension_pend = (request, step.result) if step.result.status == "pended" else None
+        if step.result.status in APPROVED:
+            state.extended = step.result
     elif isinstance(action, PendReply):
         sub, det = _current(state, "a pend reply")
         if det.status != "pended":
@@ -109,6 +134,13 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
         step.result = result
         if result.status != "rejected":  # a misdirected appeal leaves the denial (and its rights) standing
             state.determination = result
+    elif isinstance(action, ExtensionRequest):
+        # concurrent review: an approved extension becomes the authorization on file (a second request
+        # extends it further); a denied, pended or returned one leaves the authorization as it was
+        step.result = review_extension(case, state.submission, state.authorization(), action, library=library)
+        state.extension_pend = (action, step.result) if step.result.status == "pended" else None
+        if step.result.status in APPROVED:
+            state.extended = step.result
     elif isinstance(action, ProviderQuery | CloseCase):
         step.note = (
             "sent to the ordering provider, not the payer"

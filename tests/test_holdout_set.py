@@ -83,7 +83,10 @@ def test_the_set_covers_every_module_payer_and_band(set_name: str) -> None:
     set_dir = DATA / set_name
     attempts = [load(p) for p in attempt_files(set_name)]
     assert len(attempts) >= 45, f"only {len(attempts)} attempts in {set_dir}"
-    assert {a["module"] for a in attempts} == set(PASS_MARKS), "every module needs attempts"
+    # modules written after the sets were frozen have no hand-graded attempts yet (a set is never
+    # extended after grading runs against it): concurrent_review (issue 14) awaits its own blind set
+    newer = {"concurrent_review"}
+    assert {a["module"] for a in attempts} == set(PASS_MARKS) - newer, "every module needs attempts"
     assert {a["case"]["coverage"]["payer_id"] for a in attempts} == {"lakeshore", "cardinal", "prairie"}
     bands = Counter(a["band"] for a in attempts)
     assert all(bands[b] >= 10 for b in BANDS), f"each band needs at least 10 attempts: {dict(bands)}"

@@ -28,7 +28,7 @@ def _expected_standing(case: Case) -> str:
     if key.correct_action == "appeal":
         return "recovered" if key.expected_appeal_status in ("approved", "partially_approved") else "denied"
     status = key.expected_determination.status
-    if key.correct_action == "reply_to_pend":
+    if key.correct_action in ("reply_to_pend", "request_extension"):  # the decision on the follow-up
         status = key.expected_appeal_status or status
     return {"approved": "secured", "partially_approved": "secured", "denied": "denied"}.get(status, "pending")
 
@@ -47,6 +47,7 @@ def test_reference_work_ends_where_the_answer_key_says(module: str) -> None:
             assert (
                 money.lost + money.at_risk + money.recovered == 0
                 or case.answer_key.expected_determination.status == "partially_approved"
+                or case.answer_key.expected_appeal_status == "partially_approved"  # a late extension
             )
         if out.standing == "pending":
             assert money.at_risk == money.expected and money.lost == 0

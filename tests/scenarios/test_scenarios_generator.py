@@ -14,7 +14,7 @@ import pytest
 
 from scenarios.generator import case_to_json, generate_case, load_content
 from scenarios.identity import MBI_PATTERN, is_valid_npi
-from scenarios.models import Appeal, Case, CloseCase, PendReply, ProviderQuery, Submission
+from scenarios.models import Appeal, Case, CloseCase, ExtensionRequest, PendReply, ProviderQuery, Submission
 from scenarios.people import age_on
 from scenarios.timeline import START_WINDOW, business_days_between, is_business_day
 
@@ -91,7 +91,8 @@ def test_people_dates_and_ids_are_plausible(module_id: str) -> None:
         for npi in (case.ordering_provider.npi, case.servicing_provider.npi, case.facility.npi):
             assert is_valid_npi(npi), npi
         cov, order = case.coverage, case.order
-        assert order.date_of_service >= start.date()
+        ongoing = case.title.startswith("Concurrent review: ")  # the approved stay began before the case
+        assert order.date_of_service >= start.date() or ongoing
         assert order.ordered_on <= start.date()
         age = age_on(case.patient.dob, start.date())
         if cov.plan_type == "medicare_advantage_hmo":
@@ -121,7 +122,9 @@ def test_people_dates_and_ids_are_plausible(module_id: str) -> None:
 def test_document_facts_match_their_states(module_id: str) -> None:
     lines = load_content().files.service_lines
     for case in _all_cases(module_id):
-        specs = {(d.kind, d.title): d for d in lines[case.order.service_line].documents}
+        line = lines[case.order.service_line]
+        extra = line.extension.documents if line.extension else []  # concurrent-review updates
+        specs = {(d.kind, d.title): d for d in [*line.documents, *extra]}
         ids = [d.id for d in case.chart]
         assert ids == [f"doc-{n:02d}" for n in range(1, len(ids) + 1)]
         for doc in case.chart:
@@ -210,11 +213,12 @@ def _check_key(case: Case) -> None:
         "resolve_coverage": CloseCase,
         "appeal": Appeal,
         "reply_to_pend": PendReply,
+        "request_extension": ExtensionRequest,
     }[key.correct_action]
     assert isinstance(main, expected_type), where
     if isinstance(main, Submission):
         assert main == ref and ref.at > case.sim_start
-    if key.correct_action in ("appeal", "reply_to_pend"):
+    if key.correct_action in ("appeal", "reply_to_pend", "request_extension"):
         assert case.prior_submission is not None and ref == case.prior_submission
         assert case.prior_submission.at < case.sim_start
         assert key.expected_appeal_status is not None

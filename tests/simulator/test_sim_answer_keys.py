@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarios import generate_case, load_content
-from scenarios.models import Case
+from scenarios.models import Case, ExpectedDetermination
 from simulator import adjudicate, prior_determination, replay
 from simulator.models import Determination
 
@@ -63,6 +63,8 @@ def _check(module_id: str, seed: int) -> None:
         assert all(s.error is None for s in steps), [s.error for s in steps]
         last = [s.result for s in steps if isinstance(s.result, Determination)]
         assert last and last[-1].status == key.expected_appeal_status, where
+        if key.expected_extension is not None:
+            _check_extension(case, key.expected_extension, last[-1])
     if key.expected_claim is not None:
         _check_claim(case)
 
@@ -103,3 +105,17 @@ def _check_claim(case: Case) -> None:
     )
     got = {x for a in paid.adjustments for x in (a.label, *a.rarc)}
     assert got == set(expected.claim_codes_after_update) and paid.status == "paid", (case.case_id, paid.lines)
+
+
+def _check_extension(case: Case, expected: ExpectedDetermination, got: Determination) -> None:
+    """Concurrent review: the extension decision the archetype declares, with its days or units and the
+    authorization's new end date."""
+    where = f"{case.case_id} ({case.archetype_id}): {[r.message for r in got.reasons]}"
+    assert got.status == expected.status, where
+    assert set(expected.reason_codes) <= {r.code for r in got.reasons if r.kind != "info"}, where
+    if expected.criterion_ids:
+        assert set(got.failed_criteria) == set(expected.criterion_ids), where
+    assert got.approved_days == expected.approved_days, where
+    if expected.approved_units is not None:
+        assert sum(line.units for line in got.approved_lines) == expected.approved_units, where
+    assert got.valid_to == expected.valid_to or expected.valid_to is None, where

@@ -16,6 +16,7 @@ from ui.widgets import (
     appeal_value,
     case_panels,
     case_state,
+    extension_form,  # concurrent review (scenarios/modules/concurrent_review.yaml)
     finish,
     p2p_call,
     replies,
@@ -134,6 +135,7 @@ with follow_tab:
     appeal_value.appeal_value_panel(case, standing, manual)
     action = action_forms.follow_up_forms(case, cs.actions, standing, manual, done) or action
     action = p2p_call.call_panel(case, cs.actions, standing, manual, done) or action
+    action = extension_form.extension_panel(case, cs, standing, done) or action
     reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
 with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action

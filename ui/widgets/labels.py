@@ -28,6 +28,10 @@ LABELS: dict[str, str] = {
     "peer_to_peer": "Peer-to-peer review",
     "new_request": "Send a new request",
     "reply_to_pend": "Answer the pend",
+    "request_extension": "Request an extension (concurrent review)",
+    "extension": "Extension request",
+    "extension_deadline": "Extension requested by the authorization's end date",
+    "asam_reassessment": "ASAM reassessment",
     # plan types
     "commercial_erisa_ppo": "Commercial PPO (ERISA)",
     "medicare_advantage_hmo": "Medicare Advantage HMO",

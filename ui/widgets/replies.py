@@ -17,6 +17,7 @@ from scenarios.models import (
     AuthLookup,
     CloseCase,
     EligibilityQuery,
+    ExtensionRequest,
     PeerToPeer,
     PendReply,
     ProviderQuery,
@@ -46,6 +47,7 @@ ACTION_LABEL = {
     "peer_to_peer": "Peer-to-peer request",
     "provider_query": "Query to the ordering provider",
     "close": "Case closed",
+    "extension": "Extension request (concurrent review)",
 }
 
 
@@ -256,6 +258,14 @@ def action_detail(action: Action) -> None:
         st.caption("As the payer receives it (X12 278 request segments):")
         st.code(render_278(action), language=None)
         st.text(action.narrative)
+    elif isinstance(action, ExtensionRequest):
+        st.caption(
+            md_escape(
+                f"Authorization {action.authorization_number} · {action.additional} more days or units · "
+                f"documents {', '.join(action.document_ids) or 'none'}"
+            )
+        )
+        st.text(action.clinical_update)
     elif isinstance(action, PendReply):
         st.caption(md_escape(f"Documents sent: {', '.join(action.document_ids) or 'none'}"))
         if action.note:

@@ -26,6 +26,7 @@ TAB_OF = {
     "pend_reply": TABS[2],
     "appeal": TABS[2],
     "peer_to_peer": TABS[2],
+    "extension": TABS[2],
     "provider_query": TABS[3],
     "close": TABS[3],
 }

@@ -41,6 +41,7 @@ ACTION_MINUTES: dict[str, int] = {
     "peer_to_peer": 30,
     "provider_query": 20,
     "close": 5,
+    "extension": 20,
 }
 NARRATIVE_MAX = 20_000  # Submission.narrative's limit (what the payer's portal accepts)
 LETTER_MAX = 40_000
