@@ -19,6 +19,7 @@ from ui.widgets import (
     p2p_call,
     replies,
     reply_here,
+    sim_clock,
     unfinished,
     workflow,
 )
@@ -62,11 +63,20 @@ library = get_library()
 policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
 
 st.subheader(md_escape(case.title))
-info = st.container()
-info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
-info.caption(
-    f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action advances the simulated clock"
+now = workflow.sim_now(case, cs.actions)
+st.caption(
+    f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action takes simulated time; "
+    "replies arrive when the simulated clock reaches them"
 )
+if cs.conflict:
+    st.warning(
+        f"{md_escape(cs.conflict)} Your last action was not sent, so nothing was overwritten. Reload the "
+        "case to continue from what was saved; what you typed in the forms here stays.",
+        icon=":material/tab_duplicate:",
+    )
+    if st.button("Reload the case", key="ws_reload", type="primary"):
+        case_state.reload(viewer, cs)
+        st.rerun()
 if cs.unsaved:
     st.warning(
         f"Your last action is kept in this session but was not saved yet ({md_escape(cs.unsaved)}). "
@@ -114,6 +124,8 @@ if case.prior_submission is not None:
             replies.determination(prior)
 
 done = cs.finished
+standing = workflow.current_determination(case, cs.steps, library, now)
+clock_action = sim_clock.clock_panel(case, cs, standing, done)
 # Each reply is drawn under the form that caused it, in the tab kept from the last action.
 elig_tab, request_tab, follow_tab, query_tab, log_tab = reply_here.tabs()
 action = None
@@ -127,7 +139,6 @@ with request_tab:
     action = action_forms.request_form(case, cs.actions, done) or action
     reply_here.reply_below(cs, "submission")
 with follow_tab:
-    standing = workflow.current_determination(case, cs.steps, library)
     manual = library.manual(case.coverage.payer_id)
     action = action_forms.follow_up_forms(case, cs.actions, standing, manual, done) or action
     action = p2p_call.call_panel(case, cs.actions, standing, manual, done) or action
@@ -136,10 +147,15 @@ with query_tab:
     action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
     reply_here.reply_below(cs, "provider_query", "close")
 with log_tab:
-    replies.activity_log(cs.actions, cs.steps)
+    replies.activity_log(cs.actions, cs.steps, now=now)
 
-if action is not None and case_state.perform(viewer, case, cs, action) is not None:
-    reply_here.remember(cs)
-    st.rerun()
-if not done and finish.finish_section(cs.actions, standing, done) and case_state.finish(viewer, case, cs):
+action = action or clock_action
+if action is not None:
+    if case_state.perform(viewer, case, cs, action) is not None:
+        reply_here.remember(cs)
+        st.rerun()
+    elif cs.conflict:
+        st.rerun()  # show the other tab's change at the top, with "Reload the case"
+finished = not done and finish.finish_section(cs.actions, standing, done)
+if finished and (case_state.finish(viewer, case, cs) or cs.conflict):
     st.rerun()
