@@ -5,22 +5,34 @@ reply due, or by a number of hours or days. Advancing is recorded as an action i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from scenarios.models import Action, Case
-from simulator import Determination
+from simulator import Determination, StepResult
 from simulator.models import ProviderReply
 from ui.widgets import replies, workflow
 from ui.widgets.text import md_escape
 from ui.widgets.workflow import CaseSession
 
 
-def _build(make: object) -> Action | None:
+def _build(make: Callable[[], Action]) -> Action | None:
     try:
-        return make()  # type: ignore[operator,no-any-return]
+        return make()
     except ValueError as exc:
         st.error(md_escape(str(exc)))
         return None
+
+
+def _lapsed_while_waiting(cs: CaseSession) -> StepResult | None:
+    """The decision a deadline produced during the waits since the trainee last acted, if any."""
+    for action, step in reversed(list(zip(cs.actions, cs.steps, strict=False))):
+        if action.type != "advance_clock":
+            return None
+        if isinstance(step.result, Determination):
+            return step
+    return None
 
 
 def clock_panel(case: Case, cs: CaseSession, standing: Determination | None, done: bool) -> Action | None:
@@ -69,9 +81,8 @@ def clock_panel(case: Case, cs: CaseSession, standing: Determination | None, don
                 chosen = _build(
                     lambda: workflow.advance_clock(case, cs.actions, cs.steps, amount=amount, unit=unit)
                 )
-        if cs.actions and cs.actions[-1].type == "advance_clock" and cs.steps and not done:
-            last = cs.steps[-1]
-            if isinstance(last.result, Determination):  # a deadline passed while waiting
-                st.warning(md_escape(f"While you waited: {last.note or 'the payer decided'}."))
-                replies.result(last)
+        lapsed = None if done else _lapsed_while_waiting(cs)
+        if lapsed is not None:  # a deadline passed while waiting: the payer's consequence
+            st.warning(md_escape(f"While you waited: {lapsed.note or 'the payer decided'}."))
+            replies.result(lapsed)
     return chosen
