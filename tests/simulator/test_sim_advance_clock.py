@@ -8,7 +8,7 @@ code under test.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from shipped_cases import find_case
@@ -96,3 +96,24 @@ def test_the_provider_answers_from_what_the_chart_holds(library, archetype: str,
         assert [a.document_kind for a in reply.answers] == ["therapy_note"]
     else:
         assert "not met" in reply.answers[0].message
+
+
+def test_an_appeal_after_waiting_past_its_window_is_dismissed(library) -> None:  # type: ignore[no-untyped-def]
+    from scenarios import generate_case
+    from scenarios.models import Appeal
+    from simulator import prior_determination
+
+    case = generate_case("pends_appeals", 1)  # the earlier lumbar-MRI request was denied
+    denial = prior_determination(case, library=library)
+    assert denial is not None and denial.status == "denied"
+    level1 = next(r for r in denial.appeal_rights if r.level == "level1")
+    # the manual's level-1 window, counted from the denial: waiting past it closes the level
+    wait = AdvanceClock(at=datetime.combine(level1.file_by + timedelta(days=1), time(9, 0)))
+    appeal = Appeal(at=wait.at + timedelta(minutes=30), level="level1", letter="Please reconsider.")
+    steps = replay(case, [wait, appeal], library=library)
+    assert steps[0].result is None  # a denial has no reply window to lapse
+    assert isinstance(steps[1].result, Determination) and steps[1].result.status == "dismissed"
+    on_time = replay(
+        case, [Appeal(at=case.sim_start + timedelta(minutes=30), level="level1", letter="x")], library=library
+    )
+    assert isinstance(on_time[0].result, Determination) and on_time[0].result.status != "dismissed"
