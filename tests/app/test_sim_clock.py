@@ -86,6 +86,9 @@ def test_a_request_is_decided_when_the_clock_reaches_the_decision(world: World) 
     pending = "\n".join(shown(i.value) for i in at.info)
     assert "Pending. The payer's decision is due" in pending
     assert not any("action code" in s.value for s in at.success)
+    at.button(key="ws_finish").click().run()  # finishing now: told that a reply is still pending
+    assert "A reply is still pending" in "\n".join(shown(w.value) for w in at.warning)
+    at.button(key="ws_finish_cancel").click().run()
     waiting = next(m.value for m in at.markdown if "Waiting for" in m.value)
     nxt = at.button(key="ws_clock_next")
     assert nxt.proto.type == "primary" and nxt.label.split(" to ")[1] in waiting

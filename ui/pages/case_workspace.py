@@ -159,6 +159,10 @@ if action is not None:
         st.rerun()
     elif cs.conflict:
         st.rerun()  # show the other tab's change at the top, with "Reload the case"
-finished = not done and finish.finish_section(cs.actions, standing, done)
+waiting = [  # grading counts a pending decision as the payer will make it: say so before finishing
+    f"A reply is still pending (due {replies.when(s.arrives_at)}); it is graded as it will arrive."
+    for s in workflow.pending(cs.steps, now)
+]
+finished = not done and finish.finish_section(cs.actions, standing, done, waiting)
 if finished and (case_state.finish(viewer, case, cs) or cs.conflict):
     st.rerun()
