@@ -330,6 +330,17 @@ class CloseCase(_Model):
     note: str = Field(default="", max_length=20000)
 
 
+class AdvanceClock(_Model):
+    """Let simulated time pass until ``at`` (the trainee waits for a decision or a reply that is not in
+    yet). Nothing is sent; a deadline that passes meanwhile has the consequence the payer's rule gives
+    (an unanswered pend is denied on its reply-by date). ``to`` records how the trainee chose the time:
+    ``next_event`` (the next reply due) or ``by`` (a number of hours or days)."""
+
+    type: Literal["advance_clock"] = "advance_clock"
+    at: datetime
+    to: Literal["next_event", "by"] = "by"
+
+
 AnyAction = (
     EligibilityQuery
     | AuthLookup
@@ -340,6 +351,7 @@ AnyAction = (
     | ProviderQuery
     | CloseCase
     | ExtensionRequest  # concurrent review (scenarios/modules/concurrent_review.yaml)
+    | AdvanceClock
 )
 Action = Annotated[AnyAction, Field(discriminator="type")]
 # one kind of action (or a union of kinds): helpers that pick actions by kind return that kind

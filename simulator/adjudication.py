@@ -184,6 +184,39 @@ def answer_pend(
     )
 
 
+def lapse_pend(
+    case: Case, submission: Submission, pended: Determination, *, library: Library | None = None
+) -> Determination:
+    """The payer's decision when the reply-by date of ``pended`` passes with no reply: denied on that
+    date for information not provided (HCR03 90), with appeal rights from it (the same rule as a late
+    reply, see :func:`answer_pend`)."""
+    if pended.status != "pended" or pended.pend_reply_by is None:
+        raise SimulatorError(
+            f"pended: expected a pended determination with a reply-by date, got {pended.status!r}"
+        )
+    library = library or load_library()
+    view = build_view(case, submission, library)
+    policy = library.policies.get(pended.policy_id) if pended.policy_id else None
+    return _not_provided(
+        pended,
+        view,
+        policy,
+        [
+            Reason(
+                code="90",
+                kind="denial",
+                claim_code="CO-197",
+                edit="pend_reply_late",
+                message=(
+                    "No reply to the request for information arrived by the reply-by date "
+                    f"{pended.pend_reply_by.date().isoformat()}; the request is denied for information not provided."
+                ),
+            )
+        ],
+        decided=pended.pend_reply_by,
+    )
+
+
 def merge_documents(submission: Submission, document_ids: list[str]) -> Submission:
     """The request with more documents attached (a pend reply's), without duplicates."""
     ids = list(dict.fromkeys([*submission.document_ids, *document_ids]))

@@ -150,3 +150,23 @@ class AuthRequirement(_Model):
 class LookupReply(_Model):
     payer_id: str
     results: list[AuthRequirement]
+
+
+class ProviderAnswer(_Model):
+    """One point of the ordering office's answer: a criterion or a document the query is about."""
+
+    criterion_id: str | None = None
+    document_kind: str | None = None
+    answer: Literal["not_done", "not_on_file", "held_elsewhere", "documented"]
+    message: str
+
+
+class ProviderReply(_Model):
+    """The ordering office's reply to a provider query (simulated from the case's archetype: what the
+    chart really holds, never more). It arrives at ``replied_at`` on the simulated clock."""
+
+    provider: str
+    sent_at: datetime
+    replied_at: datetime
+    answers: list[ProviderAnswer] = Field(default_factory=list)
+    summary: str

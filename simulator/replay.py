@@ -7,11 +7,14 @@ pend reply or an appeal in the log answers exactly what the payer said.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from knowledge_base.loader import Library, load_library
 from scenarios.models import (
     Action,
+    AdvanceClock,
     Appeal,
     AuthLookup,
     Case,
@@ -23,12 +26,14 @@ from scenarios.models import (
     ProviderQuery,
     Submission,
 )
-from simulator.adjudication import adjudicate, answer_pend, merge_documents
+from simulator import clock
+from simulator.adjudication import adjudicate, answer_pend, lapse_pend, merge_documents
 from simulator.appeals import decide_appeal, request_peer_to_peer
 from simulator.eligibility import check_eligibility
 from simulator.extensions import APPROVED, answer_extension_pend, review_extension
-from simulator.models import Determination, EligibilityReply, LookupReply
+from simulator.models import Determination, EligibilityReply, LookupReply, ProviderReply
 from simulator.notices import ADVERSE
+from simulator.provider import provider_reply
 from simulator.requirements import lookup_requirements
 from simulator.view import SimulatorError
 
@@ -39,9 +44,27 @@ class StepResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action_index: int
     action_type: str
-    result: Determination | EligibilityReply | LookupReply | None = None
+    result: Determination | EligibilityReply | LookupReply | ProviderReply | None = None
     error: str | None = None
     note: str | None = None
+
+    @property
+    def arrives_at(self) -> datetime | None:
+        """When the answer reaches the trainee on the simulated clock: a determination when it is
+        decided, the provider's reply when it is sent; None for answers given at once (eligibility,
+        look-ups, errors, notes)."""
+        if self.error:
+            return None
+        if isinstance(self.result, Determination):
+            return self.result.decided_at
+        if isinstance(self.result, ProviderReply):
+            return self.result.replied_at
+        return None
+
+    def pending_at(self, now: datetime) -> bool:
+        """True while the answer has not arrived at simulated time ``now``."""
+        due = self.arrives_at
+        return due is not None and clock.is_after(due, now)
 
 
 class _State:
@@ -87,9 +110,16 @@ def replay(case: Case, actions: list[Action], *, library: Library | None = None)
         state.submission = case.prior_submission
         state.determination = adjudicate(case, case.prior_submission, library=library)
     steps = []
+    previous = case.sim_start
     for i, action in enumerate(actions):
         step = StepResult(action_index=i, action_type=action.type)
         try:
+            if isinstance(action, AdvanceClock) and not clock.is_after(action.at, previous):
+                raise SimulatorError(
+                    f"the clock moves forward only: {action.at.isoformat(sep=' ')} is not after "
+                    f"{previous.isoformat(sep=' ')}"
+                )
+            previous = action.at if clock.is_after(action.at, previous) else previous
             _apply(case, action, state, step, library)
         except SimulatorError as exc:
             step.error = str(exc)
@@ -141,14 +171,33 @@ def _apply(case: Case, action: Action, state: _State, step: StepResult, library:
         state.extension_pend = (action, step.result) if step.result.status == "pended" else None
         if step.result.status in APPROVED:
             state.extended = step.result
-    elif isinstance(action, ProviderQuery | CloseCase):
-        step.note = (
-            "sent to the ordering provider, not the payer"
-            if isinstance(action, ProviderQuery)
-            else f"case closed without a request ({action.reason})"
-        )
+    elif isinstance(action, ProviderQuery):
+        step.note = "sent to the ordering provider, not the payer"
+        step.result = provider_reply(case, action, library=library)
+    elif isinstance(action, CloseCase):
+        step.note = f"case closed without a request ({action.reason})"
+    elif isinstance(action, AdvanceClock):
+        _advance(case, action, state, step, library)
     else:  # pragma: no cover - the Action union is closed
         raise SimulatorError(f"unknown action type {getattr(action, 'type', action)!r}")
+
+
+def _advance(case: Case, action: AdvanceClock, state: _State, step: StepResult, library: Library) -> None:
+    """Time passes: a pend whose reply-by date is now behind the clock lapses into a denial (the
+    payer's rule for information not provided); otherwise nothing changes."""
+    det, sub = state.determination, state.submission
+    if (
+        sub is not None
+        and det is not None
+        and det.status == "pended"
+        and det.pend_reply_by is not None
+        and clock.is_after(action.at, det.pend_reply_by)
+    ):
+        state.determination = lapse_pend(case, sub, det, library=library)
+        step.result = state.determination
+        step.note = "the pend's reply window closed before any reply was sent"
+        return
+    step.note = f"the simulated clock moved to {action.at.isoformat(sep=' ', timespec='minutes')}"
 
 
 def _current(state: _State, what: str) -> tuple[Submission, Determination]:

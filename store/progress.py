@@ -132,3 +132,34 @@ def open_attempts(session: Session, viewer: Viewer, *, limit: int = 20) -> list[
         .limit(limit)
     ).all()
     return [get_attempt(session, viewer, i) for i in ids]
+
+
+def progress_version(
+    session: Session, viewer: Viewer, case_id: str, attempt_id: int | None
+) -> tuple[int | None, str | None, int]:
+    """What the store holds of the viewer's work on ``case_id``: ``(attempt id, status, actions saved)``.
+
+    With ``attempt_id`` that row is read; without one, the viewer's in-progress attempt on the case (if
+    another tab or window saved one first). The case workspace compares the count with the actions
+    its own session holds before every action, so two tabs on one case never overwrite each other
+    silently. ``(None, None, 0)`` when nothing is saved.
+    """
+    _person(session, viewer)
+    if attempt_id is None:
+        row = session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.user_id == viewer.user_id,
+                Attempt.case_id == case_id,
+                Attempt.status == "in_progress",
+            )
+            .order_by(Attempt.id.desc())
+            .limit(1)
+        ).first()
+    else:
+        row = session.get(Attempt, attempt_id)
+        if row is not None and row.user_id != viewer.user_id:
+            row = None
+    if row is None:
+        return None, None, 0
+    return row.id, row.status, len(row.actions_json or [])

@@ -157,3 +157,12 @@ def errors(at: AppTest) -> list[str]:
 
 def texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
+
+
+def wait_for_reply(at: AppTest) -> bool:
+    """Click "Advance the clock to …" (the next reply due) when a reply is pending; True if clicked.
+    A payer decides on its review clock, so a decision shows only once the simulated clock reaches it."""
+    found = [b for b in at.button if b.key == "ws_clock_next"]
+    if found:
+        found[0].click().run()
+    return bool(found)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pages_support import World, signed_in
+from pages_support import World, signed_in, wait_for_reply
 
 # surgery_admissions seed 18: the dofetilide admission at Lakeshore (3 days, two midnights documented)
 MODULE, SEED = "surgery_admissions", 18
@@ -37,7 +37,9 @@ def test_an_admission_review_is_sent_with_date_and_days_and_approved_in_days(wor
     )
     at.button(key="ws_req_go").click().run()
     assert not at.exception and not [e.value for e in at.error]
-    assert any(t.value.startswith("Request submitted: Approved") for t in at.toast)
+    assert any(t.value.startswith("Request submitted: pending until") for t in at.toast)
+    assert wait_for_reply(at)  # the payer decides on its review clock
+    assert any(t.value.startswith("Clock advanced") and "Approved" in t.value for t in at.toast)
     sent = _codes(at)
     assert "UM*AR*I*48*21:B~" in sent and "HSD*DY*3~" in sent and "DTP*435*D8*" in sent
     assert "SV1*" not in sent  # no procedure line: the admission is not a code

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pages_support import World, errors, shown, signed_in
+from pages_support import World, errors, shown, signed_in, wait_for_reply
 
 from ui.widgets.case_state import CASE_KEY
 
@@ -51,8 +51,9 @@ def test_call_held_to_an_approval_on_the_chart_fact(world: World) -> None:
     assert any("I will make the determination" in m for m in _seen(at))
     assert not [b for b in at.button if b.label == "Answer"]  # the call is over: nothing left to answer
     at.button(key="ws_p2p_call_end").click().run()
+    wait_for_reply(at)  # the determination comes on the review clock
     assert not at.exception and all(e.startswith("Denied —") for e in errors(at)), errors(at)
-    action = at.session_state[CASE_KEY].actions[-1]
+    action = next(a for a in reversed(at.session_state[CASE_KEY].actions) if a.type != "advance_clock")
     assert action.type == "peer_to_peer" and "doc-05" in action.document_ids
     assert CHART_FACT in action.talking_points and VAGUE in action.talking_points  # the whole call
     assert "Peer-to-peer" in _latest_reply(at)
@@ -70,8 +71,9 @@ def test_unsupported_or_empty_answers_leave_the_denial_standing(world: World, an
         assert at.session_state[CASE_KEY].actions == []
         return
     at.button(key="ws_p2p_call_end").click().run()
+    wait_for_reply(at)
     assert not at.exception
-    action = at.session_state[CASE_KEY].actions[-1]
+    action = next(a for a in reversed(at.session_state[CASE_KEY].actions) if a.type != "advance_clock")
     assert action.type == "peer_to_peer" and action.document_ids == []  # a made-up figure buys nothing
     assert "Peer-to-peer" in _latest_reply(at)
     assert not any("Approved" in s.value for s in at.success)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from pages_support import CASE, World, errors, shown, signed_in, texts
+from pages_support import CASE, World, errors, shown, signed_in, texts, wait_for_reply
 
 from settings import Settings
 from store.accounts import create_user
@@ -129,8 +129,10 @@ def test_trainee_works_a_case_end_to_end(world: World) -> None:
     _fill_request(at, narrative)
     at.button(key="ws_req_go").click().run()
     assert not at.exception and not at.error, errors(at)
-    assert any("Approved — action code A1" in s.value for s in at.success)
     assert any("10:20" in m.value for m in at.markdown)  # 5 + 5 + 20 simulated minutes
+    assert not any("Approved — action code A1" in s.value for s in at.success)  # decided tomorrow
+    assert wait_for_reply(at)
+    assert any("Approved — action code A1" in s.value for s in at.success)
     assert narrative in texts(at)  # the activity log shows what was sent, as plain text
     at.button(key="ws_finish").click().run()
     at.button(key="ws_finish_confirm").click().run()
@@ -143,7 +145,13 @@ def test_trainee_works_a_case_end_to_end(world: World) -> None:
         newest = get_attempt(session, world.viewers["trainee"], mine[0].id)
     engine.dispose()
     assert newest.status == "completed" and f"{newest.total_score:.1f}" in report
-    assert [a["type"] for a in newest.actions] == ["eligibility", "auth_lookup", "submission"]
+    # waiting for the decision is recorded too, so a replay or review shows it
+    assert [a["type"] for a in newest.actions] == [
+        "eligibility",
+        "auth_lookup",
+        "submission",
+        "advance_clock",
+    ]
     assert newest.actions[2]["narrative"] == narrative
     assert len(mine) == 2 and all(a.status == "completed" for a in mine)  # the in-progress row was replaced
 
@@ -386,6 +394,7 @@ def test_follow_up_on_an_earlier_decision(world: World, seed: int, form: str, ex
         at.multiselect(key="ws_p2p_docs").set_value(["doc-05"])
         at.text_area(key="ws_p2p_points").input("Follow-up examination documented on re-examination.")
         at.button(key="ws_p2p_go").click().run()
+    wait_for_reply(at)  # the payer decides on its review clock
     # the earlier decision is shown as a (red) denial banner; any other error would be a problem
     assert not at.exception and all(e.startswith(("Denied —", "Pended —")) for e in errors(at)), errors(at)
     latest = next(m.value for m in at.markdown if "Latest payer reply" in m.value)

@@ -84,7 +84,15 @@ def test_the_reply_appears_under_the_action_in_the_same_tab_with_a_toast(world: 
     request = _under(at._tree, "Request")
     assert not any("Latest payer reply" in m for m in _markdown_below(request))
     assert at.session_state["ws_tab"] == "Pend, appeal, peer-to-peer"  # the tab stays open
-    assert any(t.value.startswith("Pend reply: Approved") for t in at.toast)
+    # the payer decides the next business day: pending until the trainee advances the clock
+    assert any(t.value.startswith("Pend reply: pending until") for t in at.toast)
+    assert any("Pending." in i.value for i in at.info)
+    at.button(key="ws_clock_next").click().run()
+    assert not at.exception
+    assert any(t.value.startswith("Clock advanced") and "Approved" in t.value for t in at.toast)
+    follow = _under(at._tree, "Pend, appeal, peer-to-peer")
+    assert any("Latest payer reply" in m for m in _markdown_below(follow))
+    assert at.session_state["ws_tab"] == "Pend, appeal, peer-to-peer"
 
 
 def test_a_duplicate_request_is_warned_and_held_until_confirmed(world: World) -> None:

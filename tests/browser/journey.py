@@ -365,14 +365,19 @@ def run_journey(d: Driver, url: str, data_dir: Path, *, with_assistant: bool = T
     reply = page.get_by_text("Latest payer reply").first
     box, height = reply.bounding_box(), page.viewport_size["height"]
     in_view = box is not None and 0 <= box["y"] < height  # seen without scrolling after the click
+    # the payer decides on its review clock: pending until the trainee advances the clock to it
+    d.see("Pending. The payer's decision is due")
+    d.settle()
+    page.get_by_role("button", name=re.compile(r"^Advance the clock to ")).first.click()
+    d.see(re.compile(r"action code A\d"))
     d.shot("workspace", anchor=None)
     d.see("already sent on this case")  # the same request again is warned before it is sent
     case_url = page.url
-    page.reload()  # F5: still signed in, on the same case, with its three actions
-    d.see(re.compile(r"3 action\(s\)"))
+    page.reload()  # F5: still signed in, on the same case, with its four actions (the wait included)
+    d.see(re.compile(r"4 action\(s\)"))
     second = page.context.new_page()  # a second tab on the same address
     second.goto(case_url)
-    expect(second.get_by_text(re.compile(r"3 action\(s\)")).first).to_be_visible(timeout=WAIT_MS)
+    expect(second.get_by_text(re.compile(r"4 action\(s\)")).first).to_be_visible(timeout=WAIT_MS)
     second_tab_signed_in = second.get_by_role("heading", name="Sign in to Precert Academy").count() == 0
     second.close()
     deploy_buttons = page.get_by_role("button", name="Deploy").count() + page.get_by_text("Deploy").count()

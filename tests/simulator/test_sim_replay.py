@@ -17,7 +17,7 @@ from scenarios.models import (
     ProviderQuery,
 )
 from simulator import replay
-from simulator.models import Determination, EligibilityReply, LookupReply
+from simulator.models import Determination, EligibilityReply, LookupReply, ProviderReply
 from simulator.replay import StepResult
 
 
@@ -86,7 +86,10 @@ def test_provider_query_and_close_are_noted_not_sent(library: Any) -> None:
         ],
         library=library,
     )
-    assert [s.note is not None and s.result is None and s.error is None for s in steps] == [True, True]
+    assert [s.note is not None and s.error is None for s in steps] == [True, True]
+    # nothing goes to the payer: the query gets the ordering office's reply, the close nothing
+    assert not any(isinstance(s.result, Determination) for s in steps)
+    assert isinstance(steps[0].result, ProviderReply) and steps[1].result is None
 
 
 def test_prior_submission_starts_the_log(library: Any) -> None:

@@ -21,6 +21,7 @@ from ui.widgets import (
     p2p_call,
     replies,
     reply_here,
+    sim_clock,
     unfinished,
     workflow,
 )
@@ -31,7 +32,7 @@ from ui.widgets.text import md_escape
 
 viewer = require_role(*sorted(MATRIX["attempt.save_own"]))
 claim(viewer)
-st.title("Case workspace")
+st.title("Case workspace", anchor=False)
 cs = case_state.current() or unfinished.restore_from_address(viewer)
 
 if cs is None:
@@ -64,12 +65,21 @@ if case is None:
 library = get_library()
 policy = library.policy_for(case.coverage.payer_id, case.order.service_line)
 
-st.subheader(md_escape(case.title))
-info = st.container()
-info.markdown(f":material/schedule: **Simulated time** {replies.when(workflow.sim_now(case, cs.actions))}")
-info.caption(
-    f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action advances the simulated clock"
+st.subheader(md_escape(case.title), anchor=False)
+now = workflow.sim_now(case, cs.actions)
+st.caption(
+    f"Case {md_escape(case.case_id)} · {len(cs.actions)} action(s) · each action takes simulated time; "
+    "replies arrive when the simulated clock reaches them"
 )
+if cs.conflict:
+    st.warning(
+        f"{md_escape(cs.conflict)} Your last action was not sent, so nothing was overwritten. Reload the "
+        "case to continue from what was saved; what you typed in the forms here stays.",
+        icon=":material/tab_duplicate:",
+    )
+    if st.button("Reload the case", key="ws_reload", type="primary"):
+        case_state.reload(viewer, cs)
+        st.rerun()
 if cs.unsaved:
     st.warning(
         f"Your last action is kept in this session but was not saved yet ({md_escape(cs.unsaved)}). "
@@ -93,59 +103,72 @@ if cs.finished:
     if back.button("Back to the modules", key="ws_back"):
         st.switch_page("ui/pages/trainee_modules.py")
 
-st.page_link(  # look the rule up as a coordinator would, by payer and code (not handed the answer)
-    replies.POLICY_LIBRARY,
-    label=f"Look up {md_escape(case.coverage.payer_name)}'s policies in the payer policy library",
-    icon=":material/menu_book:",
-    query_params={"payer": case.coverage.payer_id},
-)
-left, right = st.columns(2)
-with left:
+done = cs.finished
+standing = workflow.current_determination(case, cs.steps, library, now)
+# The work (clock, forms, replies) comes first and the case file beside it: the primary action is a
+# few Tab stops from the top, and on a phone the columns stack with the work on top (issue 12 item 10).
+work, case_file = st.columns([3, 2], gap="medium")
+with case_file:
+    st.page_link(  # look the rule up as a coordinator would, by payer and code (not handed the answer)
+        replies.POLICY_LIBRARY,
+        label=f"Look up {md_escape(case.coverage.payer_name)}'s policies in the payer policy library",
+        icon=":material/menu_book:",
+        query_params={"payer": case.coverage.payer_id},
+    )
     case_panels.patient_panel(case)
     case_panels.coverage_panel(case)
     case_panels.order_panel(case)
-with right:
     case_panels.chart_panel(case)
+    if case.prior_submission is not None:
+        with st.expander(
+            "The earlier request on this case and the payer's decision", expanded=not cs.actions
+        ):
+            replies.action_detail(case.prior_submission)
+            prior = None
+            with core_errors("Reading the earlier decision"):
+                prior = prior_determination(case, library=library)
+            if prior is not None:
+                replies.determination(prior)
 
-if case.prior_submission is not None:
-    with st.expander("The earlier request on this case and the payer's decision", expanded=not cs.actions):
-        replies.action_detail(case.prior_submission)
-        prior = None
-        with core_errors("Reading the earlier decision"):
-            prior = prior_determination(case, library=library)
-        if prior is not None:
-            replies.determination(prior)
-
-done = cs.finished
-# Each reply is drawn under the form that caused it, in the tab kept from the last action.
-elig_tab, request_tab, follow_tab, query_tab, log_tab = reply_here.tabs()
-action = None
-with elig_tab:
-    action = action_forms.eligibility_form(case, cs.actions, done)
-    reply_here.reply_below(cs, "eligibility")
-    st.divider()
-    action = action_forms.lookup_form(case, cs.actions, done) or action
-    reply_here.reply_below(cs, "auth_lookup")
-with request_tab:
-    action = action_forms.request_form(case, cs.actions, done) or action
-    reply_here.reply_below(cs, "submission")
-with follow_tab:
-    standing = workflow.current_determination(case, cs.steps, library)
-    manual = library.manual(case.coverage.payer_id)
-    appeal_value.appeal_value_panel(case, standing, manual)
-    action = action_forms.follow_up_forms(case, cs.actions, standing, manual, done) or action
-    action = p2p_call.call_panel(case, cs.actions, standing, manual, done) or action
-    action = extension_form.extension_panel(case, cs, standing, done) or action
-    reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
-with query_tab:
-    action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
-    reply_here.reply_below(cs, "provider_query", "close")
-with log_tab:
-    replies.activity_log(cs.actions, cs.steps)
+with work:
+    clock_action = sim_clock.clock_panel(case, cs, standing, done)
+    # Each reply is drawn under the form that caused it, in the tab kept from the last action.
+    elig_tab, request_tab, follow_tab, query_tab, log_tab = reply_here.tabs()
+    action = None
+    with elig_tab:
+        action = action_forms.eligibility_form(case, cs.actions, done)
+        reply_here.reply_below(cs, "eligibility")
+        st.divider()
+        action = action_forms.lookup_form(case, cs.actions, done) or action
+        reply_here.reply_below(cs, "auth_lookup")
+    with request_tab:
+        action = action_forms.request_form(case, cs.actions, done) or action
+        reply_here.reply_below(cs, "submission")
+    with follow_tab:
+        manual = library.manual(case.coverage.payer_id)
+        appeal_value.appeal_value_panel(case, standing, manual)
+        action = action_forms.follow_up_forms(case, cs.actions, standing, manual, done) or action
+        action = p2p_call.call_panel(case, cs.actions, standing, manual, done) or action
+        action = extension_form.extension_panel(case, cs, standing, done) or action
+        reply_here.reply_below(cs, "pend_reply", "appeal", "peer_to_peer")
+    with query_tab:
+        action = action_forms.query_close_forms(case, cs.actions, policy, done) or action
+        reply_here.reply_below(cs, "provider_query", "close")
+    with log_tab:
+        replies.activity_log(cs.actions, cs.steps, now=now)
 
 claim_section(case, cs, library)  # after the decision: the claim and its remittance
-if action is not None and case_state.perform(viewer, case, cs, action) is not None:
-    reply_here.remember(cs)
-    st.rerun()
-if not done and finish.finish_section(cs.actions, standing, done) and case_state.finish(viewer, case, cs):
+action = action or clock_action
+if action is not None:
+    if case_state.perform(viewer, case, cs, action) is not None:
+        reply_here.remember(cs)
+        st.rerun()
+    elif cs.conflict:
+        st.rerun()  # show the other tab's change at the top, with "Reload the case"
+waiting = [  # grading counts a pending decision as the payer will make it: say so before finishing
+    f"A reply is still pending (due {replies.when(s.arrives_at)}); it is graded as it will arrive."
+    for s in workflow.pending(cs.steps, now)
+]
+finished = not done and finish.finish_section(cs.actions, standing, done, waiting)
+if finished and (case_state.finish(viewer, case, cs) or cs.conflict):
     st.rerun()

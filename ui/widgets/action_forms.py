@@ -269,7 +269,10 @@ def follow_up_forms(
 ) -> Action | None:
     """Pend reply, appeal and peer-to-peer: what can be done once the payer has decided something."""
     if standing is None:
-        st.info("Nothing to follow up yet: the payer has not pended or denied a request on this case.")
+        st.info(
+            "Nothing to follow up yet: the payer has not pended or denied a request on this case "
+            "(a decision still pending appears here when the simulated clock reaches it)."
+        )
         return None
     st.markdown(
         f"**Standing decision:** {standing.status.replace('_', ' ')} ({standing.action_code or 'no decision'})"

@@ -15,10 +15,10 @@ import streamlit as st
 from operations.staff_time import add_moment
 from scenarios.models import Action, Case
 from simulator import StepResult
-from store.attempts import AttemptOut
+from store.attempts import AttemptOut, get_attempt
 from store.grades import attempt_record
 from store.permissions import Viewer
-from store.progress import abandon_attempt, complete_attempt, save_progress
+from store.progress import abandon_attempt, complete_attempt, progress_version, save_progress
 from ui.feedback import EXPECTED, core_errors
 from ui.resources import case_for, db, get_library, get_settings
 from ui.widgets.workflow import CaseSession, progress_record, run
@@ -64,12 +64,14 @@ def discard(viewer: Viewer, attempt_id: int) -> None:
         del st.session_state[CASE_KEY]
 
 
-def resume(attempt: AttemptOut) -> CaseSession | None:
-    """Continue a saved in-progress attempt: regenerate its case and replay its actions."""
+def resume(attempt: AttemptOut, *, keep_widgets: bool = False) -> CaseSession | None:
+    """Continue a saved in-progress attempt: regenerate its case and replay its actions
+    (``keep_widgets``: what the forms hold stays, for a reload after another tab's change)."""
     with core_errors("Resuming the case"):
         case = case_for(attempt.module_id, attempt.seed)
         actions = attempt.action_models()
-        _clear_widgets()
+        if not keep_widgets:
+            _clear_widgets()
         session_obj = CaseSession(
             module_id=attempt.module_id,
             seed=attempt.seed,
@@ -91,8 +93,54 @@ def seen(cs: CaseSession) -> None:
         add_moment(cs.activity, datetime.now(UTC))
 
 
+def changed_elsewhere(viewer: Viewer, cs: CaseSession) -> str | None:
+    """Why this session no longer holds what the store holds of the case (another tab or window acted
+    on it, finished or discarded it), or None. A store that cannot be read blocks nothing: the save
+    after the action reports it."""
+    try:
+        with db() as session:
+            found, status, count = progress_version(session, viewer, cs.case_id, cs.attempt_id)
+    except Exception:  # the database is down or busy: the save reports it
+        return None
+    here = len(cs.actions)
+    if cs.attempt_id is None:
+        if found is None:
+            return None
+        return (
+            f"This case is open in another tab or window, which has saved {count} action(s) on it "
+            f"(this tab has {here})."
+        )
+    if found is None:
+        return "This case was finished or discarded in another tab or window."
+    if status != "in_progress":
+        return f"This case was {status} in another tab or window."
+    if count != here:
+        return (
+            f"This case changed in another tab or window: {count} action(s) are saved there, this tab "
+            f"has {here}."
+        )
+    return None
+
+
+def reload(viewer: Viewer, cs: CaseSession) -> CaseSession | None:
+    """Take the saved state of the case (after another tab changed it), keeping what the forms hold.
+    A case finished or discarded elsewhere closes here (its result is on My results)."""
+    with core_errors("Reloading the case"), db() as session:
+        found, status, _ = progress_version(session, viewer, cs.case_id, cs.attempt_id)
+        if found is None or status != "in_progress":
+            del st.session_state[CASE_KEY]
+            return None
+        attempt = get_attempt(session, viewer, found)
+        return resume(attempt, keep_widgets=True)
+    return None
+
+
 def perform(viewer: Viewer, case: Case, cs: CaseSession, action: Action) -> StepResult | None:
-    """Send ``action`` to the simulated payer (replaying the log) and save the progress."""
+    """Send ``action`` to the simulated payer (replaying the log) and save the progress; None (and
+    ``cs.conflict`` set) when another tab or window changed the case since this one read it."""
+    cs.conflict = changed_elsewhere(viewer, cs)
+    if cs.conflict:
+        return None
     steps: list[StepResult] | None = None
     with core_errors("The simulated payer"):
         steps = run(case, [*cs.actions, action], get_library())
@@ -121,6 +169,9 @@ def finish(viewer: Viewer, case: Case, cs: CaseSession) -> bool:
     """Grade the actions, store the completed attempt; True when both worked."""
     from grading import grade  # deferred: the grader loads the ICD-10-CM table
 
+    cs.conflict = changed_elsewhere(viewer, cs)
+    if cs.conflict:  # grading now would replace the other tab's saved work with this tab's
+        return False
     report = None
     with core_errors("Grading"), st.spinner("Grading your work…"):
         report = grade(case, cs.actions, library=get_library(), settings=get_settings())

@@ -21,7 +21,7 @@ def not_done(actions: list[Action], standing: Determination | None) -> list[str]
     >>> len(not_done([], None))
     3
     """
-    kinds = [a.type for a in actions]
+    kinds = [a.type for a in actions if a.type != "advance_clock"]  # waiting is not working the case
     out: list[str] = []
     if "eligibility" not in kinds:
         out.append("No eligibility check (270/271) was run.")
@@ -38,9 +38,12 @@ def not_done(actions: list[Action], standing: Determination | None) -> list[str]
     return out
 
 
-def finish_section(actions: list[Action], standing: Determination | None, disabled: bool) -> bool:
+def finish_section(
+    actions: list[Action], standing: Determination | None, disabled: bool, waiting: list[str] | None = None
+) -> bool:
     """The foot of the workspace: a quiet "Finish and grade…" button, then a confirmation that lists
-    what was not done. True when the trainee confirmed."""
+    what was not done (and, in ``waiting``, the replies still pending on the simulated clock). True
+    when the trainee confirmed."""
     st.divider()
     if not st.session_state.get(ASK_KEY):
         if st.button(
@@ -52,7 +55,7 @@ def finish_section(actions: list[Action], standing: Determination | None, disabl
             st.session_state[ASK_KEY] = True
             st.rerun()
         return False
-    missing = not_done(actions, standing)
+    missing = not_done(actions, standing) + list(waiting or [])
     with st.container(border=True):
         st.markdown("**Finish this case and grade it?** The case ends; you cannot add actions afterwards.")
         if missing:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from scenarios.models import (
     Action,
+    AdvanceClock,
     Appeal,
     AuthLookup,
     CloseCase,
@@ -25,6 +26,7 @@ from scenarios.models import (
 )
 from scenarios.x12 import render_278
 from simulator import Determination, EligibilityReply, LookupReply, StepResult
+from simulator.models import ProviderReply
 from ui.widgets.labels import human
 from ui.widgets.long_text import wrapped_table
 from ui.widgets.text import md_escape
@@ -48,6 +50,13 @@ ACTION_LABEL = {
     "provider_query": "Query to the ordering provider",
     "close": "Case closed",
     "extension": "Extension request (concurrent review)",
+    "advance_clock": "Clock advanced",
+}
+PROVIDER_ANSWER = {
+    "not_done": "Not done",
+    "not_on_file": "Nothing more on file",
+    "held_elsewhere": "Not in the office's file (asked for)",
+    "documented": "Already in the chart",
 }
 
 
@@ -211,8 +220,35 @@ def determination(det: Determination) -> None:
         )
 
 
-def result(step: StepResult) -> None:
-    """One step's outcome: the reply, the error the payer gave, or a note (provider query, close)."""
+def provider_reply(reply: ProviderReply) -> None:
+    """The ordering office's answer to a query, point by point (its words as text)."""
+    st.info(
+        md_escape(f"Reply from {reply.provider}'s office: {reply.summary}"),
+        icon=":material/forward_to_inbox:",
+    )
+    for answer in reply.answers:
+        st.markdown(f"**{PROVIDER_ANSWER.get(answer.answer, human(answer.answer))}**")
+        st.text(answer.message)
+
+
+def pending_notice(step: StepResult) -> None:
+    """What the trainee sees while the answer to ``step`` has not arrived on the simulated clock."""
+    who = "The ordering office's reply" if isinstance(step.result, ProviderReply) else "The payer's decision"
+    st.info(
+        f"Pending. {who} is due {when(step.arrives_at)} (simulated time). Use **Advance the clock** "
+        "to wait for it; nothing else changes while you wait.",
+        icon=":material/hourglass_top:",
+    )
+
+
+def result(step: StepResult, now: datetime | None = None) -> None:
+    """One step's outcome: the reply, the error the payer gave, or a note (provider query, close).
+    With ``now`` (the simulated time), an answer that has not arrived yet shows as pending."""
+    if now is not None and step.pending_at(now):
+        pending_notice(step)
+        if step.note:
+            st.caption(md_escape(step.note))
+        return
     if step.error:
         st.error(f"The payer could not act on this: {md_escape(step.error)}")
     elif isinstance(step.result, EligibilityReply):
@@ -221,6 +257,8 @@ def result(step: StepResult) -> None:
         lookup_reply(step.result)
     elif isinstance(step.result, Determination):
         determination(step.result)
+    elif isinstance(step.result, ProviderReply):
+        provider_reply(step.result)
     if step.note:
         st.caption(md_escape(step.note))
 
@@ -288,9 +326,14 @@ def action_detail(action: Action) -> None:
         st.caption(f"Reason: {action.reason.replace('_', ' ')}")
         if action.note:
             st.text(action.note)
+    elif isinstance(action, AdvanceClock):
+        how = "to the next reply due" if action.to == "next_event" else "by a chosen number of hours or days"
+        st.caption(f"The simulated clock was advanced {how}, to {when(action.at)}.")
 
 
-def step_summary(step: StepResult) -> str:
+def step_summary(step: StepResult, now: datetime | None = None) -> str:
+    if now is not None and step.pending_at(now):
+        return f"pending until {when(step.arrives_at)}"
     if step.error:
         return "error"
     status = getattr(step.result, "status", None)
@@ -301,20 +344,29 @@ def step_summary(step: StepResult) -> str:
     if isinstance(step.result, LookupReply):
         needed = [r.code for r in step.result.results if r.required]
         return f"auth required for {', '.join(needed)}" if needed else "no auth required"
+    if isinstance(step.result, ProviderReply):
+        return "the office replied"
     return step.note or ""
 
 
 def activity_log(
-    actions: list[Action], steps: list[StepResult], *, newest_first: bool = True, expand_last: bool = True
+    actions: list[Action],
+    steps: list[StepResult],
+    *,
+    newest_first: bool = True,
+    expand_last: bool = True,
+    now: datetime | None = None,
 ) -> None:
-    """Every action with its simulated time, what was sent and what the payer answered."""
+    """Every action with its simulated time, what was sent and what the payer answered. With ``now``
+    (the workspace's simulated time) answers not arrived yet show as pending; the attempt review
+    passes none and shows everything."""
     if not actions:
         st.caption("No actions yet.")
         return
     pairs = list(enumerate(zip(actions, steps, strict=False), start=1))
     last = len(pairs)
     for n, (action, step) in reversed(pairs) if newest_first else pairs:
-        label = f"{n}. {when(action.at)} — {ACTION_LABEL.get(action.type, action.type)}: {step_summary(step)}"
+        label = f"{n}. {when(action.at)} — {ACTION_LABEL.get(action.type, action.type)}: {step_summary(step, now)}"
         with st.expander(md_escape(label), expanded=expand_last and n == last):
             action_detail(action)
-            result(step)
+            result(step, now)

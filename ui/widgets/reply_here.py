@@ -32,13 +32,26 @@ TAB_OF = {
 }
 
 
+def _last_worked(cs: CaseSession) -> int | None:
+    """The index of the last action that did something (advancing the clock only waits for it)."""
+    return next(
+        (i for i in range(len(cs.actions) - 1, -1, -1) if cs.actions[i].type != "advance_clock"), None
+    )
+
+
 def remember(cs: CaseSession) -> None:
-    """After an action was sent: keep its tab and announce the reply once (call before st.rerun)."""
+    """After an action was sent: keep its tab and announce the reply once (call before st.rerun).
+    After the clock was advanced, the tab of the action whose reply was awaited."""
     if not cs.actions:
         return
     kind = cs.actions[-1].type
-    st.session_state[_NEXT_TAB] = TAB_OF.get(kind, TABS[0])
-    summary = replies.step_summary(cs.steps[-1]) if cs.steps else ""
+    now = cs.actions[-1].at
+    worked = _last_worked(cs)
+    st.session_state[_NEXT_TAB] = TAB_OF.get(cs.actions[worked].type if worked is not None else kind, TABS[0])
+    if kind == "advance_clock" and worked is not None and len(cs.steps) > worked:
+        summary = f"now {replies.when(now)}; {replies.step_summary(cs.steps[worked], now)}"
+    else:
+        summary = replies.step_summary(cs.steps[-1], now) if cs.steps else ""
     st.session_state[_TOAST] = f"{replies.ACTION_LABEL.get(kind, kind)}: {summary}" if summary else None
     st.session_state[_SCROLL] = True
 
@@ -55,16 +68,19 @@ def tabs() -> list[Any]:
 
 
 def reply_below(cs: CaseSession, *kinds: str) -> None:
-    """The payer's latest reply, here, when the last action was one of ``kinds``."""
-    if not cs.steps or not cs.actions or cs.actions[-1].type not in kinds or cs.finished:
+    """The latest reply, here, when the last action (advancing the clock aside) was one of ``kinds``;
+    a reply not arrived yet on the simulated clock shows as pending, with when it is due."""
+    worked = _last_worked(cs)
+    if worked is None or len(cs.steps) <= worked or cs.actions[worked].type not in kinds or cs.finished:
         return
+    action, step, now = cs.actions[worked], cs.steps[worked], cs.actions[-1].at
     key = f"ws_reply_{kinds[0]}"
+    who = "reply from the ordering office" if action.type == "provider_query" else "payer reply"
     with st.container(border=True, key=key):
         st.markdown(
-            f"**Latest payer reply** — {replies.ACTION_LABEL.get(cs.actions[-1].type, '')} at "
-            f"{replies.when(cs.actions[-1].at)}"
+            f"**Latest {who}** — {replies.ACTION_LABEL.get(action.type, '')} at {replies.when(action.at)}"
         )
-        replies.result(cs.steps[-1])
+        replies.result(step, now)
     if st.session_state.pop(_SCROLL, False):
         _scroll_to(key)
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from scenarios.models import (
     Action,
+    AdvanceClock,
     Appeal,
     AuthLookup,
     Case,
@@ -27,6 +28,7 @@ from scenarios.models import (
     Submission,
 )
 from simulator import Determination, StepResult, prior_determination, replay
+from simulator.clock import is_after
 from store.attempts import AttemptIn
 from store.grades import attempt_record
 
@@ -69,6 +71,9 @@ class CaseSession:
     # Wall-clock moments the trainee was active on the case page (operations.staff_time): the staff
     # time per authorization counts from them, idle gaps excluded.
     activity: list[datetime] = field(default_factory=list)
+    # Why the next action was not sent: the attempt changed in another tab or window (the page offers
+    # "Reload the case"); None when this session holds what the store holds.
+    conflict: str | None = None
 
     @property
     def case_id(self) -> str:
@@ -102,15 +107,88 @@ def run(case: Case, actions: list[Action], library: Any = None) -> list[StepResu
     return replay(case, actions, library=library)
 
 
-def current_determination(case: Case, steps: list[StepResult], library: Any = None) -> Determination | None:
+def current_determination(
+    case: Case, steps: list[StepResult], library: Any = None, now: datetime | None = None
+) -> Determination | None:
     """The request's standing decision: the last determination the payer issued (a rejected appeal
-    leaves the denial standing), else the decision on the case's earlier request, if it has one."""
+    leaves the denial standing), else the decision on the case's earlier request, if it has one.
+    With ``now`` (the simulated time), a decision not yet made at ``now`` does not count: the trainee
+    cannot answer a pend or appeal a denial that has not arrived."""
     for step in reversed(steps):
+        if now is not None and step.pending_at(now):
+            continue
         if isinstance(step.result, Determination) and not (
             step.action_type in ("appeal", "peer_to_peer") and step.result.status == "rejected"
         ):
             return step.result
     return prior_determination(case, library=library) if case.prior_submission is not None else None
+
+
+# Advancing the clock by hand: at most this far in one step (a pend's reply window or an appeal's
+# filing window is crossed by a few deliberate steps, never by a typo).
+ADVANCE_LIMITS = {"hours": 72, "days": 30}
+
+
+def pending(steps: list[StepResult], now: datetime) -> list[StepResult]:
+    """The replies not yet arrived at simulated time ``now`` (payer decisions, the provider's reply)."""
+    return [s for s in steps if s.pending_at(now)]
+
+
+def next_event(steps: list[StepResult], now: datetime) -> datetime | None:
+    """When the next pending reply arrives, or None when nothing is pending.
+
+    >>> from simulator.models import ProviderReply
+    >>> reply = ProviderReply(provider="Dr A", sent_at=datetime(2026, 3, 5, 10),
+    ...     replied_at=datetime(2026, 3, 5, 15), summary="ok")
+    >>> step = StepResult(action_index=0, action_type="provider_query", result=reply)
+    >>> next_event([step], datetime(2026, 3, 5, 10, 20)), next_event([step], datetime(2026, 3, 5, 16))
+    (datetime.datetime(2026, 3, 5, 15, 0), None)
+    """
+    due = [s.arrives_at for s in pending(steps, now) if s.arrives_at is not None]
+    return min(due) if due else None
+
+
+def advance_clock(
+    case: Case, cs_actions: list[Action], steps: list[StepResult], *, amount: Any = None, unit: Any = None
+) -> AdvanceClock:
+    """The "advance the clock" action: to the next pending reply (``amount`` None), or by ``amount``
+    hours or days (``unit``), within :data:`ADVANCE_LIMITS`; ValueError names the field and the fix."""
+    now = sim_now(case, cs_actions)
+    if amount is None:
+        target = next_event(steps, now)
+        if target is None:
+            raise ValueError(
+                "Advance the clock: no reply is pending; advance by a number of hours or days instead"
+            )
+        return AdvanceClock(at=target, to="next_event")
+    if unit not in ADVANCE_LIMITS:
+        raise ValueError(f"Advance by: {unit!r} must be hours or days")
+    limit = ADVANCE_LIMITS[unit]
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount != int(amount):
+        raise ValueError(f"Advance by: {amount!r} is not a whole number of {unit}; enter e.g. 4")
+    if not 1 <= int(amount) <= limit:
+        raise ValueError(f"Advance by: {int(amount)} {unit} is outside 1-{limit}; advance in smaller steps")
+    step = timedelta(hours=int(amount)) if unit == "hours" else timedelta(days=int(amount))
+    return AdvanceClock(at=now + step, to="by")
+
+
+def deadlines(standing: Determination | None, now: datetime) -> list[tuple[datetime, str]]:
+    """The deadlines still ahead of simulated time ``now`` on the standing decision, soonest first, with
+    what passing each one does (the payer's rule): a pend's reply-by date, each appeal's filing date."""
+    if standing is None:
+        return []
+    out: list[tuple[datetime, str]] = []
+    if standing.status == "pended" and standing.pend_reply_by is not None:
+        out.append(
+            (
+                standing.pend_reply_by,
+                "the pend's reply-by time: after it the payer denies the request for information not provided",
+            )
+        )
+    for right in standing.appeal_rights:
+        end = datetime.combine(right.file_by, datetime.max.time()).replace(microsecond=0)
+        out.append((end, f"last day to file the {right.name}: a later appeal at this level is dismissed"))
+    return sorted((d for d in out if is_after(d[0], now)), key=lambda d: d[0])
 
 
 def progress_record(case: Case, session: CaseSession) -> AttemptIn:
