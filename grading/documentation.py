@@ -106,7 +106,9 @@ def _path_items(att: Attempt) -> list[GradeItem] | None:
         # the payer holds the approved request's records: the first extension needs the current update
         sent = first_extension[1]
         needed = [d for d in ak.required_document_ids if d not in prior_ids]
-        return _sent_items(att, sent.document_ids, needed, sent.at.date(), "extension request")
+        return _sent_items(
+            att, sent.document_ids, needed, sent.at.date(), "extension request", waivable=False
+        )
     if path == "query_provider" or (not path and ak.correct_action == "query_provider"):
         return _query_items(att)
     if path:
@@ -159,7 +161,13 @@ def _prohibited_items(att: Attempt) -> list[GradeItem]:
 
 
 def _sent_items(
-    att: Attempt, sent: list[str], required: list[str], as_of: date | None, what: str
+    att: Attempt,
+    sent: list[str],
+    required: list[str],
+    as_of: date | None,
+    what: str,
+    *,
+    waivable: bool = True,
 ) -> list[GradeItem]:
     data, pts = att.data, att.rubric.points
     chart = data.chart
@@ -169,7 +177,9 @@ def _sent_items(
     for doc_id in required:
         doc = chart[doc_id]
         label = f"{doc.title} ({doc.id}, {doc.kind}, dated {doc.date.isoformat()})"
-        why_not = _not_needed(data, doc_id, sent) if doc_id not in sent else None
+        # the initial request's criteria say whether a record is superfluous; a concurrent review is
+        # decided on its own continued-stay rules, which always read the clinical update
+        why_not = _not_needed(data, doc_id, sent) if doc_id not in sent and waivable else None
         if why_not:
             items.append(
                 _item(
@@ -181,7 +191,7 @@ def _sent_items(
                 )
             )
             continue
-        if doc_id not in sent and _facts_sent_elsewhere(data, doc_id, sent):
+        if doc_id not in sent and waivable and _facts_sent_elsewhere(data, doc_id, sent):
             items.append(
                 _item(
                     f"document:{doc_id}",
