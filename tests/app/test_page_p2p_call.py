@@ -123,6 +123,7 @@ def test_with_a_model_configured_the_director_speaks_its_words_and_each_line_is_
         _say(at, CHART_FACT)
         at.button(key="ws_p2p_call_end").click().run()
         assert not at.exception
+        wait_for_reply(at)  # the payer decides on its clock
         assert any("Approved — action code A1" in s.value for s in at.success)  # the simulator decided
     finally:
         server.close()
