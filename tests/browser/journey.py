@@ -519,6 +519,9 @@ def hold_a_peer_to_peer(d: Driver, url: str) -> str:
     d.see(re.compile(r"I will make the determination on what you have cited"))
     d.shot("peer-to-peer", anchor="Peer-to-peer call with the payer's medical director")
     d.click("End call")
+    d.settle()
+    # the payer decides on its clock: the trainee advances it to the decision
+    d.page.get_by_role("button", name=re.compile(r"^Advance the clock to ")).first.click()
     d.see(re.compile(r"Approved — action code A1"))
     d.click("Finish and grade…")
     d.click("Yes, finish and grade")
