@@ -6,71 +6,40 @@
 ``grade`` replays the actions on the simulated payer itself, then runs one grader per dimension
 (coding, documentation, narrative, process, outcome). Deterministic: the same case and actions always
 give the same report. See docs/grading.md.
+
+The names below load on first use (PEP 562): the store imports ``grading.models`` for the dimension
+names, and the app's first render should not pay for loading every grader and the claim checker.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import TYPE_CHECKING
-
-from grading.coding import grade_coding
-from grading.context import Attempt, as_written, case_data
-from grading.documentation import grade_documentation
-from grading.error_tags import ERROR_TAGS
-from grading.models import GradeItem, GradeReport
-from grading.narrative import grade_narrative
-from grading.outcome import grade_outcome
-from grading.process import grade_process
-from grading.rubric import Rubric, RubricError, item_type, load_rubric
-from grading.scoring import GRADER_VERSION, build_report
-from knowledge_base.loader import Library, load_library
-from scenarios import load_modules
-from scenarios.models import Action, ActionLog, Case
-from simulator import replay
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from settings import Settings
+    from grading.engine import grade, rubric_for
+    from grading.error_tags import ERROR_TAGS
+    from grading.models import GradeItem, GradeReport
+    from grading.rubric import Rubric, RubricError
+    from grading.scoring import GRADER_VERSION
+
+_HOME = {
+    "ERROR_TAGS": "grading.error_tags",
+    "GRADER_VERSION": "grading.scoring",
+    "GradeItem": "grading.models",
+    "GradeReport": "grading.models",
+    "Rubric": "grading.rubric",
+    "RubricError": "grading.rubric",
+    "grade": "grading.engine",
+    "rubric_for": "grading.engine",
+}
 
 
-def _module_pass_mark(module_id: str) -> float | None:
-    module = load_modules().get(module_id)
-    return float(module.pass_mark) if module is not None else None
-
-
-@lru_cache(maxsize=128)
-def rubric_for(module_id: str) -> Rubric:
-    """The effective rubric of a module (cached: content files do not change while a process runs)."""
-    return load_rubric(module_id, _module_pass_mark(module_id))
-
-
-def grade(
-    case: Case,
-    actions: list[Action] | ActionLog,
-    *,
-    library: Library | None = None,
-    settings: Settings | None = None,
-) -> GradeReport:
-    """Grade ``actions`` on ``case``. With ``settings`` that configure an LLM, a second opinion on the
-    narrative is added beside the deterministic score (never replacing it)."""
-    if isinstance(actions, ActionLog):
-        if actions.case_id != case.case_id:
-            raise ValueError(f"actions.case_id: {actions.case_id!r} does not match the case {case.case_id!r}")
-        actions = list(actions.actions)
-    library = as_written(case, library or load_library())
-    rubric = rubric_for(case.module_id)
-    steps = replay(case, list(actions), library=library)
-    att = Attempt(case_data(case, library), rubric, list(actions), steps)
-    items: list[GradeItem] = []
-    for grader in (grade_coding, grade_documentation, grade_narrative, grade_process, grade_outcome):
-        items += grader(att) or []
-    if rubric.skip:
-        items = [i for i in items if item_type(i.item_id) not in rubric.skip]
-    report = build_report(att, items, rubric.pass_mark)
-    if settings is not None and settings.llm_configured:
-        from grading.second_opinion import add_second_opinion
-
-        report = add_second_opinion(report, att, settings)
-    return report
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'grading' has no attribute {name!r}")
+    return getattr(import_module(home), name)
 
 
 __all__ = [

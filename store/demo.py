@@ -14,23 +14,22 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grading.defects import DEFECTS
-from scenarios.models import Action, Case
 from store.access import assign_supervisor
 from store.accounts import create_user
-from store.attempts import save_attempt
 from store.cohorts import assign_module, create_cohort
 from store.db import utcnow
-from store.grades import attempt_record
 from store.models import Cohort
 from store.passwords import DEFAULT_COST
 from store.permissions import Viewer, require
+
+if TYPE_CHECKING:
+    from scenarios.models import Action, Case
 
 DEMO_COHORT = "Demo cohort"
 # (username, display name, skill 0-1): fictional people, spread from strong to struggling.
@@ -94,6 +93,10 @@ def trainee_actions(case: Case, skill: float, rng: random.Random) -> tuple[list[
     """The case's reference actions with the mistakes a trainee of ``skill`` (0-1) made this time, and
     the names of those mistakes. The mistakes are the grader's own defect catalogue (grading/defects.py),
     so a demo mistake means what the mutation benchmark means by it."""
+    # Deferred: the catalogue loads the claim checker; ui.feedback imports this module for its error
+    # class on every page, the first render included.
+    from grading.defects import DEFECTS
+
     actions: list[Action] = list(case.answer_key.reference_actions)
     made: list[str] = []
     for kind in DEMO_DEFECTS:
@@ -133,6 +136,11 @@ def seed_demo(
 ) -> DemoSummary:
     """Create the demo cohort, its trainees, a supervisor and a coordinator, assignments, and graded
     attempts spread over the eight weeks before ``now``. Refuses if the demo cohort already exists."""
+    # Deferred: saving loads the outcome and revenue code; the first render imports this module (below
+    # ui.feedback) for DemoUnavailable only.
+    from store.attempts import save_attempt
+    from store.grades import attempt_record
+
     require(viewer, "user.manage")
     if not isinstance(attempts_per_trainee, int) or not 1 <= attempts_per_trainee <= 500:
         raise ValueError("attempts per trainee: expected a whole number from 1 to 500")

@@ -11,7 +11,6 @@ import streamlit as st
 from settings import Settings
 from store.accounts import authenticate, change_own_password, create_admin, viewer_for
 from store.audit import log_event
-from store.demo import load_engines, seed_demo
 from store.permissions import Viewer
 from store.sessions import create_session, revoke_all_sessions, revoke_session, validate_session
 from store.setup_token import check_setup_token, consume_setup_token, issue_setup_token
@@ -68,6 +67,10 @@ def _client_address() -> str | None:
 def load_demo_content(viewer: Viewer) -> None:
     """Seed the demo cohort (generator, simulator and grader) with a spinner. The outcome, including
     the honest error when the grader is not installed yet, becomes a flash message for the next run."""
+    # Deferred: the demo loads the generator, the simulator and the grader, which the first render
+    # (the first-run form) does not need (bench/app.py's cold start).
+    from store.demo import load_engines, seed_demo
+
     state = get_state()
     try:
         with st.spinner("Generating, replaying and grading demo cases…"):

@@ -121,6 +121,7 @@ def test_a_skipped_item_type_is_not_graded(tmp_path: Path, monkeypatch: pytest.M
     from grading_support import case, defect_cases
 
     import grading
+    import grading.engine
     from grading.defects import DEFECTS
 
     module_id, seed = defect_cases()["wrong_urgency"]
@@ -132,7 +133,7 @@ def test_a_skipped_item_type_is_not_graded(tmp_path: Path, monkeypatch: pytest.M
 
     _write(tmp_path, "default.yaml", DEFAULT)
     _write(tmp_path, f"{module_id}.yaml", "skip: [urgency]\n")
-    monkeypatch.setattr(grading, "rubric_for", lambda m: load_rubric(m, None, tmp_path))
+    monkeypatch.setattr(grading.engine, "rubric_for", lambda m: load_rubric(m, None, tmp_path))
     after = grading.grade(c, wrong)
     assert not any(i.item_id.startswith("urgency") for i in after.items)
     assert "wrong_urgency" not in after.error_tags and after.total == 100
