@@ -1,5 +1,5 @@
-"""The held-out grading sets (tests/data/graded_by_hand_holdout/ and graded_by_hand_holdout_b/) have the
-shape their READMEs promise.
+"""The held-out grading sets (tests/data/graded_by_hand_holdout/, graded_by_hand_holdout_b/ and
+graded_by_hand_holdout_c/) have the shape their READMEs promise.
 
 This checks the files only — fields, bands, actions against the published Action schema, tags from the
 published vocabulary, coverage of modules, payers and bands. It never runs the grader: the set is the
@@ -24,8 +24,18 @@ from scenarios.models import Case
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 # Each held-out set and the lowest seed its cases may use: set B was written on fresh seeds (200 and up)
-# so that none of its cases is a case of the first held-out set, which has since been used for tuning.
-SETS = {"graded_by_hand_holdout": 100, "graded_by_hand_holdout_b": 200}
+# so that none of its cases is a case of the first held-out set, which has since been used for tuning; set C
+# on seeds 300 and up, so that it shares no case with the development set or either earlier held-out set.
+SETS = {"graded_by_hand_holdout": 100, "graded_by_hand_holdout_b": 200, "graded_by_hand_holdout_c": 300}
+# Modules written after a set was frozen have no hand-graded attempts in it (a set is never extended after
+# grading runs against it): concurrent_review (issue 14) came after sets A and B; set C covers it.
+MODULES_MISSING = {
+    "graded_by_hand_holdout": {"concurrent_review"},
+    "graded_by_hand_holdout_b": {"concurrent_review"},
+    "graded_by_hand_holdout_c": set(),
+}
+# Every set that must be blind: none of its cases may appear in the development set or in another set.
+BLIND_SETS = ("graded_by_hand_holdout_b", "graded_by_hand_holdout_c")
 ACTION_SCHEMA = json.loads((ROOT / "docs" / "schemas" / "action.schema.json").read_text())
 BANDS = ("excellent", "one_mistake", "poor", "adversarial")
 # The tags the dev set's README adds to docs/error_tags.md, and its critical errors.
@@ -83,9 +93,7 @@ def test_the_set_covers_every_module_payer_and_band(set_name: str) -> None:
     set_dir = DATA / set_name
     attempts = [load(p) for p in attempt_files(set_name)]
     assert len(attempts) >= 45, f"only {len(attempts)} attempts in {set_dir}"
-    # modules written after the sets were frozen have no hand-graded attempts yet (a set is never
-    # extended after grading runs against it): concurrent_review (issue 14) awaits its own blind set
-    newer = {"concurrent_review"}
+    newer = MODULES_MISSING[set_name]
     assert {a["module"] for a in attempts} == set(PASS_MARKS) - newer, "every module needs attempts"
     assert {a["case"]["coverage"]["payer_id"] for a in attempts} == {"lakeshore", "cardinal", "prairie"}
     bands = Counter(a["band"] for a in attempts)
@@ -96,13 +104,15 @@ def test_the_set_covers_every_module_payer_and_band(set_name: str) -> None:
     assert (set_dir / "README.md").is_file()
 
 
-def test_set_b_shares_no_case_with_the_other_sets() -> None:
-    # Set B is blind only if none of its cases was already written against (and tuned on) elsewhere.
+@pytest.mark.parametrize("set_name", BLIND_SETS)
+def test_blind_set_shares_no_case_with_the_other_sets(set_name: str) -> None:
+    # A set is blind only if none of its cases was already written against (and tuned on) elsewhere.
     def cases(folder: str) -> set[tuple[str, int]]:
         return {(a["module"], a["seed"]) for a in map(load, sorted((DATA / folder).glob("*/*.json")))}
 
-    shared = cases("graded_by_hand_holdout_b") & (cases("graded_by_hand_holdout") | cases("graded_by_hand"))
-    assert not shared, f"set B reuses cases {sorted(shared)}"
+    others = set().union(*(cases(name) for name in ("graded_by_hand", *SETS) if name != set_name))
+    shared = cases(set_name) & others
+    assert not shared, f"{set_name} reuses cases {sorted(shared)}"
 
 
 @pytest.mark.parametrize("path", attempt_files(), ids=file_id)
