@@ -4,9 +4,9 @@ After the service is performed the provider bills it; the payer checks each clai
 authorization named on the claim (REF*G1, the prior authorization number): is the code authorized,
 for this member, this rendering provider and this place of service, on a date inside the validity
 window, within the units left? Each line comes back paid, partly paid or denied with the claim codes
-an 835 remittance carries: a group code (CO), a CARC and any RARCs, read from
-``simulator/data/claim_codes.yaml`` (validated when it loads; wording from the X12 lists,
-docs/sources.md#claims-and-remittance). These are claim codes, never the 278's decision reasons.
+an 835 remittance carries: a group code (CO), a CARC and any RARCs, from the payer's code table
+(:mod:`simulator.claim_codes`, wording from the X12 lists, docs/sources.md#claims-and-remittance).
+These are claim codes, never the 278's decision reasons.
 
 >>> from datetime import date
 >>> auth = Authorization(number="LKS-1", status="approved", member_id="LKS123456789",
@@ -26,100 +26,46 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from scenarios.models import DeterminationStatus
+from simulator.claim_codes import (
+    CODES_FILE,
+    ClaimCodeError,
+    ClaimCodeTable,
+    Finding,
+    claim_codes,
+    describe,
+    parse_claim_codes,
+)
+from simulator.claim_codes import FrozenModel as _Strict
 from simulator.codes import npi_valid
 from simulator.models import ApprovedLine
 
-CODES_FILE = Path(__file__).resolve().parent / "data" / "claim_codes.yaml"
 IN_FORCE = frozenset({"approved", "partially_approved"})
-Finding = Literal[
-    "no_authorization",
-    "not_in_force",
-    "number_missing",
-    "number_unknown",
-    "member_mismatch",
-    "provider_mismatch",
-    "site_mismatch",
-    "code_mismatch",
-    "outside_window",
-    "units_exceeded",
-]
 _CODE = re.compile(r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}[A-Z])$")
 _ICD = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
-
-class ClaimCodeError(ValueError):
-    """The claim code file is malformed: every problem, each with its path."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ----- the code table (data) -------------------------------------------------------------------------
-
-
-class CodeText(_Strict):
-    text: str = Field(min_length=3)
-    meaning: str = ""
-
-
-class FindingCodes(_Strict):
-    group: str
-    carc: str
-    rarc: list[str] = Field(default_factory=list)
-    fix: str = Field(min_length=10)  # what would have avoided it, in the trainee's terms
-
-
-class ClaimCodeTable(_Strict):
-    """The groups, CARCs and RARCs the payer uses, and which ones each finding gets."""
-
-    source: str = Field(min_length=10)
-    groups: dict[str, CodeText]
-    carc: dict[str, CodeText]
-    rarc: dict[str, CodeText]
-    findings: dict[Finding, FindingCodes]
-
-    @model_validator(mode="after")
-    def _cross_check(self) -> ClaimCodeTable:
-        problems = []
-        for name, f in self.findings.items():
-            if f.group not in self.groups:
-                problems.append(f"findings > {name} > group: {f.group!r} is not in groups")
-            if f.carc not in self.carc:
-                problems.append(f"findings > {name} > carc: {f.carc!r} is not in carc")
-            problems += [
-                f"findings > {name} > rarc: {r!r} is not in rarc" for r in f.rarc if r not in self.rarc
-            ]
-        missing = sorted(set(get_args(Finding)) - set(self.findings))
-        problems += [f"findings: {m!r} has no codes" for m in missing]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-
-def parse_claim_codes(text: str, origin: str = "claim_codes.yaml") -> ClaimCodeTable:
-    """The code table from YAML ``text``; ``ClaimCodeError`` names the file and every bad path."""
-    try:
-        raw = yaml.safe_load(text)
-        return ClaimCodeTable.model_validate(raw)
-    except yaml.YAMLError as exc:
-        raise ClaimCodeError(f"{origin}: not valid YAML ({exc})") from exc
-    except ValueError as exc:
-        raise ClaimCodeError(f"{origin}: {exc}") from exc
-
-
-@lru_cache(maxsize=1)
-def claim_codes() -> ClaimCodeTable:
-    """The shipped code table (read once)."""
-    return parse_claim_codes(CODES_FILE.read_text(encoding="utf-8"), str(CODES_FILE.name))
+# The code table moved to simulator.claim_codes; these names stay importable from here.
+__all__ = [
+    "CODES_FILE",
+    "IN_FORCE",
+    "Adjustment",
+    "Authorization",
+    "Claim",
+    "ClaimCodeError",
+    "ClaimCodeTable",
+    "ClaimLine",
+    "Finding",
+    "LineResult",
+    "Remittance",
+    "adjudicate_claim",
+    "claim_codes",
+    "describe",
+    "parse_claim_codes",
+]
 
 
 # ----- the claim (input) -----------------------------------------------------------------------------
@@ -483,10 +429,3 @@ def _line(
             f"{line.code}: the {over} unit(s) over the authorization are not paid."
         ),
     )
-
-
-def describe(code: str, kind: Literal["group", "carc", "rarc"]) -> str:
-    """The list's wording for one code, e.g. ``describe("197", "carc")``."""
-    table = claim_codes()
-    entry = {"group": table.groups, "carc": table.carc, "rarc": table.rarc}[kind].get(code)
-    return entry.text if entry else "(not in the payer's code list)"
